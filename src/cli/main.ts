@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// The `vigil` command: the composition root. Each subcommand lives in its own file under
+// ./commands and exports `register(program)`; they are discovered from that folder so that adding a
+// command touches one file.
+
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { isAppError } from '../core/errors.js';
+
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('vigil')
+    .description('Vigil: early warning and response for critical network vulnerabilities')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.js')).sort();
+  for (const f of files) {
+    const mod = (await import(pathToFileURL(join(dir, f)).href)) as Partial<CommandModule>;
+    if (typeof mod.register === 'function') mod.register(program);
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = await buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (isAppError(e)) {
+      process.stderr.write(`vigil: ${e.message}\n`);
+      return e.code === 'VIGIL_ERR_CONFIG' || e.code === 'VIGIL_ERR_BAD_ARGUMENT' ? 2 : 1;
+    }
+    process.stderr.write(`vigil: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 70;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (invokedDirectly || process.argv[1]?.endsWith('/vigil')) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

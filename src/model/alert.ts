@@ -1,0 +1,30 @@
+// An alert: what a detector concluded, with the evidence and the vulnerabilities it concerns.
+
+import type { Severity } from './anomaly.js';
+
+export interface Indicator {
+  /** e.g. `ipv4-addr`, `url`, `file-name`, `command`. */
+  readonly type: string;
+  readonly value: string;
+}
+
+export interface Alert {
+  readonly id: string;
+  /** ms since epoch (event time, not wall time, so replays are deterministic). */
+  readonly ts: number;
+  /** Detector that raised it: `exploit`, `trw`, `threshold`, `surge`, `growth`. */
+  readonly detector: string;
+  /** Stable rule name within the detector, e.g. `ms03_026_long_unc_server`. */
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly cves: readonly string[];
+  readonly src?: string;
+  readonly dport?: number;
+  readonly session?: string;
+  /** Free-form but JSON: field, length, offsets, figures (baseline, growth rate, ...). */
+  readonly evidence: Record<string, unknown>;
+  readonly indicators: readonly Indicator[];
+  /** Alerts with the same key inside the suppression window are merged. */
+  readonly dedupKey: string;
+}
