@@ -1,0 +1,13 @@
+// All schema migrations, one set per area (each file owned by its module's tables). Names carry a
+// numeric prefix per area so they sort; the migrator allows areas to grow independently.
+
+import type { Migration } from 'kysely';
+import { coreMigrations } from './core.js';
+import { kbMigrations } from './kb.js';
+import { alertMigrations } from './alerts.js';
+
+export const allMigrations: Record<string, Migration> = {
+  ...coreMigrations,
+  ...kbMigrations,
+  ...alertMigrations,
+};
