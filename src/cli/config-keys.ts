@@ -1,0 +1,58 @@
+// The table of every configuration key: path in the YAML file, environment variable, type, default
+// and documentation. The loader, the error messages and docs/configuration.md all read this one table.
+
+export type KeyType =
+  | { readonly kind: 'string' }
+  | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'int'; readonly min: number; readonly max: number }
+  | { readonly kind: 'int-list'; readonly min: number; readonly max: number }
+  | { readonly kind: 'string-list' }
+  | { readonly kind: 'int-map' };
+
+export interface ConfigKey {
+  /** Dotted path in the YAML file, e.g. `http.port`. */
+  readonly path: string;
+  /** Environment variable, e.g. `VIGIL_HTTP_PORT`. */
+  readonly env: string;
+  /** Command-line flag that sets it, where one exists. */
+  readonly flag?: string;
+  readonly type: KeyType;
+  readonly default: unknown;
+  readonly doc: string;
+}
+
+export const PERSONA_OS = ['windows-nt4-sp6', 'windows-2000-sp4', 'windows-xp-sp1', 'windows-xp-sp2', 'windows-2003'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const PORT = { kind: 'int', min: 1, max: 65535 } as const;
+
+export const CONFIG_KEYS: readonly ConfigKey[] = [
+  { path: 'dataDir', env: 'VIGIL_DATA_DIR', flag: '--data-dir <dir>', type: { kind: 'string' }, default: './vigil-data',
+    doc: 'Directory for the SQLite store (vigil.db), the API token (api-token, mode 0600) and spools. Relative paths resolve against the working directory.' },
+  { path: 'http.host', env: 'VIGIL_HTTP_HOST', flag: '--http-host <host>', type: { kind: 'string' }, default: '127.0.0.1',
+    doc: 'Address the HTTP API listens on. Loopback by default; expose it deliberately.' },
+  { path: 'http.port', env: 'VIGIL_HTTP_PORT', flag: '--http-port <port>', type: PORT, default: 8135,
+    doc: 'TCP port of the HTTP API.' },
+  { path: 'sensor.ports', env: 'VIGIL_SENSOR_PORTS', flag: '--ports <list>', type: { kind: 'int-list', min: 1, max: 65535 }, default: [135, 139, 445, 593, 4444],
+    doc: 'Ports the sensor listens on (comma-separated in env and flags). 135/593 speak DCE/RPC with the persona; the others accept and record.' },
+  { path: 'sensor.portOffset', env: 'VIGIL_SENSOR_PORT_OFFSET', flag: '--port-offset <n>', type: { kind: 'int', min: 0, max: 64000 }, default: 0,
+    doc: 'Added to every sensor port, for running without the privilege to bind below 1024 (10000 maps 135 to 10135); sessions still record the nominal port.' },
+  { path: 'sensor.persona.hostname', env: 'VIGIL_SENSOR_PERSONA_HOSTNAME', type: { kind: 'string' }, default: 'FILESRV01',
+    doc: 'NetBIOS-style host name the Windows persona answers with (ServerAlive2 string bindings).' },
+  { path: 'sensor.persona.domain', env: 'VIGIL_SENSOR_PERSONA_DOMAIN', type: { kind: 'string' }, default: 'WORKGROUP',
+    doc: 'Workgroup or domain of the persona.' },
+  { path: 'sensor.persona.addresses', env: 'VIGIL_SENSOR_PERSONA_ADDRESSES', type: { kind: 'string-list' }, default: [],
+    doc: 'IP addresses the persona claims in its bindings and towers (comma-separated in env); empty means the address the peer connected to.' },
+  { path: 'sensor.persona.os', env: 'VIGIL_SENSOR_PERSONA_OS', type: { kind: 'enum', values: PERSONA_OS }, default: 'windows-xp-sp1',
+    doc: `Windows flavour the persona imitates: ${PERSONA_OS.join(', ')}.` },
+  { path: 'sensor.limits', env: 'VIGIL_SENSOR_LIMITS', type: { kind: 'int-map' }, default: {},
+    doc: "Overrides of the sensor's named limits (connections, timeouts, byte caps), a mapping of limit name to integer (JSON object in env); names and ranges are checked by the sensor." },
+  { path: 'store.retention.maxAgeDays', env: 'VIGIL_STORE_RETENTION_MAX_AGE_DAYS', type: { kind: 'int', min: 0, max: 36500 }, default: 90,
+    doc: 'Sessions, events and port statistics older than this many days are pruned in the background; 0 keeps everything.' },
+  { path: 'store.retention.maxSizeMb', env: 'VIGIL_STORE_RETENTION_MAX_SIZE_MB', type: { kind: 'int', min: 0, max: 10_000_000 }, default: 2048,
+    doc: 'While the store holds more than this many MiB of live data, the oldest sessions and events are pruned; 0 means no size bound.' },
+  { path: 'store.synchronous', env: 'VIGIL_STORE_SYNCHRONOUS', type: { kind: 'enum', values: ['full', 'normal'] }, default: 'full',
+    doc: 'SQLite durability: `full` syncs the WAL at every commit, so an acknowledged session survives power loss; `normal` survives a process crash (SIGKILL) only.' },
+  { path: 'log.level', env: 'VIGIL_LOG_LEVEL', flag: '--log-level <level>', type: { kind: 'enum', values: LOG_LEVELS }, default: 'info',
+    doc: `Log level (pino): ${LOG_LEVELS.join(', ')}.` },
+];

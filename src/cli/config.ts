@@ -1,0 +1,203 @@
+// Vigil's configuration: a YAML file, VIGIL_* environment variables and command-line flags, merged
+// in that order (flags > env > file > defaults) and validated key by key (AppError VIGIL_ERR_CONFIG).
+
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { AppError } from '../core/errors.js';
+import { CONFIG_KEYS, type ConfigKey, type LOG_LEVELS, type PERSONA_OS } from './config-keys.js';
+
+export { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
+
+export type PersonaOs = (typeof PERSONA_OS)[number];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface PersonaConfig {
+  readonly hostname: string;
+  readonly domain: string;
+  /** Addresses the persona claims (ServerAlive2 bindings, towers); empty = the listening address. */
+  readonly addresses: readonly string[];
+  readonly os: PersonaOs;
+}
+
+export interface VigilConfig {
+  readonly dataDir: string;
+  readonly http: { readonly host: string; readonly port: number };
+  readonly sensor: {
+    readonly ports: readonly number[];
+    readonly portOffset: number;
+    readonly persona: PersonaConfig;
+    /** Passed through to the sensor's resolveLimits, which validates names and ranges. */
+    readonly limits: Readonly<Record<string, number>>;
+  };
+  readonly store: {
+    readonly retention: { readonly maxAgeDays: number; readonly maxSizeMb: number };
+    /** SQLite synchronous mode: `full` survives power loss, `normal` survives process crashes. */
+    readonly synchronous: 'full' | 'normal';
+  };
+  readonly log: { readonly level: LogLevel };
+  /** The file that was read, if any (for messages). */
+  readonly configFile?: string;
+}
+
+/** A nested partial of the configuration, as flags or a file give it. */
+export type ConfigInput = { readonly [k: string]: unknown };
+
+export interface LoadConfigOptions {
+  /** Explicit file (--config / VIGIL_CONFIG): must exist. Otherwise ./vigil.yaml if present. */
+  readonly file?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Values from flags, nested like the file (e.g. { http: { port: 9000 } }); undefined = unset. */
+  readonly flags?: ConfigInput;
+  /** Directory relative paths (dataDir, default file) resolve against; default process.cwd(). */
+  readonly cwd?: string;
+}
+
+export const DEFAULT_CONFIG_FILE = 'vigil.yaml';
+
+/** Load, merge and validate. Throws AppError('VIGIL_ERR_CONFIG') naming the key and what was expected. */
+export function loadConfig(opts: LoadConfigOptions = {}): VigilConfig {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const { file, values: fromFile } = readConfigFile(opts.file ?? env.VIGIL_CONFIG, cwd);
+  const merged = new Map<string, unknown>();
+  for (const key of CONFIG_KEYS) merged.set(key.path, key.default);
+  for (const [path, v] of flatten(fromFile, String(file))) merged.set(path, checkValue(keyFor(path, String(file)), v, `${file}: ${path}`));
+  for (const key of CONFIG_KEYS) {
+    const raw = env[key.env];
+    if (raw !== undefined && raw !== '') merged.set(key.path, checkValue(key, parseKeyText(key, raw, `environment ${key.env}`), `environment ${key.env}`));
+  }
+  for (const [path, v] of flatten(opts.flags ?? {}, 'flags')) merged.set(path, checkValue(keyFor(path, 'flags'), v, `flag for ${path}`));
+  const config = build(merged, cwd);
+  return file === undefined ? config : { ...config, configFile: file };
+}
+
+function readConfigFile(explicit: string | undefined, cwd: string): { file?: string; values: ConfigInput } {
+  const file = explicit !== undefined ? resolve(cwd, explicit) : resolve(cwd, DEFAULT_CONFIG_FILE);
+  if (!existsSync(file)) {
+    if (explicit !== undefined) throw new AppError('VIGIL_ERR_CONFIG', `config file not found: ${file}`);
+    return { values: {} };
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new AppError('VIGIL_ERR_CONFIG', `${file}: not valid YAML: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
+  }
+  if (doc === null || doc === undefined) return { file, values: {} };
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new AppError('VIGIL_ERR_CONFIG', `${file}: expected a mapping of keys at the top level`);
+  return { file, values: doc as ConfigInput };
+}
+
+/** Leaf paths of a nested object; `sensor.limits` (an opaque map) and arrays are leaves. */
+function flatten(obj: ConfigInput, origin: string, prefix = ''): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === undefined) continue;
+    const path = prefix ? `${prefix}.${k}` : k;
+    const known = CONFIG_KEYS.some((key) => key.path === path);
+    if (!known && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      if (!CONFIG_KEYS.some((key) => key.path.startsWith(`${path}.`))) keyFor(path, origin);
+      out.push(...flatten(v as ConfigInput, origin, path));
+    } else {
+      out.push([path, v]);
+    }
+  }
+  return out;
+}
+
+function keyFor(path: string, origin: string): ConfigKey {
+  const key = CONFIG_KEYS.find((k) => k.path === path);
+  if (!key) {
+    const near = CONFIG_KEYS.filter((k) => k.path.split('.')[0] === path.split('.')[0]).map((k) => k.path);
+    const hint = near.length ? ` (known keys there: ${near.join(', ')})` : ` (known: ${CONFIG_KEYS.map((k) => k.path).join(', ')})`;
+    throw new AppError('VIGIL_ERR_CONFIG', `unknown configuration key "${path}" in ${origin}${hint}`, { key: path });
+  }
+  return key;
+}
+
+/** Parse a key's value written as text (environment variable or flag) into its typed form. */
+export function parseKeyText(key: ConfigKey, raw: string, where: string): unknown {
+  switch (key.type.kind) {
+    case 'int':
+      return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    case 'int-list':
+      return raw.split(',').map((s) => (/^\s*\d+\s*$/.test(s) ? Number(s) : s.trim()));
+    case 'string-list':
+      return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    case 'int-map':
+      return parseJsonText(raw, where, key.path);
+    default:
+      return raw;
+  }
+}
+
+function parseJsonText(raw: string, where: string, path: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new AppError('VIGIL_ERR_CONFIG', `${where}: expected a JSON object such as {"maxConnections":512}, got ${JSON.stringify(raw)}`, { key: path });
+  }
+}
+
+/** Check one value against its key's type; the message names where it came from and what was expected. */
+function checkValue(key: ConfigKey, v: unknown, where: string): unknown {
+  const t = key.type;
+  const fail = (expected: string): never => {
+    throw new AppError('VIGIL_ERR_CONFIG', `${where}: expected ${expected}, got ${JSON.stringify(v)}`, { key: key.path });
+  };
+  const isInt = (x: unknown, min: number, max: number): x is number => typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;
+  switch (t.kind) {
+    case 'string':
+      if (typeof v !== 'string' || v === '') fail('a non-empty string');
+      return v;
+    case 'enum':
+      if (typeof v !== 'string' || !t.values.includes(v)) fail(`one of ${t.values.join(', ')}`);
+      return v;
+    case 'int':
+      if (!isInt(v, t.min, t.max)) fail(`an integer from ${t.min} to ${t.max}`);
+      return v;
+    case 'int-list':
+      if (!Array.isArray(v) || v.length === 0 || !v.every((x) => isInt(x, t.min, t.max))) fail(`a non-empty list of integers from ${t.min} to ${t.max}`);
+      if (new Set(v as number[]).size !== (v as number[]).length) fail('a list without duplicates');
+      return v;
+    case 'string-list':
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x !== '')) fail('a list of non-empty strings');
+      return v;
+    case 'int-map':
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) fail('a mapping of limit names to integers');
+      for (const [name, n] of Object.entries(v as object)) {
+        if (typeof n !== 'number' || !Number.isInteger(n)) fail(`an integer for ${key.path}.${name}`);
+      }
+      return v;
+  }
+}
+
+function build(m: Map<string, unknown>, cwd: string): VigilConfig {
+  const get = <T>(p: string): T => m.get(p) as T;
+  const config: VigilConfig = {
+    dataDir: resolve(cwd, get<string>('dataDir')),
+    http: { host: get('http.host'), port: get('http.port') },
+    sensor: {
+      ports: get('sensor.ports'),
+      portOffset: get('sensor.portOffset'),
+      persona: {
+        hostname: get('sensor.persona.hostname'),
+        domain: get('sensor.persona.domain'),
+        addresses: get('sensor.persona.addresses'),
+        os: get('sensor.persona.os'),
+      },
+      limits: get('sensor.limits'),
+    },
+    store: {
+      retention: { maxAgeDays: get('store.retention.maxAgeDays'), maxSizeMb: get('store.retention.maxSizeMb') },
+      synchronous: get('store.synchronous'),
+    },
+    log: { level: get('log.level') },
+  };
+  const overflow = config.sensor.ports.find((p) => p + config.sensor.portOffset > 65535);
+  if (overflow !== undefined) {
+    throw new AppError('VIGIL_ERR_CONFIG', `sensor.portOffset: ${config.sensor.portOffset} moves port ${overflow} past 65535`, { key: 'sensor.portOffset' });
+  }
+  return config;
+}
