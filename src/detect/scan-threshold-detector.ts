@@ -1,0 +1,99 @@
+// Scanner detection by fixed thresholds, after Zeek's policy/misc/scan.zeek: a source that fails to
+// reach N distinct hosts on one port (address scan) or N distinct ports on one host (port scan).
+
+import { resolveLimits, type ResolvedLimits } from '../core/limits.js';
+import type { Alert } from '../model/alert.js';
+import type { ConnEvent } from '../model/event.js';
+import { makeAlert } from './alert-factory.js';
+
+export const THRESHOLD_LIMITS = {
+  addrScanThreshold: { default: 25, min: 1, max: 1_000_000, unit: 'hosts', doc: 'Zeek Scan::addr_scan_threshold (25 distinct hosts on one port)' },
+  portScanThreshold: { default: 15, min: 1, max: 65_536, unit: 'ports', doc: 'Zeek Scan::port_scan_threshold (15 distinct ports on one host)' },
+  windowMs: { default: 5 * 60_000, min: 1000, max: 86_400_000, unit: 'ms', doc: 'Zeek Scan::addr_scan_interval / port_scan_interval (5 min)' },
+  maxKeys: { default: 200_000, min: 1, max: 10_000_000, unit: 'keys', doc: '(source, port) and (source, host) windows kept; least recently used evicted first' },
+} as const;
+
+interface Window {
+  start: number;
+  seen: Set<string | number>;
+  fired: boolean;
+}
+
+export interface ThresholdOptions {
+  readonly limits?: Partial<Record<keyof typeof THRESHOLD_LIMITS, number>>;
+  /** Count successful connections too (Zeek counts only failed ones; a sensor's are all failures). */
+  readonly countSuccess?: boolean;
+}
+
+/**
+ * Each (source, port) and (source, host) key has a window that opens at its first failed contact
+ * and lasts windowMs (Zeek's SumStats epoch, per key instead of global so a scan straddling an
+ * epoch edge is not split). The alert fires when the distinct count reaches the threshold, that is
+ * at exactly the 25th host or 15th port (SumStats fires on `>= threshold`), once per window.
+ */
+export class ThresholdDetector {
+  private readonly limits: ResolvedLimits<typeof THRESHOLD_LIMITS>;
+  private readonly addr = new Map<string, Window>();
+  private readonly port = new Map<string, Window>();
+  private readonly countSuccess: boolean;
+
+  constructor(opts: ThresholdOptions = {}) {
+    this.limits = resolveLimits(THRESHOLD_LIMITS, opts.limits, 'detect.threshold');
+    this.countSuccess = opts.countSuccess ?? false;
+  }
+
+  get trackedKeys(): number {
+    return this.addr.size + this.port.size;
+  }
+
+  push(ev: ConnEvent): Alert[] {
+    if (ev.outcome === 'unknown' || (ev.outcome === 'success' && !this.countSuccess)) return [];
+    return this.observe(ev.ts, ev.src, ev.dst, ev.dport);
+  }
+
+  /** Low-level entry (the bench uses it to skip event objects): one failed contact. */
+  observe(ts: number, src: string, dst: string, dport: number): Alert[] {
+    let out: Alert[] | undefined;
+    const a = this.step(this.addr, `${src}|${dport}`, ts, dst, this.limits.addrScanThreshold);
+    if (a) (out ??= []).push(this.alert('address_scan', ts, src, dport, undefined, a));
+    const p = this.step(this.port, `${src}|${dst}`, ts, dport, this.limits.portScanThreshold);
+    if (p) (out ??= []).push(this.alert('port_scan', ts, src, undefined, dst, p));
+    return out ?? [];
+  }
+
+  private step(map: Map<string, Window>, key: string, ts: number, item: string | number, threshold: number): Window | undefined {
+    let w = map.get(key);
+    if (w === undefined || ts - w.start > this.limits.windowMs) {
+      if (w !== undefined) map.delete(key);
+      w = { start: ts, seen: new Set(), fired: false };
+      map.set(key, w);
+      if (map.size > this.limits.maxKeys) {
+        const oldest = map.keys().next().value;
+        if (oldest !== undefined) map.delete(oldest);
+      }
+    }
+    if (w.fired || w.seen.has(item)) return undefined;
+    w.seen.add(item);
+    if (w.seen.size < threshold) return undefined;
+    w.fired = true;
+    w.seen.clear(); // the count is no longer needed once fired: free it
+    return w;
+  }
+
+  private alert(rule: 'address_scan' | 'port_scan', ts: number, src: string, dport: number | undefined, dst: string | undefined, w: Window): Alert {
+    const n = rule === 'address_scan' ? this.limits.addrScanThreshold : this.limits.portScanThreshold;
+    const what = rule === 'address_scan' ? `${n} hosts on port ${dport}` : `${n} ports on ${dst}`;
+    return makeAlert({
+      ts,
+      detector: 'threshold',
+      rule,
+      severity: 'medium',
+      title: `${rule.replace('_', ' ')}: ${src} reached ${what} within ${this.limits.windowMs / 1000} s`,
+      src,
+      ...(dport !== undefined ? { dport } : {}),
+      dedupKey: `threshold:${rule}:${src}:${dport ?? dst}`,
+      evidence: { threshold: n, windowMs: this.limits.windowMs, windowStart: w.start, elapsedMs: ts - w.start, ...(dst !== undefined ? { dst } : {}) },
+      indicators: [{ type: src.includes(':') ? 'ipv6-addr' : 'ipv4-addr', value: src }],
+    });
+  }
+}
