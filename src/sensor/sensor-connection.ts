@@ -1,0 +1,116 @@
+// One accepted TCP connection: wires the socket to its session record and responder, and enforces
+// the per-connection limits (idle and total timeouts, byte cap, pending output). Whatever the peer
+// does, the outcome is a finished SessionRecord handed back through `onClosed`, exactly once.
+
+import type { Socket } from 'node:net';
+import type { CloseReason } from '../model/session.js';
+import type { VigilEvent } from '../model/event.js';
+import { LIMIT_HIT, type SensorLimits } from './sensor-limits.js';
+import type { SessionRecorder } from './session-recorder.js';
+import type { PersonaConfig } from './sensor-types.js';
+import type { Responder, ResponderFactory } from './responders/responder-types.js';
+
+export interface ConnectionDeps {
+  readonly limits: SensorLimits;
+  readonly persona: PersonaConfig;
+  readonly basePort: number;
+  now(): number;
+  emit(event: VigilEvent): void;
+  onBytes(n: number): void;
+  onClosed(conn: SensorConnection): void;
+}
+
+export class SensorConnection {
+  private closing = false;
+  private closed = false;
+  private readonly totalTimer: NodeJS.Timeout;
+  private readonly responder: Responder;
+
+  constructor(
+    readonly socket: Socket,
+    readonly record: SessionRecorder,
+    factory: ResponderFactory,
+    private readonly deps: ConnectionDeps,
+  ) {
+    const { limits } = deps;
+    socket.setNoDelay(true);
+    socket.setTimeout(limits.idleTimeoutMs, () => this.close('idle_timeout', LIMIT_HIT.idleTimeoutMs));
+    this.totalTimer = setTimeout(() => this.close('total_timeout', LIMIT_HIT.sessionTimeoutMs), limits.sessionTimeoutMs);
+    this.totalTimer.unref();
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.close('peer_closed'));
+    socket.on('error', (e: NodeJS.ErrnoException) => this.close(e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'reset' : 'error'));
+    socket.on('close', () => this.onSocketClosed());
+    this.responder = factory({
+      record,
+      persona: deps.persona,
+      basePort: deps.basePort,
+      now: deps.now,
+      send: (bytes) => this.send(bytes),
+      end: () => this.close(record.closeReason ?? 'peer_closed', undefined, true),
+      emit: deps.emit,
+    });
+    this.guard(() => this.responder.start());
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closing) return;
+    const rec = this.record;
+    rec.received(chunk);
+    this.deps.onBytes(chunk.length);
+    if (rec.bytesIn > this.deps.limits.maxSessionBytes) {
+      this.close('byte_cap', LIMIT_HIT.maxSessionBytes);
+      return;
+    }
+    this.guard(() => this.responder.data(chunk));
+  }
+
+  private send(bytes: Uint8Array): void {
+    if (this.closing || this.socket.destroyed) return;
+    // A peer that sends requests but never reads would make replies pile up in our memory.
+    if (this.socket.writableLength + bytes.length > this.deps.limits.maxPendingOutputBytes) {
+      this.close('limit', LIMIT_HIT.maxPendingOutputBytes);
+      return;
+    }
+    this.record.sent(bytes.length);
+    this.socket.write(bytes);
+  }
+
+  /** A responder bug must never take the node down: it becomes a protocol_violation anomaly. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.record.anomaly({ name: 'protocol_violation', proto: 'sensor', detail: `responder error: ${e instanceof Error ? e.message : String(e)}` });
+      this.close('error');
+    }
+  }
+
+  /**
+   * Start closing (first reason wins). `graceful` flushes what we wrote (e.g. a bind_nak) with a
+   * FIN; otherwise the socket is destroyed at once so a limit frees its resources immediately.
+   */
+  close(reason: CloseReason, limit?: string, graceful = false): void {
+    if (limit) this.record.hit(limit);
+    if (this.closing) return;
+    this.closing = true;
+    this.record.closeReason = reason;
+    clearTimeout(this.totalTimer);
+    if (graceful || reason === 'peer_closed') {
+      this.socket.end();
+      // A peer that never reads our FIN's data must not hold the slot: bound the flush.
+      this.socket.setTimeout(Math.min(this.deps.limits.idleTimeoutMs, 5000), () => this.socket.destroy());
+    } else {
+      this.socket.destroy();
+    }
+  }
+
+  private onSocketClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.totalTimer);
+    if (!this.record.closeReason) this.record.closeReason = 'peer_closed';
+    this.guard(() => this.responder.finish());
+    this.deps.onClosed(this);
+  }
+}

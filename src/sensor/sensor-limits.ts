@@ -1,0 +1,128 @@
+// The sensor's hardening limits as one named, documented table (resolved through core resolveLimits),
+// so that the configuration, the README and the tests read the same source.
+
+import { resolveLimits, type LimitTable, type ResolvedLimits } from '../core/limits.js';
+
+export const SENSOR_LIMITS = {
+  maxConnections: {
+    default: 10_000,
+    min: 1,
+    max: 1_000_000,
+    unit: 'connections',
+    doc: 'Concurrent connections across all sensor ports; past it new connections are reset (nginx worker_connections, Dionaea max connections).',
+  },
+  maxConnectionsPerSource: {
+    default: 64,
+    min: 1,
+    max: 1_000_000,
+    unit: 'connections',
+    doc: 'Concurrent connections from one source address, so one flooding peer cannot take every slot (nginx limit_conn per $binary_remote_addr).',
+  },
+  idleTimeoutMs: {
+    default: 30_000,
+    min: 100,
+    max: 3_600_000,
+    unit: 'ms',
+    doc: 'Close a connection that sent nothing for this long (slowloris defence; Windows RPC drops idle unbound associations after about 120 s, we are stricter).',
+  },
+  sessionTimeoutMs: {
+    default: 300_000,
+    min: 100,
+    max: 86_400_000,
+    unit: 'ms',
+    doc: 'Close any connection this long after it opened, however active (a trickling peer cannot hold a slot forever).',
+  },
+  maxRecordedBytes: {
+    default: 65_536,
+    min: 0,
+    max: 16_777_216,
+    unit: 'bytes',
+    doc: 'Bytes from the peer kept as the session payload sample; past it bytes are counted, not kept (Suricata stream.reassembly.depth).',
+  },
+  maxSessionBytes: {
+    default: 16_777_216,
+    min: 1,
+    max: 1_073_741_824,
+    unit: 'bytes',
+    doc: 'Bytes from the peer after which the connection is closed (close reason byte_cap): no real RPC client sends this much to 135.',
+  },
+  maxFirstBytes: {
+    default: 64,
+    min: 0,
+    max: 4096,
+    unit: 'bytes',
+    doc: 'First bytes of the peer kept in hex on the session record (Zeek conn.log history-sized fingerprint for unknown services).',
+  },
+  maxCallsPerSession: {
+    default: 256,
+    min: 1,
+    max: 65_536,
+    unit: 'calls',
+    doc: 'Decoded calls kept on one session record; later ones are counted as a limit hit (the codec itself bounds open calls).',
+  },
+  maxAnomaliesPerSession: {
+    default: 256,
+    min: 1,
+    max: 65_536,
+    unit: 'anomalies',
+    doc: 'Anomalies kept on one session record (garbage streams raise one per resync; Zeek rate-limits weirds the same way).',
+  },
+  maxPayloadEventChars: {
+    default: 4096,
+    min: 0,
+    max: 1_048_576,
+    unit: 'characters',
+    doc: 'Printable text of what a peer typed on a shell port, per session, carried in PayloadEvents.',
+  },
+  maxPendingOutputBytes: {
+    default: 262_144,
+    min: 1024,
+    max: 67_108_864,
+    unit: 'bytes',
+    doc: 'Replies waiting in the socket for a peer that sends requests but never reads; past it the connection is closed (ws/Node writableHighWaterMark-style bound on output).',
+  },
+  queueCapacity: {
+    default: 10_000,
+    min: 1,
+    max: 10_000_000,
+    unit: 'items',
+    doc: 'Sessions and events waiting between the sensor and its sink; over it the oldest item is dropped and counted (a sensor must keep listening when its store is slow).',
+  },
+  queueBatchSize: {
+    default: 256,
+    min: 1,
+    max: 100_000,
+    unit: 'items',
+    doc: 'Items handed to the sink in one write (one store transaction), which is what makes recording every session cheap.',
+  },
+  memoryBudgetMb: {
+    default: 512,
+    min: 16,
+    max: 1_048_576,
+    unit: 'MiB',
+    doc: 'Resident memory above which new connections are refused (limit memory_budget) until it falls again; sampled every 500 ms.',
+  },
+} as const satisfies LimitTable;
+
+export type SensorLimits = ResolvedLimits<typeof SENSOR_LIMITS>;
+export type SensorLimitName = keyof typeof SENSOR_LIMITS;
+
+export function resolveSensorLimits(overrides: Partial<Record<SensorLimitName, number>> = {}): SensorLimits {
+  return resolveLimits(SENSOR_LIMITS, overrides, 'sensor.limits');
+}
+
+/** snake_case names under which limit hits appear in session records and metrics. */
+export const LIMIT_HIT = {
+  maxConnections: 'max_connections',
+  maxConnectionsPerSource: 'max_connections_per_source',
+  idleTimeoutMs: 'idle_timeout',
+  sessionTimeoutMs: 'session_timeout',
+  maxRecordedBytes: 'max_recorded_bytes',
+  maxSessionBytes: 'max_session_bytes',
+  maxCallsPerSession: 'max_calls_per_session',
+  maxAnomaliesPerSession: 'max_anomalies_per_session',
+  maxPayloadEventChars: 'max_payload_event_chars',
+  memoryBudgetMb: 'memory_budget',
+  maxPendingOutputBytes: 'max_pending_output',
+} as const satisfies Partial<Record<SensorLimitName, string>>;
+export type LimitHitName = (typeof LIMIT_HIT)[keyof typeof LIMIT_HIT];

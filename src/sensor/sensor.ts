@@ -1,0 +1,213 @@
+// The sensor: TCP listeners on the configured ports (IPv4 and IPv6), connection admission under the
+// hardening limits, and the bounded queue that carries sessions and events to an injected sink.
+// It never imports the store: the CLI wires the sink (DESIGN.md import directions).
+
+import { createServer, type Server, type Socket } from 'node:net';
+import { Registry } from 'prom-client';
+import { systemClock, type Clock } from '../core/clock.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { VigilEvent } from '../model/event.js';
+import { isFamilyUnavailable, listenError } from './bind-errors.js';
+import { OutputQueue } from './output-queue.js';
+import { SensorConnection } from './sensor-connection.js';
+import { LIMIT_HIT, resolveSensorLimits, type LimitHitName, type SensorLimits } from './sensor-limits.js';
+import { SensorMetrics } from './sensor-metrics.js';
+import { newSessionId } from './session-id.js';
+import { SessionRecorder } from './session-recorder.js';
+import { DEFAULT_PERSONA, DEFAULT_PORTS, type PersonaConfig, type SensorOptions, type SensorOutput } from './sensor-types.js';
+import { responderFor, serviceFor } from './responders/responder-table.js';
+
+export interface BoundListener {
+  readonly basePort: number;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** IPv4-mapped IPv6 addresses are recorded as plain IPv4, as Zeek does. */
+function plainAddress(a: string | undefined): string {
+  if (!a) return '';
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+}
+
+export class Sensor {
+  readonly name: string;
+  readonly limits: SensorLimits;
+  readonly persona: PersonaConfig;
+  readonly metrics: SensorMetrics;
+  readonly registry: Registry;
+  private readonly opts: SensorOptions;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly queue: OutputQueue;
+  private readonly servers: { server: Server; bound: BoundListener }[] = [];
+  private readonly open = new Set<SensorConnection>();
+  private readonly perSource = new Map<string, number>();
+  private memoryTimer: NodeJS.Timeout | undefined;
+  private overBudget = false;
+  private stopping = false;
+
+  constructor(opts: SensorOptions) {
+    this.opts = opts;
+    this.name = opts.name ?? 'sensor';
+    this.limits = resolveSensorLimits(opts.limits);
+    this.persona = { ...DEFAULT_PERSONA, ...opts.persona };
+    this.logger = opts.logger ?? silentLogger;
+    this.clock = opts.clock ?? systemClock;
+    this.registry = opts.registry ?? new Registry();
+    this.metrics = new SensorMetrics(this.registry);
+    const m = this.metrics;
+    this.queue = new OutputQueue(opts.sink, this.limits.queueCapacity, this.limits.queueBatchSize, this.logger, {
+      onDrop: (item) => m.queueDropped.inc({ kind: item.kind }),
+      onDepth: (d) => m.queueDepth.set(d),
+      onWritten: (batch) => {
+        for (const it of batch) if (it.kind === 'session') m.sessions.inc({ port: String(it.session.dport) });
+      },
+    });
+  }
+
+  /** Where the sensor listens (after start). */
+  get listeners(): readonly BoundListener[] {
+    return this.servers.map((s) => s.bound);
+  }
+
+  /** The actual port serving a base port (differs with an offset or ephemeral ports). */
+  portFor(basePort: number): number | undefined {
+    return this.servers.find((s) => s.bound.basePort === basePort)?.bound.port;
+  }
+
+  get openConnections(): number {
+    return this.open.size;
+  }
+
+  queueStats(): ReturnType<OutputQueue['snapshot']> {
+    return this.queue.snapshot();
+  }
+
+  /** Bind every port on every host; fails (and releases what it bound) with a coded AppError. */
+  async start(): Promise<void> {
+    const hosts = this.opts.hosts ?? ['0.0.0.0', '::'];
+    const offset = this.opts.portOffset ?? 0;
+    try {
+      for (const basePort of this.opts.ports ?? DEFAULT_PORTS) {
+        for (const host of hosts) {
+          const want = this.opts.ephemeralPorts ? 0 : basePort + offset;
+          await this.listenOne(basePort, host, want);
+        }
+      }
+    } catch (e) {
+      await this.closeServers();
+      throw e;
+    }
+    this.memoryTimer = setInterval(() => this.sampleMemory(), 500);
+    this.memoryTimer.unref();
+    this.logger.info({ listeners: this.listeners }, 'sensor listening');
+  }
+
+  private listenOne(basePort: number, host: string, port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const server = createServer({ noDelay: true }, (s) => this.onConnection(s, basePort));
+      server.maxConnections = this.limits.maxConnections + 64; // the kernel-level backstop; admission below is finer
+      server.once('error', (e) => {
+        if (host.includes(':') && isFamilyUnavailable(e)) {
+          this.logger.warn({ host, port }, 'IPv6 not available here; listening on IPv4 only');
+          resolve();
+          return;
+        }
+        reject(listenError(port, host, e));
+      });
+      server.listen({ host, port, ipv6Only: host.includes(':'), backlog: 1024 }, () => {
+        const addr = server.address();
+        const bound = { basePort, host, port: typeof addr === 'object' && addr ? addr.port : port };
+        this.servers.push({ server, bound });
+        server.on('error', (e) => this.logger.error({ err: e.message, ...bound }, 'listener error'));
+        resolve();
+      });
+    });
+  }
+
+  private sampleMemory(): void {
+    const over = process.memoryUsage.rss() > this.limits.memoryBudgetMb * 1024 * 1024;
+    if (over !== this.overBudget) this.logger.warn({ rss: process.memoryUsage.rss(), budgetMb: this.limits.memoryBudgetMb, over }, 'sensor memory budget');
+    this.overBudget = over;
+  }
+
+  /** Which limit, if any, refuses a new connection from `src`. */
+  private admissionLimit(src: string): LimitHitName | undefined {
+    if (this.stopping) return undefined;
+    if (this.overBudget) return LIMIT_HIT.memoryBudgetMb;
+    if (this.open.size >= this.limits.maxConnections) return LIMIT_HIT.maxConnections;
+    if ((this.perSource.get(src) ?? 0) >= this.limits.maxConnectionsPerSource) return LIMIT_HIT.maxConnectionsPerSource;
+    return undefined;
+  }
+
+  private onConnection(socket: Socket, basePort: number): void {
+    const now = this.clock.now();
+    const src = plainAddress(socket.remoteAddress);
+    const flow = { proto: 'tcp' as const, src, sport: socket.remotePort ?? 0, dst: plainAddress(socket.localAddress), dport: basePort };
+    const port = String(basePort);
+    const onLimit = (name: string): void => this.metrics.limits.inc({ limit: name });
+    const record = new SessionRecorder(newSessionId(now), flow, now, serviceFor(basePort), this.limits, onLimit);
+    socket.on('error', () => {}); // errors after a refusal or during shutdown are expected, never fatal
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
+    const refused = this.admissionLimit(src);
+    if (refused) {
+      this.metrics.rejected.inc({ port, limit: refused });
+      record.hit(refused);
+      record.closeReason = 'limit';
+      socket.resetAndDestroy();
+      // Refusals during a flood are low priority: queued only if there is room, never evicting.
+      this.queue.push({ kind: 'session', ...record.finish(now, this.name) }, false);
+      return;
+    }
+    this.metrics.accepted.inc({ port });
+    this.metrics.open.inc();
+    this.perSource.set(src, (this.perSource.get(src) ?? 0) + 1);
+    this.emit({ type: 'conn', ts: now, source: 'sensor', src, dst: flow.dst, proto: 'tcp', sport: flow.sport, dport: basePort, session: record.id, outcome: 'failure' });
+    const conn = new SensorConnection(socket, record, responderFor(basePort), {
+      limits: this.limits,
+      persona: this.persona,
+      basePort,
+      now: () => this.clock.now(),
+      emit: (ev) => this.emit(ev),
+      onBytes: (n) => this.metrics.bytesIn.inc({ port }, n),
+      onClosed: (c) => this.onClosed(c),
+    });
+    this.open.add(conn);
+  }
+
+  private emit(event: VigilEvent): void {
+    this.queue.push({ kind: 'event', event });
+  }
+
+  private onClosed(conn: SensorConnection): void {
+    if (!this.open.delete(conn)) return;
+    this.metrics.open.dec();
+    const src = conn.record.flow.src;
+    const left = (this.perSource.get(src) ?? 1) - 1;
+    if (left > 0) this.perSource.set(src, left);
+    else this.perSource.delete(src);
+    const out: SensorOutput = { kind: 'session', ...conn.record.finish(this.clock.now(), this.name) };
+    this.queue.push(out);
+  }
+
+  private async closeServers(): Promise<void> {
+    await Promise.all(this.servers.map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
+    this.servers.length = 0;
+  }
+
+  /** Graceful stop: stop listening, close every connection (reason shutdown), flush the queue. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.memoryTimer) clearInterval(this.memoryTimer);
+    const closing = this.closeServers();
+    for (const c of [...this.open]) c.close('shutdown');
+    await closing;
+    // Sockets emit 'close' asynchronously after destroy(); wait for all sessions to be queued.
+    for (let i = 0; i < 200 && this.open.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await this.queue.flush();
+  }
+}

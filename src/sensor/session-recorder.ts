@@ -1,0 +1,107 @@
+// Per-connection record keeping: counts every byte, keeps bytes up to the recording cap, calls and
+// anomalies up to their caps, and the limits that triggered, then renders a model SessionRecord.
+
+import { createHash } from 'node:crypto';
+import type { Anomaly } from '../model/anomaly.js';
+import type { CallRecord } from '../model/call.js';
+import type { CloseReason, SessionRecord } from '../model/session.js';
+import type { Flow } from '../model/flow.js';
+import { LIMIT_HIT, type LimitHitName, type SensorLimits } from './sensor-limits.js';
+
+export class SessionRecorder {
+  readonly id: string;
+  readonly flow: Flow;
+  readonly startTs: number;
+  bytesIn = 0;
+  bytesOut = 0;
+  service: string;
+  closeReason: CloseReason | undefined;
+  private readonly kept: Buffer[] = [];
+  private keptBytes = 0;
+  private readonly limitsHit = new Set<LimitHitName>();
+  private readonly anomalies: Anomaly[] = [];
+  private readonly calls: CallRecord[] = [];
+  private readonly onLimit: (name: LimitHitName) => void;
+
+  constructor(id: string, flow: Flow, startTs: number, service: string, private readonly limits: SensorLimits, onLimit: (name: LimitHitName) => void) {
+    this.id = id;
+    this.flow = flow;
+    this.startTs = startTs;
+    this.service = service;
+    this.onLimit = onLimit;
+  }
+
+  /** Count bytes from the peer; keep them while under the recording cap. */
+  received(chunk: Buffer): void {
+    this.bytesIn += chunk.length;
+    const room = this.limits.maxRecordedBytes - this.keptBytes;
+    if (room > 0) {
+      const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+      // Copy: the socket may reuse its buffer, and a subarray would pin the whole chunk.
+      this.kept.push(Buffer.from(part));
+      this.keptBytes += part.length;
+    }
+    if (chunk.length > room) this.hit(LIMIT_HIT.maxRecordedBytes);
+  }
+
+  sent(n: number): void {
+    this.bytesOut += n;
+  }
+
+  /** Record that a limit triggered (once per session; metrics count each first hit). */
+  hit(name: LimitHitName | string): void {
+    if (this.limitsHit.has(name as LimitHitName)) return;
+    this.limitsHit.add(name as LimitHitName);
+    this.onLimit(name as LimitHitName);
+  }
+
+  hasHit(name: string): boolean {
+    return this.limitsHit.has(name as LimitHitName);
+  }
+
+  anomaly(a: Anomaly): void {
+    if (this.anomalies.length < this.limits.maxAnomaliesPerSession) this.anomalies.push(a);
+    else this.hit(LIMIT_HIT.maxAnomaliesPerSession);
+  }
+
+  call(c: CallRecord): void {
+    if (this.calls.length < this.limits.maxCallsPerSession) this.calls.push(c);
+    else this.hit(LIMIT_HIT.maxCallsPerSession);
+  }
+
+  /** The resolved limits this session runs under (responders read their caps here). */
+  get limitsRef(): SensorLimits {
+    return this.limits;
+  }
+
+  get callCount(): number {
+    return this.calls.length;
+  }
+
+  /** The recorded bytes (up to the cap). */
+  payload(): Buffer {
+    return this.kept.length === 1 ? this.kept[0] : Buffer.concat(this.kept, this.keptBytes);
+  }
+
+  finish(endTs: number, sensor: string): { session: SessionRecord; payload?: Uint8Array } {
+    const payload = this.keptBytes > 0 ? this.payload() : undefined;
+    const first = payload ? payload.subarray(0, this.limits.maxFirstBytes).toString('hex') : undefined;
+    const session: SessionRecord = {
+      ...this.flow,
+      id: this.id,
+      sensor,
+      startTs: this.startTs,
+      endTs,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      ...(first ? { firstBytesHex: first } : {}),
+      service: this.service,
+      closeReason: this.closeReason ?? 'shutdown',
+      limitsHit: [...this.limitsHit],
+      anomalies: this.anomalies,
+      calls: this.calls,
+      ...(payload ? { payloadSha256: [createHash('sha256').update(payload).digest('hex')] } : {}),
+    };
+    return payload ? { session, payload } : { session };
+  }
+}
