@@ -1,0 +1,82 @@
+// The HTTP API's app factory (Fastify 5): builds the app from its dependencies and never listens
+// (the CLI does; tests use app.inject). One plugin per resource under /api/v1; OpenAPI 3 from the schemas.
+
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Registry } from 'prom-client';
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import type { Store } from '../store/store.js';
+import { installAuth } from './auth-hook.js';
+import { installErrorHandler } from './error-handler.js';
+import { installHttpMetrics } from './http-metrics.js';
+import { SHARED_SCHEMAS } from './schemas.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { statsRoutes } from './routes/stats.js';
+
+/** A resource plugin written elsewhere (vulnerabilities, advisories, CSAF, alerts), mounted under its prefix. */
+export interface RoutePlugin {
+  /** e.g. `/api/v1/vulns`. */
+  readonly prefix: string;
+  readonly plugin: FastifyPluginAsync;
+}
+
+/** The slice of the Store the built-in routes read. */
+export type SessionReader = Pick<Store, 'listSessions' | 'getSession' | 'portStats'>;
+
+export interface ServerDeps {
+  readonly store: SessionReader;
+  /** prom-client registry served at /metrics (the sensor registers its counters in the same one). */
+  readonly registry: Registry;
+  /** Bearer token required on every route except /healthz (see ensureToken). */
+  readonly token: string;
+  readonly logger?: FastifyBaseLogger;
+  readonly clock?: Clock;
+  /** Extra resource plugins; each area adds its own here (one line in the composition root). */
+  readonly routes?: readonly RoutePlugin[];
+  readonly version?: string;
+}
+
+export const API_PREFIX = '/api/v1';
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // Query strings are small and typed: reject oversized bodies early; nothing here takes uploads.
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
+  });
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  await app.register(swagger, openApiOptions(deps.version ?? '0.1.0'));
+  installErrorHandler(app);
+  installHttpMetrics(app, deps.registry);
+  installAuth(app, deps.token);
+
+  const clock = deps.clock ?? systemClock;
+  await app.register(healthRoutes({ clock }));
+  await app.register(metricsRoutes({ registry: deps.registry }));
+  await app.register(sessionRoutes({ store: deps.store, clock }), { prefix: `${API_PREFIX}/sessions` });
+  await app.register(statsRoutes({ store: deps.store, clock }), { prefix: `${API_PREFIX}/stats` });
+  for (const r of deps.routes ?? []) await app.register(r.plugin, { prefix: r.prefix });
+
+  app.get(`${API_PREFIX}/openapi.json`, {
+    schema: { description: 'The OpenAPI 3 document of this API', tags: ['meta'], response: { 200: { type: 'object', additionalProperties: true } } },
+  }, async () => app.swagger());
+  await app.ready();
+  return app;
+}
+
+function openApiOptions(version: string): Parameters<typeof swagger>[1] {
+  return {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Vigil node API', version, description: 'Sensor sessions, port statistics and the resources of a Vigil early-warning node.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearerAuth: [] }],
+    },
+    // Name component schemas by their $id (Session, Call, ...) instead of def-0, def-1.
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  };
+}
