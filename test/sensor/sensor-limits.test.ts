@@ -1,0 +1,121 @@
+// Every sensor limit triggered on loopback: the connection is refused or closed as documented, the
+// limit shows in the session record and in the Prometheus metrics.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSensor, openClient, readAll, waitFor, metric, connectRefused } from './sensor-harness.js';
+import { resolveSensorLimits, SENSOR_LIMITS } from '../../src/sensor/sensor-limits.js';
+import { isAppError } from '../../src/core/errors.js';
+
+test('limits resolve from the table and reject unknown names and out-of-range values', () => {
+  assert.equal(resolveSensorLimits().maxConnectionsPerSource, SENSOR_LIMITS.maxConnectionsPerSource.default);
+  assert.equal(resolveSensorLimits({ idleTimeoutMs: 500 }).idleTimeoutMs, 500);
+  assert.throws(() => resolveSensorLimits({ idleTimeoutMs: 1 }), (e) => isAppError(e, 'VIGIL_ERR_CONFIG') && /sensor\.limits\.idleTimeoutMs/.test(e.message));
+  assert.throws(() => resolveSensorLimits({ nope: 1 } as never), (e) => isAppError(e, 'VIGIL_ERR_CONFIG') && /unknown limit/.test(e.message));
+});
+
+test('max_connections_per_source refuses the extra connection and records it', async () => {
+  const h = await startSensor({ limits: { maxConnectionsPerSource: 2 } });
+  try {
+    const a = await openClient(h.port(445));
+    const b = await openClient(h.port(445));
+    await waitFor('two open', () => h.sensor.openConnections === 2);
+    assert.equal(await connectRefused(h.port(445)), true, 'third connection is reset by the sensor');
+    const refused = await waitFor('refused session', () => h.sink.sessions.find((s) => s.closeReason === 'limit'));
+    assert.deepEqual(refused.limitsHit, ['max_connections_per_source']);
+    assert.equal(await metric(h.registry, 'vigil_sensor_connections_rejected_total', { port: '445', limit: 'max_connections_per_source' }), 1);
+    assert.equal(await metric(h.registry, 'vigil_sensor_limits_triggered_total', { limit: 'max_connections_per_source' }), 1);
+    a.destroy();
+    b.destroy();
+    // Slots are released: a new connection from the same source is accepted again.
+    await waitFor('slots released', () => h.sensor.openConnections === 0);
+    const d = await openClient(h.port(445));
+    await waitFor('accepted again', () => h.sensor.openConnections === 1);
+    d.destroy();
+  } finally {
+    await h.stop();
+  }
+});
+
+test('max_connections refuses past the total', async () => {
+  const h = await startSensor({ limits: { maxConnections: 1 } });
+  try {
+    const a = await openClient(h.port(4444));
+    await waitFor('one open', () => h.sensor.openConnections === 1);
+    assert.equal(await connectRefused(h.port(445)), true);
+    assert.equal(await metric(h.registry, 'vigil_sensor_connections_rejected_total', { port: '445', limit: 'max_connections' }), 1);
+    a.destroy();
+  } finally {
+    await h.stop();
+  }
+});
+
+test('idle_timeout closes a silent connection; session_timeout closes a trickling one', async () => {
+  const h = await startSensor({ limits: { idleTimeoutMs: 200, sessionTimeoutMs: 600 } });
+  try {
+    const idle = await openClient(h.port(445));
+    assert.equal((await readAll(idle, 3000)).closed, true);
+    const s1 = await waitFor('idle session', () => h.sink.sessions.find((s) => s.closeReason === 'idle_timeout'));
+    assert.deepEqual(s1.limitsHit, ['idle_timeout']);
+
+    // Slowloris: one byte every 100 ms never goes idle, but the total timeout ends it.
+    const slow = await openClient(h.port(445));
+    const tick = setInterval(() => slow.write('A'), 100);
+    const r = await readAll(slow, 3000);
+    clearInterval(tick);
+    assert.equal(r.closed, true);
+    const s2 = await waitFor('total timeout session', () => h.sink.sessions.find((s) => s.closeReason === 'total_timeout'));
+    assert.ok(s2.bytesIn >= 3, 'bytes before the timeout were counted');
+    assert.ok(s2.limitsHit.includes('session_timeout'));
+    assert.equal(await metric(h.registry, 'vigil_sensor_limits_triggered_total', { limit: 'session_timeout' }), 1);
+  } finally {
+    await h.stop();
+  }
+});
+
+test('bytes past max_recorded_bytes are counted but not kept; past max_session_bytes the connection closes', async () => {
+  const h = await startSensor({ limits: { maxRecordedBytes: 1000, maxSessionBytes: 50_000, maxFirstBytes: 8 } });
+  try {
+    const c = await openClient(h.port(445));
+    c.write(Buffer.alloc(20_000, 0x41));
+    c.end();
+    const s = await waitFor('capped session', () => h.sink.sessions.find((x) => x.closeReason === 'peer_closed'));
+    assert.equal(s.bytesIn, 20_000);
+    assert.equal(s.firstBytesHex, '41'.repeat(8));
+    assert.deepEqual(s.limitsHit, ['max_recorded_bytes']);
+    const out = h.sink.items.find((i) => i.kind === 'session' && i.session.id === s.id);
+    assert.equal(out?.kind === 'session' ? out.payload?.length : -1, 1000);
+
+    const big = await openClient(h.port(445));
+    big.write(Buffer.alloc(60_000, 0x42));
+    assert.equal((await readAll(big, 3000)).closed, true);
+    const s2 = await waitFor('byte cap session', () => h.sink.sessions.find((x) => x.closeReason === 'byte_cap'));
+    assert.ok(s2.bytesIn > 50_000);
+    assert.ok(s2.limitsHit.includes('max_session_bytes'));
+  } finally {
+    await h.stop();
+  }
+});
+
+test('memory_budget refuses new connections while resident memory is over it', async () => {
+  // 16 MiB is below any Node process's RSS, so the budget is exceeded from the first sample.
+  const h = await startSensor({ limits: { memoryBudgetMb: 16 } });
+  try {
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(await connectRefused(h.port(445)), true);
+    assert.equal(await metric(h.registry, 'vigil_sensor_connections_rejected_total', { port: '445', limit: 'memory_budget' }), 1);
+  } finally {
+    await h.stop();
+  }
+});
+
+test('stop() closes open connections with reason shutdown and flushes them to the sink', async () => {
+  const h = await startSensor();
+  const c = await openClient(h.port(445));
+  c.on('error', () => {});
+  await waitFor('open', () => h.sensor.openConnections === 1);
+  await h.stop();
+  const s = h.sink.sessions.find((x) => x.closeReason === 'shutdown');
+  assert.ok(s, 'the open session was recorded on shutdown');
+  assert.equal(h.sink.events.filter((e) => e.type === 'conn').length, 1);
+});
