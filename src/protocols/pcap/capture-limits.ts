@@ -1,0 +1,37 @@
+// Named, documented limits of the capture reader and TCP reassembler (resolved with core/limits).
+// Defaults follow Zeek (tcp_max_old_segments, max buffering) and Suricata (stream.reassembly.memcap).
+
+import type { LimitTable } from '../../core/limits.js';
+
+export const CAPTURE_LIMITS = {
+  max_record_bytes: {
+    default: 256 * 1024,
+    min: 64,
+    max: 16 * 1024 * 1024,
+    unit: 'bytes',
+    doc: 'Largest pcap record or pcapng block accepted; larger is a corrupt file. libpcap caps snaplen at 262144 (MAXIMUM_SNAPLEN).',
+  },
+  max_out_of_order_bytes: {
+    default: 1024 * 1024,
+    min: 0,
+    max: 256 * 1024 * 1024,
+    unit: 'bytes per direction',
+    doc: 'Out-of-order TCP data held while waiting for a hole to fill; over it the hole becomes a gap. Suricata stream.reassembly.depth defaults to 1 MiB.',
+  },
+  max_out_of_order_segments: {
+    default: 256,
+    min: 0,
+    max: 65536,
+    unit: 'segments per direction',
+    doc: 'Out-of-order segments held per direction; bounds the sorted list walk. Zeek tcp_max_old_segments style cap (ws maxBufferedChunks idea).',
+  },
+  max_flows: {
+    default: 65536,
+    min: 1,
+    max: 16 * 1024 * 1024,
+    unit: 'concurrent TCP connections',
+    doc: 'Connections tracked at once; over it the least recently seen is closed and flagged. Suricata flow.memcap bounds the same table.',
+  },
+} as const satisfies LimitTable;
+
+export type CaptureLimitName = keyof typeof CAPTURE_LIMITS;

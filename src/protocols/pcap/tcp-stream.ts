@@ -1,0 +1,165 @@
+// One direction of a TCP connection reassembled into an ordered byte stream (RFC 9293 3.4 sequence
+// space, 32-bit wrap-around). In-order data is delivered as a view of the packet (no copy); only
+// out-of-order segments are copied and held, bounded by named limits. Overlaps keep the first copy
+// (what a receiver that already acknowledged it kept) and flag disagreeing bytes; holes that will
+// never fill are delivered as gaps so the consumer can resynchronise.
+
+import type { Anomaly } from '../../model/anomaly.js';
+import { captureAnomaly } from './capture-anomalies.js';
+
+/** What a reassembled direction is delivered to. Views are valid only during the call. */
+export interface StreamConsumer {
+  data(bytes: Uint8Array, start: number, end: number): void;
+  /** `length` bytes of the stream were never seen. */
+  gap(length: number): void;
+  anomaly(a: Anomaly): void;
+}
+
+export interface TcpStreamLimits {
+  readonly max_out_of_order_bytes: number;
+  readonly max_out_of_order_segments: number;
+}
+
+interface HeldSegment {
+  seq: number;
+  bytes: Uint8Array;
+}
+
+/** Signed distance a - b in 32-bit sequence space. */
+export const seqDiff = (a: number, b: number): number => (a - b) | 0;
+
+export class TcpStream {
+  /** False until the first SYN or data fixes the initial sequence number. */
+  started = false;
+  /** Next sequence number expected (unsigned 32-bit). */
+  nextSeq = 0;
+  /** Set once a FIN was seen: the sequence number the stream ends at. */
+  finSeq: number | undefined;
+  /** Bytes delivered in order, and bytes declared missing. */
+  delivered = 0;
+  gapBytes = 0;
+  private held: HeldSegment[] = [];
+  private heldBytes = 0;
+
+  constructor(
+    private readonly consumer: StreamConsumer,
+    private readonly limits: TcpStreamLimits,
+  ) {}
+
+  /** True when everything up to the FIN has been delivered. */
+  get finished(): boolean {
+    return this.finSeq !== undefined && this.held.length === 0 && seqDiff(this.nextSeq, this.finSeq) >= 0;
+  }
+
+  /** Out-of-order bytes currently held. */
+  get pendingBytes(): number {
+    return this.heldBytes;
+  }
+
+  /** A SYN: the stream's data starts one past its sequence number. */
+  syn(seq: number): void {
+    if (this.started) return;
+    this.started = true;
+    this.nextSeq = (seq + 1) >>> 0;
+  }
+
+  fin(seqAfterData: number): void {
+    this.finSeq = seqAfterData >>> 0;
+  }
+
+  /** A segment whose captured payload is buf[start, end) and whose payload on the wire was wireLen bytes. */
+  segment(seq: number, buf: Uint8Array, start: number, end: number, wireLen: number): void {
+    if (wireLen === 0) return;
+    if (!this.started) {
+      // Picked up mid-stream: the first data seen starts the stream (not a gap).
+      this.started = true;
+      this.nextSeq = seq >>> 0;
+    }
+    const d = seqDiff(seq, this.nextSeq);
+    if (d > 0) {
+      this.hold(seq, buf.slice(start, end));
+      return;
+    }
+    this.deliver(seq, buf, start, end);
+    // The snaplen cut the tail of this segment: those bytes were on the wire but never captured.
+    if (wireLen > end - start && seqDiff((seq + wireLen) >>> 0, this.nextSeq) > 0) {
+      this.skipTo((seq + wireLen) >>> 0, 'bytes cut by the capture snaplen');
+    }
+    this.drain();
+  }
+
+  /** The peer acknowledged `ack`: data below it that we never saw is lost to the capture. */
+  acked(ack: number): void {
+    if (!this.started || this.held.length === 0) return;
+    if (seqDiff(ack, this.nextSeq) <= 0) return;
+    const first = this.held[0].seq;
+    this.skipTo(seqDiff(ack, first) < 0 ? ack >>> 0 : first, 'peer acknowledged data the capture never saw');
+    this.drain();
+  }
+
+  /** End of capture or connection: whatever is held is delivered after the holes before it. */
+  flush(): void {
+    while (this.held.length > 0) {
+      this.skipTo(this.held[0].seq, 'hole still open when the connection ended');
+      this.drain();
+    }
+  }
+
+  private deliver(seq: number, buf: Uint8Array, start: number, end: number): void {
+    const skip = -seqDiff(seq, this.nextSeq); // bytes already delivered (retransmission / overlap)
+    if (skip >= end - start) return;
+    const from = start + skip;
+    this.nextSeq = (this.nextSeq + (end - from)) >>> 0;
+    this.delivered += end - from;
+    this.consumer.data(buf, from, end);
+  }
+
+  private drain(): void {
+    const held = this.held;
+    while (held.length > 0 && seqDiff(held[0].seq, this.nextSeq) <= 0) {
+      const s = held.shift() as HeldSegment;
+      this.heldBytes -= s.bytes.length;
+      this.deliver(s.seq, s.bytes, 0, s.bytes.length);
+    }
+  }
+
+  private skipTo(seq: number, why: string): void {
+    const len = seqDiff(seq, this.nextSeq);
+    if (len <= 0) return;
+    this.consumer.anomaly(captureAnomaly('tcp', 'tcp_content_gap', `${len} byte(s) missing at stream offset ${this.delivered + this.gapBytes}: ${why}`, this.delivered + this.gapBytes));
+    this.gapBytes += len;
+    this.nextSeq = seq >>> 0;
+    this.consumer.gap(len);
+  }
+
+  // Held segments stay sorted by sequence number; an exact duplicate is dropped, a disagreeing
+  // overlap with a held copy is flagged (the first copy wins, as for delivered data).
+  private hold(seq: number, bytes: Uint8Array): void {
+    const held = this.held;
+    let i = held.length;
+    while (i > 0 && seqDiff(held[i - 1].seq, seq) > 0) i--;
+    this.checkOverlap(i - 1, seq, bytes);
+    this.checkOverlap(i, seq, bytes);
+    if (i > 0 && held[i - 1].seq === seq && held[i - 1].bytes.length >= bytes.length) return;
+    held.splice(i, 0, { seq, bytes });
+    this.heldBytes += bytes.length;
+    while (this.heldBytes > this.limits.max_out_of_order_bytes || held.length > this.limits.max_out_of_order_segments) {
+      this.consumer.anomaly(captureAnomaly('tcp', 'tcp_reassembly_limit', `${held.length} segment(s), ${this.heldBytes} byte(s) held out of order`));
+      this.skipTo(held[0].seq, 'out-of-order buffer full (max_out_of_order_bytes / max_out_of_order_segments)');
+      this.drain();
+    }
+  }
+
+  private checkOverlap(j: number, seq: number, bytes: Uint8Array): void {
+    const other = this.held[j];
+    if (other === undefined) return;
+    const from = Math.max(0, seqDiff(other.seq, seq));
+    const to = Math.min(bytes.length, seqDiff(other.seq, seq) + other.bytes.length);
+    for (let k = from; k < to; k++) {
+      if (bytes[k] !== other.bytes[k - seqDiff(other.seq, seq)]) {
+        this.consumer.anomaly(captureAnomaly('tcp', 'tcp_overlap_inconsistent', `held copies of sequence ${(seq + k) >>> 0} differ`));
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,252 @@
+// TCP connection table: finds the connection of each segment, decides who is the client (SYN, then
+// SYN-ACK, then the well-known-port rule Zeek uses for connections picked up mid-stream), and feeds
+// the two TcpStreams. An application handler sees the first data of a connection and either takes
+// the connection (then both directions are reassembled) or declines it (its data is never copied).
+
+import type { Anomaly } from '../../model/anomaly.js';
+import type { Direction } from '../../model/flow.js';
+import { captureAnomaly } from './capture-anomalies.js';
+import { type DecodedPacket, TCP_FLAG, ipv4ToString, ipv6ToString } from './packet-decoder.js';
+import { type StreamConsumer, TcpStream, type TcpStreamLimits } from './tcp-stream.js';
+
+/** 0 = from the client (to_server), 1 = from the server (to_client). */
+export type DirIndex = 0 | 1;
+export const DIRECTIONS: readonly [Direction, Direction] = ['to_server', 'to_client'];
+
+export type CloseReason = 'fin' | 'reset' | 'evicted' | 'end_of_capture' | 'reused';
+
+/** What an application does with a connection it accepted. Views are valid only during the call. */
+export interface TcpAppConsumer {
+  data(dir: DirIndex, bytes: Uint8Array, start: number, end: number): void;
+  gap(dir: DirIndex, length: number): void;
+  anomaly(dir: DirIndex, a: Anomaly): void;
+  close(reason: CloseReason): void;
+}
+
+export interface TcpAppHandler {
+  /** First payload of a connection, from `dir`. Return a consumer to take it, or undefined to ignore it. */
+  accept(conn: TcpConnection, dir: DirIndex, bytes: Uint8Array, start: number, end: number): TcpAppConsumer | undefined;
+}
+
+export interface TcpTrackerLimits extends TcpStreamLimits {
+  readonly max_flows: number;
+}
+
+const UNDECIDED = 0;
+const ACCEPTED = 1;
+const IGNORED = 2;
+
+export class TcpConnection {
+  client = '';
+  clientPort = 0;
+  server = '';
+  serverPort = 0;
+  /** Whether the client was identified by a SYN / SYN-ACK rather than guessed. */
+  handshakeSeen = false;
+  firstTsMs = 0;
+  lastTsMs = 0;
+  state = UNDECIDED;
+  consumer: TcpAppConsumer | undefined;
+  readonly streams: [TcpStream, TcpStream];
+  /** Endpoint identity of the client as the table keys it (IPv4 number or IPv6 text). */
+  clientKey: number | string = 0;
+  /** Where the table holds it: [lower, higher] IPv4 endpoint numbers, or the IPv6 text key. */
+  tableKey: [number, number] | string = '';
+  /** FINs seen while no application reassembles (bit 0 client, bit 1 server). */
+  finMask = 0;
+
+  constructor(
+    readonly id: number,
+    limits: TcpStreamLimits,
+  ) {
+    this.streams = [new TcpStream(this.sink(0), limits), new TcpStream(this.sink(1), limits)];
+  }
+
+  /** Swap client and server; only meaningful before any data was delivered (content says we guessed wrong). */
+  swapRoles(): void {
+    [this.client, this.server] = [this.server, this.client];
+    [this.clientPort, this.serverPort] = [this.serverPort, this.clientPort];
+    this.swapped = !this.swapped;
+  }
+  /** True after swapRoles(): the table's notion of client is the other endpoint. */
+  swapped = false;
+
+  private sink(dir: DirIndex): StreamConsumer {
+    return {
+      data: (b, s, e) => this.consumer?.data(dir, b, s, e),
+      gap: (n) => this.consumer?.gap(dir, n),
+      anomaly: (a) => this.consumer?.anomaly(dir, a),
+    };
+  }
+}
+
+export class TcpTracker {
+  /** Time of the packet being processed (ms since epoch), for consumers that stamp what they emit. */
+  nowMs = 0;
+  connections = 0;
+  private nextId = 1;
+  private readonly v4 = new Map<number, Map<number, TcpConnection>>();
+  private readonly v6 = new Map<string, TcpConnection>();
+  /** Open connections in creation order: the oldest is evicted first when max_flows is reached. */
+  private readonly open = new Set<TcpConnection>();
+
+  constructor(
+    private readonly handler: TcpAppHandler,
+    private readonly limits: TcpTrackerLimits,
+    private readonly onAnomaly: (a: Anomaly) => void = () => {},
+  ) {}
+
+  /** One decoded TCP segment of frame `d` at time `tsMs`. */
+  segment(d: Uint8Array, p: DecodedPacket, tsMs: number): void {
+    this.nowMs = tsMs;
+    const flags = p.tcpFlags;
+    const hasData = p.payloadWireLen > 0;
+    let conn = this.find(d, p);
+    if (conn !== undefined && (flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.SYN && this.isNewSyn(conn, d, p)) {
+      this.close(conn, 'reused');
+      conn = undefined;
+    }
+    if (conn === undefined) {
+      // A bare ACK/FIN/RST of a connection we do not know carries nothing to reassemble.
+      if (!hasData && (flags & TCP_FLAG.SYN) === 0) return;
+      conn = this.create(d, p, tsMs);
+    }
+    conn.lastTsMs = tsMs;
+    let dir: DirIndex = this.isFromClient(conn, d, p) ? 0 : 1;
+    if (conn.state === UNDECIDED && hasData) {
+      this.decide(conn, dir, d, p);
+      dir = this.isFromClient(conn, d, p) ? 0 : 1;
+    }
+    if (conn.state === ACCEPTED) {
+      this.feed(conn, dir, d, p);
+    } else if (flags & TCP_FLAG.FIN) {
+      conn.finMask |= 1 << dir;
+    }
+    if (flags & TCP_FLAG.RST) this.close(conn, 'reset');
+    else if (conn.state === ACCEPTED ? conn.streams[0].finished && conn.streams[1].finished : conn.finMask === 3) this.close(conn, 'fin');
+  }
+
+  /** End of capture: deliver what is held (after its holes) and close every connection. */
+  finish(): void {
+    for (const conn of [...this.open]) this.close(conn, 'end_of_capture');
+  }
+
+  private decide(conn: TcpConnection, dir: DirIndex, d: Uint8Array, p: DecodedPacket): void {
+    const swappedBefore = conn.swapped;
+    const consumer = this.handler.accept(conn, dir, d, p.payloadStart, p.payloadEnd);
+    conn.state = consumer === undefined ? IGNORED : ACCEPTED;
+    conn.consumer = consumer;
+    // The handler swapped roles: the client is now the other end of this packet.
+    if (conn.swapped !== swappedBefore) conn.clientKey = this.endpointKey(d, p, dir === 0 ? 'dst' : 'src');
+  }
+
+  private feed(conn: TcpConnection, dir: DirIndex, d: Uint8Array, p: DecodedPacket): void {
+    const flags = p.tcpFlags;
+    const stream = conn.streams[dir];
+    if (flags & TCP_FLAG.SYN) stream.syn(p.seq);
+    if (flags & TCP_FLAG.ACK) conn.streams[dir === 0 ? 1 : 0].acked(p.ack);
+    const dataSeq = flags & TCP_FLAG.SYN ? (p.seq + 1) >>> 0 : p.seq;
+    stream.segment(dataSeq, d, p.payloadStart, p.payloadEnd, p.payloadWireLen);
+    if (flags & TCP_FLAG.FIN) stream.fin((dataSeq + p.payloadWireLen) >>> 0);
+  }
+
+  private close(conn: TcpConnection, reason: CloseReason): void {
+    if (!this.open.delete(conn)) return;
+    this.remove(conn);
+    if (conn.state === ACCEPTED) {
+      conn.streams[0].flush();
+      conn.streams[1].flush();
+      conn.consumer?.close(reason);
+    }
+  }
+
+  private create(d: Uint8Array, p: DecodedPacket, tsMs: number): TcpConnection {
+    if (this.open.size >= this.limits.max_flows) {
+      const oldest = this.open.values().next().value as TcpConnection;
+      this.onAnomaly(captureAnomaly('tcp', 'tcp_flow_limit', `more than max_flows=${this.limits.max_flows} open connections; closed the oldest`));
+      this.close(oldest, 'evicted');
+    }
+    const conn = new TcpConnection(this.nextId++, this.limits);
+    this.connections++;
+    const flags = p.tcpFlags;
+    const syn = (flags & TCP_FLAG.SYN) !== 0;
+    const synAck = syn && (flags & TCP_FLAG.ACK) !== 0;
+    // Mid-stream pickup: a port below 1024 facing an ephemeral one is the server's (Zeek's rule).
+    const srcIsClient = syn ? !synAck : !(p.srcPort < 1024 && p.dstPort >= 1024);
+    conn.handshakeSeen = syn;
+    const srcText = addressText(d, p, 'src');
+    const dstText = addressText(d, p, 'dst');
+    conn.client = srcIsClient ? srcText : dstText;
+    conn.clientPort = srcIsClient ? p.srcPort : p.dstPort;
+    conn.server = srcIsClient ? dstText : srcText;
+    conn.serverPort = srcIsClient ? p.dstPort : p.srcPort;
+    conn.clientKey = this.endpointKey(d, p, srcIsClient ? 'src' : 'dst');
+    conn.firstTsMs = tsMs;
+    this.insert(d, p, conn);
+    this.open.add(conn);
+    return conn;
+  }
+
+  private isNewSyn(conn: TcpConnection, d: Uint8Array, p: DecodedPacket): boolean {
+    const s = conn.streams[this.isFromClient(conn, d, p) ? 0 : 1];
+    return s.started && s.nextSeq !== ((p.seq + 1) >>> 0) || conn.state === IGNORED;
+  }
+
+  private isFromClient(conn: TcpConnection, d: Uint8Array, p: DecodedPacket): boolean {
+    return this.endpointKey(d, p, 'src') === conn.clientKey;
+  }
+
+  // IPv4 endpoints pack address and port into one exact number (< 2^48), so the per-packet lookup
+  // builds no string; IPv6 endpoints use text keys.
+  private endpointKey(d: Uint8Array, p: DecodedPacket, side: 'src' | 'dst'): number | string {
+    if (p.ipVersion === 4) return (side === 'src' ? p.src4 : p.dst4) * 65536 + (side === 'src' ? p.srcPort : p.dstPort);
+    return `${ipv6ToString(d, side === 'src' ? p.src6At : p.dst6At)}.${side === 'src' ? p.srcPort : p.dstPort}`;
+  }
+
+  private find(d: Uint8Array, p: DecodedPacket): TcpConnection | undefined {
+    if (p.ipVersion === 4) {
+      const a = p.src4 * 65536 + p.srcPort;
+      const b = p.dst4 * 65536 + p.dstPort;
+      return a < b ? this.v4.get(a)?.get(b) : this.v4.get(b)?.get(a);
+    }
+    return this.v6.get(this.v6Key(d, p));
+  }
+
+  private insert(d: Uint8Array, p: DecodedPacket, conn: TcpConnection): void {
+    if (p.ipVersion === 4) {
+      const a = p.src4 * 65536 + p.srcPort;
+      const b = p.dst4 * 65536 + p.dstPort;
+      const [lo, hi] = a < b ? [a, b] : [b, a];
+      let inner = this.v4.get(lo);
+      if (inner === undefined) this.v4.set(lo, (inner = new Map()));
+      inner.set(hi, conn);
+      conn.tableKey = [lo, hi];
+      return;
+    }
+    const k = this.v6Key(d, p);
+    this.v6.set(k, conn);
+    conn.tableKey = k;
+  }
+
+  private remove(conn: TcpConnection): void {
+    const k = conn.tableKey;
+    if (typeof k === 'string') {
+      this.v6.delete(k);
+      return;
+    }
+    const inner = this.v4.get(k[0]);
+    inner?.delete(k[1]);
+    if (inner !== undefined && inner.size === 0) this.v4.delete(k[0]);
+  }
+
+  private v6Key(d: Uint8Array, p: DecodedPacket): string {
+    const a = this.endpointKey(d, p, 'src') as string;
+    const b = this.endpointKey(d, p, 'dst') as string;
+    return a < b ? `${a}|${b}` : `${b}|${a}`;
+  }
+}
+
+function addressText(d: Uint8Array, p: DecodedPacket, side: 'src' | 'dst'): string {
+  if (p.ipVersion === 4) return ipv4ToString(side === 'src' ? p.src4 : p.dst4);
+  return ipv6ToString(d, side === 'src' ? p.src6At : p.dst6At);
+}
