@@ -30,6 +30,9 @@ export const DCERPC_ANOMALIES = [
   'resync_garbage_skipped',
   'response_without_request',
   'auth_trailer_missing',
+  'auth_pad_exceeds_stub',
+  'call_id_reused',
+  'ptype_wrong_direction',
   'protocol_violation',
 ] as const;
 

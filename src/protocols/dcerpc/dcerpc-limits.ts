@@ -1,0 +1,56 @@
+// Named, documented, configurable limits of the DCE/RPC framer and connection tracker.
+// Every default comes from prior art (Suricata rust/src/dcerpc, Zeek init-bare.zeek, ws receiver).
+
+import { resolveLimits, type LimitTable, type ResolvedLimits } from '../../core/limits.js';
+
+export const DCERPC_LIMITS = {
+  maxFragLength: {
+    default: 65535,
+    min: 16,
+    max: 65535,
+    unit: 'bytes',
+    doc: 'Largest frag_length the framer accepts and buffers; bigger claims are skipped as garbage (frag_length_exceeds_limit). 65535 is the u16 maximum; Windows negotiates 5840.',
+  },
+  maxStubBytesPerCall: {
+    default: 1024 * 1024,
+    min: 0,
+    max: 64 * 1024 * 1024,
+    unit: 'bytes',
+    doc: 'Reassembled request stub kept per call; beyond it the stub is truncated and too_much_fragment_data raised (Suricata caps a call at 1 MiB; Zeek dce_rpc max_frag_data is a stricter 30,000).',
+  },
+  maxFragmentsPerCall: {
+    default: 4096,
+    min: 1,
+    max: 1_000_000,
+    unit: 'fragments',
+    doc: 'Fragments counted into one call; beyond it further fragments are dropped and too_much_fragment_data raised (a cap on chunk count, like ws maxBufferedChunks).',
+  },
+  maxOpenCalls: {
+    default: 1024,
+    min: 1,
+    max: 1_000_000,
+    unit: 'calls',
+    doc: 'Calls per connection awaiting a response; beyond it the oldest is flushed and too_many_open_calls raised (Suricata dcerpc max-tx 1024).',
+  },
+  maxConcurrentReassemblies: {
+    default: 20,
+    min: 1,
+    max: 100_000,
+    unit: 'calls',
+    doc: 'Requests with a first fragment but no last fragment yet; a new one beyond it is not reassembled and too_many_open_calls raised (Zeek DCE_RPC::max_cmd_reassembly 20).',
+  },
+  maxContexts: {
+    default: 256,
+    min: 1,
+    max: 65536,
+    unit: 'contexts',
+    doc: 'Presentation contexts remembered per connection; beyond it new ones are ignored and too_many_contexts raised (a u8 n_context_elem allows 255 per bind; Windows accepts far fewer).',
+  },
+} as const satisfies LimitTable;
+
+export type DcerpcLimits = ResolvedLimits<typeof DCERPC_LIMITS>;
+export type DcerpcLimitOverrides = Partial<Record<keyof typeof DCERPC_LIMITS, number>>;
+
+export function resolveDcerpcLimits(overrides: DcerpcLimitOverrides = {}): DcerpcLimits {
+  return resolveLimits(DCERPC_LIMITS, overrides, 'dcerpc');
+}

@@ -1,0 +1,279 @@
+// Decoder of connection-oriented DCE/RPC PDUs (C706 chapter 12.6, MS-RPCE 2.2.2): one whole PDU in,
+// a typed Pdu or a named anomaly out. Hand-written: no maintained JS library decodes DCE/RPC.
+
+import { ByteReader } from '../../core/byte-reader.js';
+import { TruncatedError } from '../../core/errors.js';
+import type { Anomaly } from '../../model/anomaly.js';
+import { dcerpcAnomaly } from './anomalies.js';
+import {
+  COMMON_HEADER_LEN,
+  PFC,
+  PTYPE,
+  SEC_TRAILER_LEN,
+  type AuthVerifier,
+  type BindAckPdu,
+  type BindNakPdu,
+  type BindPdu,
+  type ContextResult,
+  type FaultPdu,
+  type Pdu,
+  type PduHeader,
+  type PresentationContext,
+  type RequestPdu,
+  type ResponsePdu,
+  type RtsPdu,
+  type SimplePdu,
+  type SyntaxId,
+} from './pdu-types.js';
+
+export type DecodeResult = { ok: true; pdu: Pdu; anomalies: Anomaly[] } | { ok: false; anomaly: Anomaly };
+
+export interface DecodeOptions {
+  /** Reject PDUs whose frag_length is larger (frag_length_exceeds_limit). Default 65535. */
+  readonly maxFragLength?: number;
+}
+
+/** Smallest frag_length of each connection-oriented type: header plus fixed body (C706 12.6.4). */
+const MIN_FRAG: Readonly<Record<number, number>> = {
+  [PTYPE.request]: 24,
+  [PTYPE.response]: 24,
+  [PTYPE.fault]: 28,
+  [PTYPE.bind]: 28,
+  [PTYPE.alter_context]: 28,
+  [PTYPE.bind_ack]: 26,
+  [PTYPE.alter_context_resp]: 26,
+  [PTYPE.bind_nak]: 18,
+  [PTYPE.auth3]: 16,
+  [PTYPE.shutdown]: 16,
+  [PTYPE.co_cancel]: 16,
+  [PTYPE.orphaned]: 16,
+  [PTYPE.rts]: 20,
+};
+
+const PTYPE_NAMES: readonly string[] = Object.keys(PTYPE);
+
+/** Name of a ptype number (`request`, `bind_ack`, ...), or `ptype_N` when unknown. */
+export function ptypeName(ptype: number): string {
+  return PTYPE_NAMES[ptype] ?? `ptype_${ptype}`;
+}
+
+/** The 16-byte common header, or undefined when fewer than 16 bytes are present. Does not validate. */
+export function decodeHeader(buf: Uint8Array, offset = 0): PduHeader | undefined {
+  if (buf.length - offset < COMMON_HEADER_LEN) return undefined;
+  const d0 = buf[offset + 4];
+  const littleEndian = (d0 & 0x10) !== 0;
+  return {
+    rpcVers: buf[offset],
+    rpcVersMinor: buf[offset + 1],
+    ptype: buf[offset + 2],
+    flags: buf[offset + 3],
+    drep: [d0, buf[offset + 5], buf[offset + 6], buf[offset + 7]],
+    littleEndian,
+    fragLength: u16At(buf, offset + 8, littleEndian),
+    authLength: u16At(buf, offset + 10, littleEndian),
+    callId: u32At(buf, offset + 12, littleEndian),
+  };
+}
+
+/** frag_length of the PDU at `offset` without decoding anything else (the framer's hot path). */
+export function fragLengthAt(buf: Uint8Array, offset: number): number {
+  return u16At(buf, offset + 8, (buf[offset + 4] & 0x10) !== 0);
+}
+
+function u16At(b: Uint8Array, o: number, le: boolean): number {
+  return le ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1];
+}
+function u32At(b: Uint8Array, o: number, le: boolean): number {
+  return (le ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24) : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+}
+
+/** Decode one whole PDU (the first frag_length bytes of `buf`). Never throws on peer bytes. */
+export function decodePdu(buf: Uint8Array, opts: DecodeOptions = {}): DecodeResult {
+  const h = decodeHeader(buf);
+  if (h === undefined) return reject('truncated_pdu', `${buf.length} byte(s), a header needs 16`);
+  const rejected = checkHeader(h, buf.length, opts.maxFragLength ?? 65535);
+  if (rejected) return { ok: false, anomaly: rejected };
+  const anomalies: Anomaly[] = [];
+  if (h.rpcVersMinor > 1) anomalies.push(dcerpcAnomaly('bad_version', `rpc_vers_minor ${h.rpcVersMinor}`, { callId: h.callId }));
+  let bodyEnd = h.fragLength;
+  let auth: AuthVerifier | undefined;
+  if (h.authLength > 0) {
+    const trailerOffset = h.fragLength - h.authLength - SEC_TRAILER_LEN;
+    if (trailerOffset < MIN_FRAG[h.ptype]) {
+      return reject('auth_length_exceeds_frag', `auth_length ${h.authLength} in frag_length ${h.fragLength}`, h.callId);
+    }
+    auth = decodeAuth(buf, trailerOffset, h);
+    bodyEnd = trailerOffset;
+  }
+  const r = new ByteReader(buf, COMMON_HEADER_LEN, bodyEnd, h.littleEndian);
+  try {
+    const pdu = decodeBody(r, h, auth, anomalies);
+    return { ok: true, pdu, anomalies };
+  } catch (e) {
+    if (e instanceof TruncatedError) return reject('truncated_pdu', `${ptypeName(h.ptype)} body: ${e.message}`, h.callId);
+    throw e;
+  }
+}
+
+function reject(name: Parameters<typeof dcerpcAnomaly>[0], detail: string, callId?: number): DecodeResult {
+  return { ok: false, anomaly: dcerpcAnomaly(name, detail, callId === undefined ? undefined : { callId }) };
+}
+
+function checkHeader(h: PduHeader, have: number, maxFrag: number): Anomaly | undefined {
+  const id = { callId: h.callId };
+  if (h.rpcVers !== 5) return dcerpcAnomaly('bad_version', `rpc_vers ${h.rpcVers}.${h.rpcVersMinor}`, id);
+  const min = MIN_FRAG[h.ptype];
+  if (min === undefined) return dcerpcAnomaly('unknown_ptype', `ptype ${h.ptype} is not connection-oriented`, id);
+  if (h.fragLength < min) return dcerpcAnomaly('frag_length_too_small', `${ptypeName(h.ptype)} frag_length ${h.fragLength} < ${min}`, id);
+  if (h.fragLength > maxFrag) return dcerpcAnomaly('frag_length_exceeds_limit', `frag_length ${h.fragLength} > ${maxFrag}`, id);
+  if (have < h.fragLength) return dcerpcAnomaly('truncated_pdu', `${have} of ${h.fragLength} byte(s)`, id);
+  return undefined;
+}
+
+/** sec_trailer at frag_length - auth_length - 8 (MS-RPCE 2.2.2.11); auth_value runs to the end. */
+function decodeAuth(buf: Uint8Array, at: number, h: PduHeader): AuthVerifier {
+  const r = new ByteReader(buf, at, h.fragLength, h.littleEndian);
+  return {
+    authType: r.u8(),
+    authLevel: r.u8(),
+    authPadLength: r.u8(),
+    authReserved: r.u8(),
+    authContextId: r.u32(),
+    trailerOffset: at,
+    authValue: r.bytes(h.authLength),
+  };
+}
+
+function decodeBody(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefined, anomalies: Anomaly[]): Pdu {
+  switch (h.ptype) {
+    case PTYPE.request:
+      return decodeRequest(r, h, auth, anomalies);
+    case PTYPE.response:
+      return decodeResponse(r, h, auth, anomalies);
+    case PTYPE.fault:
+      return decodeFault(r, h, auth, anomalies);
+    case PTYPE.bind:
+    case PTYPE.alter_context:
+      return decodeBind(r, h, auth);
+    case PTYPE.bind_ack:
+    case PTYPE.alter_context_resp:
+      return decodeBindAck(r, h, auth);
+    case PTYPE.bind_nak:
+      return decodeBindNak(r, h, auth);
+    case PTYPE.rts:
+      return withAuth<RtsPdu>({ type: 'rts', header: h, rtsFlags: r.u16(), numberOfCommands: r.u16() }, auth);
+    default:
+      return withAuth<SimplePdu>({ type: ptypeName(h.ptype) as SimplePdu['type'], header: h }, auth);
+  }
+}
+
+function withAuth<T extends Pdu>(pdu: Omit<T, 'auth'>, auth: AuthVerifier | undefined): T {
+  return (auth ? { ...pdu, auth } : pdu) as T;
+}
+
+/** Stub bytes up to the auth padding: the padding belongs to the verifier, not to the call. */
+function stubOf(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefined, anomalies: Anomaly[]): Uint8Array {
+  let n = r.remaining;
+  if (auth) {
+    if (auth.authPadLength > n) {
+      anomalies.push(dcerpcAnomaly('auth_pad_exceeds_stub', `auth_pad_length ${auth.authPadLength} > stub ${n}`, { callId: h.callId }));
+    }
+    n = Math.max(0, n - auth.authPadLength);
+  }
+  return r.bytes(n);
+}
+
+function decodeRequest(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefined, anomalies: Anomaly[]): RequestPdu {
+  const allocHint = r.u32();
+  const ctxId = r.u16();
+  const opnum = r.u16();
+  const objectUuid = (h.flags & PFC.OBJECT_UUID) !== 0 ? r.uuid() : undefined;
+  const stub = stubOf(r, h, auth, anomalies);
+  const pdu: RequestPdu = { type: 'request', header: h, allocHint, ctxId, opnum, stub };
+  return withAuth<RequestPdu>(objectUuid === undefined ? pdu : { ...pdu, objectUuid }, auth);
+}
+
+function decodeResponse(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefined, anomalies: Anomaly[]): ResponsePdu {
+  const allocHint = r.u32();
+  const ctxId = r.u16();
+  const cancelCount = r.u8();
+  r.skip(1);
+  return withAuth<ResponsePdu>({ type: 'response', header: h, allocHint, ctxId, cancelCount, stub: stubOf(r, h, auth, anomalies) }, auth);
+}
+
+/** C706 12.6.4.7: status then 4 reserved bytes; some stacks end the PDU right after status. */
+function decodeFault(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefined, anomalies: Anomaly[]): FaultPdu {
+  const allocHint = r.u32();
+  const ctxId = r.u16();
+  const cancelCount = r.u8();
+  r.skip(1);
+  const status = r.u32();
+  if (r.remaining >= 4) r.skip(4);
+  return withAuth<FaultPdu>({ type: 'fault', header: h, allocHint, ctxId, cancelCount, status, stub: stubOf(r, h, auth, anomalies) }, auth);
+}
+
+/** p_syntax_id_t: UUID then if_version u32, major in the low 16 bits (C706 12.6.3.1). */
+function syntaxId(r: ByteReader): SyntaxId {
+  const uuid = r.uuid();
+  const v = r.u32();
+  return { uuid, versionMajor: v & 0xffff, versionMinor: v >>> 16 };
+}
+
+function decodeBind(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefined): BindPdu {
+  const maxXmitFrag = r.u16();
+  const maxRecvFrag = r.u16();
+  const assocGroupId = r.u32();
+  const n = r.u8();
+  r.skip(3);
+  const contexts: PresentationContext[] = [];
+  for (let i = 0; i < n; i++) {
+    const ctxId = r.u16();
+    const nTransfer = r.u8();
+    r.skip(1);
+    const abstractSyntax = syntaxId(r);
+    const transferSyntaxes: SyntaxId[] = [];
+    for (let j = 0; j < nTransfer; j++) transferSyntaxes.push(syntaxId(r));
+    contexts.push({ ctxId, abstractSyntax, transferSyntaxes });
+  }
+  const type = h.ptype === PTYPE.bind ? 'bind' : 'alter_context';
+  return withAuth<BindPdu>({ type, header: h, maxXmitFrag, maxRecvFrag, assocGroupId, contexts }, auth);
+}
+
+/** bind_ack: port_any_t secondary address (length includes the NUL), then 4-byte alignment
+ * counted from the PDU start, then the result list (C706 12.6.4.4). */
+function decodeBindAck(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefined): BindAckPdu {
+  const maxXmitFrag = r.u16();
+  const maxRecvFrag = r.u16();
+  const assocGroupId = r.u32();
+  const addrLen = r.u16();
+  const addr = r.bytes(addrLen);
+  const nul = addr.indexOf(0);
+  const secondaryAddress = latin1(nul < 0 ? addr : addr.subarray(0, nul));
+  r.align(4, 0);
+  const n = r.u8();
+  r.skip(3);
+  const results: ContextResult[] = [];
+  for (let i = 0; i < n; i++) {
+    const result = r.u16();
+    const reason = r.u16();
+    results.push({ result, reason, transferSyntax: syntaxId(r) });
+  }
+  const type = h.ptype === PTYPE.bind_ack ? 'bind_ack' : 'alter_context_resp';
+  return withAuth<BindAckPdu>({ type, header: h, maxXmitFrag, maxRecvFrag, assocGroupId, secondaryAddress, results }, auth);
+}
+
+/** bind_nak: reason, supported versions, then MS-RPCE 2.2.2.9's optional 16-byte signature. */
+function decodeBindNak(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefined): BindNakPdu {
+  const rejectReason = r.u16();
+  const n = r.u8();
+  const versions: { major: number; minor: number }[] = [];
+  for (let i = 0; i < n; i++) versions.push({ major: r.u8(), minor: r.u8() });
+  const pdu: BindNakPdu = { type: 'bind_nak', header: h, rejectReason, versions };
+  return withAuth<BindNakPdu>(r.remaining >= 16 ? { ...pdu, signature: r.uuid() } : pdu, auth);
+}
+
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
+  return s;
+}
