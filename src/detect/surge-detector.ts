@@ -1,0 +1,187 @@
+// Surge detection per port and per vulnerability: unique sources and connections per time bucket,
+// CUSUM on log(unique sources + 1) against a seasonal robust baseline, and a growth confirmer.
+
+import type { Clock } from '../core/clock.js';
+import { resolveLimits, type ResolvedLimits } from '../core/limits.js';
+import type { Alert } from '../model/alert.js';
+import type { VigilEvent } from '../model/event.js';
+import { makeAlert } from './alert-factory.js';
+import { Cusum, type CusumParams } from './cusum.js';
+import { GrowthEstimator, type GrowthOptions } from './growth-estimator.js';
+import { SeasonalBaseline, type BaselineOptions, robustFigures } from './seasonal-baseline.js';
+
+export const SURGE_LIMITS = {
+  bucketMs: { default: 3_600_000, min: 1000, max: 86_400_000, unit: 'ms', doc: 'width of a counting bucket; hour-of-day seasonality applies when it is at most one hour' },
+  maxKeys: { default: 1024, min: 1, max: 100_000, unit: 'keys', doc: 'ports + vulnerabilities followed; keys past it are ignored (and counted)' },
+  maxSourcesPerBucket: { default: 1_000_000, min: 1, max: 100_000_000, unit: 'sources', doc: 'distinct sources remembered per key and bucket; past it the count saturates' },
+  maxGapBuckets: { default: 14 * 24, min: 1, max: 100_000, unit: 'buckets', doc: 'empty buckets filled in after a silence; a longer gap restarts the series' },
+} as const;
+
+export interface SurgeOptions {
+  /** Ports to follow; when absent every port seen is followed (up to maxKeys). */
+  readonly ports?: readonly number[];
+  /** Vulnerability id -> its ports (from the knowledge base when there is one). */
+  readonly vulnerabilityPorts?: ReadonlyMap<string, readonly number[]>;
+  readonly limits?: Partial<Record<keyof typeof SURGE_LIMITS, number>>;
+  readonly cusum?: Partial<CusumParams>;
+  readonly growth?: GrowthOptions;
+  readonly baseline?: Omit<BaselineOptions, 'bucketMs'>;
+  /** For flush() without an argument on a live node; replays pass event time. */
+  readonly clock?: Clock;
+}
+
+interface Series {
+  readonly key: string;
+  readonly port?: number;
+  readonly vuln?: string;
+  start: number;
+  sources: Set<string>;
+  conns: number;
+  readonly baseline: SeasonalBaseline;
+  readonly connHistory: number[];
+  readonly cusum: Cusum;
+  readonly growth: GrowthEstimator;
+  wormFlagged: boolean;
+  /** Set by an alarm, cleared when a bucket falls back to the baseline: one alert per episode. */
+  surging: boolean;
+}
+
+export class SurgeDetector {
+  private readonly limits: ResolvedLimits<typeof SURGE_LIMITS>;
+  private readonly series = new Map<string, Series>();
+  private readonly portsToVulns = new Map<number, string[]>();
+  private readonly watched: ReadonlySet<number> | undefined;
+  private ignoredKeys = 0;
+  /** Earliest end of any open bucket: events before it close nothing, so push() skips the scan. */
+  private nextEnd = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly opts: SurgeOptions = {}) {
+    this.limits = resolveLimits(SURGE_LIMITS, opts.limits, 'detect.surge');
+    this.watched = opts.ports ? new Set(opts.ports) : undefined;
+    for (const [vuln, ports] of opts.vulnerabilityPorts ?? []) {
+      for (const p of ports) this.portsToVulns.set(p, [...(this.portsToVulns.get(p) ?? []), vuln]);
+    }
+  }
+
+  /** Keys refused because maxKeys was reached. */
+  get ignored(): number {
+    return this.ignoredKeys;
+  }
+
+  /** Count one event; returns alerts of the buckets its timestamp closes. */
+  push(ev: VigilEvent): Alert[] {
+    if (ev.type !== 'conn') return [];
+    const out = this.flush(ev.ts);
+    if (this.watched === undefined || this.watched.has(ev.dport)) this.count(`port:${ev.dport}`, ev, { port: ev.dport });
+    for (const vuln of this.portsToVulns.get(ev.dport) ?? []) this.count(`vuln:${vuln}`, ev, { vuln });
+    return out;
+  }
+
+  /** Close every bucket that ended at or before ts (event time, or the injected clock's now). */
+  flush(ts: number = this.opts.clock?.now() ?? Number.NEGATIVE_INFINITY): Alert[] {
+    if (ts < this.nextEnd) return [];
+    const out: Alert[] = [];
+    this.nextEnd = Number.POSITIVE_INFINITY;
+    for (const s of this.series.values()) {
+      const gap = Math.floor((ts - s.start) / this.limits.bucketMs);
+      for (let i = 0; i < Math.min(gap, this.limits.maxGapBuckets); i++) out.push(...this.close(s));
+      if (gap > this.limits.maxGapBuckets) s.start = this.bucketStart(ts);
+      this.nextEnd = Math.min(this.nextEnd, s.start + this.limits.bucketMs);
+    }
+    return out.sort((a, b) => a.ts - b.ts || a.dedupKey.localeCompare(b.dedupKey));
+  }
+
+  private count(key: string, ev: VigilEvent, what: { port?: number; vuln?: string }): void {
+    let s = this.series.get(key);
+    if (s === undefined) {
+      if (this.series.size >= this.limits.maxKeys) {
+        this.ignoredKeys++;
+        return;
+      }
+      s = this.newSeries(key, ev.ts, what);
+      this.series.set(key, s);
+      this.nextEnd = Math.min(this.nextEnd, s.start + this.limits.bucketMs);
+    }
+    s.conns++;
+    if (s.sources.size < this.limits.maxSourcesPerBucket) s.sources.add(ev.src);
+  }
+
+  private newSeries(key: string, ts: number, what: { port?: number; vuln?: string }): Series {
+    return {
+      key, ...what, start: this.bucketStart(ts), sources: new Set(), conns: 0,
+      baseline: new SeasonalBaseline({ ...this.opts.baseline, bucketMs: this.limits.bucketMs }),
+      connHistory: [], cusum: new Cusum(this.opts.cusum), growth: new GrowthEstimator(this.opts.growth), wormFlagged: false, surging: false,
+    };
+  }
+
+  private bucketStart(ts: number): number {
+    return Math.floor(ts / this.limits.bucketMs) * this.limits.bucketMs;
+  }
+
+  /** Score the bucket that starts at s.start, then open the next one. */
+  private close(s: Series): Alert[] {
+    const out: Alert[] = [];
+    const unique = s.sources.size;
+    const x = Math.log1p(unique);
+    const base = s.baseline.figures(s.start);
+    const end = s.start + this.limits.bucketMs;
+    if (base !== undefined) {
+      const z = (x - base.median) / base.sigma;
+      if (s.cusum.update(z) && !s.surging) {
+        s.surging = true;
+        out.push(this.surgeAlert(s, end, unique, base, z));
+      } else if (z <= 0) s.surging = false;
+    }
+    const g = s.growth.update(unique);
+    if (g.confirmed && !s.wormFlagged) out.push(this.growthAlert(s, end, unique, g.alpha, g.doublingSteps, base?.median));
+    s.wormFlagged = g.confirmed;
+    s.baseline.add(s.start, x);
+    s.connHistory.push(s.conns);
+    if (s.connHistory.length > 24 * 14) s.connHistory.shift();
+    s.start = end;
+    s.sources = new Set();
+    s.conns = 0;
+    return out;
+  }
+
+  private what(s: Series): string {
+    return s.port !== undefined ? `port ${s.port}` : `${s.vuln} (ports ${this.opts.vulnerabilityPorts?.get(s.vuln!)?.join(', ')})`;
+  }
+
+  private surgeAlert(s: Series, end: number, unique: number, base: { median: number; sigma: number; seasonal: boolean; n: number }, z: number): Alert {
+    const baselineSources = Math.expm1(base.median);
+    const conns = robustFigures(s.connHistory.slice(-24 * 7), 1);
+    return makeAlert({
+      ts: end, detector: 'surge', rule: 'surge_unique_sources', severity: 'high',
+      title: `scanning surge on ${this.what(s)}: ${unique} sources in the bucket against a baseline of ${baselineSources.toFixed(1)}`,
+      cves: s.vuln !== undefined ? [s.vuln] : [],
+      ...(s.port !== undefined ? { dport: s.port } : {}),
+      dedupKey: `surge:${s.key}`,
+      evidence: {
+        key: s.key, bucketStart: s.start, bucketMs: this.limits.bucketMs, currentSources: unique, currentConnections: s.conns,
+        baselineSources: round(baselineSources), baselineConnections: round(conns.median), robustZ: round(z),
+        seasonal: base.seasonal, historyBuckets: base.n,
+      },
+    });
+  }
+
+  private growthAlert(s: Series, end: number, unique: number, alpha: number, doublingSteps: number, baseLog: number | undefined): Alert {
+    const doublingMs = doublingSteps * this.limits.bucketMs;
+    return makeAlert({
+      ts: end, detector: 'growth', rule: 'worm_like_spread', severity: 'critical',
+      title: `worm-like spread suspected on ${this.what(s)}: sources growing ${(alpha * 100).toFixed(1)}% per bucket, doubling every ${(doublingMs / 3_600_000).toFixed(2)} h`,
+      cves: s.vuln !== undefined ? [s.vuln] : [],
+      ...(s.port !== undefined ? { dport: s.port } : {}),
+      dedupKey: `growth:${s.key}`,
+      evidence: {
+        key: s.key, bucketStart: s.start, bucketMs: this.limits.bucketMs, currentSources: unique,
+        baselineSources: baseLog === undefined ? null : round(Math.expm1(baseLog)),
+        growthRatePerBucket: round(alpha), doublingTimeMs: Math.round(doublingMs), doublingTimeBuckets: round(doublingSteps),
+      },
+    });
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
