@@ -6,3 +6,4 @@ export * from './anomalies.js';
 export * from './dcerpc-limits.js';
 export * from './pdu-decode.js';
 export * from './pdu-encode.js';
+export * from './framer.js';

@@ -1,0 +1,208 @@
+// Framer for connection-oriented DCE/RPC over a byte stream (C706 12.6.1: every PDU states its own
+// frag_length): chunks in, whole PDUs out, copying only when a PDU spans chunks (ws receiver.js).
+
+import type { Anomaly } from '../../model/anomaly.js';
+import { dcerpcAnomaly, type DcerpcAnomalyName } from './anomalies.js';
+import { COMMON_HEADER_LEN } from './pdu-types.js';
+
+/** Called with each whole PDU (a view into the chunk, or the framer's own copy when it spanned
+ * chunks) and the stream offset of its first byte. The view is valid only during the call. */
+export type PduSink = (pdu: Uint8Array, streamOffset: number) => void;
+
+export interface FramerOptions {
+  /** Largest frag_length accepted; larger claims are garbage. Default 65535 (dcerpc-limits). */
+  readonly maxFragLength?: number;
+  readonly onAnomaly?: (a: Anomaly) => void;
+}
+
+/** Why the bytes at an offset cannot start a PDU, or undefined when they can (as far as present). */
+function headerProblem(b: Uint8Array, o: number, maxFrag: number): DcerpcAnomalyName | undefined {
+  const n = b.length - o;
+  if (n >= 1 && b[o] !== 5) return 'bad_version';
+  if (n >= 2 && b[o + 1] > 1) return 'bad_version';
+  if (n >= 3 && b[o + 2] > 20) return 'unknown_ptype';
+  if (n < 10) return undefined;
+  const frag = fragOf(b, o);
+  if (frag < COMMON_HEADER_LEN) return 'frag_length_too_small';
+  if (frag > maxFrag) return 'frag_length_exceeds_limit';
+  return undefined;
+}
+
+/** frag_length in the byte order of drep[0] (C706 14.1). */
+function fragOf(b: Uint8Array, o: number): number {
+  return (b[o + 4] & 0x10) !== 0 ? b[o + 8] | (b[o + 9] << 8) : (b[o + 8] << 8) | b[o + 9];
+}
+
+/**
+ * The consumed / still-needed primitive (Suricata dcerpc.rs handle_input_data), allocation-free:
+ * returns the PDU length (> 0) when a whole valid PDU starts at `offset`; -n when n more bytes are
+ * needed to know or complete it; 0 when the bytes there cannot start a PDU (resynchronise).
+ */
+export function pduLengthAt(b: Uint8Array, offset: number, maxFrag = 65535): number {
+  if (headerProblem(b, offset, maxFrag) !== undefined) return 0;
+  const n = b.length - offset;
+  if (n < 10) return -(COMMON_HEADER_LEN - n);
+  const frag = fragOf(b, offset);
+  if (n < COMMON_HEADER_LEN) return -(frag - n);
+  return n >= frag ? frag : -(frag - n);
+}
+
+export class DcerpcFramer {
+  private readonly maxFrag: number;
+  private readonly onAnomaly: ((a: Anomaly) => void) | undefined;
+  /** Bytes of a PDU that began in an earlier chunk: a header prefix (< 16 bytes, grown by copying)
+   * or, once frag_length is known, a buffer of exactly frag_length bytes filled up to `have`. */
+  private carry: Uint8Array | undefined;
+  private have = 0;
+  private carryOffset = 0;
+  /** Stream offset of the next byte to be pushed. */
+  private offset = 0;
+  /** Garbage bytes skipped since the last PDU boundary, and where the run began. */
+  private garbage = 0;
+  private garbageStart = 0;
+  pdus = 0;
+
+  constructor(opts: FramerOptions = {}) {
+    this.maxFrag = opts.maxFragLength ?? 65535;
+    this.onAnomaly = opts.onAnomaly;
+  }
+
+  /** Bytes still needed to complete the PDU in progress (0 at a PDU boundary). */
+  get needed(): number {
+    if (!this.carry) return 0;
+    const r = pduLengthAt(this.carry.subarray(0, this.have), 0, this.maxFrag);
+    return r < 0 ? -r : 0;
+  }
+  /** Bytes the framer holds (never more than maxFragLength). */
+  get buffered(): number {
+    return this.carry ? this.carry.length : 0;
+  }
+  /** Stream offset of the next byte. */
+  get streamOffset(): number {
+    return this.offset;
+  }
+
+  /** Take one chunk; emit every PDU it completes. Returns the bytes still needed. */
+  push(chunk: Uint8Array, sink: PduSink): number {
+    const base = this.offset;
+    this.offset += chunk.length;
+    let pos = 0;
+    if (this.carry) {
+      const r = this.fillCarry(chunk, sink);
+      if (r === 'more') return this.needed;
+      if (r === 'bad') {
+        const start = this.carryOffset;
+        const joined = this.rejoin(chunk);
+        return this.scan(joined, start, this.skipGarbage(joined, start, 0), sink);
+      }
+      pos = r;
+    }
+    return this.scan(chunk, base, pos, sink);
+  }
+
+  /** End of stream: a partial PDU or a garbage run left behind becomes an anomaly. */
+  flush(): void {
+    if (this.carry) {
+      this.flag('truncated_pdu', `stream ended ${this.needed} byte(s) short of a PDU`, this.carryOffset);
+      this.carry = undefined;
+      this.have = 0;
+    }
+    this.endGarbage();
+  }
+
+  /** Grow the carried prefix from `chunk`; returns the chunk position after a completed PDU,
+   * 'more' if the chunk ran out, or 'bad' if the carried bytes turned out not to start a PDU. */
+  private fillCarry(chunk: Uint8Array, sink: PduSink): number | 'more' | 'bad' {
+    let pos = 0;
+    if (this.have < COMMON_HEADER_LEN) {
+      const take = Math.min(COMMON_HEADER_LEN - this.have, chunk.length);
+      this.carry!.set(chunk.subarray(0, take), this.have);
+      this.have += take;
+      pos = take;
+      const head = this.carry!.subarray(0, this.have);
+      if (headerProblem(head, 0, this.maxFrag) !== undefined) {
+        this.have -= take; // rejoin() hands the chunk back whole
+        return 'bad';
+      }
+      if (this.have < COMMON_HEADER_LEN) return 'more';
+      const frag = fragOf(head, 0);
+      const full = new Uint8Array(frag);
+      full.set(head);
+      this.carry = full;
+    }
+    const take = Math.min(this.carry!.length - this.have, chunk.length - pos);
+    this.carry!.set(chunk.subarray(pos, pos + take), this.have);
+    this.have += take;
+    pos += take;
+    if (this.have < this.carry!.length) return 'more';
+    const pdu = this.carry!;
+    this.carry = undefined;
+    this.have = 0;
+    this.endGarbage();
+    this.pdus++;
+    sink(pdu, this.carryOffset);
+    return pos;
+  }
+
+  /** The carried bytes were not a PDU: hand them back, joined to the chunk, for rescanning. */
+  private rejoin(chunk: Uint8Array): Uint8Array {
+    const head = this.carry!.subarray(0, this.have);
+    const joined = new Uint8Array(head.length + chunk.length);
+    joined.set(head);
+    joined.set(chunk, head.length);
+    this.carry = undefined;
+    this.have = 0;
+    return joined;
+  }
+
+  private scan(buf: Uint8Array, base: number, pos: number, sink: PduSink): number {
+    const len = buf.length;
+    while (pos < len) {
+      const r = pduLengthAt(buf, pos, this.maxFrag);
+      if (r > 0) {
+        this.endGarbage();
+        this.pdus++;
+        sink(buf.subarray(pos, pos + r), base + pos);
+        pos += r;
+      } else if (r < 0) {
+        this.startCarry(buf.subarray(pos), base + pos, r);
+        return -r;
+      } else {
+        pos = this.skipGarbage(buf, base, pos);
+      }
+    }
+    return 0;
+  }
+
+  private startCarry(rest: Uint8Array, at: number, r: number): void {
+    // a header prefix gets 16 bytes; a known frag_length gets exactly that (<= maxFrag)
+    const size = rest.length < COMMON_HEADER_LEN ? COMMON_HEADER_LEN : rest.length - r;
+    this.carry = new Uint8Array(size);
+    this.carry.set(rest);
+    this.have = rest.length;
+    this.carryOffset = at;
+  }
+
+  /** Skip from `pos` to the next byte pair that could start a PDU (05 00 / 05 01). */
+  private skipGarbage(buf: Uint8Array, base: number, pos: number): number {
+    if (this.garbage === 0) {
+      this.garbageStart = base + pos;
+      const why = headerProblem(buf, pos, this.maxFrag) ?? 'protocol_violation';
+      this.flag(why, `no PDU at stream offset ${base + pos}`, base + pos);
+    }
+    let next = pos + 1;
+    while (next < buf.length && !(buf[next] === 5 && (next + 1 === buf.length || buf[next + 1] <= 1))) next++;
+    this.garbage += next - pos;
+    return next;
+  }
+
+  private endGarbage(): void {
+    if (this.garbage === 0) return;
+    this.flag('resync_garbage_skipped', `${this.garbage} byte(s) skipped`, this.garbageStart);
+    this.garbage = 0;
+  }
+
+  private flag(name: DcerpcAnomalyName, detail: string, offset: number): void {
+    this.onAnomaly?.(dcerpcAnomaly(name, detail, { offset }));
+  }
+}
