@@ -16,7 +16,12 @@ export interface CaptureFileSummary {
 }
 
 /** Read `path` and call onPacket for every frame; throws AppError VIGIL_ERR_BAD_FILE for a bad file. */
-export function readCaptureFile(path: string, onPacket: PacketHandler, options: Omit<CaptureParserOptions, 'source'> = {}): CaptureFileSummary {
+export interface ReadCaptureOptions extends Omit<CaptureParserOptions, 'source'> {
+  /** Bytes per read (tests use small blocks to exercise records cut by a block boundary). */
+  readonly blockBytes?: number;
+}
+
+export function readCaptureFile(path: string, onPacket: PacketHandler, options: ReadCaptureOptions = {}): CaptureFileSummary {
   const parser = new CaptureParser(onPacket, { ...options, source: path });
   let fd: number;
   try {
@@ -24,7 +29,7 @@ export function readCaptureFile(path: string, onPacket: PacketHandler, options: 
   } catch (e) {
     throw new AppError('VIGIL_ERR_BAD_FILE', `${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path }, { cause: e });
   }
-  let buf: Uint8Array = new Uint8Array(CAPTURE_BLOCK_BYTES);
+  let buf: Uint8Array = new Uint8Array(options.blockBytes ?? CAPTURE_BLOCK_BYTES);
   let filled = 0;
   let bytes = 0;
   try {

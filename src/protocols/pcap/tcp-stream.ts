@@ -132,34 +132,47 @@ export class TcpStream {
     this.consumer.gap(len);
   }
 
-  // Held segments stay sorted by sequence number; an exact duplicate is dropped, a disagreeing
-  // overlap with a held copy is flagged (the first copy wins, as for delivered data).
+  // Held segments stay sorted and never overlap: only the parts of a new segment that no held
+  // segment covers are kept (the first copy wins, as for delivered data), and covered bytes that
+  // disagree with the held copy are flagged.
   private hold(seq: number, bytes: Uint8Array): void {
-    const held = this.held;
-    let i = held.length;
-    while (i > 0 && seqDiff(held[i - 1].seq, seq) > 0) i--;
-    this.checkOverlap(i - 1, seq, bytes);
-    this.checkOverlap(i, seq, bytes);
-    if (i > 0 && held[i - 1].seq === seq && held[i - 1].bytes.length >= bytes.length) return;
-    held.splice(i, 0, { seq, bytes });
-    this.heldBytes += bytes.length;
-    while (this.heldBytes > this.limits.max_out_of_order_bytes || held.length > this.limits.max_out_of_order_segments) {
-      this.consumer.anomaly(captureAnomaly('tcp', 'tcp_reassembly_limit', `${held.length} segment(s), ${this.heldBytes} byte(s) held out of order`));
-      this.skipTo(held[0].seq, 'out-of-order buffer full (max_out_of_order_bytes / max_out_of_order_segments)');
+    const pieces: HeldSegment[] = [];
+    let from = 0;
+    let flagged = false;
+    for (const h of this.held) {
+      const hs = seqDiff(h.seq, seq);
+      const he = hs + h.bytes.length;
+      if (he <= from) continue;
+      if (hs >= bytes.length) break;
+      if (hs > from) pieces.push({ seq: (seq + from) >>> 0, bytes: bytes.slice(from, hs) });
+      if (!flagged) flagged = this.differs(seq, bytes, Math.max(hs, from), Math.min(he, bytes.length), h.bytes, hs);
+      from = Math.max(from, he);
+    }
+    if (from < bytes.length) pieces.push({ seq: (seq + from) >>> 0, bytes: from === 0 ? bytes : bytes.slice(from) });
+    for (const piece of pieces) this.insert(piece);
+    while (this.heldBytes > this.limits.max_out_of_order_bytes || this.held.length > this.limits.max_out_of_order_segments) {
+      this.consumer.anomaly(captureAnomaly('tcp', 'tcp_reassembly_limit', `${this.held.length} segment(s), ${this.heldBytes} byte(s) held out of order`));
+      this.skipTo(this.held[0].seq, 'out-of-order buffer full (max_out_of_order_bytes / max_out_of_order_segments)');
       this.drain();
     }
   }
 
-  private checkOverlap(j: number, seq: number, bytes: Uint8Array): void {
-    const other = this.held[j];
-    if (other === undefined) return;
-    const from = Math.max(0, seqDiff(other.seq, seq));
-    const to = Math.min(bytes.length, seqDiff(other.seq, seq) + other.bytes.length);
+  private insert(piece: HeldSegment): void {
+    const held = this.held;
+    let i = held.length;
+    while (i > 0 && seqDiff(held[i - 1].seq, piece.seq) > 0) i--;
+    held.splice(i, 0, piece);
+    this.heldBytes += piece.bytes.length;
+  }
+
+  /** Compare bytes[from, to) (bytes[0] is sequence `seq`) with the held copy starting at offset `heldAt`. */
+  private differs(seq: number, bytes: Uint8Array, from: number, to: number, held: Uint8Array, heldAt: number): boolean {
     for (let k = from; k < to; k++) {
-      if (bytes[k] !== other.bytes[k - seqDiff(other.seq, seq)]) {
-        this.consumer.anomaly(captureAnomaly('tcp', 'tcp_overlap_inconsistent', `held copies of sequence ${(seq + k) >>> 0} differ`));
-        return;
+      if (bytes[k] !== held[k - heldAt]) {
+        this.consumer.anomaly(captureAnomaly('tcp', 'tcp_overlap_inconsistent', `two copies of sequence number ${(seq + k) >>> 0} differ`));
+        return true;
       }
     }
+    return false;
   }
 }
