@@ -215,7 +215,7 @@ describe('TcpTracker', () => {
     const t = tracked();
     t.feed({ ...C, seq: 1, payload: bytes('GET /') });
     t.feed({ ...C, seq: 6, payload: new Uint8Array([5, 0]) });
-    assert.deepEqual(t.events, []);
+    assert.equal(t.events.length, 0);
     t.feed({ ...S, seq: 9, flags: RST });
     t.feed({ ...C, seq: 8, payload: new Uint8Array([5, 0]) }); // a new connection for the table
     assert.equal(t.conns.length, 2);
