@@ -1,0 +1,129 @@
+// Dialect-neutral Kysely queries over the core tables: session writes (idempotent, with stats
+// rollups), session listing with keyset paging, events and port statistics. Backends wrap these.
+
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import type { SessionRecord } from '../model/session.js';
+import type { VigilEvent } from '../model/event.js';
+import type { CoreDatabase, SessionsTable } from './core-tables.js';
+import { decodeCursor, encodeCursor, pageSize } from './cursor.js';
+import { recordFromRows, summaryFromRow, toRows } from './session-rows.js';
+import { STATS_BASE_BUCKET_SECONDS, type EventQuery, type Page, type PortStatsBucket, type PortStatsQuery, type SaveResult, type SessionQuery, type SessionSummary } from './store.js';
+
+type Db = Kysely<CoreDatabase> | Transaction<CoreDatabase>;
+
+/** Rows per multi-row INSERT, under SQLite's and PostgreSQL's bound-parameter limits. */
+const INSERT_CHUNK = 200;
+
+async function insertChunked<T extends keyof CoreDatabase>(db: Db, table: T, rows: readonly Insertable<CoreDatabase[T]>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await db.insertInto(table).values(rows.slice(i, i + INSERT_CHUNK) as never).execute();
+  }
+}
+
+export function baseBucket(ts: number): number {
+  return Math.floor(ts / 1000 / STATS_BASE_BUCKET_SECONDS) * STATS_BASE_BUCKET_SECONDS;
+}
+
+/** Insert one session inside the caller's transaction; a known id changes nothing (replay after crash). */
+export async function insertSession(trx: Transaction<CoreDatabase>, record: SessionRecord): Promise<SaveResult> {
+  const rows = toRows(record);
+  const res = await trx.insertInto('sessions').values(rows.session).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+  if (Number(res.numInsertedOrUpdatedRows ?? 0n) === 0) return { inserted: false };
+  await insertChunked(trx, 'calls', rows.calls);
+  await insertChunked(trx, 'anomalies', rows.anomalies);
+  await insertChunked(trx, 'session_payloads', rows.payloads);
+  const bucket = baseBucket(record.startTs);
+  await trx
+    .insertInto('port_stats')
+    .values({ bucket, port: record.dport, count: 1 })
+    .onConflict((oc) => oc.columns(['bucket', 'port']).doUpdateSet({ count: sql<number>`port_stats.count + 1` }))
+    .execute();
+  await trx.insertInto('port_sources').values({ bucket, port: record.dport, src: record.src }).onConflict((oc) => oc.doNothing()).execute();
+  return { inserted: true };
+}
+
+export async function selectSession(db: Db, id: string): Promise<SessionRecord | undefined> {
+  const s = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!s) return undefined;
+  const calls = await db.selectFrom('calls').selectAll().where('session_id', '=', id).orderBy('seq').execute();
+  const anomalies = await db.selectFrom('anomalies').selectAll().where('session_id', '=', id).orderBy('seq').execute();
+  return recordFromRows(s, calls, anomalies);
+}
+
+export async function selectSessions(db: Db, q: SessionQuery = {}): Promise<Page<SessionSummary>> {
+  const limit = pageSize(q.limit, 100, 1000);
+  const desc = (q.order ?? 'desc') === 'desc';
+  let query = db.selectFrom('sessions').selectAll();
+  if (q.port !== undefined) query = query.where('dport', '=', q.port);
+  if (q.source !== undefined) query = query.where('src', '=', q.source);
+  if (q.since !== undefined) query = query.where('start_ts', '>=', q.since);
+  if (q.until !== undefined) query = query.where('start_ts', '<', q.until);
+  if (q.hasAnomaly !== undefined) query = query.where('anomaly_count', q.hasAnomaly ? '>' : '=', 0);
+  if (q.cursor !== undefined) {
+    const c = decodeCursor<string>(q.cursor, 'string');
+    const cmp = desc ? '<' : '>';
+    query = query.where((eb) => eb.or([eb('start_ts', cmp, c.ts), eb.and([eb('start_ts', '=', c.ts), eb('id', cmp, c.id)])]));
+  }
+  const dir = desc ? 'desc' : 'asc';
+  const rows = await query.orderBy('start_ts', dir).orderBy('id', dir).limit(limit + 1).execute();
+  const page = rows.slice(0, limit);
+  const own = await sessionAnomalies(db, page);
+  const items = page.map((s) => summaryFromRow(s, own.get(s.id) ?? []));
+  const last = page[page.length - 1];
+  return rows.length > limit && last ? { items, nextCursor: encodeCursor(Number(last.start_ts), last.id) } : { items };
+}
+
+async function sessionAnomalies(db: Db, page: readonly SessionsTable[]) {
+  const ids = page.filter((s) => Number(s.anomaly_count) > 0).map((s) => s.id);
+  const out = new Map<string, CoreDatabase['anomalies'][]>();
+  if (ids.length === 0) return out;
+  const rows = await db.selectFrom('anomalies').selectAll().where('session_id', 'in', ids).where('call_seq', 'is', null).orderBy('session_id').orderBy('seq').execute();
+  for (const a of rows) out.set(a.session_id, [...(out.get(a.session_id) ?? []), a]);
+  return out;
+}
+
+export async function insertEvents(trx: Transaction<CoreDatabase>, events: readonly VigilEvent[]): Promise<void> {
+  const rows = events.map((e) => ({ ts: e.ts, type: e.type, source: e.source, src: e.src, dport: e.dport, session: e.session ?? null, body: JSON.stringify(e) }));
+  await insertChunked(trx, 'events', rows);
+}
+
+export async function selectEvents(db: Db, q: EventQuery = {}): Promise<Page<VigilEvent>> {
+  const limit = pageSize(q.limit, 1000, 10_000);
+  let query = db.selectFrom('events').select(['id', 'ts', 'body']);
+  if (q.since !== undefined) query = query.where('ts', '>=', q.since);
+  if (q.until !== undefined) query = query.where('ts', '<', q.until);
+  if (q.port !== undefined) query = query.where('dport', '=', q.port);
+  if (q.source !== undefined) query = query.where('src', '=', q.source);
+  if (q.type !== undefined) query = query.where('type', '=', q.type);
+  if (q.cursor !== undefined) {
+    const c = decodeCursor<number>(q.cursor, 'number');
+    query = query.where((eb) => eb.or([eb('ts', '>', c.ts), eb.and([eb('ts', '=', c.ts), eb('id', '>', c.id)])]));
+  }
+  const rows = await query.orderBy('ts').orderBy('id').limit(limit + 1).execute();
+  const page = rows.slice(0, limit);
+  const items = page.map((r) => JSON.parse(r.body) as VigilEvent);
+  const last = page[page.length - 1];
+  return rows.length > limit && last ? { items, nextCursor: encodeCursor(Number(last.ts), Number(last.id)) } : { items };
+}
+
+/** Sum base-bucket rollups into buckets of `bucketSeconds` aligned from the epoch. */
+export async function selectPortStats(db: Db, q: PortStatsQuery, now: number): Promise<PortStatsBucket[]> {
+  const width = q.bucketSeconds ?? 3600;
+  const until = q.until ?? now;
+  const since = q.since ?? until - 86_400_000;
+  const lo = baseBucket(since);
+  const hi = Math.ceil(until / 1000);
+  const b = sql<number>`(bucket / ${sql.lit(width)}) * ${sql.lit(width)}`;
+  const ports = q.ports && q.ports.length > 0 ? q.ports : undefined;
+  let counts = db.selectFrom('port_stats').select([b.as('b'), 'port', sql<number>`sum(count)`.as('n')]).where('bucket', '>=', lo).where('bucket', '<', hi);
+  let sources = db.selectFrom('port_sources').select([b.as('b'), 'port', sql<number>`count(distinct src)`.as('u')]).where('bucket', '>=', lo).where('bucket', '<', hi);
+  if (ports) {
+    counts = counts.where('port', 'in', ports);
+    sources = sources.where('port', 'in', ports);
+  }
+  const [c, s] = await Promise.all([counts.groupBy(['b', 'port']).execute(), sources.groupBy(['b', 'port']).execute()]);
+  const uniq = new Map(s.map((r) => [`${r.b}:${r.port}`, Number(r.u)]));
+  return c
+    .map((r) => ({ bucketStart: Number(r.b) * 1000, port: Number(r.port), count: Number(r.n), uniqueSources: uniq.get(`${r.b}:${r.port}`) ?? 0 }))
+    .sort((x, y) => x.bucketStart - y.bucketStart || x.port - y.port);
+}
