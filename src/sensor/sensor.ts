@@ -16,6 +16,7 @@ import { newSessionId } from './session-id.js';
 import { SessionRecorder } from './session-recorder.js';
 import { DEFAULT_PERSONA, DEFAULT_PORTS, type PersonaConfig, type SensorOptions, type SensorOutput } from './sensor-types.js';
 import { responderFor, serviceFor } from './responders/responder-table.js';
+import { resolveDcerpcLimits, type DcerpcLimits } from '../protocols/dcerpc/dcerpc-limits.js';
 
 export interface BoundListener {
   readonly basePort: number;
@@ -32,6 +33,7 @@ function plainAddress(a: string | undefined): string {
 export class Sensor {
   readonly name: string;
   readonly limits: SensorLimits;
+  readonly dcerpcLimits: DcerpcLimits;
   readonly persona: PersonaConfig;
   readonly metrics: SensorMetrics;
   readonly registry: Registry;
@@ -50,6 +52,7 @@ export class Sensor {
     this.opts = opts;
     this.name = opts.name ?? 'sensor';
     this.limits = resolveSensorLimits(opts.limits);
+    this.dcerpcLimits = resolveDcerpcLimits(opts.dcerpcLimits);
     this.persona = { ...DEFAULT_PERSONA, ...opts.persona };
     this.logger = opts.logger ?? silentLogger;
     this.clock = opts.clock ?? systemClock;
@@ -170,6 +173,8 @@ export class Sensor {
       limits: this.limits,
       persona: this.persona,
       basePort,
+      dcerpc: this.dcerpcLimits,
+      ...(this.opts.decodeActivation ? { decodeActivation: this.opts.decodeActivation } : {}),
       now: () => this.clock.now(),
       emit: (ev) => this.emit(ev),
       onBytes: (n) => this.metrics.bytesIn.inc({ port }, n),

@@ -1,0 +1,95 @@
+// The Windows persona's RPC surface: which interfaces its port 135 (RPCSS) answers, and which
+// endpoints its endpoint mapper lists. UUIDs and names as Wireshark and Zeek name them; the set
+// follows what `rpcdump`/`rpcmap` show for an XP/2003 host (MS-RPCE, MS-DCOM, C706 appendix O).
+
+export interface IfaceId {
+  readonly uuid: string;
+  readonly major: number;
+  readonly minor: number;
+}
+
+export interface ServedInterface extends IfaceId {
+  readonly name: string;
+  /** Operation names by opnum, for the ones the persona knows. */
+  readonly ops: Readonly<Record<number, string>>;
+}
+
+export const EPMAPPER: ServedInterface = {
+  uuid: 'e1af8308-5d1f-11c9-91a4-08002b14a0fa', major: 3, minor: 0, name: 'epmapper',
+  ops: { 0: 'ept_insert', 1: 'ept_delete', 2: 'ept_lookup', 3: 'ept_map', 4: 'ept_lookup_handle_free', 5: 'ept_inq_object', 6: 'ept_mgmt_delete' },
+};
+export const MGMT: ServedInterface = {
+  uuid: 'afa8bd80-7d8a-11c9-bef4-08002b102989', major: 1, minor: 0, name: 'mgmt',
+  ops: { 0: 'inq_if_ids', 1: 'inq_stats', 2: 'is_server_listening', 3: 'stop_server_listening', 4: 'inq_princ_name' },
+};
+export const IOXID_RESOLVER: ServedInterface = {
+  uuid: '99fcfec4-5260-101b-bbcb-00aa0021347a', major: 0, minor: 0, name: 'IOXIDResolver',
+  ops: { 0: 'ResolveOxid', 1: 'SimplePing', 2: 'ComplexPing', 3: 'ServerAlive', 4: 'ResolveOxid2', 5: 'ServerAlive2' },
+};
+export const IREMOTE_ACTIVATION: ServedInterface = {
+  uuid: '4d9f4ab8-7d1c-11cf-861e-0020af6e7c57', major: 0, minor: 0, name: 'IRemoteActivation',
+  ops: { 0: 'RemoteActivation' },
+};
+export const ISYSTEM_ACTIVATOR: ServedInterface = {
+  uuid: '000001a0-0000-0000-c000-000000000046', major: 0, minor: 0, name: 'ISystemActivator',
+  ops: { 3: 'RemoteGetClassObject', 4: 'RemoteCreateInstance' },
+};
+const LOCAL_EPMP: ServedInterface = { uuid: '0b0a6584-9e0f-11cf-a3cf-00805f68cb1b', major: 1, minor: 1, name: 'localepmp', ops: {} };
+const ILOCAL_OBJECT_EXPORTER: ServedInterface = { uuid: 'e60c73e6-88f9-11cf-9af1-0020af6e72f4', major: 2, minor: 0, name: 'ILocalObjectExporter', ops: {} };
+const IMACHINE_ACTIVATOR_CONTROL: ServedInterface = { uuid: 'c6f3ee72-ce7e-11d1-b71e-00c04fc3111a', major: 1, minor: 0, name: 'IMachineActivatorControl', ops: {} };
+
+/** What RPCSS answers on 135: a bind to any other interface gets abstract_syntax_not_supported. */
+export const SERVED_ON_135: readonly ServedInterface[] = [
+  EPMAPPER, MGMT, IOXID_RESOLVER, IREMOTE_ACTIVATION, ISYSTEM_ACTIVATOR, LOCAL_EPMP, ILOCAL_OBJECT_EXPORTER, IMACHINE_ACTIVATOR_CONTROL,
+];
+
+export function servedInterface(uuid: string, major: number): ServedInterface | undefined {
+  const u = uuid.toLowerCase();
+  return SERVED_ON_135.find((i) => i.uuid === u && i.major === major);
+}
+
+/** How an endpoint is reached, one tower each (C706 appendix L, MS-RPCE 2.2.1.1.x protocol ids). */
+export type EndpointProtocol =
+  | { readonly kind: 'ncacn_ip_tcp'; readonly port: 'dynamic' | number }
+  | { readonly kind: 'ncacn_http'; readonly port: number }
+  | { readonly kind: 'ncacn_np'; readonly pipe: string }
+  | { readonly kind: 'ncalrpc'; readonly name: string };
+
+export interface EndpointRegistration {
+  readonly iface: IfaceId;
+  readonly annotation: string;
+  readonly protocols: readonly EndpointProtocol[];
+}
+
+const TCP_DYNAMIC: EndpointProtocol = { kind: 'ncacn_ip_tcp', port: 'dynamic' };
+
+/** The persona's endpoint-mapper database: a workstation's usual registrations (XP SP1 rpcdump). */
+export const REGISTRATIONS: readonly EndpointRegistration[] = [
+  { iface: { uuid: EPMAPPER.uuid, major: 3, minor: 0 }, annotation: '', protocols: [{ kind: 'ncacn_ip_tcp', port: 135 }, { kind: 'ncacn_http', port: 593 }, { kind: 'ncacn_np', pipe: '\\PIPE\\epmapper' }, { kind: 'ncalrpc', name: 'epmapper' }] },
+  { iface: { uuid: '12345778-1234-abcd-ef00-0123456789ac', major: 1, minor: 0 }, annotation: '', protocols: [{ kind: 'ncacn_np', pipe: '\\PIPE\\lsass' }, TCP_DYNAMIC, { kind: 'ncalrpc', name: 'audit' }] },
+  { iface: { uuid: '5a7b91f8-ff00-11d0-a9b2-00c04fb6e6fc', major: 1, minor: 0 }, annotation: 'Messenger Service', protocols: [{ kind: 'ncacn_np', pipe: '\\PIPE\\ntsvcs' }, TCP_DYNAMIC, { kind: 'ncalrpc', name: 'senssvc' }] },
+  { iface: { uuid: '1ff70682-0a51-30e8-076d-740be8cee98b', major: 1, minor: 0 }, annotation: '', protocols: [{ kind: 'ncacn_np', pipe: '\\PIPE\\atsvc' }, { kind: 'ncalrpc', name: 'LRPC0000024c.00000001' }] },
+  { iface: { uuid: '378e52b0-c0a9-11cf-822d-00aa0051e40f', major: 1, minor: 0 }, annotation: '', protocols: [{ kind: 'ncacn_np', pipe: '\\PIPE\\atsvc' }] },
+  { iface: { uuid: '906b0ce0-c70b-1067-b317-00dd010662da', major: 1, minor: 0 }, annotation: '', protocols: [TCP_DYNAMIC, { kind: 'ncalrpc', name: 'LRPC00000290.00000001' }] },
+  { iface: { uuid: '3c4728c5-f0ab-448b-bda1-6ce01eb0a6d5', major: 1, minor: 0 }, annotation: 'DHCP Client LRPC Endpoint', protocols: [{ kind: 'ncalrpc', name: 'dhcpcsvc' }] },
+  { iface: { uuid: '2f5f6521-cb55-1059-b446-00df0bce31db', major: 1, minor: 0 }, annotation: 'Unimodem LRPC Endpoint', protocols: [{ kind: 'ncalrpc', name: 'unimdmsvc' }, { kind: 'ncacn_np', pipe: '\\pipe\\tapsrv' }] },
+  { iface: { uuid: '0a74ef1c-41a4-4e06-83ae-dc74fb1cdd53', major: 1, minor: 0 }, annotation: '', protocols: [{ kind: 'ncalrpc', name: 'OLE7' }] },
+];
+
+/** Zeek/Wireshark name of an interface UUID the persona knows (also non-served ones it lists). */
+const EXTRA_NAMES: Readonly<Record<string, string>> = {
+  '12345778-1234-abcd-ef00-0123456789ac': 'samr',
+  '5a7b91f8-ff00-11d0-a9b2-00c04fb6e6fc': 'msgsvc',
+  '1ff70682-0a51-30e8-076d-740be8cee98b': 'atsvc',
+  '378e52b0-c0a9-11cf-822d-00aa0051e40f': 'sasec',
+  '906b0ce0-c70b-1067-b317-00dd010662da': 'XactSrv',
+  '12345778-1234-abcd-ef00-0123456789ab': 'lsarpc',
+  '4b324fc8-1670-01d3-1278-5a47bf6ee188': 'srvsvc',
+  '6bffd098-a112-3610-9833-46c3f87e345a': 'wkssvc',
+  '12345678-1234-abcd-ef00-0123456789ab': 'spoolss',
+};
+
+export function interfaceName(uuid: string): string | undefined {
+  const u = uuid.toLowerCase();
+  return SERVED_ON_135.find((i) => i.uuid === u)?.name ?? EXTRA_NAMES[u];
+}
