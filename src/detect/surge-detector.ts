@@ -63,6 +63,10 @@ export class SurgeDetector {
     }
   }
 
+  get bucketMs(): number {
+    return this.limits.bucketMs;
+  }
+
   /** Keys refused because maxKeys was reached. */
   get ignored(): number {
     return this.ignoredKeys;
