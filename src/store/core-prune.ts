@@ -65,6 +65,15 @@ async function deletePayloads(db: Kysely<CoreDatabase>, batch: number, now: numb
   return shas.length;
 }
 
+async function rowsForExcess(db: Kysely<CoreDatabase>, size: number, excess: number): Promise<number> {
+  const r = await db
+    .selectNoFrom((eb) => [eb.selectFrom('sessions').select(eb.fn.countAll<number>().as('n')).as('s'), eb.selectFrom('events').select(eb.fn.countAll<number>().as('n')).as('e')])
+    .executeTakeFirst();
+  const rows = Number(r?.s ?? 0) + Number(r?.e ?? 0);
+  if (rows === 0) return 1;
+  return Math.max(1, Math.ceil(excess / (size / rows)));
+}
+
 export async function pruneCore(ctx: PruneContext): Promise<PruneResult> {
   const { db, policy, now, batch } = ctx;
   const cutoff = policy.maxAgeDays > 0 ? now - policy.maxAgeDays * 86_400_000 : undefined;
@@ -78,10 +87,13 @@ export async function pruneCore(ctx: PruneContext): Promise<PruneResult> {
   }
   const maxBytes = policy.maxSizeMb * 1024 * 1024;
   let overSize = false;
-  if (maxBytes > 0 && (await ctx.sizeBytes()) > maxBytes) {
-    // Over the size bound, the oldest raw data goes first; the small rollups stay for baselines.
-    const s = await deleteSessions(db, await oldestSessions(db, batch));
-    const e = await deleteEvents(db, batch);
+  const size = maxBytes > 0 ? await ctx.sizeBytes() : 0;
+  if (size > maxBytes && maxBytes > 0) {
+    // Over the size bound the oldest raw data goes first (the small rollups stay for baselines),
+    // about as many rows as the excess holds at the average row size, so pruning stops near the bound.
+    const n = Math.min(batch, await rowsForExcess(db, size, size - maxBytes));
+    const s = await deleteSessions(db, await oldestSessions(db, n));
+    const e = await deleteEvents(db, n);
     sessions += s;
     events += e;
     overSize = s + e > 0; // nothing raw left to remove: stop instead of spinning
