@@ -1,4 +1,54 @@
-// Schema migrations for the kb tables (names start with  so areas sort apart).
-import type { Migration } from 'kysely';
+// Schema migrations for the knowledge-base tables: per-source fragments (with content hashes for
+// idempotent re-import), merged vulnerabilities with search columns, advisories, small state. Names 0100_.
 
-export const kbMigrations: Record<string, Migration> = {};
+import type { Kysely, Migration } from 'kysely';
+
+async function up0100(db: Kysely<unknown>): Promise<void> {
+  // WITHOUT ROWID would suit the composite key, but Kysely's builder cannot say it; the primary key
+  // index serves the (vuln_id, source) lookups either way.
+  await db.schema.createTable('kb_fragments').ifNotExists()
+    .addColumn('vuln_id', 'text', (c) => c.notNull())
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('hash', 'text', (c) => c.notNull())
+    .addColumn('data', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('kb_fragments_pk', ['vuln_id', 'source'])
+    .execute();
+  await db.schema.createTable('kb_vulns').ifNotExists()
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('data', 'text', (c) => c.notNull())
+    .addColumn('title', 'text')
+    .addColumn('search_text', 'text', (c) => c.notNull())
+    .addColumn('published', 'text')
+    .addColumn('modified', 'text')
+    .addColumn('cvss_max', 'real')
+    .addColumn('epss', 'real')
+    .addColumn('kev_added', 'text')
+    .addColumn('products', 'text', (c) => c.notNull())
+    .addColumn('cpes', 'text', (c) => c.notNull())
+    .execute();
+  for (const col of ['published', 'cvss_max', 'epss', 'kev_added'] as const) {
+    await db.schema.createIndex(`kb_vulns_${col}`).ifNotExists().on('kb_vulns').column(col).execute();
+  }
+  await db.schema.createTable('kb_state').ifNotExists()
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createTable('kb_advisories').ifNotExists()
+    .addColumn('tracking_id', 'text', (c) => c.primaryKey())
+    .addColumn('version', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('title', 'text', (c) => c.notNull())
+    .addColumn('initial_release_date', 'text', (c) => c.notNull())
+    .addColumn('current_release_date', 'text', (c) => c.notNull())
+    .addColumn('tlp', 'text')
+    .addColumn('document', 'text', (c) => c.notNull())
+    .execute();
+}
+
+async function down0100(db: Kysely<unknown>): Promise<void> {
+  for (const t of ['kb_advisories', 'kb_state', 'kb_vulns', 'kb_fragments']) await db.schema.dropTable(t).ifExists().execute();
+}
+
+export const kbMigrations: Record<string, Migration> = {
+  '0100_kb_tables': { up: up0100, down: down0100 },
+};

@@ -1,0 +1,21 @@
+// The persistence the knowledge base needs, defined here so that kb does not import store: the SQLite
+// store implements it structurally with the record types of src/model/kb-records.ts; the CLI wires them.
+
+import type {
+  AdvisoryRecord, ApplyStats, KbFragment, KbVulnerabilityRecord, MergeFn, VulnQuery, VulnSummary,
+} from '../model/kb-records.js';
+
+export interface KbStorePort {
+  /** Upserts fragments whose hash changed and re-merges their vulnerabilities, all in ONE transaction:
+   * either every fragment of the call is kept or none. Unchanged hashes are counted, not written. */
+  applyFragments(fragments: readonly KbFragment[], merge: MergeFn): Promise<ApplyStats>;
+  getVulnerability(id: string): Promise<KbVulnerabilityRecord | undefined>;
+  getFragments(id: string): Promise<KbFragment[]>;
+  searchVulns(q: VulnQuery): Promise<{ total: number; items: VulnSummary[] }>;
+  /** Small key/value state (e.g. the NVD sync's last lastModEndDate). */
+  getKbState(key: string): Promise<string | undefined>;
+  setKbState(key: string, value: string): Promise<void>;
+  putAdvisory(a: AdvisoryRecord): Promise<void>;
+  getAdvisory(trackingId: string): Promise<AdvisoryRecord | undefined>;
+  listAdvisories(): Promise<AdvisoryRecord[]>;
+}
