@@ -7,3 +7,6 @@ export * from './dcerpc-limits.js';
 export * from './pdu-decode.js';
 export * from './pdu-encode.js';
 export * from './framer.js';
+export * from './reassembly.js';
+export * from './connection-contexts.js';
+export * from './connection.js';

@@ -1,0 +1,109 @@
+// Presentation contexts of one association (C706 12.6.3.1 p_cont_list / p_result_list, MS-RPCE
+// 3.3.1.5.3 bind-time feature negotiation): offered by bind / alter_context, settled by their acks.
+
+import type { DcerpcAnomalyName } from './anomalies.js';
+import { TRANSFER_SYNTAX, type BindAckPdu, type BindPdu, type SyntaxId } from './pdu-types.js';
+
+export interface ContextState {
+  readonly ctxId: number;
+  readonly abstractSyntax: SyntaxId;
+  readonly offered: readonly SyntaxId[];
+  /** offered: no ack seen yet; accepted / rejected by the ack; negotiate_ack: a BTFN context (not callable). */
+  state: 'offered' | 'accepted' | 'rejected' | 'negotiate_ack';
+  /** The transfer syntax the server chose (accepted), or the only one offered while unacked. */
+  transferSyntax?: SyntaxId;
+  /** Bind-time feature bitmask answered to a BTFN offer (MS-RPCE 2.2.2.14). */
+  btfnFeatures?: number;
+  /** The negotiated transfer syntax is NDR64. */
+  ndr64: boolean;
+}
+
+/** How many offers may await their ack at once; a peer that never acks cannot grow this. */
+const MAX_PENDING_OFFERS = 16;
+
+export class ContextTable {
+  private readonly contexts = new Map<number, ContextState>();
+  private readonly pending = new Map<number, number[]>();
+  private bindAcked = false;
+
+  constructor(
+    private readonly maxContexts: number,
+    private readonly flag: (name: DcerpcAnomalyName, detail: string, callId?: number) => void,
+  ) {}
+
+  get all(): ReadonlyMap<number, ContextState> {
+    return this.contexts;
+  }
+
+  get(ctxId: number): ContextState | undefined {
+    return this.contexts.get(ctxId);
+  }
+
+  /** bind or alter_context: each element (re)defines its context id; alter_context may reuse ids. */
+  offer(pdu: BindPdu): void {
+    const callId = pdu.header.callId;
+    if (pdu.type === 'bind' && this.bindAcked) this.flag('second_bind', 'bind after an accepted bind on the same connection', callId);
+    const ids: number[] = [];
+    let full = false;
+    for (const c of pdu.contexts) {
+      ids.push(c.ctxId);
+      if (!this.contexts.has(c.ctxId) && this.contexts.size >= this.maxContexts) {
+        if (!full) this.flag('too_many_contexts', `more than ${this.maxContexts} contexts (maxContexts); ctx ${c.ctxId} ignored`, callId);
+        full = true;
+        continue;
+      }
+      const only = c.transferSyntaxes.length === 1 ? c.transferSyntaxes[0] : undefined;
+      this.contexts.set(c.ctxId, {
+        ctxId: c.ctxId,
+        abstractSyntax: c.abstractSyntax,
+        offered: c.transferSyntaxes,
+        state: 'offered',
+        ...(only && { transferSyntax: only }),
+        ndr64: only?.uuid === TRANSFER_SYNTAX.NDR64.uuid,
+      });
+    }
+    if (this.pending.size >= MAX_PENDING_OFFERS) this.pending.delete(this.pending.keys().next().value as number);
+    this.pending.set(callId, ids);
+  }
+
+  /** bind_ack / alter_context_resp: results answer the offer's elements in order (C706 12.6.4.4). */
+  ack(pdu: BindAckPdu): void {
+    const ids = this.takeOffer(pdu.header.callId);
+    if (pdu.type === 'bind_ack') this.bindAcked = true;
+    if (!ids) return;
+    pdu.results.forEach((r, i) => {
+      const ctx = this.contexts.get(ids[i]);
+      if (!ctx || ids[i] === undefined) return;
+      if (r.result === 0) {
+        ctx.state = 'accepted';
+        ctx.transferSyntax = r.transferSyntax;
+        ctx.ndr64 = r.transferSyntax.uuid === TRANSFER_SYNTAX.NDR64.uuid;
+      } else if (r.result === 3) {
+        ctx.state = 'negotiate_ack';
+        ctx.btfnFeatures = r.reason;
+        delete ctx.transferSyntax;
+      } else {
+        ctx.state = 'rejected';
+        delete ctx.transferSyntax;
+      }
+    });
+  }
+
+  /** bind_nak: everything the offer proposed is rejected. */
+  nak(callId: number): void {
+    for (const id of this.takeOffer(callId) ?? []) {
+      const ctx = this.contexts.get(id);
+      if (ctx && ctx.state === 'offered') ctx.state = 'rejected';
+    }
+  }
+
+  /** The offer with this call_id, or else the most recent one (some stacks renumber acks). */
+  private takeOffer(callId: number): number[] | undefined {
+    let key: number | undefined = callId;
+    if (!this.pending.has(callId)) key = [...this.pending.keys()].pop();
+    if (key === undefined) return undefined;
+    const ids = this.pending.get(key);
+    this.pending.delete(key);
+    return ids;
+  }
+}

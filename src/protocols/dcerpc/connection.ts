@@ -1,0 +1,300 @@
+// State of one connection-oriented DCE/RPC association over TCP, both directions (C706 12.6, MS-RPCE
+// 3.3.1.5): presentation contexts, calls, reassembly, request/response pairing, anomalies as data.
+
+import type { Anomaly } from '../../model/anomaly.js';
+import type { ActivationArgs, CallRecord } from '../../model/call.js';
+import type { Direction } from '../../model/flow.js';
+import { dcerpcAnomaly, type DcerpcAnomalyName } from './anomalies.js';
+import { resolveDcerpcLimits, type DcerpcLimitOverrides, type DcerpcLimits } from './dcerpc-limits.js';
+import { DcerpcFramer } from './framer.js';
+import { decodePdu, ptypeName } from './pdu-decode.js';
+import { PFC, type BindAckPdu, type BindPdu, type Pdu, type RequestPdu, type SyntaxId } from './pdu-types.js';
+import { CallTable, type CallState } from './reassembly.js';
+import { ContextTable, type ContextState } from './connection-contexts.js';
+
+/** A request whose last fragment has arrived: what the sensor answers and the stub decoder reads. */
+export interface CompletedRequest {
+  readonly callId: number;
+  readonly ctxId: number;
+  readonly opnum: number;
+  readonly ifaceUuid?: string;
+  /** "major.minor" of the bound interface. */
+  readonly ifaceVersion?: string;
+  /** Negotiated transfer syntax of the context (NDR 2.0 or NDR64), when known. */
+  readonly transferSyntax?: SyntaxId;
+  readonly littleEndian: boolean;
+  readonly objectUuid?: string;
+  /** Reassembled stub: every fragment's stub, headers, auth padding and trailers stripped. Owned by the receiver. */
+  readonly stub: Uint8Array;
+  /** True when a limit cut the stub short or fragments were missing. */
+  readonly truncated: boolean;
+  readonly fragments: number;
+  readonly auth?: { readonly authType: number; readonly authLevel: number };
+  readonly ts: number;
+}
+
+export type StubDecoder = (req: CompletedRequest) => { activation?: ActivationArgs; anomalies: Anomaly[] } | undefined;
+export type NameLookup = (uuid: string, opnum?: number) => { endpoint?: string; operation?: string };
+
+export interface DcerpcConnectionOptions {
+  readonly limits?: DcerpcLimitOverrides;
+  readonly decodeStub?: StubDecoder;
+  readonly names?: NameLookup;
+  readonly onPdu?: (dir: Direction, pdu: Pdu, ts: number, streamOffset: number, anomalies: readonly Anomaly[]) => void;
+  readonly onRequest?: (req: CompletedRequest) => void;
+  readonly onCall?: (rec: CallRecord) => void;
+  readonly onAnomaly?: (a: Anomaly, dir?: Direction) => void;
+}
+
+/** Interfaces served by the endpoint itself on 135, never addressed through an object UUID: an
+ * object UUID on a call to them is not how Windows clients talk (an evasion or a scanner's tell). */
+const OBJECTLESS_INTERFACES = new Set([
+  'e1af8308-5d1f-11c9-91a4-08002b14a0fa', // epmapper
+  'afa8bd80-7d8a-11c9-bef4-08002b102989', // mgmt
+  '4d9f4ab8-7d1c-11cf-861e-0020af6e7c57', // IRemoteActivation
+  '000001a0-0000-0000-c000-000000000046', // ISystemActivator
+  '99fcfec4-5260-101b-bbcb-00aa0021347a', // IOXIDResolver
+]);
+
+interface Side {
+  readonly framer: DcerpcFramer;
+  littleEndian: boolean | undefined;
+  /** Largest frag_length negotiated for this direction by the bind_ack, once seen. */
+  maxFrag: number | undefined;
+}
+
+export class DcerpcConnection {
+  readonly limits: DcerpcLimits;
+  private readonly o: DcerpcConnectionOptions;
+  private readonly sides: Record<Direction, Side>;
+  private readonly calls: CallTable;
+  private readonly contexts: ContextTable;
+  private readonly activations = new Map<CallState, ActivationArgs>();
+  private ts = 0;
+  private dir: Direction = 'to_server';
+  private offset = 0;
+  pdus = 0;
+  closed = false;
+
+  constructor(opts: DcerpcConnectionOptions = {}) {
+    this.o = opts;
+    this.limits = resolveDcerpcLimits(opts.limits);
+    const side = (dir: Direction): Side => ({
+      framer: new DcerpcFramer({ maxFragLength: this.limits.maxFragLength, onAnomaly: (a) => this.emit(a, dir) }),
+      littleEndian: undefined,
+      maxFrag: undefined,
+    });
+    this.sides = { to_server: side('to_server'), to_client: side('to_client') };
+    const keep = opts.onRequest !== undefined || opts.decodeStub !== undefined;
+    this.calls = new CallTable(this.limits, keep, {
+      anomaly: (a) => this.emit(a, this.dir),
+      finished: (c) => this.finished(c),
+    });
+    this.contexts = new ContextTable(this.limits.maxContexts, (name, detail, callId) => this.flag(name, detail, callId));
+  }
+
+  /** Presentation contexts as negotiated so far (ctx id -> interface and transfer syntax). */
+  get presentationContexts(): ReadonlyMap<number, ContextState> {
+    return this.contexts.all;
+  }
+  /** Calls awaiting their request's last fragment or their response. */
+  get openCalls(): number {
+    return this.calls.size;
+  }
+
+  /** Bytes of one direction, in order, as TCP delivered them; `tsMs` is the capture or receive time. */
+  feed(dir: Direction, chunk: Uint8Array, tsMs: number): void {
+    if (this.closed) return;
+    this.ts = tsMs;
+    this.dir = dir;
+    try {
+      this.sides[dir].framer.push(chunk, (bytes, off) => this.onBytes(dir, bytes, off));
+    } catch (e) {
+      // Zeek DCE_RPC DeliverStream: whatever escapes decoding ends this chunk, not the process
+      this.flag('protocol_violation', `exception while decoding: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** End of the connection: partial PDUs become anomalies and every open call is recorded. */
+  close(tsMs: number): void {
+    if (this.closed) return;
+    this.ts = tsMs;
+    for (const dir of ['to_server', 'to_client'] as const) {
+      this.dir = dir;
+      this.sides[dir].framer.flush();
+    }
+    this.calls.finishAll();
+    this.closed = true;
+  }
+
+  private onBytes(dir: Direction, bytes: Uint8Array, off: number): void {
+    this.offset = off;
+    const r = decodePdu(bytes, { maxFragLength: this.limits.maxFragLength });
+    if (!r.ok) {
+      this.emit({ ...r.anomaly, offset: off }, dir);
+      return;
+    }
+    this.pdus++;
+    const pdu = r.pdu;
+    const anomalies = r.anomalies.map((a) => ({ ...a, offset: off }));
+    for (const a of anomalies) this.emit(a, dir);
+    this.checkSide(dir, pdu, anomalies);
+    this.o.onPdu?.(dir, pdu, this.ts, off, anomalies);
+    this.dispatch(dir, pdu);
+  }
+
+  private checkSide(dir: Direction, pdu: Pdu, out: Anomaly[]): void {
+    const side = this.sides[dir];
+    const h = pdu.header;
+    const add = (name: DcerpcAnomalyName, detail: string): void => {
+      const a = dcerpcAnomaly(name, detail, { offset: this.offset, callId: h.callId });
+      out.push(a);
+      this.emit(a, dir);
+    };
+    if (side.littleEndian === undefined) side.littleEndian = h.littleEndian;
+    else if (side.littleEndian !== h.littleEndian) {
+      add('byte_order_changed', `${dir} switched to ${h.littleEndian ? 'little' : 'big'}-endian`);
+      side.littleEndian = h.littleEndian;
+    }
+    if (side.maxFrag !== undefined && h.fragLength > side.maxFrag) {
+      add('frag_length_exceeds_negotiated', `${ptypeName(h.ptype)} frag_length ${h.fragLength} > negotiated ${side.maxFrag}`);
+    }
+  }
+
+  private dispatch(dir: Direction, pdu: Pdu): void {
+    switch (pdu.type) {
+      case 'bind':
+      case 'alter_context':
+        this.expectDir(dir, 'to_server', pdu);
+        if ((pdu.header.flags & PFC.FIRST_FRAG) === 0) this.flag('bind_without_first_frag', `${pdu.type} pfc_flags 0x${pdu.header.flags.toString(16)}`, pdu.header.callId);
+        this.contexts.offer(pdu as BindPdu);
+        return;
+      case 'bind_ack':
+      case 'alter_context_resp':
+        this.expectDir(dir, 'to_client', pdu);
+        this.onBindAck(dir, pdu);
+        return;
+      case 'bind_nak':
+        this.contexts.nak(pdu.header.callId);
+        return;
+      case 'request':
+        this.expectDir(dir, 'to_server', pdu);
+        this.onRequestPdu(dir, pdu);
+        return;
+      case 'response':
+      case 'fault':
+        this.expectDir(dir, 'to_client', pdu);
+        this.calls.response(dir, pdu, this.ts);
+        return;
+      case 'orphaned':
+        this.calls.orphan(dir, pdu.header.callId);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Requests come from the originator; a capture whose first packet was lost may have the
+   * directions swapped, so the PDU is still processed by its type. */
+  private expectDir(dir: Direction, want: Direction, pdu: Pdu): void {
+    if (dir !== want) this.flag('ptype_wrong_direction', `${pdu.type} travelling ${dir}`, pdu.header.callId);
+  }
+
+  private onBindAck(dir: Direction, pdu: BindAckPdu): void {
+    this.contexts.ack(pdu);
+    // bind_ack max_recv_frag bounds what the client may send; max_xmit_frag what the server sends
+    const peer: Direction = dir === 'to_client' ? 'to_server' : 'to_client';
+    if (pdu.maxRecvFrag >= 16) this.sides[peer].maxFrag = pdu.maxRecvFrag;
+    if (pdu.maxXmitFrag >= 16) this.sides[dir].maxFrag = pdu.maxXmitFrag;
+  }
+
+  private onRequestPdu(dir: Direction, pdu: RequestPdu): void {
+    const ctx = this.contexts.get(pdu.ctxId);
+    const found: Anomaly[] = [];
+    const add = (name: DcerpcAnomalyName, detail: string): void => {
+      const a = dcerpcAnomaly(name, detail, { offset: this.offset, callId: pdu.header.callId });
+      found.push(a);
+      this.emit(a, dir);
+    };
+    if (!ctx) add('request_on_unknown_context', `ctx ${pdu.ctxId} was never bound`);
+    else if (ctx.state === 'rejected' || ctx.state === 'negotiate_ack') add('request_on_unknown_context', `ctx ${pdu.ctxId} is ${ctx.state}`);
+    if (ctx && pdu.objectUuid !== undefined && OBJECTLESS_INTERFACES.has(ctx.abstractSyntax.uuid) && (pdu.header.flags & PFC.FIRST_FRAG) !== 0) {
+      add('object_uuid_on_request', `object UUID ${pdu.objectUuid} on ${ctx.abstractSyntax.uuid}`);
+    }
+    const iface = ctx?.abstractSyntax;
+    const call = this.calls.request(dir, pdu, this.ts, { iface, transferSyntax: ctx?.transferSyntax, anomalies: found });
+    if (call) this.requestDone(call);
+  }
+
+  private requestDone(call: CallState): void {
+    if (!this.o.onRequest && !this.o.decodeStub) return;
+    const req: CompletedRequest = {
+      callId: call.callId,
+      ctxId: call.ctxId,
+      opnum: call.opnum,
+      ...(call.iface && { ifaceUuid: call.iface.uuid, ifaceVersion: versionOf(call.iface) }),
+      ...(call.transferSyntax && { transferSyntax: call.transferSyntax }),
+      littleEndian: call.littleEndian,
+      ...(call.objectUuid !== undefined && { objectUuid: call.objectUuid }),
+      stub: this.calls.stubOf(call),
+      truncated: call.truncated,
+      fragments: call.reqFrags,
+      ...(call.authType !== undefined && { auth: { authType: call.authType, authLevel: call.authLevel ?? 0 } }),
+      ts: call.ts,
+    };
+    if (this.o.decodeStub) this.decodeStub(call, req);
+    this.o.onRequest?.(req);
+  }
+
+  private decodeStub(call: CallState, req: CompletedRequest): void {
+    try {
+      const d = this.o.decodeStub!(req);
+      if (!d) return;
+      if (d.activation) this.activations.set(call, d.activation);
+      for (const a of d.anomalies) {
+        const withId = a.callId === undefined ? { ...a, callId: call.callId } : a;
+        call.anomalies.push(withId);
+        this.emit(withId, this.dir);
+      }
+    } catch (e) {
+      const a = dcerpcAnomaly('protocol_violation', `stub decoder failed: ${e instanceof Error ? e.message : String(e)}`, { callId: call.callId });
+      call.anomalies.push(a);
+      this.emit(a, this.dir);
+    }
+  }
+
+  private finished(c: CallState): void {
+    const activation = this.activations.get(c);
+    this.activations.delete(c);
+    if (!this.o.onCall) return;
+    const iface = c.iface;
+    const names = iface && this.o.names ? this.o.names(iface.uuid, c.opnum) : {};
+    const rec: CallRecord = {
+      ts: c.ts, callId: c.callId, ctxId: c.ctxId,
+      ...(iface && { ifaceUuid: iface.uuid, ifaceVersion: versionOf(iface) }),
+      ...(names.endpoint !== undefined && { endpoint: names.endpoint }),
+      opnum: c.opnum,
+      ...(names.operation !== undefined && { operation: names.operation }),
+      ...(c.objectUuid !== undefined && { objectUuid: c.objectUuid }),
+      reqFrags: c.reqFrags, respFrags: c.respFrags, reqStubLen: c.reqStubLen, respStubLen: c.respStubLen,
+      ...(c.respFrags > 0 && { rttMs: c.lastTs - c.ts }),
+      ...(c.faultStatus !== undefined && { faultStatus: c.faultStatus }),
+      ...(c.authType !== undefined && { authType: c.authType, authLevel: c.authLevel }),
+      ...(activation && { activation }),
+      anomalies: c.anomalies,
+    };
+    this.o.onCall(rec);
+  }
+
+  private flag(name: DcerpcAnomalyName, detail: string, callId?: number): void {
+    this.emit(dcerpcAnomaly(name, detail, { offset: this.offset, callId }), this.dir);
+  }
+
+  private emit(a: Anomaly, dir: Direction): void {
+    this.o.onAnomaly?.(a, dir);
+  }
+}
+
+function versionOf(s: SyntaxId): string {
+  return `${s.versionMajor}.${s.versionMinor}`;
+}
