@@ -72,3 +72,15 @@ export function makeSession(over: Partial<SessionRecord> = {}): SessionRecord {
 export function connEvent(over: Partial<VigilEvent> & { ts: number }): VigilEvent {
   return { type: 'conn', source: 'sensor', src: '192.0.2.10', dst: '198.51.100.5', proto: 'tcp', sport: 40000, dport: 135, outcome: 'failure', ...over } as VigilEvent;
 }
+
+/** The i-th record the crash-test child writes: i % 6 calls, so a half-written session shows. */
+export function crashRecord(i: number): SessionRecord {
+  const startTs = T0 + i;
+  return makeSession({
+    id: `crash${String(i).padStart(6, '0')}`,
+    startTs,
+    src: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+    calls: Array.from({ length: i % 6 }, (_, k) => (k % 2 === 0 ? lookupCall(startTs + k, k + 1) : activationCall(startTs + k, k + 1))),
+    anomalies: i % 4 === 0 ? [{ name: 'bind_nak_sent', proto: 'sensor' }] : [],
+  });
+}
