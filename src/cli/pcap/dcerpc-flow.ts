@@ -1,0 +1,124 @@
+// Ties one reassembled TCP connection to a DcerpcConnection: connections are taken by content
+// (looksLikeDcerpcCo), each direction is framed here so that a TCP gap can restart the framer
+// (the bytes after a hole do not continue the PDU before it), and whole PDUs go to the connection.
+
+import type { Anomaly } from '../../model/anomaly.js';
+import type { Direction } from '../../model/flow.js';
+import { DcerpcConnection } from '../../protocols/dcerpc/connection.js';
+import { DcerpcFramer } from '../../protocols/dcerpc/framer.js';
+import { decodeHeader, ptypeName } from '../../protocols/dcerpc/pdu-decode.js';
+import type { Pdu } from '../../protocols/dcerpc/pdu-types.js';
+import { isServerPdu, looksLikeDcerpcCo } from '../../protocols/pcap/content-sniff.js';
+import { type CloseReason, DIRECTIONS, type DirIndex, type TcpAppConsumer, type TcpAppHandler, type TcpConnection } from '../../protocols/pcap/tcp-tracker.js';
+import type { RunContext } from './pcap-driver.js';
+import type { FlowJson } from './pdu-record.js';
+
+/** Stream-level anomalies (gaps, resync) waiting to ride on the next PDU of their direction. */
+const MAX_PENDING_ANOMALIES = 64;
+
+export class DcerpcFlowHandler implements TcpAppHandler {
+  constructor(private readonly ctx: RunContext) {}
+
+  accept(conn: TcpConnection, dir: DirIndex, b: Uint8Array, start: number, end: number): TcpAppConsumer | undefined {
+    if (!looksLikeDcerpcCo(b, start, end)) return undefined;
+    // Picked up mid-stream and the port rule guessed wrong: a bind_ack / response from the
+    // "client" means the roles are the other way round (and a request from the "server" too).
+    const serverPdu = isServerPdu(b, start, end);
+    if (!conn.handshakeSeen && serverPdu !== undefined && serverPdu === (dir === 0)) conn.swapRoles();
+    this.ctx.stats.dcerpcConnections++;
+    return new DcerpcFlow(this.ctx, conn);
+  }
+}
+
+class DcerpcFlow implements TcpAppConsumer {
+  private readonly framers: [DcerpcFramer, DcerpcFramer];
+  private readonly sinks: [(pdu: Uint8Array) => void, (pdu: Uint8Array) => void];
+  private readonly conn: DcerpcConnection;
+  private readonly flow: FlowJson;
+  private readonly emitting: boolean;
+  private readonly pending: [Anomaly[], Anomaly[]] = [[], []];
+  /** Anomalies raised while the connection processes the current PDU, and the PDU it decoded. */
+  private current: Anomaly[] = [];
+  private lastPdu: Pdu | undefined;
+
+  constructor(
+    private readonly ctx: RunContext,
+    tcp: TcpConnection,
+  ) {
+    const o = ctx.options;
+    this.emitting = o.onPdu !== undefined;
+    this.flow = { src: tcp.client, sport: tcp.clientPort, dst: tcp.server, dport: tcp.serverPort };
+    this.conn = new DcerpcConnection({
+      ...(o.dcerpcLimits && { limits: o.dcerpcLimits }),
+      ...(o.decodeStub && { decodeStub: o.decodeStub }),
+      ...(o.names && { names: o.names }),
+      ...(this.emitting && { onPdu: (_d: Direction, pdu: Pdu) => (this.lastPdu = pdu) }),
+      onCall: (rec) => {
+        ctx.stats.calls++;
+        o.onCall?.(rec, this.flow);
+      },
+      onAnomaly: (a) => {
+        ctx.countAnomaly(a);
+        if (this.emitting) this.current.push(a);
+      },
+    });
+    this.framers = [this.newFramer(0), this.newFramer(1)];
+    this.sinks = [(pdu) => this.pdu(0, pdu), (pdu) => this.pdu(1, pdu)];
+  }
+
+  data(dir: DirIndex, bytes: Uint8Array, start: number, end: number): void {
+    this.framers[dir].push(bytes.subarray(start, end), this.sinks[dir]);
+  }
+
+  /** The bytes after a hole do not continue the PDU before it: end that PDU and frame afresh. */
+  gap(dir: DirIndex, _length: number): void {
+    this.framers[dir].flush();
+    this.framers[dir] = this.newFramer(dir);
+  }
+
+  anomaly(dir: DirIndex, a: Anomaly): void {
+    this.ctx.countAnomaly(a);
+    this.hold(dir, a);
+  }
+
+  close(_reason: CloseReason): void {
+    this.framers[0].flush();
+    this.framers[1].flush();
+    this.conn.close(this.ctx.nowMs);
+  }
+
+  private newFramer(dir: DirIndex): DcerpcFramer {
+    return new DcerpcFramer({
+      maxFragLength: this.conn.limits.maxFragLength,
+      onAnomaly: (a) => {
+        this.ctx.countAnomaly(a);
+        this.hold(dir, a);
+      },
+    });
+  }
+
+  private hold(dir: DirIndex, a: Anomaly): void {
+    if (this.emitting && this.pending[dir].length < MAX_PENDING_ANOMALIES) this.pending[dir].push(a);
+  }
+
+  private pdu(dir: DirIndex, bytes: Uint8Array): void {
+    const stats = this.ctx.stats;
+    stats.pdus++;
+    const type = ptypeName(bytes[2]);
+    stats.pdusByType[type] = (stats.pdusByType[type] ?? 0) + 1;
+    const before = this.conn.pdus;
+    this.lastPdu = undefined;
+    this.conn.feed(DIRECTIONS[dir], bytes, this.ctx.nowMs);
+    if (this.conn.pdus === before) stats.pdusRejected++;
+    if (this.emitting) this.emit(dir, bytes);
+  }
+
+  private emit(dir: DirIndex, bytes: Uint8Array): void {
+    const header = decodeHeader(bytes);
+    if (header === undefined) return;
+    const anomalies = [...this.pending[dir], ...this.current];
+    this.pending[dir] = [];
+    this.current = [];
+    this.ctx.options.onPdu?.({ tsMs: this.ctx.nowMs, flow: this.flow, direction: DIRECTIONS[dir], frame: this.ctx.frame, header, pdu: this.lastPdu, anomalies });
+  }
+}
