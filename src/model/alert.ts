@@ -28,3 +28,25 @@ export interface Alert {
   /** Alerts with the same key inside the suppression window are merged. */
   readonly dedupKey: string;
 }
+
+/** An alert as stored: the alert plus its handling state. */
+export interface AlertRecord extends Alert {
+  readonly acknowledged: boolean;
+  readonly ackBy?: string;
+  /** ms since epoch. */
+  readonly ackAt?: number;
+}
+
+/** Filters for listing stored alerts; `since` inclusive, `until` exclusive (ms since epoch). */
+export interface AlertQuery {
+  readonly since?: number;
+  readonly until?: number;
+  readonly detector?: string;
+  readonly rule?: string;
+  readonly src?: string;
+  readonly cve?: string;
+  readonly minSeverity?: Severity;
+  readonly acknowledged?: boolean;
+  /** 1..1000, default 100. Newest first. */
+  readonly limit?: number;
+}

@@ -1,4 +1,36 @@
-// Schema migrations for the alerts tables (names start with  so areas sort apart).
-import type { Migration } from 'kysely';
+// Schema migrations for the alerts table (this area's numbering starts at 0200_): alerts raised by
+// the detectors with their evidence as JSON, and acknowledgement state.
+import { sql, type Kysely, type Migration } from 'kysely';
 
-export const alertMigrations: Record<string, Migration> = {};
+async function up0200(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('alerts')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('ts', 'double precision', (c) => c.notNull())
+    .addColumn('detector', 'text', (c) => c.notNull())
+    .addColumn('rule', 'text', (c) => c.notNull())
+    .addColumn('severity', 'text', (c) => c.notNull())
+    .addColumn('severity_rank', 'integer', (c) => c.notNull())
+    .addColumn('title', 'text', (c) => c.notNull())
+    // Space-delimited with a leading and trailing space, so `LIKE '% CVE-x %'` matches one CVE exactly.
+    .addColumn('cves', 'text', (c) => c.notNull())
+    .addColumn('src', 'text')
+    .addColumn('dport', 'integer')
+    .addColumn('session', 'text')
+    .addColumn('dedup_key', 'text', (c) => c.notNull())
+    .addColumn('record', 'text', (c) => c.notNull())
+    .addColumn('ack_by', 'text')
+    .addColumn('ack_at', 'double precision')
+    .execute();
+  await db.schema.createIndex('alerts_ts').on('alerts').columns(['ts', 'id']).execute();
+  await db.schema.createIndex('alerts_src_ts').on('alerts').columns(['src', 'ts']).execute();
+  await db.schema.createIndex('alerts_rule_ts').on('alerts').columns(['rule', 'ts']).execute();
+}
+
+async function down0200(db: Kysely<unknown>): Promise<void> {
+  await sql`DROP TABLE IF EXISTS alerts`.execute(db);
+}
+
+export const alertMigrations: Record<string, Migration> = {
+  '0200_alerts': { up: up0200, down: down0200 },
+};

@@ -1,0 +1,87 @@
+// /api/v1/alerts: stored alerts, filtered (time, detector, rule, source, CVE, severity,
+// acknowledged), one alert, and acknowledgement. Reads through detect's AlertRepository interface.
+
+import type { FastifyPluginAsync } from 'fastify';
+import type { Clock } from '../../core/clock.js';
+import { rfc3339Micro } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import type { AlertRepository } from '../../detect/alert-store-port.js';
+import type { AlertRecord } from '../../model/alert.js';
+import type { Severity } from '../../model/anomaly.js';
+import { authErrors, timeParam } from '../schemas.js';
+import { parseTimeArg } from '../time-param.js';
+
+const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+const str = { type: 'string' } as const;
+
+export const alertSchema = {
+  $id: 'Alert',
+  type: 'object',
+  required: ['id', 'ts', 'time', 'detector', 'rule', 'severity', 'title', 'cves', 'evidence', 'indicators', 'dedupKey', 'acknowledged'],
+  properties: {
+    id: str, ts: { type: 'number' }, time: str, detector: str, rule: str, severity: { type: 'string', enum: SEVERITIES }, title: str,
+    cves: { type: 'array', items: str }, src: str, dport: { type: 'integer' }, session: str,
+    evidence: { type: 'object', additionalProperties: true },
+    indicators: { type: 'array', items: { type: 'object', required: ['type', 'value'], properties: { type: str, value: str } } },
+    dedupKey: str, acknowledged: { type: 'boolean' }, ackBy: str, ackAt: { type: 'number' },
+  },
+} as const;
+
+interface ListQuery {
+  since?: string; until?: string; detector?: string; rule?: string; src?: string; cve?: string;
+  minSeverity?: Severity; acknowledged?: boolean; limit?: number;
+}
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-f]{8,64}$' } } } as const;
+const withTime = (a: AlertRecord): AlertRecord & { time: string } => ({ ...a, time: rfc3339Micro(a.ts) });
+
+export function alertRoutes(deps: { alerts: AlertRepository; clock: Clock }): FastifyPluginAsync {
+  return async (app) => {
+    app.addSchema(alertSchema);
+    app.get<{ Querystring: ListQuery }>('/', {
+      schema: {
+        description: 'List alerts, newest first', tags: ['alerts'],
+        querystring: {
+          type: 'object', additionalProperties: false,
+          properties: {
+            since: timeParam, until: timeParam, detector: { type: 'string', maxLength: 40 }, rule: { type: 'string', maxLength: 80 },
+            src: { type: 'string', maxLength: 45 }, cve: { type: 'string', pattern: '^CVE-\\d{4}-\\d{4,}$' },
+            minSeverity: { type: 'string', enum: SEVERITIES }, acknowledged: { type: 'boolean' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          },
+        },
+        response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { $ref: 'Alert#' } } } }, 400: { $ref: 'Error#' }, ...authErrors },
+      },
+    }, async (request) => {
+      const { since, until, ...rest } = request.query;
+      const now = deps.clock.now();
+      const items = await deps.alerts.listAlerts({
+        ...rest,
+        ...(since !== undefined ? { since: parseTimeArg(since, 'since', now) } : {}),
+        ...(until !== undefined ? { until: parseTimeArg(until, 'until', now) } : {}),
+      });
+      return { items: items.map(withTime) };
+    });
+
+    app.get<{ Params: { id: string } }>('/:id', {
+      schema: { description: 'One alert', tags: ['alerts'], params: idParams, response: { 200: { $ref: 'Alert#' }, 404: { $ref: 'Error#' }, ...authErrors } },
+    }, async (request) => {
+      const a = await deps.alerts.getAlert(request.params.id);
+      if (!a) throw new AppError('VIGIL_ERR_NOT_FOUND', `no alert ${request.params.id}`);
+      return withTime(a);
+    });
+
+    app.post<{ Params: { id: string }; Body: { by?: string } | undefined }>('/:id/ack', {
+      schema: {
+        description: 'Acknowledge an alert (the first acknowledgement is kept)', tags: ['alerts'], params: idParams,
+        body: { type: 'object', additionalProperties: false, properties: { by: { type: 'string', minLength: 1, maxLength: 100 } } },
+        response: { 200: { $ref: 'Alert#' }, 404: { $ref: 'Error#' }, ...authErrors },
+      },
+    }, async (request) => {
+      const ok = await deps.alerts.acknowledge(request.params.id, request.body?.by ?? 'api', deps.clock.now());
+      const a = ok ? await deps.alerts.getAlert(request.params.id) : undefined;
+      if (!a) throw new AppError('VIGIL_ERR_NOT_FOUND', `no alert ${request.params.id}`);
+      return withTime(a);
+    });
+  };
+}

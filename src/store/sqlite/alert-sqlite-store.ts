@@ -1,0 +1,79 @@
+// SQLite persistence of alerts (structurally the AlertRepository of src/detect/alert-store-port.ts),
+// on any Kysely over SQLite, e.g. SqliteStore.kysely; schema in migrations/alerts.ts (0200_).
+
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Alert, AlertQuery, AlertRecord } from '../../model/alert.js';
+import type { Severity } from '../../model/anomaly.js';
+import { alertMigrations } from '../migrations/alerts.js';
+import { migrateToLatest } from '../migrate.js';
+
+interface AlertTables {
+  alerts: {
+    id: string; ts: number; detector: string; rule: string; severity: string; severity_rank: number; title: string;
+    cves: string; src: string | null; dport: number | null; session: string | null; dedup_key: string; record: string;
+    ack_by: string | null; ack_at: number | null;
+  };
+}
+
+const RANK: Readonly<Record<Severity, number>> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+export class AlertSqliteStore {
+  private readonly db: Kysely<AlertTables>;
+
+  constructor(db: Kysely<unknown>) {
+    this.db = db as unknown as Kysely<AlertTables>;
+  }
+
+  /** A standalone alerts database (tests, `vigil alerts` on a data dir); runs the 0200_ migrations. */
+  static async open(file: string): Promise<AlertSqliteStore & { close(): Promise<void> }> {
+    const sqlite = new Database(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 5000');
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
+    await migrateToLatest(db, alertMigrations);
+    const store = new AlertSqliteStore(db);
+    return Object.assign(store, { close: () => db.destroy() });
+  }
+
+  async saveAlert(a: Alert): Promise<void> {
+    await this.db
+      .insertInto('alerts')
+      .values({
+        id: a.id, ts: a.ts, detector: a.detector, rule: a.rule, severity: a.severity, severity_rank: RANK[a.severity] ?? 0,
+        title: a.title, cves: ` ${a.cves.join(' ')} `, src: a.src ?? null, dport: a.dport ?? null, session: a.session ?? null,
+        dedup_key: a.dedupKey, record: JSON.stringify(a), ack_by: null, ack_at: null,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+
+  async listAlerts(q: AlertQuery = {}): Promise<AlertRecord[]> {
+    let sel = this.db.selectFrom('alerts').select(['record', 'ack_by', 'ack_at']);
+    if (q.since !== undefined) sel = sel.where('ts', '>=', q.since);
+    if (q.until !== undefined) sel = sel.where('ts', '<', q.until);
+    if (q.detector !== undefined) sel = sel.where('detector', '=', q.detector);
+    if (q.rule !== undefined) sel = sel.where('rule', '=', q.rule);
+    if (q.src !== undefined) sel = sel.where('src', '=', q.src);
+    if (q.cve !== undefined) sel = sel.where('cves', 'like', `% ${q.cve.replace(/[%_\\]/g, '')} %`);
+    if (q.minSeverity !== undefined) sel = sel.where('severity_rank', '>=', RANK[q.minSeverity]);
+    if (q.acknowledged !== undefined) sel = sel.where('ack_at', q.acknowledged ? 'is not' : 'is', null);
+    const rows = await sel.orderBy('ts', 'desc').orderBy('id', 'desc').limit(Math.min(Math.max(q.limit ?? 100, 1), 1000)).execute();
+    return rows.map(toRecord);
+  }
+
+  async getAlert(id: string): Promise<AlertRecord | undefined> {
+    const row = await this.db.selectFrom('alerts').select(['record', 'ack_by', 'ack_at']).where('id', '=', id).executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  async acknowledge(id: string, by: string, at: number): Promise<boolean> {
+    await this.db.updateTable('alerts').set({ ack_by: by, ack_at: at }).where('id', '=', id).where('ack_at', 'is', null).execute();
+    return (await this.getAlert(id)) !== undefined;
+  }
+}
+
+function toRecord(row: { record: string; ack_by: string | null; ack_at: number | null }): AlertRecord {
+  const a = JSON.parse(row.record) as Alert;
+  return { ...a, acknowledged: row.ack_at !== null, ...(row.ack_by !== null ? { ackBy: row.ack_by } : {}), ...(row.ack_at !== null ? { ackAt: row.ack_at } : {}) };
+}
