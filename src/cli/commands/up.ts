@@ -1,0 +1,53 @@
+// `vigil up`: run the node (sensors, store, API) in the foreground until SIGINT or SIGTERM, then
+// stop cleanly: close the API, close every sensor session and flush it to the store, close the store.
+
+import type { Command } from 'commander';
+import { AppError } from '../../core/errors.js';
+import { addConfigOptions, configFromOptions } from '../config-flags.js';
+import { startNode } from '../node.js';
+
+/** `--http HOST:PORT` (IPv6 as [::1]:8135) into the --http-host/--http-port option values. */
+export function splitHttpAddress(value: string): { httpHost: string; httpPort: string } {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(value) ?? /^([^:]+):(\d+)$/.exec(value);
+  if (!m) throw new AppError('VIGIL_ERR_CONFIG', `--http: expected HOST:PORT (e.g. 127.0.0.1:8135 or [::1]:8135), got ${JSON.stringify(value)}`);
+  return { httpHost: m[1], httpPort: m[2] };
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('up')
+    .description('run the node: sensors on the configured ports, the store, and the HTTP API, until SIGINT/SIGTERM')
+    .option('--http <host:port>', 'API address, shorthand for --http-host and --http-port (default 127.0.0.1:8135)');
+  addConfigOptions(cmd);
+  cmd.addHelpText('after', [
+    '',
+    'Ports below 1024 (135, 139, 445, 593) need root or CAP_NET_BIND_SERVICE; without it use',
+    '--port-offset 10000 (135 -> 10135) or redirect the ports with iptables/nftables.',
+    'The API token is created in the data directory on first start and printed once.',
+    'Stop with Ctrl-C or SIGTERM: open sessions are closed and flushed to the store.',
+  ].join('\n'));
+  cmd.action(async (raw: Record<string, unknown>) => {
+    const opts = typeof raw.http === 'string' ? { ...raw, ...splitHttpAddress(raw.http) } : raw;
+    const config = configFromOptions(opts);
+    const node = await startNode(config, {
+      onTokenCreated: (token, path) => {
+        process.stdout.write(`API token (shown once; stored in ${path} with mode 0600):\n${token}\n`);
+      },
+    });
+    process.stdout.write(`vigil: up; API http://${node.httpAddress}, sensor ${node.sensor.listeners.map((l) => `${l.host}:${l.port}`).join(' ')}\n`);
+    await new Promise<void>((resolve) => {
+      const onSignal = (sig: NodeJS.Signals): void => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        process.stdout.write(`vigil: ${sig}, stopping\n`);
+        node.stop().then(resolve, (e: unknown) => {
+          process.stderr.write(`vigil: error while stopping: ${e instanceof Error ? e.message : String(e)}\n`);
+          process.exitCode = 1;
+          resolve();
+        });
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+  });
+}

@@ -1,0 +1,107 @@
+// The composition of a running Vigil node: configuration -> store -> sensor -> (detectors) -> API
+// listening. `vigil up` calls startNode and stop() on SIGINT/SIGTERM; tests call them directly.
+
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { pino, destination, type Logger as PinoLogger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Sensor } from '../sensor/sensor.js';
+import type { OsFlavour, PersonaConfig } from '../sensor/sensor-types.js';
+import type { SensorLimitName } from '../sensor/sensor-limits.js';
+import { openSqliteStore, sqliteFileIn, type SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { buildServer } from '../server/app.js';
+import { ensureToken } from '../server/auth.js';
+import type { VigilConfig } from './config.js';
+import { storeSink, type EventListener } from './node-sink.js';
+
+export interface NodeOptions {
+  readonly logger?: PinoLogger;
+  /** Called once when the API token was created by this start (the caller prints it). */
+  readonly onTokenCreated?: (token: string, path: string) => void;
+  /** Listen on kernel-chosen sensor ports (tests); see VigilNode.sensor.portFor. */
+  readonly ephemeralPorts?: boolean;
+  /** Sensor listen addresses (default both stacks, all interfaces). */
+  readonly sensorHosts?: readonly string[];
+  /** Extra consumers of sensor events (detectors), after the store. */
+  readonly eventListeners?: readonly EventListener[];
+}
+
+export interface VigilNode {
+  readonly sensor: Sensor;
+  readonly store: SqliteStore;
+  readonly app: FastifyInstance;
+  readonly registry: Registry;
+  readonly token: string;
+  /** host:port the API listens on. */
+  readonly httpAddress: string;
+  stop(): Promise<void>;
+}
+
+function personaFrom(config: VigilConfig): Partial<PersonaConfig> {
+  const p = config.sensor.persona;
+  return { hostname: p.hostname, domain: p.domain, addresses: p.addresses, os: p.os as OsFlavour };
+}
+
+export async function startNode(config: VigilConfig, opts: NodeOptions = {}): Promise<VigilNode> {
+  // Logs go to stderr so stdout carries only what a user or script reads (the token, the address).
+  const logger = opts.logger ?? pino({ level: config.log.level }, destination(2));
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const store = await openSqliteStore({
+    file: sqliteFileIn(dataDir),
+    synchronous: config.store.synchronous,
+    retention: config.store.retention,
+    logger: logger.child({ module: 'store' }),
+  });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'vigil_' });
+  const { token, created, path } = ensureToken(dataDir);
+  if (created) opts.onTokenCreated?.(token, path);
+
+  let sensor: Sensor | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    sensor = new Sensor({
+      name: 'sensor',
+      ports: config.sensor.ports,
+      portOffset: config.sensor.portOffset,
+      limits: config.sensor.limits as Partial<Record<SensorLimitName, number>>,
+      persona: personaFrom(config),
+      sink: storeSink(store, opts.eventListeners),
+      registry,
+      logger: logger.child({ module: 'sensor' }),
+      ...(opts.sensorHosts ? { hosts: opts.sensorHosts } : {}),
+      ...(opts.ephemeralPorts ? { ephemeralPorts: true } : {}),
+    });
+    await sensor.start();
+    app = await buildServer({ store, registry, token, logger: logger.child({ module: 'http' }) });
+    await app.listen({ host: config.http.host, port: config.http.port });
+  } catch (e) {
+    await app?.close();
+    await sensor?.stop();
+    await store.close();
+    throw e;
+  }
+  const live = sensor;
+  const addr = app.server.address() as AddressInfo;
+  const httpAddress = `${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  logger.info({ http: httpAddress, sensor: live.listeners, dataDir }, 'vigil node up');
+  let stopping: Promise<void> | undefined;
+  const api = app;
+  return {
+    sensor: live, store, app: api, registry, token, httpAddress,
+    stop: () => {
+      // Order matters: stop taking requests, then close every sensor session and flush it to the
+      // store, then close the store (which commits what is pending).
+      stopping ??= (async () => {
+        await api.close();
+        await live.stop();
+        await store.close();
+        logger.info('vigil node stopped');
+      })();
+      return stopping;
+    },
+  };
+}
