@@ -30,8 +30,9 @@ export interface ServerDeps {
   readonly store: SessionReader;
   /** prom-client registry served at /metrics (the sensor registers its counters in the same one). */
   readonly registry: Registry;
-  /** Bearer token required on every route except /healthz (see ensureToken). */
-  readonly token: string;
+  /** Bearer token required on every route except /healthz (see ensureToken), or a source of the
+   * current one (tokenReader) so that a rotation takes effect without a restart. */
+  readonly token: string | (() => string);
   readonly logger?: FastifyBaseLogger;
   readonly clock?: Clock;
   /** Extra resource plugins; each area adds its own here (one line in the composition root). */

@@ -11,10 +11,11 @@ declare module 'fastify' {
   }
 }
 
-export function installAuth(app: FastifyInstance, token: string): void {
+export function installAuth(app: FastifyInstance, token: string | (() => string)): void {
+  const current = typeof token === 'string' ? () => token : token;
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config?.public === true) return;
-    if (checkBearer(request.headers.authorization, token)) return;
+    if (checkBearer(request.headers.authorization, current())) return;
     // RFC 6750 section 3: a 401 names the scheme; no hint whether the token was missing or wrong.
     return reply
       .code(401)

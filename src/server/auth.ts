@@ -62,6 +62,33 @@ function storeError(path: string, e: unknown): AppError {
   return new AppError('VIGIL_ERR_CONFIG', `cannot write API token ${path}: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
 }
 
+/** A token source that follows `vigil token --rotate` without a restart: it re-reads the file when
+ * its modification time changes, checking at most once per `recheckMs`, and keeps the last good
+ * token if the file is briefly unreadable. */
+export function tokenReader(dataDir: string, recheckMs = 1000, now: () => number = Date.now): () => string {
+  const path = tokenPath(dataDir);
+  let token = ensureToken(dataDir).token;
+  let mtime = statSync(path).mtimeMs;
+  let checkedAt = now();
+  return () => {
+    if (now() - checkedAt < recheckMs) return token;
+    checkedAt = now();
+    try {
+      const m = statSync(path).mtimeMs;
+      if (m !== mtime) {
+        const t = readFileSync(path, 'utf8').trim();
+        if (t.length >= 16) {
+          token = t;
+          mtime = m;
+        }
+      }
+    } catch {
+      // keep the last good token
+    }
+    return token;
+  };
+}
+
 /** Constant-time check of an Authorization header against the token. Hashing both sides first
  * makes the comparison length-independent, so timing reveals neither content nor length. */
 export function checkBearer(header: string | undefined, token: string): boolean {

@@ -1,0 +1,135 @@
+// `vigil sessions` and `vigil sessions show ID`: sensor sessions read straight from the store in the
+// data directory (works while `vigil up` runs: WAL lets readers and the writer proceed together).
+
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { rfc3339Micro } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import type { CallRecord } from '../../model/call.js';
+import type { SessionRecord } from '../../model/session.js';
+import { parseTimeArg } from '../../server/time-param.js';
+import { openSqliteStore, sqliteFileIn, type SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { SessionQuery, SessionSummary } from '../../store/store.js';
+import { addConfigOptions, configFromOptions } from '../config-flags.js';
+
+type Opts = Record<string, unknown>;
+
+async function withStore<T>(opts: Opts, fn: (store: SqliteStore) => Promise<T>): Promise<T> {
+  const config = configFromOptions(opts);
+  const file = sqliteFileIn(config.dataDir);
+  // Reading must not create an empty store where the user mistyped the directory.
+  if (!existsSync(file)) throw new AppError('VIGIL_ERR_NOT_FOUND', `no store at ${file} (start the node with \`vigil up\`, or pass --data-dir)`);
+  const store = await openSqliteStore({ file, synchronous: config.store.synchronous, background: false });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function intOption(v: unknown, name: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || n < min || n > max) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function queryFromOptions(opts: Opts, now = Date.now()): SessionQuery & { limit: number } {
+  return {
+    port: intOption(opts.port, '--port', 0, 65535),
+    source: typeof opts.source === 'string' ? opts.source : undefined,
+    since: typeof opts.since === 'string' ? parseTimeArg(opts.since, '--since', now) : undefined,
+    until: typeof opts.until === 'string' ? parseTimeArg(opts.until, '--until', now) : undefined,
+    hasAnomaly: opts.anomalous === true ? true : undefined,
+    limit: intOption(opts.limit, '--limit', 1, 1_000_000) ?? 50,
+  };
+}
+
+/** Up to `limit` sessions, newest first, walking store pages of at most 1000. */
+async function collect(store: SqliteStore, q: SessionQuery & { limit: number }, each: (s: SessionSummary) => void): Promise<number> {
+  let n = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await store.listSessions({ ...q, limit: Math.min(1000, q.limit - n), cursor });
+    page.items.forEach(each);
+    n += page.items.length;
+    cursor = page.nextCursor;
+  } while (cursor && n < q.limit);
+  return n;
+}
+
+function table(rows: readonly string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
+}
+
+const time = (ms: number): string => rfc3339Micro(ms).slice(0, 19) + 'Z';
+
+function summaryRow(s: SessionSummary): string[] {
+  return [time(s.startTs), s.id, s.src, String(s.dport), s.service ?? '-', String(s.bytesIn), String(s.bytesOut), String(s.callCount), String(s.anomalyCount), s.closeReason ?? '-'];
+}
+
+function callRow(c: CallRecord): string[] {
+  const what = `${c.endpoint ?? c.ifaceUuid ?? '?'} ${c.operation ?? `opnum ${c.opnum}`}`;
+  const fault = c.faultStatus === undefined ? '-' : `0x${c.faultStatus.toString(16).padStart(8, '0')}`;
+  const notes = [c.activation?.uncServer !== undefined ? `unc_server_len=${c.activation.uncServerLength}` : '', ...c.anomalies.map((a) => a.name)].filter(Boolean).join(',');
+  return [time(c.ts), String(c.callId), what, String(c.reqStubLen), String(c.respStubLen), fault, notes || '-'];
+}
+
+export function formatSession(s: SessionRecord): string {
+  const lines = [
+    `session   ${s.id} (sensor ${s.sensor})`,
+    `flow      ${s.proto} ${s.src}:${s.sport} -> ${s.dst}:${s.dport}`,
+    `time      ${time(s.startTs)}${s.endTs !== undefined ? ` .. ${time(s.endTs)}` : ''}`,
+    `service   ${s.service ?? '-'}; bytes in ${s.bytesIn}, out ${s.bytesOut}; closed: ${s.closeReason ?? '-'}`,
+    `limits    ${s.limitsHit.length ? s.limitsHit.join(', ') : '-'}`,
+    `first     ${s.firstBytesHex ?? '-'}`,
+    `anomalies ${s.anomalies.length ? s.anomalies.map((a) => a.name + (a.detail ? ` (${a.detail})` : '')).join('; ') : '-'}`,
+  ];
+  if (s.payloadSha256?.length) lines.push(`payloads  ${s.payloadSha256.join(', ')}`);
+  const out = lines.join('\n') + '\n';
+  if (s.calls.length === 0) return `${out}calls     -\n`;
+  return `${out}calls     ${s.calls.length}\n${table([['TIME', 'CALL', 'OPERATION', 'REQ', 'RESP', 'FAULT', 'NOTES'], ...s.calls.map(callRow)])}`;
+}
+
+async function listAction(opts: Opts): Promise<void> {
+  const q = queryFromOptions(opts);
+  await withStore(opts, async (store) => {
+    if (opts.json === true) {
+      await collect(store, q, (s) => process.stdout.write(`${JSON.stringify({ ...s, startTime: rfc3339Micro(s.startTs) })}\n`));
+      return;
+    }
+    const rows: string[][] = [['START', 'ID', 'SOURCE', 'PORT', 'SERVICE', 'IN', 'OUT', 'CALLS', 'ANOM', 'CLOSE']];
+    await collect(store, q, (s) => rows.push(summaryRow(s)));
+    process.stdout.write(rows.length === 1 ? 'no sessions match\n' : table(rows));
+  });
+}
+
+async function showAction(id: string, opts: Opts): Promise<void> {
+  await withStore(opts, async (store) => {
+    const s = await store.getSession(id);
+    if (!s) throw new AppError('VIGIL_ERR_NOT_FOUND', `no session ${id}`);
+    process.stdout.write(opts.json === true ? `${JSON.stringify({ ...s, startTime: rfc3339Micro(s.startTs) })}\n` : formatSession(s));
+  });
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('sessions')
+    .description('list sensor sessions from the store, newest first (table, or JSON lines with --json)')
+    .option('-p, --port <n>', 'only sessions to this (nominal) port')
+    .option('-s, --source <ip>', 'only sessions from this peer address')
+    .option('--since <time>', 'from this time: RFC 3339, epoch ms, or a duration before now (15m, 24h, 7d)')
+    .option('--until <time>', 'before this time (same forms as --since)')
+    .option('-a, --anomalous', 'only sessions with at least one anomaly')
+    .option('-n, --limit <n>', 'at most this many sessions', '50')
+    .option('--json', 'one JSON object per line')
+    .action(listAction);
+  addConfigOptions(cmd, ['dataDir']);
+  const show = cmd
+    .command('show <id>')
+    .description('one session with its decoded DCE/RPC calls and anomalies')
+    .option('--json', 'the whole session as one JSON object')
+    .action((id: string, opts: Opts, self: Command) => showAction(id, { ...self.parent?.opts(), ...opts }));
+  addConfigOptions(show, ['dataDir']);
+}
