@@ -1,0 +1,167 @@
+// Early-warning evaluation: stream simulated telescope traffic (worm scans plus background noise)
+// into Vigil's detectors and measure the infected fraction at the first alarm, and the false alarms
+// per simulated day on noise-only streams (the method of Zou, Gao, Gong, Towsley, CCS 2003 section 6).
+
+import type { Alert } from '../model/alert.js';
+import type { ConnEvent, VigilEvent } from '../model/event.js';
+import { BackgroundNoise } from './background-noise.js';
+import type { NoiseSpec } from './background-noise.js';
+import { describeMonitor, parseMonitorSpec } from './monitor-spec.js';
+import type { MonitorSet } from './monitor-spec.js';
+import type { OutbreakConfig } from './outbreak-config.js';
+import { OutbreakSimulator } from './outbreak-simulator.js';
+import { quantile } from './outbreak-summary.js';
+import { SeededRng } from './seeded-rng.js';
+import { TelescopeView } from './telescope-view.js';
+
+const DAY_S = 86_400;
+
+/** The slice of a detector the evaluation drives (SurgeDetector has this shape). */
+export interface AlarmDetector {
+  push(ev: VigilEvent): Alert[];
+  flush(ts?: number): Alert[];
+}
+
+export interface EarlyWarningOptions {
+  readonly config: OutbreakConfig;
+  readonly monitorSpec: string;
+  readonly noise: NoiseSpec;
+  readonly runs: number;
+  readonly seed: number;
+  /** Noise-only days fed before the worm starts, so the detectors have a baseline. */
+  readonly warmupDays: number;
+  /** Noise-only days per run, after the same warm-up, on which false alarms are counted. */
+  readonly noiseDays: number;
+  /** A worm run that reaches this infected fraction without an alarm counts as missed. */
+  readonly stopFraction: number;
+  readonly makeDetector: () => AlarmDetector;
+  /** Alert `detector` names that count as the alarm (default: surge and growth). */
+  readonly alarmDetectors?: readonly string[];
+  /** Wall-clock time of the start of each stream, ms since the epoch (seasonality follows it). */
+  readonly epochMs?: number;
+  readonly onProgress?: (phase: 'outbreak' | 'noise', run: number, runs: number) => void;
+}
+
+export interface RunDetection {
+  readonly seed: number;
+  /** Ever-infected fraction when the first alarm was raised; Infinity when missed. */
+  readonly fractionAtAlarm: number;
+  readonly infectedAtAlarm: number | null;
+  /** Seconds from the worm's start to the alarm. */
+  readonly timeToAlarm_s: number | null;
+  readonly detector: string | null;
+  readonly rule: string | null;
+  readonly warmupFalseAlarms: number;
+  readonly wormEvents: number;
+}
+
+export interface EarlyWarningReport {
+  readonly preset: string;
+  readonly monitor: string;
+  readonly monitorAddresses: number;
+  readonly runs: number;
+  readonly detectedRuns: number;
+  readonly fractionAtAlarmMedian: number;
+  readonly fractionAtAlarmP90: number;
+  readonly timeToAlarmMedian_s: number;
+  readonly perRun: readonly RunDetection[];
+  readonly noiseDays: number;
+  readonly falseAlarms: number;
+  readonly falseAlarmsPerDay: number;
+  readonly noise: NoiseSpec;
+}
+
+type Sink = (ev: ConnEvent) => void;
+
+/** Feeds a step's events in time order; returns the first counted alarm, if any. */
+function feed(det: AlarmDetector, events: ConnEvent[], endMs: number, counts: (a: Alert) => boolean): Alert[] {
+  events.sort((a, b) => a.ts - b.ts);
+  const alarms: Alert[] = [];
+  for (const ev of events) for (const a of det.push(ev)) if (counts(a)) alarms.push(a);
+  for (const a of det.flush(endMs)) if (counts(a)) alarms.push(a);
+  return alarms;
+}
+
+function noiseOnly(det: AlarmDetector, noise: BackgroundNoise, from: number, to: number, epochMs: number, counts: (a: Alert) => boolean): number {
+  const chunk = 60;
+  let alarms = 0;
+  for (let t = from; t < to; t += chunk) {
+    const events: ConnEvent[] = [];
+    noise.eventsIn(t, Math.min(chunk, to - t), (e) => events.push(e));
+    alarms += feed(det, events, epochMs + Math.min(t + chunk, to) * 1000, counts).length;
+  }
+  return alarms;
+}
+
+function outbreakRun(opts: EarlyWarningOptions, monitor: MonitorSet, seed: number, counts: (a: Alert) => boolean): RunDetection {
+  const epochMs = opts.epochMs ?? Date.UTC(2003, 7, 1);
+  const det = opts.makeDetector();
+  const noise = new BackgroundNoise(opts.noise, monitor, seed, epochMs);
+  const warm = opts.warmupDays * DAY_S;
+  const warmupFalseAlarms = noiseOnly(det, noise, 0, warm, epochMs, counts);
+  const sim = new OutbreakSimulator(opts.config, seed);
+  const view = new TelescopeView(monitor, seed, { epochMs: epochMs + warm * 1000 });
+  const n = sim.pool.n;
+  let wormEvents = 0;
+  while (!sim.done && sim.pool.everInfected < opts.stopFraction * n) {
+    const events: ConnEvent[] = [];
+    const before = sim.pool.everInfected;
+    let end = 0;
+    sim.advance((ctx) => {
+      const sink: Sink = (e) => events.push(e);
+      view.scansInStep(ctx, (e) => {
+        wormEvents++;
+        sink(e);
+      });
+      noise.eventsIn(warm + ctx.t, ctx.dt, sink);
+      end = epochMs + (warm + ctx.t + ctx.dt) * 1000;
+    });
+    const alarms = feed(det, events, end, counts);
+    if (alarms.length > 0) {
+      const a = alarms[0];
+      return {
+        seed, fractionAtAlarm: before / n, infectedAtAlarm: before, timeToAlarm_s: (a.ts - epochMs) / 1000 - warm,
+        detector: a.detector, rule: a.rule, warmupFalseAlarms, wormEvents,
+      };
+    }
+  }
+  return { seed, fractionAtAlarm: Infinity, infectedAtAlarm: null, timeToAlarm_s: null, detector: null, rule: null, warmupFalseAlarms, wormEvents };
+}
+
+export function evaluateEarlyWarning(opts: EarlyWarningOptions): EarlyWarningReport {
+  const monitor = parseMonitorSpec(opts.monitorSpec, new SeededRng(opts.seed));
+  const names = new Set(opts.alarmDetectors ?? ['surge', 'growth']);
+  const counts = (a: Alert) => names.has(a.detector);
+  const epochMs = opts.epochMs ?? Date.UTC(2003, 7, 1);
+  const perRun: RunDetection[] = [];
+  for (let i = 0; i < opts.runs; i++) {
+    opts.onProgress?.('outbreak', i, opts.runs);
+    perRun.push(outbreakRun(opts, monitor, opts.seed + i, counts));
+  }
+  let falseAlarms = 0;
+  for (let i = 0; i < opts.runs; i++) {
+    opts.onProgress?.('noise', i, opts.runs);
+    const det = opts.makeDetector();
+    const noise = new BackgroundNoise(opts.noise, monitor, opts.seed + 1_000_003 + i, epochMs);
+    const warm = opts.warmupDays * DAY_S;
+    noiseOnly(det, noise, 0, warm, epochMs, counts);
+    falseAlarms += noiseOnly(det, noise, warm, warm + opts.noiseDays * DAY_S, epochMs, counts);
+  }
+  const fractions = perRun.map((r) => r.fractionAtAlarm);
+  const noiseDays = opts.noiseDays * opts.runs;
+  return {
+    preset: opts.config.name,
+    monitor: describeMonitor(monitor),
+    monitorAddresses: monitor.total,
+    runs: opts.runs,
+    detectedRuns: perRun.filter((r) => Number.isFinite(r.fractionAtAlarm)).length,
+    fractionAtAlarmMedian: quantile(fractions, 0.5),
+    fractionAtAlarmP90: quantile(fractions, 0.9),
+    timeToAlarmMedian_s: quantile(perRun.map((r) => r.timeToAlarm_s ?? Infinity), 0.5),
+    perRun,
+    noiseDays,
+    falseAlarms,
+    falseAlarmsPerDay: noiseDays > 0 ? falseAlarms / noiseDays : NaN,
+    noise: opts.noise,
+  };
+}
