@@ -8,7 +8,7 @@ import type { VigilEvent } from '../model/event.js';
 import { LIMIT_HIT, type SensorLimits } from './sensor-limits.js';
 import type { SessionRecorder } from './session-recorder.js';
 import type { PersonaConfig } from './sensor-types.js';
-import type { ActivationDecoder, Responder, ResponderFactory } from './responders/responder-types.js';
+import type { Responder, ResponderFactory } from './responders/responder-types.js';
 import type { DcerpcLimits } from '../protocols/dcerpc/dcerpc-limits.js';
 
 export interface ConnectionDeps {
@@ -16,7 +16,6 @@ export interface ConnectionDeps {
   readonly persona: PersonaConfig;
   readonly basePort: number;
   readonly dcerpc: DcerpcLimits;
-  readonly decodeActivation?: ActivationDecoder;
   now(): number;
   emit(event: VigilEvent): void;
   onBytes(n: number): void;
@@ -49,7 +48,6 @@ export class SensorConnection {
       persona: deps.persona,
       basePort: deps.basePort,
       dcerpc: deps.dcerpc,
-      ...(deps.decodeActivation ? { decodeActivation: deps.decodeActivation } : {}),
       now: deps.now,
       send: (bytes) => this.send(bytes),
       end: () => this.close(record.closeReason ?? 'peer_closed', undefined, true),

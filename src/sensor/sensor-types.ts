@@ -8,7 +8,6 @@ import type { SessionRecord } from '../model/session.js';
 import type { VigilEvent } from '../model/event.js';
 import type { SensorLimitName } from './sensor-limits.js';
 import type { DcerpcLimitOverrides } from '../protocols/dcerpc/dcerpc-limits.js';
-import type { ActivationDecoder } from './responders/responder-types.js';
 
 /** A finished session, with the bytes the peer sent up to the recording cap (a payload sample). */
 export interface SessionOutput {
@@ -69,8 +68,6 @@ export interface SensorOptions {
   readonly limits?: Partial<Record<SensorLimitName, number>>;
   /** DCE/RPC framer and reassembly limits on 135/593 (the codec's DCERPC_LIMITS table). */
   readonly dcerpcLimits?: DcerpcLimitOverrides;
-  /** Decodes DCOM activation arguments of IRemoteActivation/ISystemActivator calls for the records. */
-  readonly decodeActivation?: ActivationDecoder;
   readonly persona?: Partial<PersonaConfig>;
   readonly sink: SensorSink;
   readonly logger?: Logger;

@@ -174,7 +174,6 @@ export class Sensor {
       persona: this.persona,
       basePort,
       dcerpc: this.dcerpcLimits,
-      ...(this.opts.decodeActivation ? { decodeActivation: this.opts.decodeActivation } : {}),
       now: () => this.clock.now(),
       emit: (ev) => this.emit(ev),
       onBytes: (n) => this.metrics.bytesIn.inc({ port }, n),

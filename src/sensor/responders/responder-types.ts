@@ -2,7 +2,6 @@
 // listener owns the socket, the limits and the record, so a responder can never exceed them.
 
 import type { VigilEvent } from '../../model/event.js';
-import type { ActivationArgs } from '../../model/call.js';
 import type { DcerpcLimits } from '../../protocols/dcerpc/dcerpc-limits.js';
 import type { PersonaConfig } from '../sensor-types.js';
 import type { SessionRecorder } from '../session-recorder.js';
@@ -19,13 +18,9 @@ export interface ResponderContext {
   end(): void;
   /** DCE/RPC limits (framer and reassembly) for the RPC ports. */
   readonly dcerpc: DcerpcLimits;
-  /** Decoder of DCOM activation arguments (interface UUID, opnum, stub), when one is wired in. */
-  readonly decodeActivation?: ActivationDecoder;
   /** Emit an event for the detectors (through the sensor's bounded queue). */
   emit(event: VigilEvent): void;
 }
-
-export type ActivationDecoder = (ifaceUuid: string, opnum: number, stub: Uint8Array, littleEndian: boolean) => ActivationArgs | undefined;
 
 export interface Responder {
   /** Connection opened: a banner may be sent here. */

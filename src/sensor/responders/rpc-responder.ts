@@ -9,6 +9,7 @@ import {
   dcerpcAnomaly, decodeHeader, decodePdu, encodeBindAck, encodeBindNak, encodeFault, fragmentResponse,
   PFC, COMMON_HEADER_LEN, type BindPdu, type RequestPdu,
 } from '../../protocols/dcerpc/index.js';
+import { decodeRequestStub } from '../../protocols/dcerpc/interfaces/index.js';
 import { decideContext } from '../persona/bind-policy.js';
 import { dispatch } from '../persona/rpc-dispatch.js';
 import type { ServedInterface } from '../persona/persona-interfaces.js';
@@ -241,7 +242,7 @@ export class RpcResponder implements Responder {
       rttMs: this.ctx.now() - r.ts,
       ...(resp.faultStatus !== undefined ? { faultStatus: resp.faultStatus } : {}),
       ...(req.auth ? { authType: req.auth.authType, authLevel: req.auth.authLevel } : {}),
-      ...this.activation(iface, req, stub),
+      ...this.decodeArgs(iface, req, stub, r.anomalies),
       anomalies: r.anomalies,
     };
     this.ctx.record.call(call);
@@ -249,10 +250,14 @@ export class RpcResponder implements Responder {
     this.ctx.emit({ type: 'call', ts: r.ts, source: 'sensor', src: f.src, dst: f.dst, proto: 'tcp', sport: f.sport, dport: this.ctx.basePort, session: this.ctx.record.id, call });
   }
 
-  private activation(iface: ServedInterface | undefined, req: RequestPdu, stub: Uint8Array): Pick<CallRecord, 'activation'> {
-    if (!iface || !this.ctx.decodeActivation) return {};
-    const args = this.ctx.decodeActivation(iface.uuid, req.opnum, stub, req.header.littleEndian);
-    return args ? { activation: args } : {};
+  /** Decoded arguments (DCOM activation: the names a Blaster-style overflow abuses) and the
+   * decoder's anomalies, which join the call's own. The codec never throws on peer bytes. */
+  private decodeArgs(iface: ServedInterface | undefined, req: RequestPdu, stub: Uint8Array, anomalies: Anomaly[]): Pick<CallRecord, 'activation'> {
+    if (!iface) return {};
+    const d = decodeRequestStub({ ifaceUuid: iface.uuid, opnum: req.opnum, stub, littleEndian: req.header.littleEndian });
+    if (!d) return {};
+    for (const a of d.anomalies) anomalies.push({ ...a, callId: req.header.callId });
+    return d.activation ? { activation: d.activation } : {};
   }
 
   finish(): void {
