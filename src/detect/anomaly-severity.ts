@@ -26,7 +26,7 @@ export const DCERPC_ANOMALY_SEVERITY: Readonly<Record<string, Severity>> = {
   too_many_contexts: 'medium',
   byte_order_changed: 'medium',
   bad_version: 'low',
-  alloc_hint_mismatch: 'low',
+  alloc_hint_mismatch: 'info', // C706 makes alloc_hint advisory (0 is legal); real stacks get it wrong
   request_on_unknown_context: 'low',
   bind_without_first_frag: 'low',
   second_bind: 'info',

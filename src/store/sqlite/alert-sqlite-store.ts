@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Alert, AlertQuery, AlertRecord } from '../../model/alert.js';
 import type { Severity } from '../../model/anomaly.js';
-import { alertMigrations } from '../migrations/alerts.js';
+import { allMigrations } from '../migrations/index.js';
 import { migrateToLatest } from '../migrate.js';
 
 interface AlertTables {
@@ -25,13 +25,17 @@ export class AlertSqliteStore {
     this.db = db as unknown as Kysely<AlertTables>;
   }
 
-  /** A standalone alerts database (tests, `vigil alerts` on a data dir); runs the 0200_ migrations. */
+  /**
+   * Open the alerts of a database file directly (tests, `vigil alerts` on a data dir). Runs every
+   * area's migrations: the file is usually the node's vigil.db, and Kysely refuses a migration set
+   * that lacks migrations already applied there.
+   */
   static async open(file: string): Promise<AlertSqliteStore & { close(): Promise<void> }> {
     const sqlite = new Database(file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
-    await migrateToLatest(db, alertMigrations);
+    await migrateToLatest(db, allMigrations);
     const store = new AlertSqliteStore(db);
     return Object.assign(store, { close: () => db.destroy() });
   }
