@@ -1,0 +1,54 @@
+// `vigil pcap FILE [--calls] [--json] [--count]`: decode every DCE/RPC PDU or call in a pcap/pcapng
+// capture (found by content on any TCP port) as JSON lines or an aligned table, or only count them.
+
+import type { Command } from 'commander';
+import { callRecord } from '../pcap/call-record.js';
+import { analyzeCapture, type AnalyzeOptions, type PcapStats } from '../pcap/pcap-driver.js';
+import { pduRecord } from '../pcap/pdu-record.js';
+import { decodeStub, names } from '../pcap/stub-hooks.js';
+import { addCallRow, addPduRow, callTable, pduTable, statsText, type TextTable } from '../pcap/table-format.js';
+
+interface PcapFlags {
+  calls?: boolean;
+  json?: boolean;
+  count?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('pcap')
+    .description('decode the DCE/RPC traffic of a pcap or pcapng capture (any TCP port, found by content)')
+    .argument('<file>', 'capture file (pcap or pcapng)')
+    .option('--calls', 'one record per call (Zeek dce_rpc.log / Suricata EVE dcerpc shape) instead of one per PDU')
+    .option('--json', 'JSON lines instead of a table')
+    .option('--count', 'decode everything but print only the totals (PDUs, calls, bytes, anomalies by name)')
+    .option('--stats', 'same as --count')
+    .action((file: string, flags: PcapFlags & { stats?: boolean }) => {
+      runPcap(file, { ...flags, count: flags.count || flags.stats });
+    });
+}
+
+/** The command's work, separate from commander so tests and the benchmark can call it. */
+export function runPcap(file: string, flags: PcapFlags, write: (s: string) => void = (s) => process.stdout.write(s)): PcapStats {
+  const { sinks, table } = outputSinks(flags, write);
+  const stats = analyzeCapture(file, { decodeStub, names, ...sinks });
+  if (flags.json && flags.count) write(`${JSON.stringify(stats)}\n`);
+  else if (!flags.json) write(`${table && table.size > 0 ? `${table.render()}\n\n` : ''}${statsText(stats)}\n`);
+  return stats;
+}
+
+/** JSON lines are written as they come; a table is collected so its columns line up. */
+function outputSinks(flags: PcapFlags, write: (s: string) => void): { sinks: Pick<AnalyzeOptions, 'onPdu' | 'onCall'>; table?: TextTable } {
+  if (flags.count) return { sinks: {} };
+  if (flags.json) {
+    return flags.calls
+      ? { sinks: { onCall: (c, f) => write(`${JSON.stringify(callRecord(c, f))}\n`) } }
+      : { sinks: { onPdu: (e) => write(`${JSON.stringify(pduRecord(e))}\n`) } };
+  }
+  if (flags.calls) {
+    const table = callTable();
+    return { sinks: { onCall: (c, f) => addCallRow(table, c, f) }, table };
+  }
+  const table = pduTable();
+  return { sinks: { onPdu: (e) => addPduRow(table, e) }, table };
+}

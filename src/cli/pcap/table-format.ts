@@ -1,0 +1,96 @@
+// Readable, aligned text tables for `vigil pcap` without --json: one row per PDU or per call, and
+// the totals block. Rows are collected and printed at the end so that columns line up.
+
+import type { Pdu } from '../../protocols/dcerpc/pdu-types.js';
+import type { CallRecord } from '../../model/call.js';
+import { ptypeName } from '../../protocols/dcerpc/pdu-decode.js';
+import { hex32, type FlowJson, type PduEvent } from './pdu-record.js';
+import type { PcapStats } from './pcap-driver.js';
+
+export class TextTable {
+  private readonly rows: string[][] = [];
+  constructor(private readonly header: readonly string[]) {}
+
+  add(row: readonly string[]): void {
+    this.rows.push([...row]);
+  }
+
+  get size(): number {
+    return this.rows.length;
+  }
+
+  render(): string {
+    const all = [[...this.header], ...this.rows];
+    const widths = this.header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+    // The last column is free text: never padded, so long notes do not widen every line.
+    return all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+  }
+}
+
+const time = (ms: number): string => new Date(Math.floor(ms)).toISOString().slice(11, 23) + String(Math.round((ms % 1) * 1000)).padStart(3, '0');
+const flowText = (f: FlowJson): string => `${f.src}:${f.sport} > ${f.dst}:${f.dport}`;
+
+export function pduTable(): TextTable {
+  return new TextTable(['TIME', 'FRAME', 'FLOW', 'DIR', 'PTYPE', 'CALL', 'FRAG', 'DETAIL']);
+}
+
+export function addPduRow(t: TextTable, e: PduEvent): void {
+  const detail = e.pdu ? pduDetail(e.pdu) : 'not decoded';
+  const notes = e.anomalies.length ? `  [${e.anomalies.map((a) => a.name).join(', ')}]` : '';
+  t.add([time(e.tsMs), String(e.frame), flowText(e.flow), e.direction === 'to_server' ? '->' : '<-', ptypeName(e.header.ptype), String(e.header.callId), String(e.header.fragLength), detail + notes]);
+}
+
+function pduDetail(p: Pdu): string {
+  const auth = p.auth ? ` auth=${p.auth.authType}/${p.auth.authLevel}` : '';
+  switch (p.type) {
+    case 'request':
+      return `ctx=${p.ctxId} opnum=${p.opnum} stub=${p.stub.length}${p.objectUuid ? ` object=${p.objectUuid}` : ''}${auth}`;
+    case 'response':
+      return `ctx=${p.ctxId} stub=${p.stub.length}${auth}`;
+    case 'fault':
+      return `ctx=${p.ctxId} status=${hex32(p.status)}`;
+    case 'bind':
+    case 'alter_context':
+      return p.contexts.map((c) => `ctx${c.ctxId}=${c.abstractSyntax.uuid} v${c.abstractSyntax.versionMajor}.${c.abstractSyntax.versionMinor}`).join(' ') + auth;
+    case 'bind_ack':
+    case 'alter_context_resp':
+      return `results=${p.results.map((r) => r.result).join(',')}${p.secondaryAddress ? ` sec_addr=${p.secondaryAddress}` : ''}${auth}`;
+    case 'bind_nak':
+      return `reject_reason=${p.rejectReason}`;
+    default:
+      return auth.trim();
+  }
+}
+
+export function callTable(): TextTable {
+  return new TextTable(['TIME', 'FLOW', 'CALL', 'ENDPOINT', 'OPERATION', 'REQ', 'RES', 'RTT_MS', 'STATUS', 'NOTES']);
+}
+
+export function addCallRow(t: TextTable, c: CallRecord, flow: FlowJson): void {
+  const status = c.faultStatus !== undefined ? `fault ${hex32(c.faultStatus)}` : c.respFrags > 0 ? 'ok' : 'no_response';
+  const notes: string[] = [];
+  const a = c.activation;
+  if (a?.objectName !== undefined) notes.push(`object_name=${JSON.stringify(a.objectName)}`);
+  if (a?.fileName !== undefined) notes.push(`file_name=${JSON.stringify(a.fileName)}`);
+  if (a?.uncServerLength !== undefined) notes.push(`unc_server_length=${a.uncServerLength}`);
+  if (c.anomalies.length) notes.push(`[${c.anomalies.map((x) => x.name).join(', ')}]`);
+  t.add([
+    time(c.ts), flowText(flow), String(c.callId), c.endpoint ?? c.ifaceUuid ?? '-', c.operation ?? `opnum ${c.opnum}`,
+    `${c.reqFrags}/${c.reqStubLen}B`, `${c.respFrags}/${c.respStubLen}B`, c.rttMs === undefined ? '-' : c.rttMs.toFixed(3), status, notes.join(' '),
+  ]);
+}
+
+export function statsText(s: PcapStats): string {
+  const lines = [
+    `file: ${s.file} (${s.format}, ${s.bytes} bytes, ${s.packets} packets: ${s.tcpPackets} TCP, ${s.udpPackets} UDP)`,
+    `TCP connections: ${s.tcpConnections}, of which DCE/RPC: ${s.dcerpcConnections}`,
+    `PDUs: ${s.pdus} (${Object.entries(s.pdusByType).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}), rejected: ${s.pdusRejected}`,
+    `calls: ${s.calls}`,
+  ];
+  if (s.clDatagrams) lines.push(`connectionless DCE/RPC datagrams (UDP, counted only): ${s.clDatagrams}`);
+  const notDecoded = Object.entries(s.notDecoded);
+  if (notDecoded.length) lines.push(`packets not decoded: ${notDecoded.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  const anomalies = Object.entries(s.anomalies);
+  lines.push(`anomalies: ${anomalies.length ? anomalies.map(([k, v]) => `${k} ${v}`).join(', ') : 'none'}`);
+  return lines.join('\n');
+}
