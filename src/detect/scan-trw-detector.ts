@@ -149,8 +149,8 @@ export class TrwDetector {
       ...(dport !== undefined ? { dport } : {}),
       dedupKey: `trw:${src}`,
       evidence: {
-        likelihoodRatio: Math.exp(st.logLambda),
-        eta1: Math.exp(this.logEta1),
+        likelihoodRatio: round3(Math.exp(st.logLambda)),
+        eta1: round3(Math.exp(this.logEta1)),
         failures: st.failures,
         successes: st.successes,
         distinctDestinations: st.contacted.size,
@@ -158,4 +158,8 @@ export class TrwDetector {
       indicators: [{ type: src.includes(':') ? 'ipv6-addr' : 'ipv4-addr', value: src }],
     });
   }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }

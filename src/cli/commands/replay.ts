@@ -36,7 +36,12 @@ const decodeStub = (req: CompletedRequest): ReturnType<typeof decodeRequestStub>
   decodeRequestStub({ ...(req.ifaceUuid !== undefined ? { ifaceUuid: req.ifaceUuid } : {}), opnum: req.opnum, stub: req.stub, littleEndian: req.littleEndian });
 
 export function isCaptureFile(path: string): boolean {
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new AppError('VIGIL_ERR_BAD_FILE', `${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path }, { cause: e });
+  }
   try {
     const b = Buffer.alloc(4);
     return readSync(fd, b, 0, 4, 0) === 4 && PCAP_MAGICS.has(b.toString('hex'));
