@@ -26,6 +26,11 @@ export class RpcTestClient {
     return new RpcTestClient(await openClient(port));
   }
 
+  /** Wrap an already connected socket (e.g. one bound to another source address). */
+  static wrap(socket: Socket): RpcTestClient {
+    return new RpcTestClient(socket);
+  }
+
   private wake(): void {
     const w = this.waiters;
     this.waiters = [];
