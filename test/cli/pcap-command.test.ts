@@ -1,0 +1,108 @@
+// `vigil pcap` tests: JSON lines per PDU and per call (with decoded DCOM activation arguments), the
+// aligned table, the counting mode, and exit codes / messages for bad files. In-process through
+// runPcap, and once through the compiled CLI (needs `npm run build`, as `npm test` does).
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runPcap } from '../../src/cli/commands/pcap.js';
+import { concat, ethernet, ipTcp, pcapFileHeader, pcapRecord } from '../../src/protocols/pcap/capture-writer.js';
+import { encodeBind, encodeRequest } from '../../src/protocols/dcerpc/pdu-encode.js';
+import { CLI_PATH, corpusPath, skipWithoutCorpus } from '../helpers/paths.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vigil-pcap-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(file: string, flags: Parameters<typeof runPcap>[1]): { out: string; lines: Record<string, unknown>[] } {
+  let out = '';
+  runPcap(file, flags, (s) => (out += s));
+  const lines = flags.json ? out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+  return { out, lines };
+}
+
+/** A bind then a request split over two TCP segments, client 10.9.9.9:4321 -> server :49700 (a dynamic port). */
+function syntheticCapture(): string {
+  const EPM = { uuid: 'e1af8308-5d1f-11c9-91a4-08002b14a0fa', versionMajor: 3, versionMinor: 0 };
+  const bind = encodeBind({ callId: 1, contexts: [{ ctxId: 0, abstractSyntax: EPM, transferSyntaxes: [{ uuid: '8a885d04-1ceb-11c9-9fe8-08002b104860', versionMajor: 2, versionMinor: 0 }] }] });
+  const request = encodeRequest({ callId: 2, ctxId: 0, opnum: 3, stub: new Uint8Array(40).fill(0x41) });
+  const seg = (seq: number, payload: Uint8Array): Uint8Array => ethernet(ipTcp({ src: '10.9.9.9', dst: '10.9.9.1', sport: 4321, dport: 49700, seq, payload }));
+  const file = join(dir, 'synthetic.pcap');
+  writeFileSync(file, concat([
+    pcapFileHeader({ linkType: 1 }),
+    pcapRecord(1_000_000_000, 1, seg(100, bind)),
+    pcapRecord(1_000_000_000, 2, seg(100 + bind.length, request.subarray(0, 10))),
+    pcapRecord(1_000_000_000, 3, seg(110 + bind.length, request.subarray(10))),
+  ]));
+  return file;
+}
+
+describe('vigil pcap', () => {
+  const file = syntheticCapture();
+
+  it('prints one JSON object per PDU, found by content on a dynamic port, reassembled across segments', () => {
+    const { lines } = run(file, { json: true });
+    assert.deepEqual(lines.map((l) => [l.ptype, l.call_id, l.frame, l.direction]), [['bind', 1, 1, 'to_server'], ['request', 2, 3, 'to_server']]);
+    assert.deepEqual(lines[0].flow, { src: '10.9.9.9', sport: 4321, dst: '10.9.9.1', dport: 49700 });
+    assert.equal(lines[0].ts, '2001-09-09T01:46:40.000001Z');
+    assert.deepEqual((lines[0].contexts as { interface: { uuid: string } }[]).map((c) => c.interface.uuid), ['e1af8308-5d1f-11c9-91a4-08002b14a0fa']);
+    assert.deepEqual([lines[1].opnum, lines[1].ctx_id, lines[1].stub_len, lines[1].flag_names], [3, 0, 40, ['first_frag', 'last_frag']]);
+  });
+
+  it('prints one JSON object per call with names, sizes and status', () => {
+    const { lines } = run(file, { json: true, calls: true });
+    assert.equal(lines.length, 1);
+    const c = lines[0];
+    assert.deepEqual([c.endpoint, c.operation, c.status, c.rtt], ['epmapper', 'ept_map', 'no_response', null]);
+    assert.deepEqual([c.req, c.res], [{ frag_cnt: 1, stub_data_size: 40 }, { frag_cnt: 0, stub_data_size: 0 }]);
+  });
+
+  it('counts without printing PDUs', () => {
+    const { lines } = run(file, { json: true, count: true });
+    assert.equal(lines.length, 1);
+    const s = lines[0];
+    assert.deepEqual([s.packets, s.pdus, s.calls, s.dcerpcConnections, s.pdusByType], [3, 2, 1, 1, { bind: 1, request: 1 }]);
+  });
+
+  it('prints an aligned table and the totals without --json', () => {
+    const { out } = run(file, {});
+    const rows = out.split('\n');
+    assert.match(rows[0], /^TIME +FRAME +FLOW +DIR +PTYPE +CALL +FRAG +DETAIL$/);
+    assert.equal(rows[1].indexOf('bind'), rows[0].indexOf('PTYPE'));
+    assert.equal(rows[2].indexOf('request'), rows[0].indexOf('PTYPE'));
+    assert.match(out, /PDUs: 2 \(bind 1, request 1\), rejected: 0/);
+  });
+
+  it('decodes the DCOM activation arguments of a real RemoteCreateInstance', { skip: skipWithoutCorpus('dcerpc', 'zeek_kerberos135_auth.pcapng') }, () => {
+    const { lines } = run(corpusPath('dcerpc', 'zeek_kerberos135_auth.pcapng'), { json: true, calls: true });
+    assert.equal(lines.length, 1);
+    const c = lines[0] as { endpoint: string; operation: string; activation: { method: string; server_name: string; properties: string[] }; rtt: number };
+    assert.deepEqual([c.endpoint, c.operation, c.activation.method, c.activation.server_name, c.rtt], ['ISystemActivator', 'RemoteCreateInstance', 'RemoteCreateInstance', 'BLACKCLOVER-DC', 0.000606]);
+    assert.ok(c.activation.properties.includes('InstanceInfoData') || c.activation.properties.includes('SecurityInfoData'));
+  });
+});
+
+describe('vigil pcap (compiled CLI)', { skip: existsSync(CLI_PATH) ? false : `${CLI_PATH} not built (run npm run build)` }, () => {
+  const cli = (...args: string[]): { status: number | null; stdout: string; stderr: string } => spawnSync(process.execPath, [CLI_PATH, 'pcap', ...args], { encoding: 'utf8' });
+
+  it('exits 0 with JSON totals for a good capture', () => {
+    const r = cli('--count', '--json', syntheticCapture());
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { pdus: number }).pdus, 2);
+  });
+
+  it('exits 1 naming the file and byte offset of a bad capture', () => {
+    const bad = join(dir, 'bad.pcap');
+    writeFileSync(bad, concat([pcapFileHeader({ linkType: 1 }), new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0])]));
+    const r = cli(bad);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, new RegExp(`${bad.replace(/[.]/g, '\\.')}: pcap record claims 2147483647 captured bytes .* at byte offset 24`));
+  });
+
+  it('exits 1 for a missing file and 1 (usage) without one', () => {
+    assert.equal(cli(join(dir, 'missing.pcap')).status, 1);
+    assert.notEqual(cli().status, 0);
+  });
+});
