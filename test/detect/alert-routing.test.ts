@@ -115,3 +115,44 @@ test('webhook: alerts spooled by a stopped process are delivered by the next one
   assert.deepEqual(got.map((g) => (JSON.parse(g.body) as Alert).id), sent.map((a) => a.id));
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('metrics: routed and suppressed alerts are counted by detector/rule', async () => {
+  const { Registry } = await import('prom-client');
+  const { alertMetrics } = await import('../../src/detect/alert-metrics.js');
+  const registry = new Registry();
+  const m = alertMetrics(registry);
+  const router = new AlertRouter({ onCount: m.onCount });
+  await router.route(alert(0));
+  await router.route(alert(1));
+  await router.route(alert(2, '198.51.100.3'));
+  const text = await registry.metrics();
+  assert.match(text, /vigil_alerts_total\{detector="trw",rule="trw_scanner",severity="medium"\} 2/);
+  assert.match(text, /vigil_alerts_suppressed_total\{detector="trw",rule="trw_scanner"\} 1/);
+});
+
+test('e-mail: one message per alert at or above the severity, with the alert JSON attached', async () => {
+  const { emailSink } = await import('../../src/detect/email-sink.js');
+  const sent: string[] = [];
+  // A nodemailer transport plugin that keeps the built RFC 5322 message instead of sending it.
+  const capture = {
+    name: 'capture', version: '1',
+    send(mail: { message: { createReadStream(): NodeJS.ReadableStream } }, done: (err: Error | null, info: unknown) => void) {
+      const chunks: Buffer[] = [];
+      const s = mail.message.createReadStream();
+      s.on('data', (c: Buffer) => chunks.push(c));
+      s.on('end', () => {
+        sent.push(Buffer.concat(chunks).toString('utf8'));
+        done(null, { messageId: 'x' });
+      });
+    },
+  };
+  const sink = emailSink({ transport: capture as never, from: 'vigil@example.org', to: ['soc@example.org'], minSeverity: 'high' });
+  await sink.deliver(alert(0)); // medium: not mailed
+  await sink.deliver(makeAlert({ ts: 5, detector: 'exploit', rule: 'ms03_026_unc_server', severity: 'critical', title: 'MS03-026 attempt', cves: ['CVE-2003-0352'], src: '198.51.100.66', indicators: [{ type: 'url', value: 'tftp://198.51.100.66/msblast.exe' }] }));
+  assert.equal(sent.length, 1);
+  assert.match(sent[0]!, /Subject: \[vigil critical\] MS03-026 attempt/);
+  assert.match(sent[0]!, /To: soc@example\.org/);
+  assert.match(sent[0]!, /CVEs: CVE-2003-0352/);
+  assert.match(sent[0]!, /filename=alert-[0-9a-f]+\.json/);
+  await sink.close?.();
+});

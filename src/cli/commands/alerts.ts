@@ -1,0 +1,76 @@
+// `vigil alerts [--since] [--json]`: the alerts stored in the data directory's database, newest
+// first, as a table or JSON lines; `--ack ID` acknowledges one.
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { rfc3339Micro } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import type { AlertQuery, AlertRecord } from '../../model/alert.js';
+import type { Severity } from '../../model/anomaly.js';
+import { parseTimeArg } from '../../server/time-param.js';
+import { AlertSqliteStore } from '../../store/sqlite/alert-sqlite-store.js';
+
+const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+
+interface Opts {
+  dataDir: string; since?: string; until?: string; json?: boolean; detector?: string; rule?: string; src?: string; cve?: string;
+  minSeverity?: string; unacknowledged?: boolean; limit: string; ack?: string; by: string;
+}
+
+export function alertQuery(o: Opts, now: number): AlertQuery {
+  const limit = Number(o.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `--limit: expected 1..1000, got ${o.limit}`);
+  if (o.minSeverity !== undefined && !SEVERITIES.includes(o.minSeverity as Severity)) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `--min-severity: one of ${SEVERITIES.join(', ')}`);
+  return {
+    limit,
+    ...(o.since !== undefined ? { since: parseTimeArg(o.since, '--since', now) } : {}),
+    ...(o.until !== undefined ? { until: parseTimeArg(o.until, '--until', now) } : {}),
+    ...(o.detector !== undefined ? { detector: o.detector } : {}),
+    ...(o.rule !== undefined ? { rule: o.rule } : {}),
+    ...(o.src !== undefined ? { src: o.src } : {}),
+    ...(o.cve !== undefined ? { cve: o.cve } : {}),
+    ...(o.minSeverity !== undefined ? { minSeverity: o.minSeverity as Severity } : {}),
+    ...(o.unacknowledged ? { acknowledged: false } : {}),
+  };
+}
+
+export function alertRow(a: AlertRecord): string {
+  return [rfc3339Micro(a.ts).slice(0, 19), a.severity.padEnd(8), `${a.detector}/${a.rule}`.padEnd(40), (a.src ?? '-').padEnd(16), a.acknowledged ? 'ack' : '   ', a.title].join(' ');
+}
+
+export function register(program: Command): void {
+  program
+    .command('alerts')
+    .description('list stored alerts (newest first), or acknowledge one with --ack')
+    .option('--data-dir <dir>', 'data directory holding vigil.db (env VIGIL_DATA_DIR)', process.env['VIGIL_DATA_DIR'] ?? './vigil-data')
+    .option('--since <time>', 'RFC 3339 time, epoch ms, or a duration before now (15m, 24h, 7d)')
+    .option('--until <time>', 'same forms as --since')
+    .option('--json', 'JSON lines instead of a table')
+    .option('--detector <name>', 'exploit, trw, threshold, surge, growth')
+    .option('--rule <name>', 'e.g. ms03_026_unc_server')
+    .option('--src <addr>', 'source address, exact')
+    .option('--cve <id>', 'e.g. CVE-2003-0352')
+    .option('--min-severity <level>', SEVERITIES.join('|'))
+    .option('--unacknowledged', 'only alerts nobody acknowledged yet')
+    .option('--limit <n>', 'at most n alerts (1..1000)', '100')
+    .option('--ack <id>', 'acknowledge the alert with this id')
+    .option('--by <name>', 'who acknowledges (with --ack)', process.env['USER'] ?? 'cli')
+    .action(async (o: Opts) => {
+      const file = join(o.dataDir, 'vigil.db');
+      if (!existsSync(file)) throw new AppError('VIGIL_ERR_CONFIG', `no database at ${file} (run \`vigil up\` first or pass --data-dir)`);
+      const store = await AlertSqliteStore.open(file);
+      try {
+        if (o.ack !== undefined) {
+          if (!(await store.acknowledge(o.ack, o.by, Date.now()))) throw new AppError('VIGIL_ERR_NOT_FOUND', `no alert ${o.ack}`);
+          process.stdout.write(`acknowledged ${o.ack}\n`);
+          return;
+        }
+        const alerts = await store.listAlerts(alertQuery(o, Date.now()));
+        for (const a of alerts) process.stdout.write(`${o.json ? JSON.stringify({ time: rfc3339Micro(a.ts), ...a }) : alertRow(a)}\n`);
+        if (!o.json && alerts.length === 0) process.stderr.write('no alerts\n');
+      } finally {
+        await store.close();
+      }
+    });
+}
