@@ -1,0 +1,63 @@
+// `vigil token`: creates the token once with mode 0600, prints the same token afterwards, and
+// --rotate replaces it atomically with a different one.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { CLI_PATH } from '../helpers/paths.js';
+
+const skipWithoutBuild: false | string = existsSync(CLI_PATH) ? false : `${CLI_PATH} missing (run npm run build first; npm test does)`;
+
+interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function vigil(args: readonly string[], env: Record<string, string> = {}, cwd = tmpdir()): CliResult {
+  // A clean VIGIL_* environment and a neutral working directory (no ./vigil.yaml), so the
+  // developer's own settings cannot leak into a test.
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_')));
+  const r = spawnSync(process.execPath, [CLI_PATH, ...args], { cwd, env: { ...base, ...env }, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('vigil token', { skip: skipWithoutBuild }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-token-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates the token on first use (mode 0600), then prints the same one', () => {
+    const first = vigil(['token', '--data-dir', dir]);
+    assert.equal(first.code, 0, first.stderr);
+    const token = first.stdout.trim();
+    assert.match(token, /^vgl_[A-Za-z0-9_-]{43}$/);
+    assert.match(first.stderr, /token created/);
+    const file = join(dir, 'api-token');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(readFileSync(file, 'utf8').trim(), token);
+    const again = vigil(['token', '--data-dir', dir]);
+    assert.equal(again.stdout.trim(), token);
+    assert.equal(again.stderr, '', 'printed once: no creation note the second time');
+  });
+
+  it('--rotate writes a different token that later calls print', () => {
+    const before = vigil(['token', '--data-dir', dir, '--json']);
+    const old = (JSON.parse(before.stdout) as { token: string; created: boolean });
+    assert.equal(old.created, false);
+    const rotated = vigil(['token', '--rotate', '--data-dir', dir]);
+    assert.equal(rotated.code, 0);
+    const fresh = rotated.stdout.trim();
+    assert.notEqual(fresh, old.token);
+    assert.equal(vigil(['token', '--data-dir', dir]).stdout.trim(), fresh);
+    assert.equal(statSync(join(dir, 'api-token')).mode & 0o777, 0o600);
+  });
+
+  it('exits 2 with the key named when the configuration is invalid', () => {
+    const r = vigil(['token', '--data-dir', dir], { VIGIL_HTTP_PORT: 'eighty' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /VIGIL_HTTP_PORT: expected an integer from 1 to 65535, got "eighty"/);
+  });
+});
