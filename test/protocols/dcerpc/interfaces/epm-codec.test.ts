@@ -99,7 +99,7 @@ test('paging walks every entry in max_ents pieces and ends with no cursor', () =
   const pages: number[][] = [];
   let cursor: number | undefined = 0;
   while (cursor !== undefined) {
-    const { page, next } = eptLookupPage(all, cursor, 3);
+    const { page, next }: { page: number[]; next: number | undefined } = eptLookupPage(all, cursor, 3);
     pages.push(page);
     cursor = next;
   }
