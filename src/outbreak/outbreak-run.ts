@@ -38,7 +38,8 @@ export interface RunOptions {
   readonly onProgress?: (t: number, horizon: number) => void;
 }
 
-export function runOutbreak(config: OutbreakConfig, seed: number, opts: RunOptions = {}): OutbreakRun {
+/** Steps the simulator to its horizon, yielding after each step (drive it sync or async). */
+function* stepRun(config: OutbreakConfig, seed: number, opts: RunOptions): Generator<void, OutbreakRun> {
   const sim = new OutbreakSimulator(config, seed);
   const every = Math.max(1, Math.round((opts.sampleEvery ?? config.dt) / config.dt));
   const rows = Math.ceil(config.horizon / config.dt / every) + 1;
@@ -60,10 +61,33 @@ export function runOutbreak(config: OutbreakConfig, seed: number, opts: RunOptio
     sim.advance(opts.onStep);
     if (sim.steps % every === 0 || sim.done) record();
     opts.onProgress?.(sim.t, config.horizon);
+    yield;
   }
   const trimmed = Object.fromEntries(cols.map((c) => [c, data[c].slice(0, row)])) as typeof data;
   const observed = (opts.monitors ?? []).map((m) => seenSeries(firstSeenTimes(sim, m), trimmed.time_s));
   return { name: config.name, seed, method: sim.method, population: sim.pool.n, series: { ...trimmed, observed } };
+}
+
+export function runOutbreak(config: OutbreakConfig, seed: number, opts: RunOptions = {}): OutbreakRun {
+  const it = stepRun(config, seed, opts);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Same as runOutbreak, but gives the event loop a turn every `sliceMs` (progress displays, signals). */
+export async function runOutbreakAsync(config: OutbreakConfig, seed: number, opts: RunOptions = {}, sliceMs = 100): Promise<OutbreakRun> {
+  const it = stepRun(config, seed, opts);
+  let last = Date.now();
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+    if (Date.now() - last >= sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      last = Date.now();
+    }
+  }
 }
 
 /** Index of the first row at which `everInfected` reaches fraction f of the population, or -1. */
