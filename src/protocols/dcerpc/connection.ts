@@ -56,6 +56,8 @@ const OBJECTLESS_INTERFACES = new Set([
   '99fcfec4-5260-101b-bbcb-00aa0021347a', // IOXIDResolver
 ]);
 
+const NO_ANOMALIES: Anomaly[] = [];
+
 interface Side {
   readonly framer: DcerpcFramer;
   littleEndian: boolean | undefined;
@@ -136,19 +138,20 @@ export class DcerpcConnection {
     }
     this.pdus++;
     const pdu = r.pdu;
-    const anomalies = r.anomalies.map((a) => ({ ...a, offset: off }));
+    const anomalies = r.anomalies.length === 0 ? NO_ANOMALIES : r.anomalies.map((a) => ({ ...a, offset: off }));
     for (const a of anomalies) this.emit(a, dir);
-    this.checkSide(dir, pdu, anomalies);
-    this.o.onPdu?.(dir, pdu, this.ts, off, anomalies);
+    const all = this.checkSide(dir, pdu, anomalies);
+    this.o.onPdu?.(dir, pdu, this.ts, off, all);
     this.dispatch(dir, pdu);
   }
 
-  private checkSide(dir: Direction, pdu: Pdu, out: Anomaly[]): void {
+  private checkSide(dir: Direction, pdu: Pdu, out: Anomaly[]): Anomaly[] {
     const side = this.sides[dir];
     const h = pdu.header;
+    let found = out;
     const add = (name: DcerpcAnomalyName, detail: string): void => {
       const a = dcerpcAnomaly(name, detail, { offset: this.offset, callId: h.callId });
-      out.push(a);
+      found = found === NO_ANOMALIES ? [a] : [...found, a];
       this.emit(a, dir);
     };
     if (side.littleEndian === undefined) side.littleEndian = h.littleEndian;
@@ -159,6 +162,7 @@ export class DcerpcConnection {
     if (side.maxFrag !== undefined && h.fragLength > side.maxFrag) {
       add('frag_length_exceeds_negotiated', `${ptypeName(h.ptype)} frag_length ${h.fragLength} > negotiated ${side.maxFrag}`);
     }
+    return found;
   }
 
   private dispatch(dir: Direction, pdu: Pdu): void {
@@ -232,14 +236,15 @@ export class DcerpcConnection {
       callId: call.callId,
       ctxId: call.ctxId,
       opnum: call.opnum,
-      ...(call.iface && { ifaceUuid: call.iface.uuid, ifaceVersion: versionOf(call.iface) }),
-      ...(call.transferSyntax && { transferSyntax: call.transferSyntax }),
+      ifaceUuid: call.iface?.uuid,
+      ifaceVersion: call.iface && versionOf(call.iface),
+      transferSyntax: call.transferSyntax,
       littleEndian: call.littleEndian,
-      ...(call.objectUuid !== undefined && { objectUuid: call.objectUuid }),
+      objectUuid: call.objectUuid,
       stub: this.calls.stubOf(call),
       truncated: call.truncated,
       fragments: call.reqFrags,
-      ...(call.authType !== undefined && { auth: { authType: call.authType, authLevel: call.authLevel ?? 0 } }),
+      auth: call.authType === undefined ? undefined : { authType: call.authType, authLevel: call.authLevel ?? 0 },
       ts: call.ts,
     };
     if (this.o.decodeStub) this.decodeStub(call, req);
@@ -269,20 +274,26 @@ export class DcerpcConnection {
     if (!this.o.onCall) return;
     const iface = c.iface;
     const names = iface && this.o.names ? this.o.names(iface.uuid, c.opnum) : {};
-    const rec: CallRecord = {
-      ts: c.ts, callId: c.callId, ctxId: c.ctxId,
-      ...(iface && { ifaceUuid: iface.uuid, ifaceVersion: versionOf(iface) }),
-      ...(names.endpoint !== undefined && { endpoint: names.endpoint }),
-      opnum: c.opnum,
-      ...(names.operation !== undefined && { operation: names.operation }),
-      ...(c.objectUuid !== undefined && { objectUuid: c.objectUuid }),
+    // optional fields are left out rather than set to undefined: records are serialised as they are
+    const rec: Mutable<CallRecord> = {
+      ts: c.ts, callId: c.callId, ctxId: c.ctxId, opnum: c.opnum,
       reqFrags: c.reqFrags, respFrags: c.respFrags, reqStubLen: c.reqStubLen, respStubLen: c.respStubLen,
-      ...(c.respFrags > 0 && { rttMs: c.lastTs - c.ts }),
-      ...(c.faultStatus !== undefined && { faultStatus: c.faultStatus }),
-      ...(c.authType !== undefined && { authType: c.authType, authLevel: c.authLevel }),
-      ...(activation && { activation }),
       anomalies: c.anomalies,
     };
+    if (iface) {
+      rec.ifaceUuid = iface.uuid;
+      rec.ifaceVersion = versionOf(iface);
+    }
+    if (names.endpoint !== undefined) rec.endpoint = names.endpoint;
+    if (names.operation !== undefined) rec.operation = names.operation;
+    if (c.objectUuid !== undefined) rec.objectUuid = c.objectUuid;
+    if (c.respFrags > 0) rec.rttMs = c.lastTs - c.ts;
+    if (c.faultStatus !== undefined) rec.faultStatus = c.faultStatus;
+    if (c.authType !== undefined) {
+      rec.authType = c.authType;
+      rec.authLevel = c.authLevel;
+    }
+    if (activation) rec.activation = activation;
     this.o.onCall(rec);
   }
 
@@ -294,6 +305,8 @@ export class DcerpcConnection {
     this.o.onAnomaly?.(a, dir);
   }
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function versionOf(s: SyntaxId): string {
   return `${s.versionMajor}.${s.versionMinor}`;

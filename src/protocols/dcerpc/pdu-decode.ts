@@ -130,17 +130,17 @@ function checkHeader(h: PduHeader, have: number, maxFrag: number): Anomaly | und
   return undefined;
 }
 
-/** sec_trailer at frag_length - auth_length - 8 (MS-RPCE 2.2.2.11); auth_value runs to the end. */
+/** sec_trailer at frag_length - auth_length - 8 (MS-RPCE 2.2.2.11); auth_value runs to the end.
+ * The caller has checked that the trailer lies inside the PDU. */
 function decodeAuth(buf: Uint8Array, at: number, h: PduHeader): AuthVerifier {
-  const r = new ByteReader(buf, at, h.fragLength, h.littleEndian);
   return {
-    authType: r.u8(),
-    authLevel: r.u8(),
-    authPadLength: r.u8(),
-    authReserved: r.u8(),
-    authContextId: r.u32(),
+    authType: buf[at],
+    authLevel: buf[at + 1],
+    authPadLength: buf[at + 2],
+    authReserved: buf[at + 3],
+    authContextId: u32At(buf, at + 4, h.littleEndian),
     trailerOffset: at,
-    authValue: r.bytes(h.authLength),
+    authValue: buf.subarray(at + SEC_TRAILER_LEN, h.fragLength),
   };
 }
 
@@ -161,16 +161,14 @@ function decodeBody(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefined,
     case PTYPE.bind_nak:
       return decodeBindNak(r, h, auth);
     case PTYPE.rts:
-      return withAuth<RtsPdu>({ type: 'rts', header: h, rtsFlags: r.u16(), numberOfCommands: r.u16() }, auth);
+      return { type: 'rts', header: h, auth, rtsFlags: r.u16(), numberOfCommands: r.u16() } satisfies RtsPdu;
     default:
-      return withAuth<SimplePdu>({ type: ptypeName(h.ptype) as SimplePdu['type'], header: h }, auth);
+      return { type: ptypeName(h.ptype) as SimplePdu['type'], header: h, auth } satisfies SimplePdu;
   }
 }
 
-function withAuth<T extends Pdu>(pdu: Omit<T, 'auth'>, auth: AuthVerifier | undefined): T {
-  return (auth ? { ...pdu, auth } : pdu) as T;
-}
-
+// Every decoded object carries its optional fields (auth, objectUuid, signature) even when
+// undefined: one hidden class per type and no object spreads on the hot path.
 /** Stub bytes up to the auth padding: the padding belongs to the verifier, not to the call. */
 function stubOf(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefined, anomalies: Anomaly[]): Uint8Array {
   let n = r.remaining;
@@ -189,8 +187,7 @@ function decodeRequest(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefin
   const opnum = r.u16();
   const objectUuid = (h.flags & PFC.OBJECT_UUID) !== 0 ? r.uuid() : undefined;
   const stub = stubOf(r, h, auth, anomalies);
-  const pdu: RequestPdu = { type: 'request', header: h, allocHint, ctxId, opnum, stub };
-  return withAuth<RequestPdu>(objectUuid === undefined ? pdu : { ...pdu, objectUuid }, auth);
+  return { type: 'request', header: h, auth, allocHint, ctxId, opnum, objectUuid, stub };
 }
 
 function decodeResponse(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefined, anomalies: Anomaly[]): ResponsePdu {
@@ -198,7 +195,7 @@ function decodeResponse(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefi
   const ctxId = r.u16();
   const cancelCount = r.u8();
   r.skip(1);
-  return withAuth<ResponsePdu>({ type: 'response', header: h, allocHint, ctxId, cancelCount, stub: stubOf(r, h, auth, anomalies) }, auth);
+  return { type: 'response', header: h, auth, allocHint, ctxId, cancelCount, stub: stubOf(r, h, auth, anomalies) };
 }
 
 /** C706 12.6.4.7: status then 4 reserved bytes; some stacks end the PDU right after status. */
@@ -209,7 +206,7 @@ function decodeFault(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefined
   r.skip(1);
   const status = r.u32();
   if (r.remaining >= 4) r.skip(4);
-  return withAuth<FaultPdu>({ type: 'fault', header: h, allocHint, ctxId, cancelCount, status, stub: stubOf(r, h, auth, anomalies) }, auth);
+  return { type: 'fault', header: h, auth, allocHint, ctxId, cancelCount, status, stub: stubOf(r, h, auth, anomalies) };
 }
 
 /** p_syntax_id_t: UUID then if_version u32, major in the low 16 bits (C706 12.6.3.1). */
@@ -236,7 +233,7 @@ function decodeBind(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefined)
     contexts.push({ ctxId, abstractSyntax, transferSyntaxes });
   }
   const type = h.ptype === PTYPE.bind ? 'bind' : 'alter_context';
-  return withAuth<BindPdu>({ type, header: h, maxXmitFrag, maxRecvFrag, assocGroupId, contexts }, auth);
+  return { type, header: h, auth, maxXmitFrag, maxRecvFrag, assocGroupId, contexts };
 }
 
 /** bind_ack: port_any_t secondary address (length includes the NUL), then 4-byte alignment
@@ -259,7 +256,7 @@ function decodeBindAck(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefin
     results.push({ result, reason, transferSyntax: syntaxId(r) });
   }
   const type = h.ptype === PTYPE.bind_ack ? 'bind_ack' : 'alter_context_resp';
-  return withAuth<BindAckPdu>({ type, header: h, maxXmitFrag, maxRecvFrag, assocGroupId, secondaryAddress, results }, auth);
+  return { type, header: h, auth, maxXmitFrag, maxRecvFrag, assocGroupId, secondaryAddress, results };
 }
 
 /** bind_nak: reason, supported versions, then MS-RPCE 2.2.2.9's optional 16-byte signature. */
@@ -268,8 +265,8 @@ function decodeBindNak(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefin
   const n = r.u8();
   const versions: { major: number; minor: number }[] = [];
   for (let i = 0; i < n; i++) versions.push({ major: r.u8(), minor: r.u8() });
-  const pdu: BindNakPdu = { type: 'bind_nak', header: h, rejectReason, versions };
-  return withAuth<BindNakPdu>(r.remaining >= 16 ? { ...pdu, signature: r.uuid() } : pdu, auth);
+  const signature = r.remaining >= 16 ? r.uuid() : undefined;
+  return { type: 'bind_nak', header: h, auth, rejectReason, versions, signature };
 }
 
 function latin1(b: Uint8Array): string {
