@@ -10,6 +10,8 @@ export interface AffectedVersion {
   readonly versionType?: string;
   readonly lessThan?: string;
   readonly lessThanOrEqual?: string;
+  /** Status changes inside the range, in version order (CVE JSON 5.1 `changes`). */
+  readonly changes?: readonly { readonly at: string; readonly status: 'affected' | 'unaffected' | 'unknown' }[];
 }
 
 /** A product a source says is affected (CNA `affected[]` entry, or our starter data). */

@@ -128,6 +128,11 @@ function affectedOf(list: unknown[], c: Checker, p: string): AffectedProduct[] {
         versionType: c.optStr(vo.versionType, `${p}/${i}/versions/${j}/versionType`),
         lessThan: c.optStr(vo.lessThan, `${p}/${i}/versions/${j}/lessThan`),
         lessThanOrEqual: c.optStr(vo.lessThanOrEqual, `${p}/${i}/versions/${j}/lessThanOrEqual`),
+        changes: vo.changes === undefined ? undefined : c.arr(vo.changes, `${p}/${i}/versions/${j}/changes`).map((ch, k) => {
+          const cp = `${p}/${i}/versions/${j}/changes/${k}`;
+          const co = c.obj(ch, cp);
+          return { at: c.str(co.at, `${cp}/at`), status: c.str(co.status, `${cp}/status`, /^(affected|unaffected|unknown)$/, '"affected", "unaffected" or "unknown"') as AffectedVersion['status'] };
+        }),
       };
     });
     const platforms = c.optArr(o.platforms, `${p}/${i}/platforms`).map((x, j) => c.str(x, `${p}/${i}/platforms/${j}`));

@@ -1,0 +1,39 @@
+// Fallback matching for records without NVD configurations: CNA `affected` version semantics and the
+// keyword match, on the real corpus records (Log4Shell's custom ranges, BlueKeep's product list, Blaster's n/a).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { matchAffected, versionStatus } from '../../src/kb/cpe/affected-match.js';
+import { KbSqliteStore } from '../../src/store/sqlite/kb-sqlite-store.js';
+import { KbImporter } from '../../src/kb/import/kb-importer.js';
+import { corpusPath, skipWithoutCorpus } from '../helpers/paths.js';
+
+test('CVE 5 version ranges: lessThan exclusive, lessThanOrEqual inclusive, defaultStatus otherwise', () => {
+  const a = { vendor: 'Acme', product: 'Widget', defaultStatus: 'unaffected', cpes: [], versions: [
+    { version: '2.0', lessThan: '2.4.1', status: 'affected' as const, versionType: 'semver' },
+    { version: '3.0', lessThanOrEqual: '3.2', status: 'affected' as const },
+    { version: '2.3', status: 'unaffected' as const },
+  ] };
+  assert.equal(versionStatus(a, '2.1'), 'affected');
+  assert.equal(versionStatus(a, '2.3'), 'unaffected', 'a later exact entry overrides the range');
+  assert.equal(versionStatus(a, '2.4.1'), 'unaffected');
+  assert.equal(versionStatus(a, '3.2'), 'affected');
+  assert.equal(versionStatus(a, '1.9'), 'unaffected');
+});
+
+test('records without configurations: CNA affected data, then keywords', { skip: skipWithoutCorpus('kb', 'cve') }, async () => {
+  const store = await KbSqliteStore.open(':memory:');
+  await new KbImporter(store).importPath(corpusPath('kb', 'cve'));
+  const log4 = await store.getVulnerability('CVE-2021-44228');
+  const bluekeep = await store.getVulnerability('CVE-2019-0708');
+  const blaster = await store.getVulnerability('CVE-2003-0352');
+  assert.ok(log4 && bluekeep && blaster);
+  assert.deepEqual(matchAffected(log4, 'cpe:2.3:a:apache_software_foundation:apache_log4j2:2.14.1:*:*:*:*:*:*:*'), { verdict: 'affected', basis: 'cna_affected' });
+  assert.equal(matchAffected(log4, 'cpe:2.3:a:apache_software_foundation:apache_log4j2:2.12.2:*:*:*:*:*:*:*').verdict, 'not_affected', '2.12.2 is a fixed release (changes[])');
+  assert.equal(matchAffected(log4, 'cpe:2.3:a:apache_software_foundation:apache_log4j2:2.15.0:*:*:*:*:*:*:*').verdict, 'not_affected');
+  assert.equal(matchAffected(log4, 'cpe:2.3:a:apache_software_foundation:apache_log4j2:2.0-beta8:*:*:*:*:*:*:*').verdict, 'possibly_affected', 'outside every range and no defaultStatus: unknown (CVE JSON 5.1)');
+  assert.equal(matchAffected(bluekeep, 'cpe:/o:microsoft:windows_7').verdict, 'possibly_affected', 'product listed, host version unknown');
+  assert.deepEqual(matchAffected(blaster, 'cpe:/o:microsoft:windows_2000'), { verdict: 'possibly_affected', basis: 'keyword' }, 'legacy n/a record: keyword fallback');
+  assert.equal(matchAffected(blaster, 'cpe:/a:apache:http_server:2.4.49').verdict, 'not_affected');
+  await store.close();
+});
