@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ConnEvent } from '../../src/model/event.js';
+import { parseIpv4 } from '../../src/outbreak/address-layout.js';
+import { BackgroundNoise, defaultNoise } from '../../src/outbreak/background-noise.js';
+import {
+  monitoredAddress, monitoredBelow, monitoredIn, nextMonitored, parseMonitorSpec,
+} from '../../src/outbreak/monitor-spec.js';
+import type { OutbreakConfig } from '../../src/outbreak/outbreak-config.js';
+import { BLASTER } from '../../src/outbreak/outbreak-presets.js';
+import { OutbreakSimulator } from '../../src/outbreak/outbreak-simulator.js';
+import { SeededRng } from '../../src/outbreak/seeded-rng.js';
+import { firstSeenTimes, TelescopeView } from '../../src/outbreak/telescope-view.js';
+
+const LONE_SCANNER: OutbreakConfig = {
+  name: 'lone', vulnerable: Uint32Array.from([parseIpv4('192.0.2.1')]), layout: { kind: 'uniform' }, strategy: { kind: 'uniform' },
+  scanRate: 6, port: 135, proto: 'tcp', initialInfected: 1, horizon: 60, dt: 1,
+};
+
+test('a 6 scans/s uniform scanner hits a /8 within 60 s with probability 1-(1-2^-8)^360 = 0.754', () => {
+  const slash8 = parseMonitorSpec('44.0.0.0/8', new SeededRng(0));
+  const runs = 3000;
+  let seen = 0, streamed = 0;
+  for (let i = 0; i < runs; i++) {
+    const sim = new OutbreakSimulator(LONE_SCANNER, 1000 + i);
+    const view = new TelescopeView(slash8, 1000 + i, { epochMs: 0 });
+    let events = 0;
+    while (!sim.done) sim.advance((ctx) => view.scansInStep(ctx, () => events++));
+    if (firstSeenTimes(sim, slash8)[0] <= 60) seen++;
+    if (events > 0) streamed++;
+  }
+  const p = 1 - (1 - 2 ** -8) ** 360;
+  const tolerance = 4 * Math.sqrt((p * (1 - p)) / runs); // 4 Monte-Carlo standard errors = 0.031
+  assert.ok(Math.abs(seen / runs - p) < tolerance, `first-seen path: ${seen / runs} vs ${p.toFixed(4)}`);
+  assert.ok(Math.abs(streamed / runs - p) < tolerance, `event stream: ${streamed / runs} vs ${p.toFixed(4)}`);
+});
+
+test('Blaster: 256 dispersed /24 monitors see more distinct sources than one contiguous /16 of the same size', () => {
+  const config: OutbreakConfig = { ...BLASTER, vulnerable: 100_000, horizon: 12 * 3600 };
+  let dispersedTotal = 0, contiguousTotal = 0;
+  for (const seed of [1, 2, 3]) {
+    const sim = new OutbreakSimulator(config, seed);
+    while (!sim.done) sim.advance();
+    const count = (spec: string) => firstSeenTimes(sim, parseMonitorSpec(spec, new SeededRng(seed))).filter(Number.isFinite).length;
+    const dispersed = count('256x/24'), contiguous = count('/16');
+    assert.ok(dispersed > contiguous, `seed ${seed}: dispersed ${dispersed}, contiguous ${contiguous}`);
+    dispersedTotal += dispersed;
+    contiguousTotal += contiguous;
+  }
+  assert.ok(dispersedTotal > 2 * contiguousTotal, `${dispersedTotal} vs ${contiguousTotal}`);
+});
+
+test('telescope events are sim ConnEvents from infected hosts to monitored addresses inside the step', () => {
+  const monitor = parseMonitorSpec('64x/24', new SeededRng(3));
+  const config: OutbreakConfig = { ...LONE_SCANNER, vulnerable: 5000, layout: { kind: 'uniform' }, initialInfected: 200, scanRate: 5000, horizon: 30, dt: 5 };
+  for (const strategy of [{ kind: 'uniform' }, { kind: 'sequential', localFraction: 0.4, localBackoff: 20 }, { kind: 'permutation' }] as const) {
+    const sim = new OutbreakSimulator({ ...config, strategy }, 8);
+    const view = new TelescopeView(monitor, 8, { epochMs: 1_000_000 });
+    const events: Array<[ConnEvent, number, Set<string>]> = [];
+    while (!sim.done) {
+      sim.advance((ctx) => {
+        const infected = new Set(Array.from(ctx.sim.pool.active.subarray(0, ctx.sim.pool.activeCount), (h) => String(ctx.sim.pool.addrs[h])));
+        view.scansInStep(ctx, (e) => events.push([e, ctx.t, infected]));
+      });
+    }
+    assert.ok(events.length > 0, strategy.kind);
+    for (const [e, t, infected] of events) {
+      assert.equal(e.type, 'conn');
+      assert.equal(e.source, 'sim');
+      assert.equal(e.dport, 135);
+      assert.ok(e.ts >= 1_000_000 + t * 1000 && e.ts <= 1_000_000 + (t + 5) * 1000, `${strategy.kind}: ts ${e.ts} outside its step`);
+      assert.equal(monitoredIn(monitor, parseIpv4(e.dst), parseIpv4(e.dst) + 1), 1, `${e.dst} is monitored`);
+      assert.ok(infected.has(String(parseIpv4(e.src))), `${e.src} was infected`);
+    }
+  }
+});
+
+test('monitor specs: CIDR blocks, random aligned blocks, and range arithmetic agree with brute force', () => {
+  const m = parseMonitorSpec('10.1.2.0/24, 10.1.4.0/23, 192.0.2.7/32', new SeededRng(1));
+  assert.equal(m.total, 256 + 512 + 1);
+  const lo = parseIpv4('10.1.0.0'), hi = parseIpv4('10.1.8.0');
+  let brute = 0;
+  for (let a = lo; a < hi; a++) if ((a >= parseIpv4('10.1.2.0') && a < parseIpv4('10.1.3.0')) || (a >= parseIpv4('10.1.4.0') && a < parseIpv4('10.1.6.0'))) brute++;
+  assert.equal(monitoredIn(m, lo, hi), brute);
+  assert.equal(monitoredAddress(m, 0), parseIpv4('10.1.2.0'));
+  assert.equal(monitoredAddress(m, 256), parseIpv4('10.1.4.0'));
+  assert.equal(monitoredAddress(m, 768), parseIpv4('192.0.2.7'));
+  assert.equal(nextMonitored(m, parseIpv4('10.1.3.9')), parseIpv4('10.1.4.0'));
+  assert.equal(nextMonitored(m, parseIpv4('192.0.2.8')), -1);
+  assert.equal(monitoredBelow(m, 2 ** 32), m.total);
+  const d = parseMonitorSpec('4096x/24', new SeededRng(2));
+  assert.equal(d.total, 2 ** 20);
+  assert.equal(d.starts.length, 4096);
+  for (let i = 1; i < d.starts.length; i++) assert.ok(d.starts[i] >= d.starts[i - 1] + 256);
+  assert.deepEqual(parseMonitorSpec('4096x/24', new SeededRng(2)).starts, d.starts, 'placement follows the seed');
+  for (const bad of ['', '/0x', '10.0.0.0/8,10.1.0.0/16', '300.1.1.1/8', '0x/24']) {
+    assert.throws(() => parseMonitorSpec(bad, new SeededRng(1)), { code: 'VIGIL_ERR_BAD_ARGUMENT' }, bad);
+  }
+});
+
+test('background noise: Poisson sources scaled to the monitor, busier at the daily peak than at the trough', () => {
+  const monitor = parseMonitorSpec('/12', new SeededRng(4));
+  const spec = { ...defaultNoise(135, 'tcp'), dailyAmplitude: 0.5, peakHourUtc: 12 };
+  const noise = new BackgroundNoise(spec, monitor, 4, Date.UTC(2003, 7, 1));
+  const byHour = new Array(24).fill(0);
+  const sources = new Set<string>();
+  for (let t = 0; t < 7 * 86_400; t += 60) {
+    noise.eventsIn(t, 60, (e) => {
+      byHour[new Date(e.ts).getUTCHours()]++;
+      sources.add(e.src);
+      assert.equal(monitoredIn(monitor, parseIpv4(e.dst), parseIpv4(e.dst) + 1), 1);
+    });
+  }
+  const total = byHour.reduce((a, b) => a + b, 0);
+  const expected = 7 * 86_400 * spec.sourcesPerSecondPerSlash16 * 16 * spec.probesPerSource;
+  assert.ok(Math.abs(total / expected - 1) < 0.05, `${total} events vs about ${expected}`);
+  assert.ok(byHour[12] > 2 * byHour[0], `peak ${byHour[12]} vs trough ${byHour[0]}`);
+  assert.ok(sources.size < (total / spec.probesPerSource) * 0.9, 'recurring scanners come back');
+});
