@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
-import type { Store } from '../store/store.js';
+import type { SessionReader } from './session-reader.js';
 import { installAuth } from './auth-hook.js';
 import { installErrorHandler } from './error-handler.js';
 import { installHttpMetrics } from './http-metrics.js';
@@ -23,8 +23,7 @@ export interface RoutePlugin {
   readonly plugin: FastifyPluginAsync;
 }
 
-/** The slice of the Store the built-in routes read. */
-export type SessionReader = Pick<Store, 'listSessions' | 'getSession' | 'portStats'>;
+export type { SessionReader } from './session-reader.js';
 
 export interface ServerDeps {
   readonly store: SessionReader;

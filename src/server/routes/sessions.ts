@@ -5,7 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Clock } from '../../core/clock.js';
 import { rfc3339Micro } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
-import type { SessionReader } from '../app.js';
+import type { SessionReader } from '../session-reader.js';
 import { authErrors, timeParam } from '../schemas.js';
 import { parseTimeArg } from '../time-param.js';
 

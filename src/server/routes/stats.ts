@@ -6,7 +6,7 @@ import type { Clock } from '../../core/clock.js';
 import { rfc3339Micro } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { STATS_BASE_BUCKET_SECONDS } from '../../store/store.js';
-import type { SessionReader } from '../app.js';
+import type { SessionReader } from '../session-reader.js';
 import { authErrors, timeParam } from '../schemas.js';
 import { parseTimeArg } from '../time-param.js';
 
