@@ -29,16 +29,25 @@ export function tcpStreams(file: string): number[] {
 }
 
 export function followTcp(file: string, index: number): FollowedStream {
-  const out = tshark(['-r', file, '-q', '-z', `follow,tcp,raw,${index}`]);
-  const lines = out.split('\n');
-  const node = (n: number): string => (lines.find((l) => l.startsWith(`Node ${n}: `)) ?? '').slice(8);
-  const segments: FollowedSegment[] = [];
-  for (const line of lines) {
-    const m = /^(\t?)([0-9a-f]+)$/.exec(line);
-    if (!m) continue;
-    segments.push({ dir: m[1] ? 'to_client' : 'to_server', bytes: new Uint8Array(Buffer.from(m[2], 'hex')) });
-  }
-  return { index, client: node(0), server: node(1), segments };
+  return followAll(file, [index])[0];
+}
+
+/** Every listed stream (default: all) in one tshark run. */
+export function followAll(file: string, indexes = tcpStreams(file)): FollowedStream[] {
+  if (indexes.length === 0) return [];
+  const args = ['-r', file, '-q'];
+  for (const i of indexes) args.push('-z', `follow,tcp,raw,${i}`);
+  const blocks = tshark(args).split(/^Filter: tcp\.stream eq /m).slice(1);
+  return blocks.map((block) => {
+    const lines = block.split('\n');
+    const node = (n: number): string => (lines.find((l) => l.startsWith(`Node ${n}: `)) ?? '').slice(8);
+    const segments: FollowedSegment[] = [];
+    for (const line of lines) {
+      const m = /^(\t?)([0-9a-f]+)$/.exec(line);
+      if (m) segments.push({ dir: m[1] ? 'to_client' : 'to_server', bytes: new Uint8Array(Buffer.from(m[2], 'hex')) });
+    }
+    return { index: Number(lines[0]), client: node(0), server: node(1), segments };
+  });
 }
 
 /** tshark's own per-PDU facts, one tab-separated line per DCE/RPC PDU over TCP. */
