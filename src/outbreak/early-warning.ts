@@ -53,6 +53,8 @@ export interface RunDetection {
   readonly rule: string | null;
   readonly warmupFalseAlarms: number;
   readonly wormEvents: number;
+  /** First alarm of each counted detector (the run goes on until all have fired or it stops). */
+  readonly byDetector: Readonly<Record<string, { readonly fractionAtAlarm: number; readonly timeToAlarm_s: number }>>;
 }
 
 export interface EarlyWarningReport {
@@ -68,6 +70,8 @@ export interface EarlyWarningReport {
   readonly noiseDays: number;
   readonly falseAlarms: number;
   readonly falseAlarmsPerDay: number;
+  /** Per detector: median and p90 infected fraction at its first alarm (Infinity: missed). */
+  readonly byDetector: Readonly<Record<string, { readonly median: number; readonly p90: number; readonly falseAlarms: number }>>;
   readonly noise: NoiseSpec;
 }
 
@@ -82,28 +86,30 @@ function feed(det: AlarmDetector, events: ConnEvent[], endMs: number, counts: (a
   return alarms;
 }
 
-function noiseOnly(det: AlarmDetector, noise: BackgroundNoise, from: number, to: number, epochMs: number, counts: (a: Alert) => boolean): number {
+function noiseOnly(det: AlarmDetector, noise: BackgroundNoise, from: number, to: number, epochMs: number, counts: (a: Alert) => boolean): Alert[] {
   const chunk = 60;
-  let alarms = 0;
+  const alarms: Alert[] = [];
   for (let t = from; t < to; t += chunk) {
     const events: ConnEvent[] = [];
     noise.eventsIn(t, Math.min(chunk, to - t), (e) => events.push(e));
-    alarms += feed(det, events, epochMs + Math.min(t + chunk, to) * 1000, counts).length;
+    alarms.push(...feed(det, events, epochMs + Math.min(t + chunk, to) * 1000, counts));
   }
   return alarms;
 }
 
-function outbreakRun(opts: EarlyWarningOptions, monitor: MonitorSet, seed: number, counts: (a: Alert) => boolean): RunDetection {
+function outbreakRun(opts: EarlyWarningOptions, monitor: MonitorSet, seed: number, names: ReadonlySet<string>): RunDetection {
+  const counts = (a: Alert) => names.has(a.detector);
   const epochMs = opts.epochMs ?? Date.UTC(2003, 7, 1);
   const det = opts.makeDetector();
   const noise = new BackgroundNoise(opts.noise, monitor, seed, epochMs);
   const warm = opts.warmupDays * DAY_S;
-  const warmupFalseAlarms = noiseOnly(det, noise, 0, warm, epochMs, counts);
+  const warmupFalseAlarms = noiseOnly(det, noise, 0, warm, epochMs, counts).length;
   const sim = new OutbreakSimulator(opts.config, seed);
   const view = new TelescopeView(monitor, seed, { epochMs: epochMs + warm * 1000 });
   const n = sim.pool.n;
+  const first = new Map<string, { alert: Alert; infected: number }>();
   let wormEvents = 0;
-  while (!sim.done && sim.pool.everInfected < opts.stopFraction * n) {
+  while (!sim.done && sim.pool.everInfected < opts.stopFraction * n && first.size < names.size) {
     const events: ConnEvent[] = [];
     const before = sim.pool.everInfected;
     let end = 0;
@@ -116,27 +122,33 @@ function outbreakRun(opts: EarlyWarningOptions, monitor: MonitorSet, seed: numbe
       noise.eventsIn(warm + ctx.t, ctx.dt, sink);
       end = epochMs + (warm + ctx.t + ctx.dt) * 1000;
     });
-    const alarms = feed(det, events, end, counts);
-    if (alarms.length > 0) {
-      const a = alarms[0];
-      return {
-        seed, fractionAtAlarm: before / n, infectedAtAlarm: before, timeToAlarm_s: (a.ts - epochMs) / 1000 - warm,
-        detector: a.detector, rule: a.rule, warmupFalseAlarms, wormEvents,
-      };
-    }
+    for (const a of feed(det, events, end, counts)) if (!first.has(a.detector)) first.set(a.detector, { alert: a, infected: before });
   }
-  return { seed, fractionAtAlarm: Infinity, infectedAtAlarm: null, timeToAlarm_s: null, detector: null, rule: null, warmupFalseAlarms, wormEvents };
+  const sinceStart = (a: Alert) => (a.ts - epochMs) / 1000 - warm;
+  const byDetector = Object.fromEntries([...names].map((d) => {
+    const f = first.get(d);
+    return [d, { fractionAtAlarm: f ? f.infected / n : Infinity, timeToAlarm_s: f ? sinceStart(f.alert) : Infinity }];
+  }));
+  const earliest = [...first.values()].sort((x, y) => x.alert.ts - y.alert.ts || x.infected - y.infected)[0];
+  if (!earliest) {
+    return { seed, fractionAtAlarm: Infinity, infectedAtAlarm: null, timeToAlarm_s: null, detector: null, rule: null, warmupFalseAlarms, wormEvents, byDetector };
+  }
+  return {
+    seed, fractionAtAlarm: earliest.infected / n, infectedAtAlarm: earliest.infected, timeToAlarm_s: sinceStart(earliest.alert),
+    detector: earliest.alert.detector, rule: earliest.alert.rule, warmupFalseAlarms, wormEvents, byDetector,
+  };
 }
 
 export function evaluateEarlyWarning(opts: EarlyWarningOptions): EarlyWarningReport {
   const monitor = parseMonitorSpec(opts.monitorSpec, new SeededRng(opts.seed));
   const names = new Set(opts.alarmDetectors ?? ['surge', 'growth']);
   const counts = (a: Alert) => names.has(a.detector);
+  const falseByDetector = new Map([...names].map((d) => [d, 0]));
   const epochMs = opts.epochMs ?? Date.UTC(2003, 7, 1);
   const perRun: RunDetection[] = [];
   for (let i = 0; i < opts.runs; i++) {
     opts.onProgress?.('outbreak', i, opts.runs);
-    perRun.push(outbreakRun(opts, monitor, opts.seed + i, counts));
+    perRun.push(outbreakRun(opts, monitor, opts.seed + i, names));
   }
   let falseAlarms = 0;
   for (let i = 0; i < opts.runs; i++) {
@@ -145,7 +157,9 @@ export function evaluateEarlyWarning(opts: EarlyWarningOptions): EarlyWarningRep
     const noise = new BackgroundNoise(opts.noise, monitor, opts.seed + 1_000_003 + i, epochMs);
     const warm = opts.warmupDays * DAY_S;
     noiseOnly(det, noise, 0, warm, epochMs, counts);
-    falseAlarms += noiseOnly(det, noise, warm, warm + opts.noiseDays * DAY_S, epochMs, counts);
+    const alarms = noiseOnly(det, noise, warm, warm + opts.noiseDays * DAY_S, epochMs, counts);
+    falseAlarms += alarms.length;
+    for (const a of alarms) falseByDetector.set(a.detector, (falseByDetector.get(a.detector) ?? 0) + 1);
   }
   const fractions = perRun.map((r) => r.fractionAtAlarm);
   const noiseDays = opts.noiseDays * opts.runs;
@@ -162,6 +176,10 @@ export function evaluateEarlyWarning(opts: EarlyWarningOptions): EarlyWarningRep
     noiseDays,
     falseAlarms,
     falseAlarmsPerDay: noiseDays > 0 ? falseAlarms / noiseDays : NaN,
+    byDetector: Object.fromEntries([...names].map((d) => {
+      const xs = perRun.map((r) => r.byDetector[d]?.fractionAtAlarm ?? Infinity);
+      return [d, { median: quantile(xs, 0.5), p90: quantile(xs, 0.9), falseAlarms: falseByDetector.get(d) ?? 0 }];
+    })),
     noise: opts.noise,
   };
 }

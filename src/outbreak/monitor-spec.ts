@@ -31,7 +31,7 @@ export function parseMonitorSpec(spec: string, rng: SeededRng): MonitorSet {
     }
     const [ip, lenText] = raw.split('/');
     const len = Number(lenText ?? 32);
-    if (!Number.isInteger(len) || len < 0 || len > 32) bad(spec, raw);
+    if (!Number.isInteger(len) || len < 0 || len > 32) bad(spec, `${raw}: prefix length must be 0..32`);
     const size = 2 ** (32 - len);
     const start = Math.floor(parseIpv4(ip) / size) * size;
     if (overlaps(start, size)) bad(spec, `${raw} overlaps another block`);

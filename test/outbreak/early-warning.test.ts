@@ -66,5 +66,8 @@ test('Vigil surge/growth detectors raise the alarm on a Code Red-like outbreak e
   assert.equal(r.detectedRuns, 2);
   assert.ok(r.fractionAtAlarmP90 < 0.05, `p90 at ${r.fractionAtAlarmP90}`);
   assert.ok(r.perRun.every((p) => p.detector === 'surge' || p.detector === 'growth'));
+  assert.deepEqual(Object.keys(r.byDetector).sort(), ['growth', 'surge']);
+  const earliest = Math.min(r.byDetector.surge.median, r.byDetector.growth.median);
+  assert.ok(r.fractionAtAlarmMedian <= earliest, 'the first alarm of either detector is the alarm');
   assert.ok(r.falseAlarms <= 1, `${r.falseAlarms} false alarms in ${r.noiseDays} noise days`);
 });

@@ -86,6 +86,7 @@ export function reportText(r: EarlyWarningReport): string {
     `preset ${r.preset}, monitor ${r.monitor}`,
     `detected in ${r.detectedRuns}/${r.runs} outbreak runs`,
     `infected fraction at first alarm: median ${pct(r.fractionAtAlarmMedian)}, p90 ${pct(r.fractionAtAlarmP90)}`,
+    ...Object.entries(r.byDetector).map(([d, f]) => `  ${d}: median ${pct(f.median)}, p90 ${pct(f.p90)}, ${f.falseAlarms} false alarm(s)`),
     `time from worm start to alarm (median): ${Number.isFinite(r.timeToAlarmMedian_s) ? `${(r.timeToAlarmMedian_s / 3600).toFixed(2)} h` : 'n/a'}`,
     `false alarms on ${r.noiseDays} noise-only days: ${r.falseAlarms} (${r.falseAlarmsPerDay.toFixed(3)} per day, ${(r.falseAlarmsPerDay * 30).toFixed(2)} per 30 days)`,
   ].join('\n') + '\n';
