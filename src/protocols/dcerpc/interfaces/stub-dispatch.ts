@@ -3,7 +3,7 @@
 
 import type { ActivationArgs } from '../../../model/call.js';
 import type { Anomaly } from '../../../model/anomaly.js';
-import type { NdrLimits } from '../ndr/index.js';
+import { transferSyntaxAnomaly, type NdrLimits } from '../ndr/index.js';
 import { decodeRemoteActivationRequest, decodeSystemActivatorRequest } from './activation-requests.js';
 import { decodeEptLookupRequest, decodeEptLookupResponse, decodeEptMapRequest, decodeEptMapResponse } from './epm-codec.js';
 import { towerBinding, type Tower } from './epm-towers.js';
@@ -16,6 +16,8 @@ export interface StubInput {
   readonly opnum: number;
   readonly stub: Uint8Array;
   readonly littleEndian: boolean;
+  /** The context's negotiated transfer syntax; only NDR 2.0 stubs are decoded. */
+  readonly transferSyntax?: { readonly uuid: string };
 }
 
 export interface StubDecode {
@@ -44,6 +46,21 @@ const binding = (t: Tower | null | undefined): string | undefined => (t ? towerB
 
 /** Decode a request stub of a known interface; undefined when the interface/opnum is not one we decode. */
 export function decodeRequestStub(req: StubInput, limits?: NdrLimits): StubDecode | undefined {
+  const known = decodesRequest(req.ifaceUuid, req.opnum);
+  const syntax = transferSyntaxAnomaly(req.transferSyntax?.uuid);
+  if (known && syntax) return { anomalies: [syntax] };
+  return known ? decodeKnownRequest(req, limits) : undefined;
+}
+
+function decodesRequest(iface: string | undefined, opnum: number): boolean {
+  return (sameUuid(iface, IREMOTE_ACTIVATION.uuid) && opnum === OPNUM.remoteActivation)
+    || (sameUuid(iface, ISYSTEM_ACTIVATOR.uuid) && (opnum === OPNUM.remoteCreateInstance || opnum === OPNUM.remoteGetClassObject))
+    || (sameUuid(iface, EPM.uuid) && (opnum === OPNUM.eptLookup || opnum === OPNUM.eptMap))
+    || (sameUuid(iface, IOXID_RESOLVER.uuid) && opnum === OPNUM.serverAlive2)
+    || (sameUuid(iface, MGMT.uuid) && opnum === OPNUM.inqIfIds);
+}
+
+function decodeKnownRequest(req: StubInput, limits?: NdrLimits): StubDecode | undefined {
   const { ifaceUuid: iface, opnum, stub, littleEndian: le } = req;
   if (sameUuid(iface, IREMOTE_ACTIVATION.uuid) && opnum === OPNUM.remoteActivation) {
     const d = decodeRemoteActivationRequest(stub, le, limits);
@@ -75,6 +92,8 @@ export function decodeRequestStub(req: StubInput, limits?: NdrLimits): StubDecod
 /** Decode a response stub (what the scanner reads back from real hosts). */
 export function decodeResponseStub(resp: StubInput, limits?: NdrLimits): StubDecode | undefined {
   const { ifaceUuid: iface, opnum, stub, littleEndian: le } = resp;
+  const syntax = transferSyntaxAnomaly(resp.transferSyntax?.uuid);
+  if (syntax) return { anomalies: [syntax] };
   if (sameUuid(iface, EPM.uuid) && opnum === OPNUM.eptLookup) {
     const d = decodeEptLookupResponse(stub, le, limits);
     const entries = (d.value.entries ?? []).map((e) => ({ object: e.object, annotation: e.annotation, iface: e.tower?.iface?.uuid, binding: binding(e.tower) }));
