@@ -185,7 +185,7 @@ function decodeRequest(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefin
   const allocHint = r.u32();
   const ctxId = r.u16();
   const opnum = r.u16();
-  const objectUuid = (h.flags & PFC.OBJECT_UUID) !== 0 ? r.uuid() : undefined;
+  const objectUuid = (h.flags & PFC.OBJECT_UUID) !== 0 ? uuidOf(r) : undefined;
   const stub = stubOf(r, h, auth, anomalies);
   return { type: 'request', header: h, auth, allocHint, ctxId, opnum, objectUuid, stub };
 }
@@ -211,7 +211,7 @@ function decodeFault(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefined
 
 /** p_syntax_id_t: UUID then if_version u32, major in the low 16 bits (C706 12.6.3.1). */
 function syntaxId(r: ByteReader): SyntaxId {
-  const uuid = r.uuid();
+  const uuid = uuidOf(r);
   const v = r.u32();
   return { uuid, versionMajor: v & 0xffff, versionMinor: v >>> 16 };
 }
@@ -265,9 +265,23 @@ function decodeBindNak(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefin
   const n = r.u8();
   const versions: { major: number; minor: number }[] = [];
   for (let i = 0; i < n; i++) versions.push({ major: r.u8(), minor: r.u8() });
-  const signature = r.remaining >= 16 ? r.uuid() : undefined;
+  const signature = r.remaining >= 16 ? uuidOf(r) : undefined;
   return { type: 'bind_nak', header: h, auth, rejectReason, versions, signature };
 }
+
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Same result as ByteReader.uuid() (C706 appendix A: first three fields in the reader's byte
+ * order), by table lookup: binds carry several UUIDs and this is the decoder's hottest string work. */
+function uuidOf(r: ByteReader): string {
+  const p = r.pos;
+  r.skip(16);
+  const b = r.buf;
+  const [i0, i1, i2, i3, i4, i5, i6, i7] = r.littleEndian ? LE_ORDER : BE_ORDER;
+  return `${HEX[b[p + i0]]}${HEX[b[p + i1]]}${HEX[b[p + i2]]}${HEX[b[p + i3]]}-${HEX[b[p + i4]]}${HEX[b[p + i5]]}-${HEX[b[p + i6]]}${HEX[b[p + i7]]}-${HEX[b[p + 8]]}${HEX[b[p + 9]]}-${HEX[b[p + 10]]}${HEX[b[p + 11]]}${HEX[b[p + 12]]}${HEX[b[p + 13]]}${HEX[b[p + 14]]}${HEX[b[p + 15]]}`;
+}
+const LE_ORDER = [3, 2, 1, 0, 5, 4, 7, 6] as const;
+const BE_ORDER = [0, 1, 2, 3, 4, 5, 6, 7] as const;
 
 function latin1(b: Uint8Array): string {
   let s = '';
