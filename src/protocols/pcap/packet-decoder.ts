@@ -22,6 +22,8 @@ export type DecodeStatus = (typeof DECODE)[keyof typeof DECODE];
 /** Decoded headers of one frame; offsets index the frame's data. Reused between frames. */
 export class DecodedPacket {
   ipVersion = 0;
+  /** Offset of the IP header in the frame. */
+  ipStart = 0;
   /** IPv4 addresses as unsigned 32-bit numbers (valid when ipVersion is 4). */
   src4 = 0;
   dst4 = 0;
@@ -60,6 +62,7 @@ export function decodePacket(linkType: number, d: Uint8Array, out: DecodedPacket
   const ipAt = linkPayloadOffset(linkType, d);
   if (ipAt < 0) return ipAt === -1 ? DECODE.UNSUPPORTED_LINK : DECODE.OTHER;
   if (ipAt >= d.length) return DECODE.BAD_IP;
+  out.ipStart = ipAt;
   const version = d[ipAt] >> 4;
   if (version === 4) return decodeIpv4(d, ipAt, out);
   if (version === 6) return decodeIpv6(d, ipAt, out);
