@@ -13,9 +13,14 @@ export const THRESHOLD_LIMITS = {
   maxKeys: { default: 200_000, min: 1, max: 10_000_000, unit: 'keys', doc: '(source, port) and (source, host) windows kept; least recently used evicted first' },
 } as const;
 
+const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
+
 interface Window {
   start: number;
-  seen: Set<string | number>;
+  /** The first item is kept inline: most keys of a sweep see one item, and a Set each costs ~100 bytes. */
+  first: string | number | undefined;
+  seen: Set<string | number> | undefined;
+  count: number;
   fired: boolean;
 }
 
@@ -47,7 +52,7 @@ export class ThresholdDetector {
   }
 
   push(ev: ConnEvent): Alert[] {
-    if (ev.outcome === 'unknown' || (ev.outcome === 'success' && !this.countSuccess)) return [];
+    if (ev.outcome === 'unknown' || (ev.outcome === 'success' && !this.countSuccess)) return NONE;
     return this.observe(ev.ts, ev.src, ev.dst, ev.dport);
   }
 
@@ -58,25 +63,26 @@ export class ThresholdDetector {
     if (a) (out ??= []).push(this.alert('address_scan', ts, src, dport, undefined, a));
     const p = this.step(this.port, `${src}|${dst}`, ts, dport, this.limits.portScanThreshold);
     if (p) (out ??= []).push(this.alert('port_scan', ts, src, undefined, dst, p));
-    return out ?? [];
+    return out ?? NONE;
   }
 
   private step(map: Map<string, Window>, key: string, ts: number, item: string | number, threshold: number): Window | undefined {
     let w = map.get(key);
     if (w === undefined || ts - w.start > this.limits.windowMs) {
       if (w !== undefined) map.delete(key);
-      w = { start: ts, seen: new Set(), fired: false };
+      w = { start: ts, first: undefined, seen: undefined, count: 0, fired: false };
       map.set(key, w);
       if (map.size > this.limits.maxKeys) {
         const oldest = map.keys().next().value;
         if (oldest !== undefined) map.delete(oldest);
       }
     }
-    if (w.fired || w.seen.has(item)) return undefined;
-    w.seen.add(item);
-    if (w.seen.size < threshold) return undefined;
+    if (w.fired || w.first === item || w.seen?.has(item)) return undefined;
+    if (w.first === undefined) w.first = item;
+    else (w.seen ??= new Set()).add(item);
+    if (++w.count < threshold) return undefined;
     w.fired = true;
-    w.seen.clear(); // the count is no longer needed once fired: free it
+    w.seen = undefined; // the items are no longer needed once fired: free them
     return w;
   }
 

@@ -21,16 +21,28 @@ export const TRW_PAPER_PARAMS: TrwParams = { theta0: 0.8, theta1: 0.2, alpha: 0.
 
 export const TRW_LIMITS = {
   maxSources: { default: 100_000, min: 1, max: 10_000_000, unit: 'sources', doc: 'sources with an open walk; least recently seen is evicted first (bounded state, as Zeek bounds its scan tables)' },
-  maxDestinationsPerSource: { default: 4096, min: 1, max: 1_000_000, unit: 'addresses', doc: 'first-contact memory per source; past it, further contacts still step the walk (a scanner keeps stepping up)' },
+  maxDestinationsPerSource: { default: 1024, min: 1, max: 1_000_000, unit: 'addresses', doc: 'first-contact memory per source; past it every contact steps the walk (a scanner is decided long before: 4 failures), so memory stays bounded at maxSources x this' },
   idleExpiryMs: { default: 30 * 60_000, min: 1000, max: 7 * 86_400_000, unit: 'ms', doc: 'a source silent this long forgets its walk (the paper evaluates per trace; live needs expiry)' },
 } as const;
+
+/** Shared empty result: the hot path allocates nothing when there is nothing to say. */
+const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
+
+/**
+ * A source touched again within this long keeps its place in the LRU order: re-inserting on every
+ * contact costs more than the walk itself, and expiry is minutes, so a second of slack is harmless.
+ */
+const LRU_SLACK_MS = 1000;
 
 export type TrwDecision = 'pending' | 'scanner' | 'benign';
 
 interface SourceState {
   logLambda: number;
   decision: TrwDecision;
+  /** Last contact of any kind (idle expiry). */
   lastTs: number;
+  /** When the entry last moved to the fresh end of the LRU order (at most LRU_SLACK_MS behind lastTs). */
+  lruTs: number;
   contacted: Set<string>;
   failures: number;
   successes: number;
@@ -79,23 +91,22 @@ export class TrwDetector {
   }
 
   push(ev: ConnEvent): Alert[] {
-    if (ev.outcome === 'unknown') return [];
+    if (ev.outcome === 'unknown') return NONE;
     return this.observe(ev.ts, ev.src, ev.dst, ev.outcome === 'success', ev.dport);
   }
 
   /** Low-level entry (used by the bench to skip event objects): one contact and its outcome. */
   observe(ts: number, src: string, dst: string, success: boolean, dport?: number): Alert[] {
     const st = this.touch(ts, src);
-    if (st.contacted.has(dst)) return [];
+    if (st.contacted.has(dst)) return NONE;
     if (st.contacted.size < this.limits.maxDestinationsPerSource) st.contacted.add(dst);
-    st.lastTs = ts;
     if (success) st.successes++;
     else st.failures++;
     st.logLambda += success ? this.logSuccess : this.logFail;
     if (st.logLambda >= this.logEta1) {
       const flagged = st.decision !== 'scanner';
       st.decision = 'scanner';
-      const out = flagged ? [this.alert(ts, src, st, dport)] : [];
+      const out = flagged ? [this.alert(ts, src, st, dport)] : NONE;
       this.restart(st);
       return out;
     }
@@ -103,14 +114,15 @@ export class TrwDetector {
       st.decision = 'benign';
       this.restart(st);
     }
-    return [];
+    return NONE;
   }
 
   /** Forget sources idle longer than the expiry (call with event time, e.g. on bucket ticks). */
   expire(nowMs: number): number {
     let n = 0;
     for (const [src, st] of this.sources) {
-      if (nowMs - st.lastTs <= this.limits.idleExpiryMs) break; // LRU order: the rest are fresher
+      if (nowMs - st.lruTs <= this.limits.idleExpiryMs) break; // LRU order: the rest are fresher
+      if (nowMs - st.lastTs <= this.limits.idleExpiryMs) continue; // touched within the slack
       this.sources.delete(src);
       n++;
     }
@@ -120,10 +132,17 @@ export class TrwDetector {
   private touch(ts: number, src: string): SourceState {
     let st = this.sources.get(src);
     if (st !== undefined) {
-      if (ts - st.lastTs > this.limits.idleExpiryMs) st = undefined;
-      else this.sources.delete(src);
+      if (ts - st.lastTs > this.limits.idleExpiryMs) {
+        this.sources.delete(src); // expired: start a fresh walk at the fresh end
+        st = undefined;
+      } else if (ts - st.lruTs < LRU_SLACK_MS) {
+        st.lastTs = ts;
+        return st;
+      } else this.sources.delete(src);
     }
-    st ??= { logLambda: 0, decision: 'pending', lastTs: ts, contacted: new Set(), failures: 0, successes: 0 };
+    st ??= { logLambda: 0, decision: 'pending', lastTs: ts, lruTs: ts, contacted: new Set(), failures: 0, successes: 0 };
+    st.lastTs = ts;
+    st.lruTs = ts;
     this.sources.set(src, st);
     if (this.sources.size > this.limits.maxSources) {
       const oldest = this.sources.keys().next().value;
