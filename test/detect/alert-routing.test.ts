@@ -156,3 +156,18 @@ test('e-mail: one message per alert at or above the severity, with the alert JSO
   assert.match(sent[0]!, /filename=alert-[0-9a-f]+\.json/);
   await sink.close?.();
 });
+
+test('detection service: live events raise alerts routed in order to the store sink, replay gives the same', async () => {
+  const { DetectionService, buildAlertRouter } = await import('../../src/detect/detection-service.js');
+  const { ManualClock } = await import('../../src/core/clock.js');
+  const stored: Alert[] = [];
+  const repo = { saveAlert: async (a: Alert) => void stored.push(a), listAlerts: async () => [], getAlert: async () => undefined, acknowledge: async () => false };
+  const svc = new DetectionService({ router: buildAlertRouter({ dataDir: mkdtempSync(join(tmpdir(), 'vigil-live-')), repository: repo }), clock: new ManualClock(0) });
+  const evs = Array.from({ length: 30 }, (_, i) => ({ type: 'conn' as const, ts: 1000 + i, source: 'sensor' as const, src: '198.51.100.8', dst: `192.0.2.${i}`, proto: 'tcp' as const, dport: 135, outcome: 'failure' as const }));
+  for (const e of evs) svc.handle(e);
+  await svc.stop();
+  assert.deepEqual(stored.map((a) => a.rule), ['trw_scanner', 'address_scan']);
+  const { DetectPipeline } = await import('../../src/detect/detect-pipeline.js');
+  const replay = new DetectPipeline();
+  assert.deepEqual(evs.flatMap((e) => replay.push(e)), stored);
+});
