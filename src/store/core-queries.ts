@@ -24,22 +24,58 @@ export function baseBucket(ts: number): number {
   return Math.floor(ts / 1000 / STATS_BASE_BUCKET_SECONDS) * STATS_BASE_BUCKET_SECONDS;
 }
 
-/** Insert one session inside the caller's transaction; a known id changes nothing (replay after crash). */
-export async function insertSession(trx: Transaction<CoreDatabase>, record: SessionRecord): Promise<SaveResult> {
-  const rows = toRows(record);
-  const res = await trx.insertInto('sessions').values(rows.session).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
-  if (Number(res.numInsertedOrUpdatedRows ?? 0n) === 0) return { inserted: false };
-  await insertChunked(trx, 'calls', rows.calls);
-  await insertChunked(trx, 'anomalies', rows.anomalies);
-  await insertChunked(trx, 'session_payloads', rows.payloads);
-  const bucket = baseBucket(record.startTs);
-  await trx
-    .insertInto('port_stats')
-    .values({ bucket, port: record.dport, count: 1 })
-    .onConflict((oc) => oc.columns(['bucket', 'port']).doUpdateSet({ count: sql<number>`port_stats.count + 1` }))
-    .execute();
-  await trx.insertInto('port_sources').values({ bucket, port: record.dport, src: record.src }).onConflict((oc) => oc.doNothing()).execute();
-  return { inserted: true };
+/**
+ * Insert a batch of sessions inside the caller's transaction with a handful of multi-row statements
+ * (not several per session: per-statement cost dominates SQLite writes). A known id, or a repeat
+ * within the batch, changes nothing and reports inserted: false (a replay after a crash).
+ */
+export async function insertSessions(trx: Transaction<CoreDatabase>, records: readonly SessionRecord[]): Promise<SaveResult[]> {
+  const known = new Set<string>();
+  const ids = [...new Set(records.map((r) => r.id))];
+  for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+    const rows = await trx.selectFrom('sessions').select('id').where('id', 'in', ids.slice(i, i + INSERT_CHUNK)).execute();
+    for (const r of rows) known.add(r.id);
+  }
+  const fresh: SessionRecord[] = [];
+  const results = records.map((r) => {
+    if (known.has(r.id)) return { inserted: false };
+    known.add(r.id);
+    fresh.push(r);
+    return { inserted: true };
+  });
+  if (fresh.length === 0) return results;
+  const rows = fresh.map(toRows);
+  await insertChunked(trx, 'sessions', rows.map((r) => r.session));
+  await insertChunked(trx, 'calls', rows.flatMap((r) => r.calls));
+  await insertChunked(trx, 'anomalies', rows.flatMap((r) => r.anomalies));
+  await insertChunked(trx, 'session_payloads', rows.flatMap((r) => r.payloads));
+  await addToPortStats(trx, fresh);
+  return results;
+}
+
+async function addToPortStats(trx: Transaction<CoreDatabase>, fresh: readonly SessionRecord[]): Promise<void> {
+  const counts = new Map<string, { bucket: number; port: number; count: number }>();
+  const sources = new Map<string, { bucket: number; port: number; src: string }>();
+  for (const r of fresh) {
+    const bucket = baseBucket(r.startTs);
+    const key = `${bucket}:${r.dport}`;
+    const c = counts.get(key) ?? { bucket, port: r.dport, count: 0 };
+    c.count++;
+    counts.set(key, c);
+    sources.set(`${key}:${r.src}`, { bucket, port: r.dport, src: r.src });
+  }
+  const list = [...counts.values()];
+  for (let i = 0; i < list.length; i += INSERT_CHUNK) {
+    await trx
+      .insertInto('port_stats')
+      .values(list.slice(i, i + INSERT_CHUNK))
+      .onConflict((oc) => oc.columns(['bucket', 'port']).doUpdateSet({ count: sql<number>`port_stats.count + excluded.count` }))
+      .execute();
+  }
+  const src = [...sources.values()];
+  for (let i = 0; i < src.length; i += INSERT_CHUNK) {
+    await trx.insertInto('port_sources').values(src.slice(i, i + INSERT_CHUNK)).onConflict((oc) => oc.doNothing()).execute();
+  }
 }
 
 export async function selectSession(db: Db, id: string): Promise<SessionRecord | undefined> {

@@ -13,7 +13,7 @@ import type { Logger } from '../../core/logger.js';
 import type { SessionRecord } from '../../model/session.js';
 import type { VigilEvent } from '../../model/event.js';
 import type { CoreDatabase } from '../core-tables.js';
-import { insertEvents, insertSession, selectEvents, selectPortStats, selectSession, selectSessions } from '../core-queries.js';
+import { insertEvents, insertSessions, selectEvents, selectPortStats, selectSession, selectSessions } from '../core-queries.js';
 import { pruneCore } from '../core-prune.js';
 import { GroupCommitter } from '../group-commit.js';
 import { migrateToLatest } from '../migrate.js';
@@ -91,11 +91,7 @@ export class SqliteStore implements Store {
       (items: readonly T[]) =>
         this.kysely.transaction().execute((t) => fn(t, items));
     this.sessions = new GroupCommitter<SessionRecord, SaveResult>(
-      trx(async (t, items: readonly SessionRecord[]) => {
-        const out: SaveResult[] = [];
-        for (const r of items) out.push(await insertSession(t, r));
-        return out;
-      }),
+      trx((t, items: readonly SessionRecord[]) => insertSessions(t, items)),
       opts.maxBatch ?? 256,
     );
     this.events = new GroupCommitter<readonly VigilEvent[], void>(
