@@ -11,6 +11,7 @@ import { decodePdu, ptypeName } from './pdu-decode.js';
 import { PFC, type BindAckPdu, type BindPdu, type Pdu, type RequestPdu, type SyntaxId } from './pdu-types.js';
 import { CallTable, type CallState } from './reassembly.js';
 import { ContextTable, type ContextState } from './connection-contexts.js';
+import { decodeRequestStub } from './interfaces/index.js';
 
 /** A request whose last fragment has arrived: what the sensor answers and the stub decoder reads. */
 export interface CompletedRequest {
@@ -38,7 +39,9 @@ export type NameLookup = (uuid: string, opnum?: number) => { endpoint?: string; 
 
 export interface DcerpcConnectionOptions {
   readonly limits?: DcerpcLimitOverrides;
-  readonly decodeStub?: StubDecoder;
+  /** Decoder of completed request stubs; default: the interface decoders' decodeRequestStub
+   * (activation, endpoint mapper, ...). `false` decodes nothing (and keeps no request stubs). */
+  readonly decodeStub?: StubDecoder | false;
   readonly names?: NameLookup;
   readonly onPdu?: (dir: Direction, pdu: Pdu, ts: number, streamOffset: number, anomalies: readonly Anomaly[]) => void;
   readonly onRequest?: (req: CompletedRequest) => void;
@@ -59,7 +62,7 @@ const OBJECTLESS_INTERFACES = new Set([
 const NO_ANOMALIES: Anomaly[] = [];
 
 interface Side {
-  readonly framer: DcerpcFramer;
+  framer: DcerpcFramer;
   littleEndian: boolean | undefined;
   /** Largest frag_length negotiated for this direction by the bind_ack, once seen. */
   maxFrag: number | undefined;
@@ -68,6 +71,7 @@ interface Side {
 export class DcerpcConnection {
   readonly limits: DcerpcLimits;
   private readonly o: DcerpcConnectionOptions;
+  private readonly stubDecoder: StubDecoder | undefined;
   private readonly sides: Record<Direction, Side>;
   private readonly calls: CallTable;
   private readonly contexts: ContextTable;
@@ -81,13 +85,10 @@ export class DcerpcConnection {
   constructor(opts: DcerpcConnectionOptions = {}) {
     this.o = opts;
     this.limits = resolveDcerpcLimits(opts.limits);
-    const side = (dir: Direction): Side => ({
-      framer: new DcerpcFramer({ maxFragLength: this.limits.maxFragLength, onAnomaly: (a) => this.emit(a, dir) }),
-      littleEndian: undefined,
-      maxFrag: undefined,
-    });
+    this.stubDecoder = opts.decodeStub === false ? undefined : (opts.decodeStub ?? decodeRequestStub);
+    const side = (dir: Direction): Side => ({ framer: this.newFramer(dir), littleEndian: undefined, maxFrag: undefined });
     this.sides = { to_server: side('to_server'), to_client: side('to_client') };
-    const keep = opts.onRequest !== undefined || opts.decodeStub !== undefined;
+    const keep = opts.onRequest !== undefined || this.stubDecoder !== undefined;
     this.calls = new CallTable(this.limits, keep, {
       anomaly: (a) => this.emit(a, this.dir),
       finished: (c) => this.finished(c),
@@ -117,6 +118,28 @@ export class DcerpcConnection {
     }
   }
 
+  /** One whole PDU already framed by the caller (e.g. a capture reader that frames per packet to
+   * keep per-PDU timestamps): skips this connection's framer, otherwise the same as feed(). */
+  feedPdu(dir: Direction, pdu: Uint8Array, tsMs: number, streamOffset = 0): void {
+    if (this.closed) return;
+    this.ts = tsMs;
+    this.dir = dir;
+    try {
+      this.onBytes(dir, pdu, streamOffset);
+    } catch (e) {
+      this.flag('protocol_violation', `exception while decoding: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** A hole in one direction's byte stream (lost TCP segments): the PDU in progress is ended
+   * (truncated_pdu) and framing starts afresh after the hole, resynchronising on the next header. */
+  gap(dir: Direction): void {
+    if (this.closed) return;
+    this.dir = dir;
+    this.sides[dir].framer.flush();
+    this.sides[dir].framer = this.newFramer(dir);
+  }
+
   /** End of the connection: partial PDUs become anomalies and every open call is recorded. */
   close(tsMs: number): void {
     if (this.closed) return;
@@ -127,6 +150,10 @@ export class DcerpcConnection {
     }
     this.calls.finishAll();
     this.closed = true;
+  }
+
+  private newFramer(dir: Direction): DcerpcFramer {
+    return new DcerpcFramer({ maxFragLength: this.limits.maxFragLength, onAnomaly: (a) => this.emit(a, dir) });
   }
 
   private onBytes(dir: Direction, bytes: Uint8Array, off: number): void {
@@ -231,7 +258,7 @@ export class DcerpcConnection {
   }
 
   private requestDone(call: CallState): void {
-    if (!this.o.onRequest && !this.o.decodeStub) return;
+    if (!this.o.onRequest && !this.stubDecoder) return;
     const req: CompletedRequest = {
       callId: call.callId,
       ctxId: call.ctxId,
@@ -247,13 +274,13 @@ export class DcerpcConnection {
       auth: call.authType === undefined ? undefined : { authType: call.authType, authLevel: call.authLevel ?? 0 },
       ts: call.ts,
     };
-    if (this.o.decodeStub) this.decodeStub(call, req);
+    if (this.stubDecoder) this.decodeStub(call, req);
     this.o.onRequest?.(req);
   }
 
   private decodeStub(call: CallState, req: CompletedRequest): void {
     try {
-      const d = this.o.decodeStub!(req);
+      const d = this.stubDecoder!(req);
       if (!d) return;
       if (d.activation) this.activations.set(call, d.activation);
       for (const a of d.anomalies) {

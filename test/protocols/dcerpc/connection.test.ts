@@ -46,7 +46,9 @@ interface Run {
 
 function run(steps: Step[], opts: DcerpcConnectionOptions = {}, segment?: number): Run {
   const out: Run = { requests: [], calls: [], anomalies: [], names: [], conn: undefined as unknown as DcerpcConnection };
+  // the connection on its own: stub decoding is the interfaces' business (tested below once wired)
   const conn = new DcerpcConnection({
+    decodeStub: false,
     ...opts,
     onRequest: (r) => out.requests.push(r),
     onCall: (c) => out.calls.push(c),
@@ -257,4 +259,22 @@ test('a real Kerberos-authenticated activation session from the corpus, PDU by P
   assert.deepEqual(r.names, []);
   assertActivation(r, 'zeek kerberos135_auth');
   assert.deepEqual([r.calls[0].reqStubLen, r.calls[0].respStubLen, r.calls[0].respFrags], [800, 928, 1]);
+  // by default the interface decoders read the activation arguments of the completed request
+  const decoded = run(steps, { decodeStub: undefined }, 1460);
+  assert.equal(decoded.calls[0].activation?.method, 'RemoteCreateInstance');
+});
+
+test('feedPdu takes PDUs framed by the caller; gap() ends a PDU cut by lost segments and resynchronises', () => {
+  const names: string[] = [];
+  const reqs: CompletedRequest[] = [];
+  const conn = new DcerpcConnection({ decodeStub: false, onRequest: (q) => reqs.push(q), onAnomaly: (a) => names.push(a.name) });
+  for (const [dir, bytes] of bindPair()) conn.feedPdu(dir, bytes, 1);
+  const req = encodeRequest({ callId: 2, opnum: 4, stub: ACTIVATION_STUB });
+  conn.feed('to_server', req.subarray(0, 100), 2);
+  conn.gap('to_server');
+  conn.feed('to_server', new Uint8Array(50).fill(0x41), 3); // the rest of the cut PDU's bytes, after the hole
+  conn.feed('to_server', encodeRequest({ callId: 3, opnum: 4, stub: ACTIVATION_STUB }), 4);
+  conn.close(5);
+  assert.deepEqual(names, ['truncated_pdu', 'bad_version', 'resync_garbage_skipped']);
+  assert.deepEqual(reqs.map((q) => [q.callId, q.stub.length]), [[3, 800]]);
 });
