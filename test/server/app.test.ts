@@ -146,8 +146,8 @@ describe('HTTP API', () => {
     };
     assert.match(doc.openapi, /^3\./);
     assert.deepEqual(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer' });
-    for (const p of ['/healthz', '/metrics', '/api/v1/sessions/{id}', '/api/v1/stats/ports', '/api/v1/openapi.json']) assert.ok(doc.paths[p]?.get, `${p} documented`);
-    const list = doc.paths['/api/v1/sessions/']?.get ?? doc.paths['/api/v1/sessions']?.get;
+    for (const p of ['/healthz', '/metrics', '/api/v1/sessions', '/api/v1/sessions/{id}', '/api/v1/stats/ports', '/api/v1/openapi.json']) assert.ok(doc.paths[p]?.get, `${p} documented`);
+    const list = doc.paths['/api/v1/sessions'].get;
     assert.deepEqual(list.parameters?.filter((x) => x.in === 'query').map((x) => x.name).sort(), ['cursor', 'hasAnomaly', 'limit', 'order', 'port', 'since', 'source', 'until']);
     assert.ok(list.responses['200'] && list.responses['400'] && list.responses['401']);
     assert.deepEqual(doc.paths['/healthz'].get.security, [], 'health is documented as public');

@@ -42,7 +42,8 @@ function withTime<T extends { startTs: number }>(s: T): T & { startTime: string 
 
 export function sessionRoutes(deps: { store: SessionReader; clock: Clock }): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: ListQuery }>('/', {
+    // '' (not '/') so the route is exactly /api/v1/sessions, as the OpenAPI document names it.
+    app.get<{ Querystring: ListQuery }>('', {
       schema: {
         description: 'List sensor sessions, newest first by default, one page at a time',
         tags: ['sessions'],
