@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ThresholdDetector } from '../src/detect/scan-threshold-detector.js';
 import { TrwDetector } from '../src/detect/scan-trw-detector.js';
 import { ConnTsvScanner } from '../src/ingest/zeek-conn-scanner.js';
-import { exploitComparisonTable } from './signature-baseline.js';
+import { exploitComparisonTable, sharedVariantTable } from './signature-baseline.js';
 
 export const title = 'Detection: conn.log through TRW + thresholds; exploit detector vs signature rules';
 
@@ -124,6 +124,8 @@ export async function run(): Promise<string> {
       '### Exploit detection by decoding vs content signatures',
       '',
       exploitComparisonTable(),
+      '',
+      sharedVariantTable(),
     ].join('\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,8 @@
 
 import { ExploitDetector } from '../src/detect/exploit-detector.js';
 import type { CallRecord } from '../src/model/call.js';
-import { BENIGN_CASES, EXPLOIT_CASES, VARIANTS, deliveryPdus, engineCalls, type ActivationCase, type Variant } from '../test/detect/delivery-sessions.js';
+import { BENIGN_CASES, EXPLOIT_CASES, VARIANTS, deliveryPdus, engineCalls, engineCallsFromChunks, type ActivationCase, type Variant } from '../test/detect/delivery-sessions.js';
+import { activationCall, deliveryVariants, type ActivationKind } from '../test/helpers/delivery-variants.js';
 
 /**
  * Rule logic as published (snort.org rule docs; snort2bro translations of the rules):
@@ -119,4 +120,34 @@ export function exploitComparisonTable(): string {
     '',
     ...rows,
   ].join('\n');
+}
+
+/** Per segment and reassembled, which rules fire on a list of client chunks. */
+function chunkHits(chunks: readonly Uint8Array[], reassembled: boolean): string[] {
+  const segs = chunks.map((c) => Buffer.from(c));
+  const units = reassembled ? [Buffer.concat(segs)] : segs;
+  return SIGNATURE_RULES.filter((r) => units.some((u) => r.match(u))).map((r) => r.sid);
+}
+
+/** Second table: MS03-026 through each activation method on the shared generator's variants. */
+export function sharedVariantTable(): string {
+  const kinds: ActivationKind[] = ['RemoteActivation', 'RemoteCreateInstance', 'RemoteGetClassObject'];
+  const perKind = kinds.map((k) => deliveryVariants(activationCall(k)));
+  const rows = ['| delivery variant (test/helpers/delivery-variants.ts) | Vigil (decoding) | 3197/3198 per segment | 3197/3198 reassembled | bind rules 2192/2251/3409 reassembled |', '|---|---:|---:|---:|---:|'];
+  for (let i = 0; i < perKind[0]!.length; i++) {
+    let vigil = 0;
+    let seg = 0;
+    let re = 0;
+    let bind = 0;
+    for (const variants of perKind) {
+      const v = variants[i]!;
+      if (vigilHits(engineCallsFromChunks(v.chunks)).includes('ms03_026_unc_server')) vigil++;
+      if (chunkHits(v.chunks, false).some((s) => s === '3197' || s === '3198')) seg++;
+      const r = chunkHits(v.chunks, true);
+      if (r.some((s) => s === '3197' || s === '3198')) re++;
+      if (r.some((s) => ['2192', '2251', '3409'].includes(s))) bind++;
+    }
+    rows.push(`| ${perKind[0]![i]!.name} | ${mark(vigil, kinds.length)} | ${mark(seg, kinds.length)} | ${mark(re, kinds.length)} | ${mark(bind, kinds.length)} |`);
+  }
+  return [`MS03-026 (600-letter UNC server) via ${kinds.join(', ')}; the same alert is required under every variant.`, '', ...rows].join('\n');
 }

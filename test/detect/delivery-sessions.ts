@@ -87,6 +87,18 @@ export function engineCalls(c: ActivationCase, variant: Variant, t0 = 1_060_617_
   return calls;
 }
 
+/** Client chunks only (as test/helpers/delivery-variants.ts yields them) through the engine. */
+export function engineCallsFromChunks(chunks: readonly Uint8Array[], t0 = 1_060_617_600_000): CallRecord[] {
+  const calls: CallRecord[] = [];
+  const conn = new DcerpcConnection({
+    decodeStub: (r) => decodeRequestStub({ ...(r.ifaceUuid !== undefined ? { ifaceUuid: r.ifaceUuid } : {}), opnum: r.opnum, stub: r.stub, littleEndian: r.littleEndian }),
+    onCall: (c) => calls.push(c),
+  });
+  chunks.forEach((chunk, i) => conn.feed('to_server', chunk, t0 + i));
+  conn.close(t0 + chunks.length);
+  return calls;
+}
+
 /** Inert filler standing where an exploit puts its overflow. */
 export const FILLER = (n: number): string => 'A'.repeat(n);
 
