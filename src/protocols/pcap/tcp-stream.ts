@@ -105,6 +105,12 @@ export class TcpStream {
     }
   }
 
+  /** Drop held data: nobody will read this direction (the connection was declined). */
+  discard(): void {
+    this.held = [];
+    this.heldBytes = 0;
+  }
+
   private deliver(seq: number, buf: Uint8Array, start: number, end: number): void {
     const skip = -seqDiff(seq, this.nextSeq); // bytes already delivered (retransmission / overlap)
     if (skip >= end - start) return;
@@ -115,9 +121,9 @@ export class TcpStream {
   }
 
   private drain(): void {
-    const held = this.held;
-    while (held.length > 0 && seqDiff(held[0].seq, this.nextSeq) <= 0) {
-      const s = held.shift() as HeldSegment;
+    // this.held is read afresh each turn: delivering may make the consumer discard it.
+    while (this.held.length > 0 && seqDiff(this.held[0].seq, this.nextSeq) <= 0) {
+      const s = this.held.shift() as HeldSegment;
       this.heldBytes -= s.bytes.length;
       this.deliver(s.seq, s.bytes, 0, s.bytes.length);
     }

@@ -47,35 +47,48 @@ export class TcpConnection {
   lastTsMs = 0;
   state = UNDECIDED;
   consumer: TcpAppConsumer | undefined;
-  readonly streams: [TcpStream, TcpStream];
-  /** Endpoint identity of the client as the table keys it (IPv4 number or IPv6 text). */
+  /** [from the client, from the server]. */
+  streams: [TcpStream, TcpStream];
+  /** Endpoint identities as the table keys them (IPv4 address * 65536 + port, or IPv6 text). */
   clientKey: number | string = 0;
+  serverKey: number | string = 0;
   /** Where the table holds it: [lower, higher] IPv4 endpoint numbers, or the IPv6 text key. */
   tableKey: [number, number] | string = '';
-  /** FINs seen while no application reassembles (bit 0 client, bit 1 server). */
+  /** FINs seen once no application reassembles it (bit 0 client, bit 1 server). */
   finMask = 0;
 
   constructor(
     readonly id: number,
     limits: TcpStreamLimits,
+    private readonly decide: (conn: TcpConnection, dir: DirIndex, b: Uint8Array, start: number, end: number) => void,
+    private readonly onAnomaly: (a: Anomaly) => void,
   ) {
-    this.streams = [new TcpStream(this.sink(0), limits), new TcpStream(this.sink(1), limits)];
+    // Streams look their direction up when they deliver, so that swapRoles() can swap them.
+    const fromClient: TcpStream = new TcpStream(this.sink(() => (this.streams[0] === fromClient ? 0 : 1)), limits);
+    const fromServer: TcpStream = new TcpStream(this.sink(() => (this.streams[0] === fromServer ? 0 : 1)), limits);
+    this.streams = [fromClient, fromServer];
   }
 
-  /** Swap client and server; only meaningful before any data was delivered (content says we guessed wrong). */
+  /** Swap client and server: content showed that the guess made for a connection picked up mid-stream was wrong. */
   swapRoles(): void {
     [this.client, this.server] = [this.server, this.client];
     [this.clientPort, this.serverPort] = [this.serverPort, this.clientPort];
-    this.swapped = !this.swapped;
+    [this.clientKey, this.serverKey] = [this.serverKey, this.clientKey];
+    this.streams = [this.streams[1], this.streams[0]];
   }
-  /** True after swapRoles(): the table's notion of client is the other endpoint. */
-  swapped = false;
 
-  private sink(dir: DirIndex): StreamConsumer {
+  // The application decides on the first bytes delivered in order (after a SYN, an out-of-order
+  // first segment waits for the hole before it), then gets every byte, gap and anomaly.
+  private sink(dirOf: () => DirIndex): StreamConsumer {
     return {
-      data: (b, s, e) => this.consumer?.data(dir, b, s, e),
-      gap: (n) => this.consumer?.gap(dir, n),
-      anomaly: (a) => this.consumer?.anomaly(dir, a),
+      data: (b, s, e) => {
+        if (this.state === UNDECIDED) this.decide(this, dirOf(), b, s, e);
+        if (this.state === ACCEPTED) this.consumer!.data(dirOf(), b, s, e);
+      },
+      gap: (n) => {
+        if (this.state === ACCEPTED) this.consumer!.gap(dirOf(), n);
+      },
+      anomaly: (a) => (this.state === ACCEPTED ? this.consumer!.anomaly(dirOf(), a) : this.onAnomaly(a)),
     };
   }
 }
@@ -89,6 +102,12 @@ export class TcpTracker {
   private readonly v6 = new Map<string, TcpConnection>();
   /** Open connections in creation order: the oldest is evicted first when max_flows is reached. */
   private readonly open = new Set<TcpConnection>();
+  private readonly decide = (conn: TcpConnection, dir: DirIndex, b: Uint8Array, start: number, end: number): void => {
+    const consumer = this.handler.accept(conn, dir, b, start, end);
+    conn.consumer = consumer;
+    conn.state = consumer === undefined ? IGNORED : ACCEPTED;
+    if (consumer === undefined) for (const s of conn.streams) s.discard();
+  };
 
   constructor(
     private readonly handler: TcpAppHandler,
@@ -100,7 +119,6 @@ export class TcpTracker {
   segment(d: Uint8Array, p: DecodedPacket, tsMs: number): void {
     this.nowMs = tsMs;
     const flags = p.tcpFlags;
-    const hasData = p.payloadWireLen > 0;
     let conn = this.find(d, p);
     if (conn !== undefined && (flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.SYN && this.isNewSyn(conn, d, p)) {
       this.close(conn, 'reused');
@@ -108,36 +126,20 @@ export class TcpTracker {
     }
     if (conn === undefined) {
       // A bare ACK/FIN/RST of a connection we do not know carries nothing to reassemble.
-      if (!hasData && (flags & TCP_FLAG.SYN) === 0) return;
+      if (p.payloadWireLen === 0 && (flags & TCP_FLAG.SYN) === 0) return;
       conn = this.create(d, p, tsMs);
     }
     conn.lastTsMs = tsMs;
-    let dir: DirIndex = this.isFromClient(conn, d, p) ? 0 : 1;
-    if (conn.state === UNDECIDED && hasData) {
-      this.decide(conn, dir, d, p);
-      dir = this.isFromClient(conn, d, p) ? 0 : 1;
-    }
-    if (conn.state === ACCEPTED) {
-      this.feed(conn, dir, d, p);
-    } else if (flags & TCP_FLAG.FIN) {
-      conn.finMask |= 1 << dir;
-    }
+    const dir: DirIndex = this.isFromClient(conn, d, p) ? 0 : 1;
+    if (conn.state !== IGNORED) this.feed(conn, dir, d, p);
+    else if (flags & TCP_FLAG.FIN) conn.finMask |= 1 << dir;
     if (flags & TCP_FLAG.RST) this.close(conn, 'reset');
-    else if (conn.state === ACCEPTED ? conn.streams[0].finished && conn.streams[1].finished : conn.finMask === 3) this.close(conn, 'fin');
+    else if (conn.state === IGNORED ? conn.finMask === 3 : conn.streams[0].finished && conn.streams[1].finished) this.close(conn, 'fin');
   }
 
   /** End of capture: deliver what is held (after its holes) and close every connection. */
   finish(): void {
     for (const conn of [...this.open]) this.close(conn, 'end_of_capture');
-  }
-
-  private decide(conn: TcpConnection, dir: DirIndex, d: Uint8Array, p: DecodedPacket): void {
-    const swappedBefore = conn.swapped;
-    const consumer = this.handler.accept(conn, dir, d, p.payloadStart, p.payloadEnd);
-    conn.state = consumer === undefined ? IGNORED : ACCEPTED;
-    conn.consumer = consumer;
-    // The handler swapped roles: the client is now the other end of this packet.
-    if (conn.swapped !== swappedBefore) conn.clientKey = this.endpointKey(d, p, dir === 0 ? 'dst' : 'src');
   }
 
   private feed(conn: TcpConnection, dir: DirIndex, d: Uint8Array, p: DecodedPacket): void {
@@ -153,11 +155,10 @@ export class TcpTracker {
   private close(conn: TcpConnection, reason: CloseReason): void {
     if (!this.open.delete(conn)) return;
     this.remove(conn);
-    if (conn.state === ACCEPTED) {
-      conn.streams[0].flush();
-      conn.streams[1].flush();
-      conn.consumer?.close(reason);
-    }
+    if (conn.state === IGNORED) return;
+    conn.streams[0].flush();
+    conn.streams[1].flush();
+    if (conn.state === ACCEPTED) conn.consumer?.close(reason);
   }
 
   private create(d: Uint8Array, p: DecodedPacket, tsMs: number): TcpConnection {
@@ -166,7 +167,7 @@ export class TcpTracker {
       this.onAnomaly(captureAnomaly('tcp', 'tcp_flow_limit', `more than max_flows=${this.limits.max_flows} open connections; closed the oldest`));
       this.close(oldest, 'evicted');
     }
-    const conn = new TcpConnection(this.nextId++, this.limits);
+    const conn = new TcpConnection(this.nextId++, this.limits, this.decide, this.onAnomaly);
     this.connections++;
     const flags = p.tcpFlags;
     const syn = (flags & TCP_FLAG.SYN) !== 0;
@@ -181,6 +182,7 @@ export class TcpTracker {
     conn.server = srcIsClient ? dstText : srcText;
     conn.serverPort = srcIsClient ? p.dstPort : p.srcPort;
     conn.clientKey = this.endpointKey(d, p, srcIsClient ? 'src' : 'dst');
+    conn.serverKey = this.endpointKey(d, p, srcIsClient ? 'dst' : 'src');
     conn.firstTsMs = tsMs;
     this.insert(d, p, conn);
     this.open.add(conn);

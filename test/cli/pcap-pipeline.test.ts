@@ -1,0 +1,137 @@
+// The whole capture pipeline (file -> TCP -> DCE/RPC) gives the same PDUs and call however the
+// stream is cut into TCP segments: 1-byte segments, one segment, every split point, segments out of
+// order, retransmitted with overlap; a lost segment becomes a gap and the PDUs after it still decode.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { analyzeCapture, type PcapStats } from '../../src/cli/pcap/pcap-driver.js';
+import type { PduEvent } from '../../src/cli/pcap/pdu-record.js';
+import type { CallRecord } from '../../src/model/call.js';
+import { encodeBind, encodeBindAck, encodeRequest, encodeResponse } from '../../src/protocols/dcerpc/pdu-encode.js';
+import { concat, ipTcp, pcapFileHeader, pcapRecord } from '../../src/protocols/pcap/capture-writer.js';
+import { LINKTYPE } from '../../src/protocols/pcap/capture-types.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vigil-pcap-pipeline-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const NDR = { uuid: '8a885d04-1ceb-11c9-9fe8-08002b104860', versionMajor: 2, versionMinor: 0 };
+const IFACE = { uuid: '338cd001-2244-31f1-aaaa-900038001003', versionMajor: 1, versionMinor: 0 }; // winreg: no stub decoder of ours reads it
+// Inert filler stub ('A' bytes), big enough to span segments; never shellcode.
+const clientBytes = concat([
+  encodeBind({ callId: 1, contexts: [{ ctxId: 0, abstractSyntax: IFACE, transferSyntaxes: [NDR] }] }),
+  encodeRequest({ callId: 2, ctxId: 0, opnum: 0, stub: new Uint8Array(300).fill(0x41) }),
+  encodeRequest({ callId: 3, ctxId: 0, opnum: 0, stub: new Uint8Array(20).fill(0x41) }),
+]);
+const serverBytes = concat([
+  encodeBindAck({ callId: 1, secondaryAddress: '135', results: [{ result: 0, reason: 0, transferSyntax: NDR }] }),
+  encodeResponse({ callId: 2, ctxId: 0, stub: new Uint8Array(16) }),
+  encodeResponse({ callId: 3, ctxId: 0, stub: new Uint8Array(16) }),
+]);
+
+const C = { src: '192.0.2.10', dst: '192.0.2.20', sport: 1111, dport: 135 };
+const S = { src: '192.0.2.20', dst: '192.0.2.10', sport: 135, dport: 1111 };
+const ISN_C = 0xfffffe00; // the client's sequence numbers wrap around 2^32 inside the stream
+const ISN_S = 5000;
+
+interface Segment {
+  readonly fromClient: boolean;
+  readonly offset: number;
+  readonly bytes: Uint8Array;
+}
+
+/** Write a capture: handshake, then the given data segments (raw IPv4 link type), then FINs. */
+function capture(name: string, segments: readonly Segment[]): string {
+  let t = 0;
+  const rec = (spec: Parameters<typeof ipTcp>[0]): Uint8Array => pcapRecord(1_600_000_000, t++, ipTcp(spec));
+  const records = [
+    rec({ ...C, seq: ISN_C, flags: 0x02 }),
+    rec({ ...S, seq: ISN_S, ack: ISN_C + 1, flags: 0x12 }),
+    ...segments.map((s) =>
+      s.fromClient
+        ? rec({ ...C, seq: ISN_C + 1 + s.offset, ack: ISN_S + 1, payload: s.bytes })
+        : rec({ ...S, seq: ISN_S + 1 + s.offset, ack: ISN_C + 1, payload: s.bytes })),
+    rec({ ...C, seq: ISN_C + 1 + clientBytes.length, ack: ISN_S + 1 + serverBytes.length, flags: 0x11 }),
+    rec({ ...S, seq: ISN_S + 1 + serverBytes.length, ack: ISN_C + 2 + clientBytes.length, flags: 0x11 }),
+  ];
+  const path = join(dir, `${name}.pcap`);
+  writeFileSync(path, concat([pcapFileHeader({ linkType: LINKTYPE.RAW }), ...records]));
+  return path;
+}
+
+/** Cut a direction's bytes at the given offsets. */
+function cut(fromClient: boolean, bytes: Uint8Array, at: readonly number[]): Segment[] {
+  const points = [0, ...at, bytes.length];
+  return points.slice(1).map((end, i) => ({ fromClient, offset: points[i], bytes: bytes.subarray(points[i], end) }));
+}
+
+/** Client segments interleaved with the server's, in conversation order (requests before replies). */
+function conversation(clientCuts: readonly number[], serverCuts: readonly number[] = []): Segment[] {
+  return [...cut(true, clientBytes, clientCuts), ...cut(false, serverBytes, serverCuts)];
+}
+
+function run(path: string): { stats: PcapStats; pdus: string[]; calls: CallRecord[]; anomalies: string[] } {
+  const pdus: string[] = [];
+  const calls: CallRecord[] = [];
+  const anomalies: string[] = [];
+  const stats = analyzeCapture(path, {
+    onPdu: (e: PduEvent) => {
+      pdus.push(`${e.direction} ${e.pdu?.type ?? 'undecoded'} ${e.header.callId} ${e.header.fragLength}`);
+      anomalies.push(...e.anomalies.map((a) => a.name));
+    },
+    onCall: (c) => calls.push(c),
+  });
+  return { stats, pdus, calls, anomalies };
+}
+
+const whole = run(capture('whole', conversation([])));
+
+describe('capture pipeline', () => {
+  it('decodes the reference conversation', () => {
+    assert.deepEqual(whole.pdus, [
+      `to_server bind 1 ${72}`, 'to_server request 2 324', 'to_server request 3 44',
+      'to_client bind_ack 1 60', 'to_client response 2 40', 'to_client response 3 40',
+    ]);
+    assert.deepEqual(whole.calls.map((c) => [c.callId, c.ifaceUuid, c.reqStubLen, c.respFrags]), [[2, IFACE.uuid, 300, 1], [3, IFACE.uuid, 20, 1]]);
+    assert.deepEqual(whole.stats.anomalies, {});
+  });
+
+  it('gives the same PDUs from 1-byte segments', () => {
+    const ones = Array.from({ length: clientBytes.length - 1 }, (_, i) => i + 1);
+    const r = run(capture('bytes', conversation(ones, Array.from({ length: serverBytes.length - 1 }, (_, i) => i + 1))));
+    assert.deepEqual([r.pdus, r.calls.length, r.stats.anomalies], [whole.pdus, 2, {}]);
+  });
+
+  it('gives the same PDUs for a split at every offset of the client stream', () => {
+    for (let at = 1; at < clientBytes.length; at += 7) {
+      const r = run(capture(`split-${at}`, conversation([at])));
+      assert.deepEqual(r.pdus, whole.pdus, `split at ${at}`);
+    }
+  });
+
+  it('reorders segments that arrive out of order', () => {
+    const segs = conversation([50, 100, 200, 300]);
+    const client = segs.filter((s) => s.fromClient).reverse();
+    const r = run(capture('reordered', [...client, ...segs.filter((s) => !s.fromClient)]));
+    assert.deepEqual([r.pdus, r.stats.anomalies], [whole.pdus, {}]);
+  });
+
+  it('keeps one copy of retransmitted and overlapping segments', () => {
+    const segs = conversation([60, 160]);
+    const overlap: Segment = { fromClient: true, offset: 40, bytes: clientBytes.subarray(40, 190) };
+    const r = run(capture('retransmitted', [segs[0], segs[1], overlap, segs[1], segs[2], ...segs.slice(3)]));
+    assert.deepEqual([r.pdus, r.stats.anomalies], [whole.pdus, {}]);
+  });
+
+  it('turns a lost segment into a gap and decodes the PDUs after it', () => {
+    // Lose bytes 100..200 of the first request (bind is 72 bytes, request 2 spans 72..396).
+    const segs = conversation([100, 200, 396]).filter((s) => !(s.fromClient && s.offset === 100));
+    const r = run(capture('gap', segs));
+    assert.ok(r.stats.anomalies.tcp_content_gap === 1, JSON.stringify(r.stats.anomalies));
+    assert.ok(r.pdus.includes('to_server request 3 44'), r.pdus.join('; '));
+    assert.ok(!r.pdus.includes('to_server request 2 324'));
+    assert.ok(r.anomalies.includes('tcp_content_gap'), 'the gap rides on the next PDU of its direction');
+  });
+});
