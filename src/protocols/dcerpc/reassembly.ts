@@ -137,6 +137,10 @@ export class CallTable {
       this.flag('object_uuid_on_request', `object UUID ${call.objectUuid ?? 'absent'} -> ${pdu.objectUuid ?? 'absent'} between fragments`, call, call.callId);
     }
     if (pdu.header.littleEndian !== call.littleEndian) this.flag('byte_order_changed', 'between fragments of one call', call, call.callId);
+    // MS-RPCE 3.3.1.5.2.2: every fragment of an authenticated call carries its own verifier
+    if ((call.authType !== undefined) !== (pdu.auth !== undefined)) {
+      this.flag('auth_trailer_missing', `fragment ${call.reqFrags + 1} ${pdu.auth ? 'adds' : 'lacks'} the verifier the first fragment ${pdu.auth ? 'lacked' : 'had'}`, call, call.callId);
+    }
   }
 
   private append(call: CallState, pdu: RequestPdu, ts: number): void {

@@ -212,6 +212,7 @@ const ANOMALY_TABLE: [string, Step[], string[], DcerpcConnectionOptions?][] = [
   ['byte_order_changed', [...bindPair(), req({ littleEndian: false, callId: 2, opnum: 4 })], ['byte_order_changed']],
   ['object_uuid_on_request', [...bindPair(true, [ctx(0, EPM)]), req({ callId: 2, opnum: 3, objectUuid: IREMUNKNOWN.uuid })], ['object_uuid_on_request']],
   ['object UUID changing between fragments', [...bindPair(true, [ctx(0, IREMUNKNOWN)]), req({ callId: 2, opnum: 3, flags: FIRST, objectUuid: EPM.uuid, allocHint: 0 }), req({ callId: 2, opnum: 3, flags: LAST, allocHint: 0 })], ['object_uuid_on_request']],
+  ['auth_trailer_missing', [...bindPair(), req({ callId: 2, opnum: 4, flags: FIRST, allocHint: 0, auth: { authType: 10, authLevel: 6, authValue: new Uint8Array(16) } }), req({ callId: 2, opnum: 4, flags: LAST, allocHint: 0 })], ['auth_trailer_missing']],
   ['response_without_request', [...bindPair(), ['to_client', encodeResponse({ callId: 9 })]], ['response_without_request']],
   ['call_id_reused', [...bindPair(), req({ callId: 2, opnum: 4 }), req({ callId: 2, opnum: 4 })], ['call_id_reused']],
   ['ptype_wrong_direction', [...bindPair(), ['to_client', encodeRequest({ callId: 2, opnum: 4 })]], ['ptype_wrong_direction']],
