@@ -174,3 +174,10 @@ test('non-fatal violations decode with anomalies: minor version 7, auth padding 
   assert.deepEqual(r.anomalies.map((a) => a.name), ['auth_pad_exceeds_stub']);
   assert.ok(r.pdu.type === 'request' && r.pdu.stub.length === 0);
 });
+
+test('rts (RPC over HTTP, MS-RPCH 2.2.3.6) is recognised: flags and command count, commands left opaque', () => {
+  const p = ok(fromHex('05001403 10000000 1c00 0000 00000000 0200 0100 00000000 00000000'));
+  assert.ok(p.type === 'rts');
+  assert.equal(p.rtsFlags, 2);
+  assert.equal(p.numberOfCommands, 1);
+});
