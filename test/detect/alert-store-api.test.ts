@@ -12,7 +12,7 @@ import { AlertRouter } from '../../src/detect/alert-router.js';
 import { storeSink, type AlertRepository } from '../../src/detect/alert-store-port.js';
 import { makeAlert } from '../../src/detect/alert-factory.js';
 import { buildServer } from '../../src/server/app.js';
-import { alertRoutes } from '../../src/server/routes/alerts.js';
+import { alertRoutePlugin } from '../../src/server/routes/alerts.js';
 import { ManualClock } from '../../src/core/clock.js';
 
 const T = Date.UTC(2003, 7, 11, 16);
@@ -55,7 +55,7 @@ test('/api/v1/alerts: list with filters, get one, acknowledge, 404, auth', async
   const sessions = { listSessions: async () => ({ items: [] }), getSession: async () => undefined, portStats: async () => [] };
   const app = await buildServer({
     store: sessions, registry: new Registry(), token: 'tok', clock,
-    routes: [{ prefix: '/api/v1/alerts', plugin: alertRoutes({ alerts: store, clock }) }],
+    routes: [alertRoutePlugin({ alerts: store, clock })],
   });
   const auth = { authorization: 'Bearer tok' };
   assert.equal((await app.inject({ url: '/api/v1/alerts' })).statusCode, 401);

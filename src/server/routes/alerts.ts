@@ -6,6 +6,7 @@ import type { Clock } from '../../core/clock.js';
 import { rfc3339Micro } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { AlertRepository } from '../../detect/alert-store-port.js';
+import { API_PREFIX, type RoutePlugin } from '../app.js';
 import type { AlertRecord } from '../../model/alert.js';
 import type { Severity } from '../../model/anomaly.js';
 import { authErrors, timeParam } from '../schemas.js';
@@ -84,4 +85,9 @@ export function alertRoutes(deps: { alerts: AlertRepository; clock: Clock }): Fa
       return withTime(a);
     });
   };
+}
+
+/** The plugin with its prefix, as ServerDeps.routes takes it: the composition root's one line. */
+export function alertRoutePlugin(deps: { alerts: AlertRepository; clock: Clock }): RoutePlugin {
+  return { prefix: `${API_PREFIX}/alerts`, plugin: alertRoutes(deps) };
 }
