@@ -116,6 +116,14 @@ export const EXPLOIT_CASES: readonly (ActivationCase & { readonly rule: string }
     stub: (le) => encodeSystemActivator('RemoteCreateInstance', { fileName: `c:\\${FILLER(600)}.doc` }, le),
   },
   {
+    name: 'MS03-039 NDR string counts that disagree', rule: 'ms03_039_length_mismatch', iface: IREMOTE, opnum: OPNUM.remoteActivation,
+    stub: (le) => encodeRemoteActivationRequest({ clsid: CLSID, objectName: { value: `c:\\${FILLER(40)}`, maxCount: 8 } }, le),
+  },
+  {
+    name: 'MS03-039 activation blob count that disagrees with the bytes', rule: 'ms03_039_length_mismatch', iface: ISYSACT, opnum: OPNUM.remoteCreateInstance,
+    stub: (le) => encodeSystemActivator('RemoteCreateInstance', { fileName: 'c:\\x.doc', badIidCount: 50 }, le),
+  },
+  {
     name: 'MS03-039 RemoteGetClassObject without properties', rule: 'ms03_039_getclassobject_properties', iface: ISYSACT, opnum: OPNUM.remoteGetClassObject,
     stub: (le) => encodeSystemActivator('RemoteGetClassObject', { noProperties: true }, le),
   },
@@ -136,7 +144,12 @@ function encodeRemoteActivation(objectName: string, le: boolean): Uint8Array {
   return encodeRemoteActivationRequest({ clsid: CLSID, objectName }, le);
 }
 
-function encodeSystemActivator(method: 'RemoteCreateInstance' | 'RemoteGetClassObject', o: { fileName?: string; serverName?: string; noProperties?: boolean }, le: boolean): Uint8Array {
+interface ActivatorOpts { fileName?: string; serverName?: string; noProperties?: boolean; badIidCount?: number }
+
+function encodeSystemActivator(method: 'RemoteCreateInstance' | 'RemoteGetClassObject', o: ActivatorOpts, le: boolean): Uint8Array {
   const spec = { clsid: CLSID, ...(o.fileName !== undefined ? { fileName: o.fileName } : {}), ...(o.serverName !== undefined ? { serverName: o.serverName } : {}) };
-  return encodeSystemActivatorRequest(method, spec, le, o.noProperties ? [] : activationProperties(spec));
+  let props = o.noProperties ? [] : activationProperties(spec);
+  // InstantiationInfoData.cIID declaring more interface ids than the array holds (CVE-2003-0715 shape).
+  if (o.badIidCount !== undefined) props = props.map((p) => (p.name === 'InstantiationInfoData' ? { ...p, value: { ...(p.value as object), cIID: o.badIidCount } } as typeof p : p));
+  return encodeSystemActivatorRequest(method, spec, le, props);
 }
