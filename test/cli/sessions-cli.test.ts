@@ -7,6 +7,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Command } from 'commander';
+import { register } from '../../src/cli/commands/sessions.js';
+import { isAppError } from '../../src/core/errors.js';
 import { openSqliteStore, sqliteFileIn } from '../../src/store/sqlite/sqlite-store.js';
 import type { SessionRecord } from '../../src/model/session.js';
 import { T0, activationCall, lookupCall, makeSession } from '../store/fixtures.js';
@@ -28,7 +31,25 @@ function vigil(args: readonly string[], env: Record<string, string> = {}, cwd = 
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('vigil sessions', { skip: skipWithoutBuild }, () => {
+/** The command in-process (fast: no process start per case): stdout captured, errors thrown. */
+async function inProcess(args: readonly string[]): Promise<string> {
+  const program = new Command('vigil').exitOverride();
+  register(program);
+  let out = '';
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(['node', 'vigil', ...args]);
+  } finally {
+    process.stdout.write = write;
+  }
+  return out;
+}
+
+describe('vigil sessions', () => {
   let dir = '';
   const now = Date.now();
   const blaster = makeSession({ id: 'blaster01', startTs: now - 3_600_000, src: '192.0.2.77', calls: [lookupCall(now - 3_600_000), activationCall(now - 3_599_000)] });
@@ -46,7 +67,7 @@ describe('vigil sessions', { skip: skipWithoutBuild }, () => {
 
   const jsonIds = (stdout: string): string[] => stdout.trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id);
 
-  it('prints JSON lines, newest first, one summary per session', () => {
+  it('prints JSON lines, newest first, one summary per session (compiled CLI)', { skip: skipWithoutBuild }, () => {
     const r = vigil(['sessions', '--json', '--data-dir', dir]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(jsonIds(r.stdout), ['shell4444', 'blaster01', 'old135']);
@@ -56,49 +77,56 @@ describe('vigil sessions', { skip: skipWithoutBuild }, () => {
     assert.match(String(first.startTime), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
   });
 
-  it('filters by --port, --since, --source, --anomalous and --limit', () => {
-    const ids = (...args: string[]) => jsonIds(vigil(['sessions', '--json', '--data-dir', dir, ...args]).stdout);
-    assert.deepEqual(ids('--port', '135'), ['blaster01', 'old135']);
-    assert.deepEqual(ids('--since', '2h'), ['shell4444', 'blaster01']);
-    assert.deepEqual(ids('--since', '2003-08-12T00:00:00Z', '--port', '135'), ['blaster01']);
-    assert.deepEqual(ids('--source', '198.51.100.23'), ['old135']);
-    assert.deepEqual(ids('--anomalous'), ['blaster01', 'old135']);
-    assert.deepEqual(ids('--limit', '1'), ['shell4444']);
+  it('filters by --port, --since, --source, --anomalous and --limit', async () => {
+    const ids = async (...args: string[]) => jsonIds(await inProcess(['sessions', '--json', '--data-dir', dir, ...args]));
+    assert.deepEqual(await ids('--port', '135'), ['blaster01', 'old135']);
+    assert.deepEqual(await ids('--since', '2h'), ['shell4444', 'blaster01']);
+    assert.deepEqual(await ids('--since', '2003-08-12T00:00:00Z', '--port', '135'), ['blaster01']);
+    assert.deepEqual(await ids('--source', '198.51.100.23'), ['old135']);
+    assert.deepEqual(await ids('--anomalous'), ['blaster01', 'old135']);
+    assert.deepEqual(await ids('--limit', '1'), ['shell4444']);
   });
 
-  it('finds the data directory through VIGIL_DATA_DIR and prints a table by default', () => {
-    const r = vigil(['sessions'], { VIGIL_DATA_DIR: dir });
-    assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n');
+  it('finds the data directory through VIGIL_DATA_DIR and prints a table by default', async () => {
+    const saved = process.env.VIGIL_DATA_DIR;
+    process.env.VIGIL_DATA_DIR = dir;
+    let stdout: string;
+    try {
+      stdout = await inProcess(['sessions']);
+    } finally {
+      if (saved === undefined) delete process.env.VIGIL_DATA_DIR;
+      else process.env.VIGIL_DATA_DIR = saved;
+    }
+    const lines = stdout.trim().split('\n');
     assert.match(lines[0], /^START\s+ID\s+SOURCE\s+PORT/);
     assert.equal(lines.length, 4);
     assert.match(lines[2], /blaster01\s+192\.0\.2\.77\s+135\s+dcerpc/);
   });
 
-  it('shows one session with its decoded calls, as text and as JSON equal to the stored record', () => {
-    const text = vigil(['sessions', 'show', 'blaster01', '--data-dir', dir]);
-    assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /ISystemActivator RemoteCreateInstance/);
-    assert.match(text.stdout, /epmapper ept_lookup/);
-    assert.match(text.stdout, /0x1c010002/);
-    const json = vigil(['sessions', 'show', 'blaster01', '--json', '--data-dir', dir]);
-    const { startTime, ...record } = JSON.parse(json.stdout) as SessionRecord & { startTime: string };
+  it('shows one session with its decoded calls, as text and as JSON equal to the stored record', async () => {
+    const text = await inProcess(['sessions', 'show', 'blaster01', '--data-dir', dir]);
+    assert.match(text, /ISystemActivator RemoteCreateInstance/);
+    assert.match(text, /epmapper ept_lookup/);
+    assert.match(text, /0x1c010002/);
+    const json = await inProcess(['sessions', '--data-dir', dir, 'show', 'blaster01', '--json']);
+    const { startTime, ...record } = JSON.parse(json) as SessionRecord & { startTime: string };
     assert.deepEqual(record, blaster);
     assert.equal(typeof startTime, 'string');
   });
 
-  it('exits 1 for an unknown session or a missing store, 2 for a bad argument', () => {
+  it('fails with coded errors for an unknown session, a missing store and bad arguments', async () => {
+    const rejects = (args: string[], code: string, pattern: RegExp) => assert.rejects(inProcess(args), (e) => isAppError(e) && e.code === code && pattern.test(e.message));
+    await rejects(['sessions', 'show', 'nope', '--data-dir', dir], 'VIGIL_ERR_NOT_FOUND', /no session nope/);
+    await rejects(['sessions', '--data-dir', join(dir, 'absent')], 'VIGIL_ERR_NOT_FOUND', /no store at/);
+    await rejects(['sessions', '--since', 'yesterday-ish', '--data-dir', dir], 'VIGIL_ERR_BAD_ARGUMENT', /--since: expected an RFC 3339 date-time/);
+    await rejects(['sessions', '--port', '70000', '--data-dir', dir], 'VIGIL_ERR_BAD_ARGUMENT', /--port: expected an integer from 0 to 65535/);
+  });
+
+  it('maps those errors to exit codes 1 and 2 in the compiled CLI', { skip: skipWithoutBuild }, () => {
     const unknown = vigil(['sessions', 'show', 'nope', '--data-dir', dir]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no session nope/);
-    const missing = vigil(['sessions', '--data-dir', join(dir, 'absent')]);
-    assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /no store at/);
     const badSince = vigil(['sessions', '--since', 'yesterday-ish', '--data-dir', dir]);
     assert.equal(badSince.code, 2);
-    assert.match(badSince.stderr, /--since: expected an RFC 3339 date-time/);
-    const badPort = vigil(['sessions', '--port', '70000', '--data-dir', dir]);
-    assert.equal(badPort.code, 2);
-    assert.match(badPort.stderr, /--port: expected an integer from 0 to 65535/);
   });
 });
