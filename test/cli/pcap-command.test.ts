@@ -79,7 +79,7 @@ describe('vigil pcap', () => {
     const { lines } = run(corpusPath('dcerpc', 'zeek_kerberos135_auth.pcapng'), { json: true, calls: true });
     assert.equal(lines.length, 1);
     const c = lines[0] as { endpoint: string; operation: string; activation: { method: string; server_name: string; properties: string[] }; rtt: number };
-    assert.deepEqual([c.endpoint, c.operation, c.activation.method, c.activation.server_name, c.rtt], ['ISystemActivator', 'RemoteCreateInstance', 'RemoteCreateInstance', 'BLACKCLOVER-DC', 0.000606]);
+    assert.deepEqual([c.endpoint, c.operation, c.activation.method, c.activation.server_name, c.rtt], ['IRemoteSCMActivator', 'RemoteCreateInstance', 'RemoteCreateInstance', 'BLACKCLOVER-DC', 0.000606]);
     assert.ok(c.activation.properties.includes('InstanceInfoData') || c.activation.properties.includes('SecurityInfoData'));
   });
 });

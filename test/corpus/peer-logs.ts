@@ -76,7 +76,7 @@ export function eveEvents(pdus: readonly PduEvent[], calls: readonly { call: Cal
       response: c.faultStatus !== undefined ? 'FAULT' : c.respFrags > 0 ? 'RESPONSE' : 'UNREPLIED',
       call_id: c.callId,
       rpc_version: '5.0',
-      interfaces: c.ifaceUuid ? [{ uuid: c.ifaceUuid, version: c.ifaceVersion }] : [],
+      interfaces: c.ifaceUuid ? [{ uuid: c.ifaceUuid, version: c.ifaceVersion, service: c.endpoint, procedure: c.operation }] : [],
       req: { opnum: c.opnum, frag_cnt: c.reqFrags, stub_data_size: c.reqStubLen, object_uuid: c.objectUuid },
       res: { frag_cnt: c.respFrags, stub_data_size: c.respStubLen },
     }));
