@@ -100,7 +100,10 @@ export class ContextTable {
   /** The offer with this call_id, or else the most recent one (some stacks renumber acks). */
   private takeOffer(callId: number): number[] | undefined {
     let key: number | undefined = callId;
-    if (!this.pending.has(callId)) key = [...this.pending.keys()].pop();
+    if (!this.pending.has(callId)) {
+      key = undefined;
+      for (const k of this.pending.keys()) key = k;
+    }
     if (key === undefined) return undefined;
     const ids = this.pending.get(key);
     this.pending.delete(key);

@@ -172,24 +172,26 @@ export class DcerpcConnection {
     this.dispatch(dir, pdu);
   }
 
-  private checkSide(dir: Direction, pdu: Pdu, out: Anomaly[]): Anomaly[] {
+  /** Per-direction checks; returns the PDU's anomalies with any found here appended. */
+  private checkSide(dir: Direction, pdu: Pdu, found: Anomaly[]): Anomaly[] {
     const side = this.sides[dir];
     const h = pdu.header;
-    let found = out;
-    const add = (name: DcerpcAnomalyName, detail: string): void => {
-      const a = dcerpcAnomaly(name, detail, { offset: this.offset, callId: h.callId });
-      found = found === NO_ANOMALIES ? [a] : [...found, a];
-      this.emit(a, dir);
-    };
     if (side.littleEndian === undefined) side.littleEndian = h.littleEndian;
     else if (side.littleEndian !== h.littleEndian) {
-      add('byte_order_changed', `${dir} switched to ${h.littleEndian ? 'little' : 'big'}-endian`);
+      found = this.note(found, 'byte_order_changed', `${dir} switched to ${h.littleEndian ? 'little' : 'big'}-endian`, h.callId, dir);
       side.littleEndian = h.littleEndian;
     }
     if (side.maxFrag !== undefined && h.fragLength > side.maxFrag) {
-      add('frag_length_exceeds_negotiated', `${ptypeName(h.ptype)} frag_length ${h.fragLength} > negotiated ${side.maxFrag}`);
+      found = this.note(found, 'frag_length_exceeds_negotiated', `${ptypeName(h.ptype)} frag_length ${h.fragLength} > negotiated ${side.maxFrag}`, h.callId, dir);
     }
     return found;
+  }
+
+  /** Raise an anomaly and return `list` with it appended (a new array: `list` may be shared). */
+  private note(list: Anomaly[], name: DcerpcAnomalyName, detail: string, callId: number, dir: Direction): Anomaly[] {
+    const a = dcerpcAnomaly(name, detail, { offset: this.offset, callId });
+    this.emit(a, dir);
+    return list.length === 0 ? [a] : [...list, a];
   }
 
   private dispatch(dir: Direction, pdu: Pdu): void {
@@ -241,19 +243,14 @@ export class DcerpcConnection {
 
   private onRequestPdu(dir: Direction, pdu: RequestPdu): void {
     const ctx = this.contexts.get(pdu.ctxId);
-    const found: Anomaly[] = [];
-    const add = (name: DcerpcAnomalyName, detail: string): void => {
-      const a = dcerpcAnomaly(name, detail, { offset: this.offset, callId: pdu.header.callId });
-      found.push(a);
-      this.emit(a, dir);
-    };
-    if (!ctx) add('request_on_unknown_context', `ctx ${pdu.ctxId} was never bound`);
-    else if (ctx.state === 'rejected' || ctx.state === 'negotiate_ack') add('request_on_unknown_context', `ctx ${pdu.ctxId} is ${ctx.state}`);
+    const id = pdu.header.callId;
+    let found = NO_ANOMALIES;
+    if (!ctx) found = this.note(found, 'request_on_unknown_context', `ctx ${pdu.ctxId} was never bound`, id, dir);
+    else if (ctx.state === 'rejected' || ctx.state === 'negotiate_ack') found = this.note(found, 'request_on_unknown_context', `ctx ${pdu.ctxId} is ${ctx.state}`, id, dir);
     if (ctx && pdu.objectUuid !== undefined && OBJECTLESS_INTERFACES.has(ctx.abstractSyntax.uuid) && (pdu.header.flags & PFC.FIRST_FRAG) !== 0) {
-      add('object_uuid_on_request', `object UUID ${pdu.objectUuid} on ${ctx.abstractSyntax.uuid}`);
+      found = this.note(found, 'object_uuid_on_request', `object UUID ${pdu.objectUuid} on ${ctx.abstractSyntax.uuid}`, id, dir);
     }
-    const iface = ctx?.abstractSyntax;
-    const call = this.calls.request(dir, pdu, this.ts, { iface, transferSyntax: ctx?.transferSyntax, anomalies: found });
+    const call = this.calls.request(dir, pdu, this.ts, { iface: ctx?.abstractSyntax, transferSyntax: ctx?.transferSyntax, anomalies: found });
     if (call) this.requestDone(call);
   }
 

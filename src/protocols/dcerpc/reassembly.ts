@@ -99,7 +99,7 @@ export class CallTable {
     } else {
       this.checkConsistency(call, pdu);
     }
-    call.anomalies.push(...rc.anomalies);
+    if (rc.anomalies.length > 0) call.anomalies.push(...rc.anomalies);
     this.append(call, pdu, ts);
     if ((pdu.header.flags & PFC.LAST_FRAG) === 0) return undefined;
     this.completeRequest(call);
