@@ -10,7 +10,23 @@ import type { SessionRecord } from '../model/session.js';
 /** Something else that wants the events (detectors); called after the store has them. */
 export type EventListener = (events: readonly VigilEvent[]) => void;
 
+/** How long a payload sample counts as fresh: identical probes (a worm, a scanner, a load test)
+ * within this window are stored once instead of one upsert transaction per session. */
+const PAYLOAD_REFRESH_MS = 60_000;
+const PAYLOAD_MEMORY = 4096;
+
 export function storeSink(store: Pick<Store, 'saveSessions' | 'appendEvents' | 'putPayload'>, listeners: readonly EventListener[] = []): SensorSink {
+  // sha256 -> last time this sink stored it; bounded (oldest forgotten first, Map keeps insertion order).
+  const recent = new Map<string, number>();
+  const fresh = (sha: string | undefined, ts: number): boolean => {
+    if (!sha) return false;
+    const seen = recent.get(sha);
+    if (seen !== undefined && ts - seen < PAYLOAD_REFRESH_MS) return true;
+    recent.delete(sha);
+    recent.set(sha, ts);
+    if (recent.size > PAYLOAD_MEMORY) recent.delete(recent.keys().next().value as string);
+    return false;
+  };
   return {
     async write(batch: readonly SensorOutput[]): Promise<void> {
       const sessions: SessionRecord[] = [];
@@ -22,7 +38,7 @@ export function storeSink(store: Pick<Store, 'saveSessions' | 'appendEvents' | '
           continue;
         }
         sessions.push(item.session);
-        if (item.payload) payloads.push(store.putPayload(item.payload, item.session.startTs));
+        if (item.payload && !fresh(item.session.payloadSha256?.[0], item.session.startTs)) payloads.push(store.putPayload(item.payload, item.session.startTs));
       }
       // Payloads first: a stored session never points at a sample that is not there.
       await Promise.all(payloads);

@@ -33,6 +33,7 @@ export class OutputQueue {
     private readonly batchSize: number,
     private readonly logger: Logger,
     private readonly hooks: QueueHooks = {},
+    private readonly lingerMs = 0,
   ) {
     this.items = new Array<SensorOutput | undefined>(capacity);
   }
@@ -65,9 +66,10 @@ export class OutputQueue {
     this.size++;
     this.hooks.onDepth?.(this.size);
     if (!this.draining) {
-      // Start on the next turn so items from the same burst of I/O go to the sink as one batch.
+      // Start a little later so items from the same burst of I/O go to the sink as one batch.
       this.draining = true;
-      setImmediate(() => void this.drain());
+      if (this.lingerMs > 0) setTimeout(() => void this.drain(), this.lingerMs);
+      else setImmediate(() => void this.drain());
     }
     return true;
   }

@@ -95,6 +95,13 @@ export const SENSOR_LIMITS = {
     unit: 'items',
     doc: 'Items handed to the sink in one write (one store transaction), which is what makes recording every session cheap.',
   },
+  queueLingerMs: {
+    default: 10,
+    min: 0,
+    max: 1000,
+    unit: 'ms',
+    doc: 'How long the queue waits to gather a batch before writing (Kafka linger.ms): fewer, larger store transactions under load, at most this much added acknowledgement delay.',
+  },
   memoryBudgetMb: {
     default: 512,
     min: 16,

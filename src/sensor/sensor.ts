@@ -65,7 +65,7 @@ export class Sensor {
       onWritten: (batch) => {
         for (const it of batch) if (it.kind === 'session') m.sessions.inc({ port: String(it.session.dport) });
       },
-    });
+    }, this.limits.queueLingerMs);
   }
 
   /** Where the sensor listens (after start). */

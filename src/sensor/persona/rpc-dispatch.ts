@@ -48,6 +48,21 @@ function ipv4Addresses(persona: PersonaConfig, local: string): string[] {
   return [isIPv4(local) ? local : '0.0.0.0'];
 }
 
+/** The list is fixed per persona and local address: build it once, not per ept_lookup. */
+const entryCache = new WeakMap<PersonaConfig, Map<string, LookupEntry[]>>();
+
+function cachedEntries(persona: PersonaConfig, local: string): LookupEntry[] {
+  let byAddr = entryCache.get(persona);
+  if (!byAddr) entryCache.set(persona, (byAddr = new Map()));
+  let list = byAddr.get(local);
+  if (!list) {
+    list = lookupEntries(persona, local);
+    // A sensor on many addresses (or IPv6 peers) could otherwise grow this without bound.
+    if (byAddr.size < 64) byAddr.set(local, list);
+  }
+  return list;
+}
+
 /** Every (registration x protocol x address) tower the endpoint mapper lists, in table order. */
 export function lookupEntries(persona: PersonaConfig, local: string): LookupEntry[] {
   const out: LookupEntry[] = [];
@@ -69,15 +84,31 @@ export const MAX_LOOKUP_PAGE = 500;
 
 function eptLookup(input: DispatchInput, persona: PersonaConfig): DispatchResult {
   const req = decodeLookupRequest(input.stub, input.littleEndian);
-  const all = lookupEntries(persona, input.localAddress);
+  const all = cachedEntries(persona, input.localAddress);
   const start = Math.min(req.cursor, all.length);
   const pageSize = Math.min(req.maxEnts, MAX_LOOKUP_PAGE);
   if (start >= all.length || pageSize === 0) {
     return { kind: 'response', stub: encodeLookupResponse([], req.maxEnts, undefined, EPT_S_NOT_REGISTERED) };
   }
-  const page = all.slice(start, start + pageSize);
-  const next = start + page.length < all.length ? start + page.length : undefined;
-  return { kind: 'response', stub: encodeLookupResponse(page, req.maxEnts, next) };
+  return { kind: 'response', stub: lookupPage(all, start, pageSize, req.maxEnts) };
+}
+
+/** Encoded pages per entry list: scanners repeat the same lookup (cursor 0, max_ents 500). */
+const pageCache = new WeakMap<LookupEntry[], Map<string, Uint8Array>>();
+
+function lookupPage(all: LookupEntry[], start: number, pageSize: number, maxEnts: number): Uint8Array {
+  let pages = pageCache.get(all);
+  if (!pages) pageCache.set(all, (pages = new Map()));
+  const key = `${start}:${pageSize}:${maxEnts}`;
+  let stub = pages.get(key);
+  if (!stub) {
+    const page = all.slice(start, start + pageSize);
+    const next = start + page.length < all.length ? start + page.length : undefined;
+    stub = encodeLookupResponse(page, maxEnts, next);
+    // Peers choose max_ents freely; keep only a few shapes so the cache stays bounded.
+    if (pages.size < 32) pages.set(key, stub);
+  }
+  return stub;
 }
 
 function eptMap(input: DispatchInput, persona: PersonaConfig): DispatchResult {

@@ -1,0 +1,223 @@
+// Sensor benchmark: full bind + ept_lookup + close exchanges per second against the persona with
+// every session recorded in the SQLite store, beside a bare Node `net` accept-and-close server, and
+// resident memory with 10,000 idle connections. The load client runs in a child process.
+
+import { spawn } from 'node:child_process';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Sensor } from '../src/sensor/sensor.js';
+import { openSqliteStore, sqliteFileIn } from '../src/store/sqlite/sqlite-store.js';
+import { storeSink } from '../src/cli/node-sink.js';
+import { encodeBind, encodeRequest, TRANSFER_SYNTAX } from '../src/protocols/dcerpc/index.js';
+import { encodeEptLookupRequest } from '../src/protocols/dcerpc/interfaces/index.js';
+
+export const title = 'Sensor: connection rate, latency and idle-connection memory';
+
+const CLIENT_FLAG = '--sensor-bench-client';
+const RUNS = 3;
+const RUN_MS = 3000;
+const CONCURRENCY = 32;
+const IDLE = 10_000;
+
+interface RateResult { count: number; ms: number; p50: number; p99: number }
+
+// ---------------------------------------------------------------- load client (child process)
+
+const EPM = { uuid: 'e1af8308-5d1f-11c9-91a4-08002b14a0fa', versionMajor: 3, versionMinor: 0 };
+const BIND = encodeBind({ callId: 1, contexts: [{ ctxId: 0, abstractSyntax: EPM, transferSyntaxes: [TRANSFER_SYNTAX.NDR] }] });
+const LOOKUP = encodeRequest({ callId: 2, opnum: 2, stub: encodeEptLookupRequest({ inquiryType: 0, object: null, ifId: null, versOption: 1, entryHandle: { attributes: 0, uuid: '00000000-0000-0000-0000-000000000000' }, maxEnts: 500 }) });
+
+/** One exchange: bind, read bind_ack, ept_lookup, read the last response fragment, close. */
+function rpcExchange(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ port, host: '127.0.0.1' }, () => s.write(BIND));
+    let buf = Buffer.alloc(0);
+    let stage = 0;
+    s.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 10 && buf.length >= buf.readUInt16LE(8)) {
+        const len = buf.readUInt16LE(8);
+        const ptype = buf[2];
+        const last = (buf[3] & 0x02) !== 0;
+        buf = buf.subarray(len);
+        if (stage === 0 && ptype === 12) {
+          stage = 1;
+          s.write(LOOKUP);
+        } else if (stage === 1 && ptype === 2 && last) {
+          stage = 2;
+          s.end();
+        }
+      }
+    });
+    s.on('error', reject);
+    s.on('close', () => (stage === 2 ? resolve() : reject(new Error('exchange incomplete'))));
+  });
+}
+
+/** Bare server baseline: connect and wait for the server to close. */
+function bareExchange(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ port, host: '127.0.0.1' });
+    s.on('error', reject);
+    s.on('close', () => resolve());
+    s.resume();
+  });
+}
+
+const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+
+async function loadRun(port: number, mode: string, ms: number): Promise<RateResult> {
+  const lat: number[] = [];
+  const start = performance.now();
+  const end = start + ms;
+  let errors = 0;
+  const one = mode === 'rpc' ? rpcExchange : bareExchange;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      try {
+        await one(port);
+        lat.push(performance.now() - t);
+      } catch {
+        if (++errors > 1000) return;
+      }
+    }
+  }));
+  lat.sort((a, b) => a - b);
+  return { count: lat.length, ms: performance.now() - start, p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
+}
+
+async function holdIdle(port: number, n: number): Promise<void> {
+  const socks: Socket[] = [];
+  for (let i = 0; i < n; i += 500) {
+    await Promise.all(Array.from({ length: Math.min(500, n - i) }, () => new Promise<void>((resolve) => {
+      const s = connect({ port, host: '127.0.0.1' }, () => resolve());
+      s.on('error', () => resolve());
+      socks.push(s);
+    })));
+  }
+  process.stdout.write('ready\n');
+  process.stdin.once('data', () => {
+    for (const s of socks) s.destroy();
+    process.exit(0);
+  });
+}
+
+async function clientMain(): Promise<void> {
+  const [, , , mode, portArg, arg] = process.argv;
+  const port = Number(portArg);
+  if (mode === 'idle') return holdIdle(port, Number(arg));
+  process.stdout.write(`${JSON.stringify(await loadRun(port, mode, Number(arg)))}\n`);
+}
+
+// ---------------------------------------------------------------- bench (parent process)
+
+const here = fileURLToPath(import.meta.url);
+
+function child(args: string[]): { proc: ReturnType<typeof spawn>; line: Promise<string> } {
+  const proc = spawn(process.execPath, [here, CLIENT_FLAG, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0]);
+    });
+    proc.once('exit', (code) => reject(new Error(`load client exited ${code} before answering`)));
+  });
+  return { proc, line };
+}
+
+async function measureRate(port: number, mode: 'rpc' | 'bare'): Promise<RateResult> {
+  const c = child([mode, String(port), String(RUN_MS)]);
+  const r = JSON.parse(await c.line) as RateResult;
+  await new Promise((res) => c.proc.once('exit', res));
+  return r;
+}
+
+function bareServer(hold: boolean): Promise<{ server: Server; port: number; open: () => number }> {
+  let open = 0;
+  const server = createServer((s) => {
+    open++;
+    s.on('close', () => open--);
+    s.on('error', () => undefined);
+    if (!hold) s.end();
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port, open: () => open })));
+}
+
+async function startRecordingSensor(dir: string) {
+  const store = await openSqliteStore({ file: sqliteFileIn(dir), background: false });
+  const sensor = new Sensor({
+    hosts: ['127.0.0.1'], ports: [135], ephemeralPorts: true, sink: storeSink(store),
+    limits: { maxConnections: 20_000, maxConnectionsPerSource: 20_000, memoryBudgetMb: 8192, queueCapacity: 100_000 },
+  });
+  await sensor.start();
+  return { sensor, store, port: sensor.portFor(135)! };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mb = (n: number): string => (n / 2 ** 20).toFixed(0);
+
+async function idleRss(port: number, openNow: () => number): Promise<{ rss: number; delta: number }> {
+  const base = process.memoryUsage.rss();
+  const c = child(['idle', String(port), String(IDLE)]);
+  await c.line;
+  for (let i = 0; i < 200 && openNow() < IDLE; i++) await new Promise((r) => setTimeout(r, 25));
+  await new Promise((r) => setTimeout(r, 300));
+  const rss = process.memoryUsage.rss();
+  c.proc.stdin!.write('x');
+  await new Promise((res) => c.proc.once('exit', res));
+  return { rss, delta: rss - base };
+}
+
+export async function run(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-sensor-'));
+  // Idle memory first, bare then sensor, before the rate runs grow the heap.
+  const holdServer = await bareServer(true);
+  const bareRss = await idleRss(holdServer.port, holdServer.open);
+  holdServer.server.close();
+  const bare = await bareServer(false);
+  const rec = await startRecordingSensor(dir);
+  try {
+    const sensorRss = await idleRss(rec.port, () => rec.sensor.openConnections);
+    await new Promise((r) => setTimeout(r, 500));
+    const bareRuns: RateResult[] = [];
+    const rpcRuns: RateResult[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      bareRuns.push(await measureRate(bare.port, 'bare'));
+      rpcRuns.push(await measureRate(rec.port, 'rpc'));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const stored = (await rec.store.listSessions({ limit: 1 })).items.length > 0;
+    const rate = (r: RateResult): number => (r.count * 1000) / r.ms;
+    const bareRate = median(bareRuns.map(rate));
+    const rpcRate = median(rpcRuns.map(rate));
+    return [
+      `Command: \`npm run bench -- sensor\` (load client in a child process on loopback, ${CONCURRENCY} exchanges in flight, ${RUNS} runs of ${RUN_MS / 1000} s each, medians).`,
+      '',
+      '| server | exchange | per second (median) | p50 ms | p99 ms | ratio to bare |',
+      '|---|---|---|---|---|---|',
+      `| bare Node \`net\` accept-and-close | connect, server closes | ${bareRate.toFixed(0)} | ${median(bareRuns.map((r) => r.p50)).toFixed(2)} | ${median(bareRuns.map((r) => r.p99)).toFixed(2)} | 1.00 |`,
+      `| Vigil sensor, persona on 135, every session in SQLite | connect, bind, ept_lookup (19 towers), close | ${rpcRate.toFixed(0)} | ${median(rpcRuns.map((r) => r.p50)).toFixed(2)} | ${median(rpcRuns.map((r) => r.p99)).toFixed(2)} | ${(rpcRate / bareRate).toFixed(2)} |`,
+      '',
+      `Sessions reached the store: ${stored ? 'yes' : 'NO'}. Target: at least 0.70 of the bare server's rate.`,
+      '',
+      `| ${IDLE.toLocaleString('en')} idle connections held by | process RSS (MiB) | growth for the connections (MiB) | growth ratio to bare |`,
+      '|---|---|---|---|',
+      `| bare Node \`net\` server (holds sockets) | ${mb(bareRss.rss)} | ${mb(bareRss.delta)} | 1.00 |`,
+      `| Vigil sensor (session record, timers, responder per connection) | ${mb(sensorRss.rss)} | ${mb(sensorRss.delta)} | ${(sensorRss.delta / Math.max(1, bareRss.delta)).toFixed(2)} |`,
+      '',
+      'Target: under 300 MiB RSS for the sensor. Both measured in the bench process (bare first, then the sensor with its store open), before the rate runs.',
+    ].join('\n');
+  } finally {
+    bare.server.close();
+    await rec.sensor.stop();
+    await rec.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === CLIENT_FLAG) void clientMain();
