@@ -189,19 +189,30 @@ export interface SystemActivatorSpec {
   readonly orpcVersion?: { major: number; minor: number };
 }
 
-/** The properties a Windows client sends, trimmed to what carries meaning. */
+/** The properties a Windows client sends, in its order (zeek_kerberos135_auth, sv_dcerpc-ctxids):
+ * six structures, plus InstanceInfoData when a file name is given. */
 export function activationProperties(a: SystemActivatorSpec): PropertySpec[] {
   const iids = a.iids ?? [IID_IUNKNOWN];
+  const protseqs = a.protseqs ?? [7];
   const props: PropertySpec[] = [
+    { name: 'SpecialPropertiesData', value: {
+      dwSessionId: 0xffffffff, fRemoteThisSessionId: 0, fClientImpersonating: 0, fPartitionIDPresent: 0, dwDefaultAuthnLvl: 2,
+      guidPartition: NIL_GUID, dwPRTFlags: 0, dwOrigClsctx: 0x14, dwFlags: 2, reserved1: 0, reserved2: 0n, reserved3: [0, 0, 0, 0, 0],
+    } },
     { name: 'InstantiationInfoData', value: { classId: a.clsid, classCtx: 0x14, actvflags: 0, fIsSurrogate: 0, cIID: iids.length, instFlag: 0, pIID: iids, thisSize: 0, clientCOMVersion: { major: 5, minor: 7 } } },
-    { name: 'ScmRequestInfoData', value: { pdwReserved: null, remoteRequest: { clientImpLevel: 2, cRequestedProtseqs: (a.protseqs ?? [7]).length, pRequestedProtseqs: a.protseqs ?? [7] } } },
+    { name: 'ActivationContextInfoData', value: { clientOK: 0, bReserved1: 0, dwReserved1: 0, dwReserved2: 0, pIFDClientCtx: null, pIFDPrototypeCtx: null } },
+    { name: 'SecurityInfoData', value: {
+      dwAuthnFlags: 0, pdwReserved: null,
+      pServerInfo: a.serverName === undefined ? null : { dwReserved1: 0, pwszName: spec(a.serverName), pdwReserved: null, dwReserved2: 0 },
+    } },
+    { name: 'LocationInfoData', value: { machineName: null, processId: 0, apartmentId: 0, contextId: 0 } },
+    { name: 'ScmRequestInfoData', value: { pdwReserved: null, remoteRequest: { clientImpLevel: 2, cRequestedProtseqs: protseqs.length, pRequestedProtseqs: protseqs } } },
   ];
-  if (a.serverName !== undefined) {
-    props.push({ name: 'SecurityInfoData', value: { dwAuthnFlags: 0, pServerInfo: { dwReserved1: 0, pwszName: spec(a.serverName), pdwReserved: null, dwReserved2: 0 }, pdwReserved: null } });
-  }
   if (a.fileName !== undefined) props.push({ name: 'InstanceInfoData', value: { fileName: spec(a.fileName), mode: 0, ifdROT: null, ifdStg: null } });
   return props;
 }
+
+const NIL_GUID = '00000000-0000-0000-0000-000000000000';
 
 export function encodeActProperties(props: readonly PropertySpec[]): Uint8Array {
   const blob = encodeActivationBlob(props);

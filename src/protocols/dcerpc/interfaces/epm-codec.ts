@@ -3,7 +3,7 @@
 
 import type { Anomaly } from '../../../model/anomaly.js';
 import {
-  NdrWriter, Pending, contextHandle, conformantBytes, decodeNdr, pointer, struct, u16, u32, uuid, varyingCString,
+  NdrWriter, Pending, RESPONSE_FIRST_REFERENT_ID, contextHandle, conformantBytes, decodeNdr, pointer, struct, u16, u32, uuid, varyingCString,
   type ContextHandle, type NdrDecodeResult, type NdrLimits, type NdrReader,
 } from '../ndr/index.js';
 import { decodeTower, type Tower } from './epm-towers.js';
@@ -123,7 +123,7 @@ function readVaryingOut<T>(r: NdrReader, countField: number, each: () => T): { m
 }
 
 export function encodeEptLookupResponse(resp: { entryHandle: ContextHandle; maxEnts: number; entries: readonly EptEntrySpec[]; status: number }, littleEndian = true): Uint8Array {
-  const w = new NdrWriter(littleEndian);
+  const w = new NdrWriter(littleEndian, RESPONSE_FIRST_REFERENT_ID);
   w.top(() => contextHandle.write(w, resp.entryHandle));
   w.top(() => u32.write(w, resp.entries.length));
   writeVaryingOut(w, Math.max(resp.maxEnts, resp.entries.length), resp.entries, (e) =>
@@ -171,7 +171,8 @@ export function encodeEptMapRequest(req: { object?: string | null; tower: Uint8A
 }
 
 export function encodeEptMapResponse(resp: { entryHandle: ContextHandle; maxTowers: number; towers: readonly Uint8Array[]; status: number }, littleEndian = true): Uint8Array {
-  const w = new NdrWriter(littleEndian);
+  // Full pointers are per call: ids fresh from the request's (Windows answers id 1, 2 with 3).
+  const w = new NdrWriter(littleEndian, RESPONSE_FIRST_REFERENT_ID);
   w.top(() => contextHandle.write(w, resp.entryHandle));
   w.top(() => u32.write(w, resp.towers.length));
   const ptr = pointer(twr, 'full');

@@ -1,7 +1,7 @@
 // Management interface afa8bd80-7d8a-11c9-bef4-08002b102989 v1 (C706 appendix Q mgmt.idl;
 // impacket mgmt.py): rpc__mgmt_inq_if_ids (opnum 0) response, which lists the bound interfaces.
 
-import { NdrWriter, conformantArray, decodeNdr, pointer, struct, u16, u32, uuid, type NdrDecodeResult, type NdrLimits } from '../ndr/index.js';
+import { NdrWriter, RESPONSE_FIRST_REFERENT_ID, conformantArray, decodeNdr, pointer, struct, u16, u32, uuid, type NdrDecodeResult, type NdrLimits } from '../ndr/index.js';
 import type { InterfaceId } from './interface-ids.js';
 
 const rpcIfId = struct('rpc_if_id_t', { uuid, versMajor: u16, versMinor: u16 });
@@ -13,7 +13,7 @@ export interface InqIfIdsResponse {
 }
 
 export function encodeInqIfIdsResponse(resp: { ifIds: readonly InterfaceId[]; status?: number }, littleEndian = true): Uint8Array {
-  const w = new NdrWriter(littleEndian);
+  const w = new NdrWriter(littleEndian, RESPONSE_FIRST_REFERENT_ID);
   const ids = resp.ifIds.map((i) => ({ uuid: i.uuid, versMajor: i.versionMajor, versMinor: i.versionMinor }));
   w.top(() => pointer(ifIdVector).write(w, { count: ids.length, ifId: ids }));
   w.top(() => u32.write(w, resp.status ?? 0));

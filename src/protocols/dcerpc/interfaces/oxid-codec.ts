@@ -3,7 +3,7 @@
 
 import type { Anomaly } from '../../../model/anomaly.js';
 import { dcerpcAnomaly } from '../anomalies.js';
-import { NdrWriter, conformantArray, decodeNdr, pointer, struct, u16, u32, type NdrDecodeResult, type NdrLimits } from '../ndr/index.js';
+import { NdrWriter, RESPONSE_FIRST_REFERENT_ID, conformantArray, decodeNdr, pointer, struct, u16, u32, type NdrDecodeResult, type NdrLimits } from '../ndr/index.js';
 
 export const comVersion = struct('COMVERSION', { major: u16, minor: u16 });
 export const dualStringArray = struct('DUALSTRINGARRAY', { wNumEntries: u16, wSecurityOffset: u16, aStringArray: conformantArray(u16) });
@@ -75,7 +75,7 @@ export function decodeServerAlive2Request(stub: Uint8Array): { anomalies: Anomal
 }
 
 export function encodeServerAlive2Response(resp: { comVersion?: { major: number; minor: number }; bindings: DualStringArray; errorCode?: number }, littleEndian = true): Uint8Array {
-  const w = new NdrWriter(littleEndian);
+  const w = new NdrWriter(littleEndian, RESPONSE_FIRST_REFERENT_ID);
   w.top(() => comVersion.write(w, resp.comVersion ?? { major: 5, minor: 7 }));
   w.top(() => pointer(dualStringArray).write(w, buildDualStringArray(resp.bindings)));
   w.top(() => u32.write(w, 0));

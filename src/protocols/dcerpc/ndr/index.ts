@@ -2,7 +2,7 @@
 // declarative types, strings, limits, NDR64 recognition and type serialisation framing.
 
 export { NdrReader, Pending } from './ndr-reader.js';
-export { NdrWriter } from './ndr-writer.js';
+export { NdrWriter, FIRST_REFERENT_ID, RESPONSE_FIRST_REFERENT_ID } from './ndr-writer.js';
 export {
   u8, u16, u32, i32, hyper, uuid, struct, pointer, conformantArray, conformantVaryingArray, varyingArray,
   fixedArray, conformantBytes, contextHandle, NULL_CONTEXT_HANDLE,

@@ -5,9 +5,12 @@ import { ByteWriter } from '../../../core/byte-writer.js';
 
 type Job = () => void;
 
-/** Windows numbers referents 0x00020000, 0x00020004, ...; peers do not care, but tshark
+/** Windows numbers a request's referents 0x00020000, 0x00020004, ...; peers do not care, but tshark
  * captures of our traffic then read like Windows'. */
-const FIRST_REFERENT_ID = 0x00020000;
+export const FIRST_REFERENT_ID = 0x00020000;
+/** Where response encoders start, clear of the ids clients use in their requests (Windows clients
+ * number from 1, impacket and Windows' DCOM from 0x00020000). */
+export const RESPONSE_FIRST_REFERENT_ID = 0x00030000;
 
 export class NdrWriter {
   readonly bytes: ByteWriter;
@@ -16,8 +19,11 @@ export class NdrWriter {
   private nextId = FIRST_REFERENT_ID;
   private hoisted = false;
 
-  constructor(littleEndian = true) {
+  /** `firstReferentId`: full pointers are per call, so a response must not reuse an id the
+   * request used for another referent (C706 14.3.11.3); responses start elsewhere. */
+  constructor(littleEndian = true, firstReferentId = FIRST_REFERENT_ID) {
     this.bytes = new ByteWriter(littleEndian);
+    this.nextId = firstReferentId;
   }
 
   get littleEndian(): boolean {

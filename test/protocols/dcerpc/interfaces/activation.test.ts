@@ -45,7 +45,7 @@ for (const le of [true, false]) {
     assert.equal(d.activation.fileName, uncName);
     assert.equal(d.activation.serverName, 'B'.repeat(40));
     assert.deepEqual([d.activation.uncField, d.activation.uncServerLength], ['fileName', 600]);
-    assert.deepEqual(d.activation.properties, ['InstantiationInfoData', 'ScmRequestInfoData', 'SecurityInfoData', 'InstanceInfoData']);
+    assert.deepEqual(d.activation.properties, ['SpecialPropertiesData', 'InstantiationInfoData', 'ActivationContextInfoData', 'SecurityInfoData', 'LocationInfoData', 'ScmRequestInfoData', 'InstanceInfoData']);
   });
 
   test(`RemoteGetClassObject through the dispatcher (${order})`, () => {
@@ -88,7 +88,7 @@ test('every declared size in the activation blob is checked against the bytes pr
     ['ulCntData', patch(stub, mip + 4, 9999), /pActProperties\.ulCntData 9999 but abData max_count/],
     ['dwSize', patch(stub, blob, totalSize + 64), /ActivationBlob\.dwSize \d+, present|totalSize \d+ but ActivationBlob\.dwSize/],
     ['totalSize', patch(stub, header, totalSize - 8), /headerSize \d+ \+ sum\(pSizes\) \d+ != totalSize/],
-    ['cIfs', patch(stub, header + 16, 9), /CustomHeader\.cIfs 9 but pclsid has 3/],
+    ['cIfs', patch(stub, header + 16, 9), /CustomHeader\.cIfs 9 but pclsid has 7/],
     ['ObjectBufferLength', patch(stub, blob + 8 + 8, 4096), /CustomHeader\.ObjectBufferLength: declared 4096/],
   ];
   for (const [what, bytes, re] of cases) {
@@ -103,12 +103,12 @@ test('a property size pointing past the blob is reported with the property name'
   const stub = encodeRemoteCreateInstanceRequest({ clsid: CLSID, fileName: uncName });
   const d0 = decodeSystemActivatorRequest('RemoteCreateInstance', stub, true);
   const sizes = d0.request.blob?.header?.pSizes ?? [];
-  assert.equal(sizes.length, 3);
+  assert.equal(sizes.length, 7);
   // pSizes array: after the fixed header (48 bytes), clsid array (4 + 16n) and its max_count.
   const { header } = layout(stub);
   const at = header + 48 + 4 + 16 * sizes.length + 4 + 4 * (sizes.length - 1);
   const d = decodeSystemActivatorRequest('RemoteCreateInstance', patch(stub, at, 60000), true);
-  assert.ok(d.anomalies.some((a) => /pSizes\[2\] \(InstanceInfoData\) 60000/.test(a.detail ?? '')), JSON.stringify(d.anomalies));
+  assert.ok(d.anomalies.some((a) => /pSizes\[6\] \(InstanceInfoData\) 60000/.test(a.detail ?? '')), JSON.stringify(d.anomalies));
 });
 
 test('missing or malformed activation properties are anomalies (MS03-039 style)', () => {

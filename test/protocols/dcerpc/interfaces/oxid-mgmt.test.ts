@@ -22,8 +22,8 @@ const persona = {
 
 test('ServerAlive2 response encodes COMVERSION, a DUALSTRINGARRAY and the error code', () => {
   const stub = encodeServerAlive2Response({ bindings: { stringBindings: [{ towerId: 7, networkAddr: 'H' }], securityBindings: [{ authnSvc: 10, authzSvc: 0xffff, principal: '' }] } });
-  // 0500 0700 | ptr | max_count 8 | wNumEntries 8 | wSecurityOffset 4 | 0700 4800 0000 0000 | 0a00 ffff 0000 0000 | pad | reserved | status
-  assert.equal(toHex(stub), '05000700' + '00000200' + '08000000' + '0800' + '0400' + '0700480000000000' + '0a00ffff00000000' + '00000000' + '00000000');
+  // 0500 0700 | ptr (response referent ids start at 0x00030000) | max_count 8 | wNumEntries 8 | wSecurityOffset 4 | 0700 4800 0000 0000 | 0a00 ffff 0000 0000 | pad | reserved | status
+  assert.equal(toHex(stub), '05000700' + '00000300' + '08000000' + '0800' + '0400' + '0700480000000000' + '0a00ffff00000000' + '00000000' + '00000000');
 });
 
 for (const le of [true, false]) {
@@ -46,7 +46,7 @@ for (const le of [true, false]) {
 
 test('inq_if_ids layout: vector pointer, conformant count, pointers, then the ids', () => {
   const stub = encodeInqIfIdsResponse({ ifIds: [EPM] });
-  assert.equal(toHex(stub), '00000200' + '01000000' + '01000000' + '04000200' + '0883afe11f5dc91191a408002b14a0fa' + '0300' + '0000' + '00000000');
+  assert.equal(toHex(stub), '00000300' + '01000000' + '01000000' + '04000300' + '0883afe11f5dc91191a408002b14a0fa' + '0300' + '0000' + '00000000');
 });
 
 test('a ServerAlive2 request has no arguments; stray bytes are reported', () => {
