@@ -40,10 +40,15 @@ export function unpermute(pos: number, key: number): number {
 type SweepStrategy = Extract<ScanStrategy, { kind: 'sequential' | 'permutation' }>;
 
 /**
- * Hosts are visited only in steps where they can reach their next vulnerable address: a calendar of
+ * Hosts are visited only in steps where they can reach their next susceptible address: a calendar of
  * per-step lists (linked through `nextInBucket`) holds each host under the earliest step in which,
- * even at the full scan rate, its scans could get there. Positions are kept lazily: `cur` is valid
- * at per-host cumulative scan count `lastCum` (the simulator's clock of scans, bandwidth cap included).
+ * even at the full scan rate, its scans could get there. Addresses that are no longer susceptible
+ * are skipped through a union-find "next susceptible" table (lazy deletion, path halving), so the
+ * work is O(infections + visits), not O(every vulnerable address passed): passing an infected host
+ * changes nothing for a sequential scanner. Positions are kept lazily: `cur` is valid at per-host
+ * cumulative scan count `lastCum` (the simulator's clock of scans, bandwidth cap included).
+ * Permutation scanners jump when they pass an infected host; that is checked once per visit, at the
+ * first vulnerable address passed (an approximation: the jump is taken when the host is next visited).
  */
 export class SweepScanEngine {
   readonly strategy: SweepStrategy;
@@ -58,6 +63,8 @@ export class SweepScanEngine {
   private readonly bucketHead: Int32Array;
   private readonly nextInBucket: Int32Array;
   private readonly maxScansPerStep: number;
+  /** Union-find over position indices: nextSus[i] leads to the first susceptible index >= i (n: none). */
+  private readonly nextSus: Int32Array;
   private readonly pool: HostPool;
   private readonly rng: SeededRng;
 
@@ -74,6 +81,7 @@ export class SweepScanEngine {
     this.bucketHead = new Int32Array(steps + 1).fill(-1);
     this.nextInBucket = new Int32Array(n).fill(-1);
     this.maxScansPerStep = scanRate * dt;
+    this.nextSus = Int32Array.from({ length: n + 1 }, (_, i) => i);
     if (strategy.kind === 'sequential') {
       this.positions = Float64Array.from(pool.addrs);
       this.hostAt = Int32Array.from({ length: n }, (_, i) => i);
@@ -122,16 +130,37 @@ export class SweepScanEngine {
     this.schedule(h, k, cumEnd);
   }
 
-  /** Files h under the earliest step after k in which it could reach its next vulnerable address. */
+  /** Index of the first susceptible position at or after index i (positions.length when none). */
+  private susceptibleFrom(i: number): number {
+    const p = this.nextSus;
+    const n = this.positions.length;
+    let j = i;
+    for (;;) {
+      while (p[j] !== j) {
+        p[j] = p[p[j]];
+        j = p[j];
+      }
+      if (j === n || this.pool.state[this.hostAt[j]] === SUSCEPTIBLE) return j;
+      p[j] = j + 1; // lazily drop an address that stopped being susceptible
+    }
+  }
+
+  /** Files h under the earliest step after k in which it could reach its next susceptible address. */
   private schedule(h: number, k: number, cumEnd: number): void {
     const n = this.positions.length;
-    const ptr = this.ptr[h];
-    const dist = ptr < n ? this.positions[ptr] - this.cur[h] : SPACE - this.cur[h] + this.positions[0];
-    const goal = this.lastCum[h] + dist;
-    const j = Math.max(k + 1, k + Math.ceil((goal - cumEnd) / this.maxScansPerStep));
-    if (j >= this.bucketHead.length) return; // beyond the horizon
-    this.nextInBucket[h] = this.bucketHead[j];
-    this.bucketHead[j] = h;
+    let j = this.susceptibleFrom(this.ptr[h]);
+    let dist: number;
+    if (j < n) dist = this.positions[j] - this.cur[h];
+    else {
+      j = this.susceptibleFrom(0);
+      if (j === n) return; // nobody left to infect: the host sweeps on without effect
+      dist = SPACE - this.cur[h] + this.positions[j];
+    }
+    const goal = this.lastCum[h] + Math.max(0, dist);
+    const step = Math.max(k + 1, k + Math.ceil((goal - cumEnd) / this.maxScansPerStep));
+    if (step >= this.bucketHead.length) return; // beyond the horizon
+    this.nextInBucket[h] = this.bucketHead[step];
+    this.bucketHead[step] = h;
   }
 
   /** Step k covers [t, t+dt), the per-host scan clock going from cumStart to cumStart + eta*dt. */
@@ -156,28 +185,30 @@ export class SweepScanEngine {
     let cur = this.cur[h];
     let ptr = this.ptr[h];
     let clock = this.lastCum[h]; // scan clock at position cur
-    outer: while (clock < cumEnd) {
+    let jumped = !permutation;
+    while (clock < cumEnd) {
       const end = cur + (cumEnd - clock);
       const limit = Math.min(end, SPACE);
-      while (ptr < n && positions[ptr] < limit) {
-        const p = positions[ptr];
-        const target = hostAt[ptr++];
-        const c = clock + (p - cur);
+      let j = this.susceptibleFrom(ptr);
+      if (!jumped && ptr < j && ptr < n && positions[ptr] < limit && pool.state[hostAt[ptr]] === INFECTED && hostAt[ptr] !== h) {
+        // Someone already sweeps from here on: move to a fresh random point of the order.
+        jumped = true;
+        clock += positions[ptr] + 1 - cur;
+        cur = rng.int(SPACE);
+        ptr = lowerBound(positions, cur);
+        continue;
+      }
+      while (j < n && positions[j] < limit) {
+        const target = hostAt[j];
+        const c = clock + (positions[j] - cur);
         const at = eta > 0 ? t + Math.max(0, (c - cumStart) / eta) : t;
-        const st = pool.state[target];
-        if (st === SUSCEPTIBLE) {
-          if ((pass >= 1 || rng.next() < pass) && pool.infect(target, Math.min(at, t + dt))) this.begin(target, c, k, cumEnd);
-        } else if (permutation && st === INFECTED && target !== h) {
-          // Someone already sweeps from here on: move to a fresh random point of the order.
-          clock = c + 1;
-          cur = rng.int(SPACE);
-          ptr = lowerBound(positions, cur);
-          continue outer;
-        }
+        if ((pass >= 1 || rng.next() < pass) && pool.infect(target, Math.min(at, t + dt))) this.begin(target, c, k, cumEnd);
+        j = this.susceptibleFrom(j + 1);
       }
       if (end < SPACE) {
         cur = end;
         clock = cumEnd;
+        ptr = permutation ? lowerBound(positions, cur) : j;
         break;
       }
       clock += SPACE - cur; // wrap around the top of the space
