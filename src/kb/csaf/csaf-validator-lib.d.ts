@@ -21,3 +21,6 @@ declare module '@secvisogram/csaf-validator-lib/informativeTests.js' {
   const tests: Record<string, (doc: unknown) => unknown>;
   export = tests;
 }
+declare module '@secvisogram/csaf-validator-lib/cwe.js' {
+  export const weaknesses: { id: string; name: string }[];
+}

@@ -131,3 +131,9 @@ export async function validateCsaf(doc: unknown, opts: ValidateOptions = {}): Pr
     warningCount: results.reduce((n, r) => n + r.warnings.length, 0),
   };
 }
+
+/** CWE id -> name from the catalogue the validator checks names against (mandatory test 6.1.11). */
+export async function loadCweNames(): Promise<Map<string, string>> {
+  const { weaknesses } = await import('@secvisogram/csaf-validator-lib/cwe.js');
+  return new Map(weaknesses.map((w) => [w.id, w.name]));
+}
