@@ -70,7 +70,19 @@ function openDatabase(opts: SqliteStoreOptions): Database.Database {
   return db;
 }
 
+/** What this store has done since it was opened (exported as metrics by registerStoreMetrics). */
+export interface StoreCounters {
+  sessionsInserted: number;
+  /** Saves of an id already stored (replays after a crash): acknowledged, nothing written. */
+  sessionsReplayed: number;
+  eventsAppended: number;
+  prunedSessions: number;
+  prunedEvents: number;
+  prunedPayloads: number;
+}
+
 export class SqliteStore implements Store {
+  readonly counters: StoreCounters = { sessionsInserted: 0, sessionsReplayed: 0, eventsAppended: 0, prunedSessions: 0, prunedEvents: 0, prunedPayloads: 0 };
   /** The Kysely instance over this database, for other areas' tables (kb, alerts) via withTables. */
   readonly kysely: Kysely<CoreDatabase>;
   private readonly sessions: GroupCommitter<SessionRecord, SaveResult>;
@@ -122,13 +134,16 @@ export class SqliteStore implements Store {
   async saveSession(record: SessionRecord): Promise<SaveResult> {
     checkSessionRecord(record);
     this.assertOpen();
-    return this.sessions.submit(record);
+    const r = await this.sessions.submit(record);
+    if (r.inserted) this.counters.sessionsInserted++;
+    else this.counters.sessionsReplayed++;
+    return r;
   }
 
   async saveSessions(records: readonly SessionRecord[]): Promise<SaveResult[]> {
     records.forEach(checkSessionRecord);
     this.assertOpen();
-    return Promise.all(records.map((r) => this.sessions.submit(r)));
+    return Promise.all(records.map((r) => this.saveSession(r)));
   }
 
   getSession(id: string): Promise<SessionRecord | undefined> {
@@ -161,7 +176,9 @@ export class SqliteStore implements Store {
 
   async appendEvents(events: readonly VigilEvent[]): Promise<void> {
     this.assertOpen();
-    if (events.length > 0) await this.events.submit(events);
+    if (events.length === 0) return;
+    await this.events.submit(events);
+    this.counters.eventsAppended += events.length;
   }
 
   queryEvents(query?: EventQuery): Promise<Page<VigilEvent>> {
@@ -175,9 +192,17 @@ export class SqliteStore implements Store {
   async prune(now: number = this.clock.now()): Promise<PruneResult> {
     const policy = this.opts.retention ?? { maxAgeDays: 0, maxSizeMb: 0 };
     const r = await pruneCore({ db: this.kysely, policy, now, batch: this.opts.pruneBatch ?? 500, sizeBytes: () => this.sizeBytes() });
+    this.counters.prunedSessions += r.sessions;
+    this.counters.prunedEvents += r.events;
+    this.counters.prunedPayloads += r.payloads;
     // Hand freed pages back to the file system a few at a time (auto_vacuum = INCREMENTAL).
     if (r.sessions + r.events + r.payloads + r.statsRows > 0) await sql`pragma incremental_vacuum(256)`.execute(this.kysely);
     return r;
+  }
+
+  /** Writes submitted and not yet committed (sessions and event batches). */
+  get pendingWrites(): number {
+    return this.sessions.pending + this.events.pending;
   }
 
   async sizeBytes(): Promise<number> {
