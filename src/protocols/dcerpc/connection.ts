@@ -273,6 +273,7 @@ export class DcerpcConnection {
     };
     if (this.stubDecoder) this.decodeStub(call, req);
     this.o.onRequest?.(req);
+    this.calls.release(call);
   }
 
   private decodeStub(call: CallState, req: CompletedRequest): void {

@@ -18,6 +18,13 @@ export const DCERPC_LIMITS = {
     unit: 'bytes',
     doc: 'Reassembled request stub kept per call; beyond it the stub is truncated and too_much_fragment_data raised (Suricata caps a call at 1 MiB; Zeek dce_rpc max_frag_data is a stricter 30,000).',
   },
+  maxStubBytesPerConnection: {
+    default: 4 * 1024 * 1024,
+    min: 0,
+    max: 1024 * 1024 * 1024,
+    unit: 'bytes',
+    doc: 'Request stub bytes held at once by all unfinished reassemblies of a connection; beyond it stubs are truncated and too_much_fragment_data raised (Zeek bounds the same product at 20 x 30,000 bytes; 4 MiB lets one 1 MiB call through beside a few others).',
+  },
   maxFragmentsPerCall: {
     default: 4096,
     min: 1,

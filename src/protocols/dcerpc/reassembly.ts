@@ -59,6 +59,8 @@ export interface ReassemblyEvents {
 export class CallTable {
   private readonly calls = new Map<string, CallState>();
   private reassembling = 0;
+  /** Request stub bytes held across all calls of the connection. */
+  private keptTotal = 0;
 
   constructor(
     private readonly limits: DcerpcLimits,
@@ -155,15 +157,25 @@ export class CallTable {
       return;
     }
     if (!this.keepStubs || (call.truncated && call.reqFrags > 1)) return;
-    const room = this.limits.maxStubBytesPerCall - call.keptLen;
-    if (pdu.stub.length > room) {
-      this.flag('too_much_fragment_data', `stub over ${this.limits.maxStubBytesPerCall} bytes (maxStubBytesPerCall); truncated`, call, call.callId);
+    const perCall = this.limits.maxStubBytesPerCall - call.keptLen;
+    const perConn = this.limits.maxStubBytesPerConnection - this.keptTotal;
+    if (pdu.stub.length > Math.min(perCall, perConn)) {
+      const which = perCall <= perConn ? `${this.limits.maxStubBytesPerCall} bytes in the call (maxStubBytesPerCall)` : `${this.limits.maxStubBytesPerConnection} bytes held by the connection (maxStubBytesPerConnection)`;
+      this.flag('too_much_fragment_data', `stub over ${which}; truncated`, call, call.callId);
       call.truncated = true;
     }
-    const take = Math.min(room, pdu.stub.length);
+    const take = Math.max(0, Math.min(perCall, perConn, pdu.stub.length));
     // copied: the PDU is a view into the caller's chunk, which does not outlive this call
     if (take > 0) call.parts.push(pdu.stub.slice(0, take));
     call.keptLen += take;
+    this.keptTotal += take;
+  }
+
+  /** The request stub has been handed over: stop holding it (the call stays open for its response). */
+  release(call: CallState): void {
+    this.keptTotal -= call.keptLen;
+    call.keptLen = 0;
+    call.parts = [];
   }
 
   private completeRequest(call: CallState): void {
@@ -178,7 +190,7 @@ export class CallTable {
     }
   }
 
-  /** The reassembled request stub (one copy when it came in several fragments). */
+  /** The reassembled request stub (one copy when it came in several fragments); call release() after. */
   stubOf(call: CallState): Uint8Array {
     if (call.parts.length === 1) return call.parts[0];
     const out = new Uint8Array(call.keptLen);
@@ -229,7 +241,7 @@ export class CallTable {
   private finish(call: CallState): void {
     this.drop(call);
     call.reassembling = false;
-    call.parts = [];
+    this.release(call);
     this.ev.finished(call);
   }
 }

@@ -232,6 +232,9 @@ test('every limit is enforced with a named anomaly and the data is truncated, ne
   assert.equal(stub.requests[0].stub.length, 25);
   assert.equal(stub.requests[0].truncated, true);
   assert.equal(stub.calls[0].reqStubLen, 50, 'the record still counts what was sent');
+  const held = run([...bindPair(), ...frags(2, 2).slice(0, 1), ...frags(3, 3)], { limits: { maxStubBytesPerConnection: 25 } });
+  assert.deepEqual(held.names, ['too_much_fragment_data'], 'call 2 holds 10 bytes, call 3 may hold 15');
+  assert.deepEqual(held.requests.map((q) => [q.callId, q.stub.length, q.truncated]), [[3, 15, true]]);
   const many = run([...bindPair(), ...frags(5, 2)], { limits: { maxFragmentsPerCall: 3 } });
   assert.deepEqual(many.names, ['too_much_fragment_data']);
   assert.equal(many.requests[0].stub.length, 30);
