@@ -83,6 +83,7 @@ describe('vigil sessions', () => {
     assert.deepEqual(await ids('--since', '2h'), ['shell4444', 'blaster01']);
     assert.deepEqual(await ids('--since', '2003-08-12T00:00:00Z', '--port', '135'), ['blaster01']);
     assert.deepEqual(await ids('--source', '198.51.100.23'), ['old135']);
+    assert.deepEqual(await ids('--source', '::FFFF:198.51.100.23'), ['old135'], 'normalised like the sensor records it');
     assert.deepEqual(await ids('--anomalous'), ['blaster01', 'old135']);
     assert.deepEqual(await ids('--limit', '1'), ['shell4444']);
   });
@@ -120,6 +121,7 @@ describe('vigil sessions', () => {
     await rejects(['sessions', '--data-dir', join(dir, 'absent')], 'VIGIL_ERR_NOT_FOUND', /no store at/);
     await rejects(['sessions', '--since', 'yesterday-ish', '--data-dir', dir], 'VIGIL_ERR_BAD_ARGUMENT', /--since: expected an RFC 3339 date-time/);
     await rejects(['sessions', '--port', '70000', '--data-dir', dir], 'VIGIL_ERR_BAD_ARGUMENT', /--port: expected an integer from 0 to 65535/);
+    await rejects(['sessions', '--source', 'example.org', '--data-dir', dir], 'VIGIL_ERR_BAD_ARGUMENT', /--source: expected an IPv4 or IPv6 address/);
   });
 
   it('maps those errors to exit codes 1 and 2 in the compiled CLI', { skip: skipWithoutBuild }, () => {

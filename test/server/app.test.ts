@@ -76,6 +76,8 @@ describe('HTTP API', () => {
     assert.deepEqual(r.json().items.map((s: { id: string }) => s.id), ['api000', 'api003', 'api006', 'api009']);
     const bySource = await get('/api/v1/sessions?source=192.0.2.1&since=2003-08-11T16:20:00Z&until=2003-08-11T16:50:00Z');
     assert.deepEqual(bySource.json().items.map((s: { id: string }) => s.id), ['api004', 'api003', 'api002']);
+    const mapped = await get('/api/v1/sessions?source=%3A%3Affff%3A198.51.100.7');
+    assert.deepEqual(mapped.json().items.map((s: { id: string }) => s.id), ['api007'], 'an IPv4-mapped query finds the IPv4 peer');
     const anomalous = await get('/api/v1/sessions?hasAnomaly=true');
     assert.deepEqual(anomalous.json().items.map((s: { id: string }) => s.id), ['api004']);
     const seen: string[] = [];
@@ -96,6 +98,7 @@ describe('HTTP API', () => {
       ['/api/v1/sessions?limit=0', /limit/],
       ['/api/v1/sessions?since=last-tuesday', /since: expected an RFC 3339/],
       ['/api/v1/sessions?cursor=bogus', /cursor/],
+      ['/api/v1/sessions?source=192.0.2.300', /source: expected an IPv4 or IPv6 address/],
       ['/api/v1/sessions?colour=red', /additional properties|colour/],
       ['/api/v1/stats/ports?bucket=90', /bucket: expected a multiple of 60/],
       ['/api/v1/stats/ports?bucket=60&since=2003-01-01T00:00:00Z', /more than 10000 buckets/],

@@ -8,6 +8,7 @@ import { AppError } from '../../core/errors.js';
 import type { CallRecord } from '../../model/call.js';
 import type { SessionRecord } from '../../model/session.js';
 import { parseTimeArg } from '../../server/time-param.js';
+import { normalizeAddress } from '../../server/address-param.js';
 import { openSqliteStore, sqliteFileIn, type SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { SessionQuery, SessionSummary } from '../../store/store.js';
 import { addConfigOptions, configFromOptions } from '../config-flags.js';
@@ -37,7 +38,7 @@ function intOption(v: unknown, name: string, min: number, max: number): number |
 export function queryFromOptions(opts: Opts, now = Date.now()): SessionQuery & { limit: number } {
   return {
     port: intOption(opts.port, '--port', 0, 65535),
-    source: typeof opts.source === 'string' ? opts.source : undefined,
+    source: typeof opts.source === 'string' ? normalizeAddress(opts.source, '--source') : undefined,
     since: typeof opts.since === 'string' ? parseTimeArg(opts.since, '--since', now) : undefined,
     until: typeof opts.until === 'string' ? parseTimeArg(opts.until, '--until', now) : undefined,
     hasAnomaly: opts.anomalous === true ? true : undefined,

@@ -8,6 +8,7 @@ import { AppError } from '../../core/errors.js';
 import type { SessionReader } from '../session-reader.js';
 import { authErrors, timeParam } from '../schemas.js';
 import { parseTimeArg } from '../time-param.js';
+import { normalizeAddress } from '../address-param.js';
 
 interface ListQuery {
   port?: number;
@@ -59,7 +60,7 @@ export function sessionRoutes(deps: { store: SessionReader; clock: Clock }): Fas
       const now = deps.clock.now();
       const page = await deps.store.listSessions({
         port: q.port,
-        source: q.source,
+        source: q.source === undefined ? undefined : normalizeAddress(q.source, 'source'),
         since: q.since === undefined ? undefined : parseTimeArg(q.since, 'since', now),
         until: q.until === undefined ? undefined : parseTimeArg(q.until, 'until', now),
         hasAnomaly: q.hasAnomaly,
