@@ -63,6 +63,8 @@ const NO_ANOMALIES: Anomaly[] = [];
 
 interface Side {
   framer: DcerpcFramer;
+  /** The framer's sink for this direction, made once (feed() is called per TCP segment). */
+  readonly sink: (pdu: Uint8Array, streamOffset: number) => void;
   littleEndian: boolean | undefined;
   /** Largest frag_length negotiated for this direction by the bind_ack, once seen. */
   maxFrag: number | undefined;
@@ -86,7 +88,12 @@ export class DcerpcConnection {
     this.o = opts;
     this.limits = resolveDcerpcLimits(opts.limits);
     this.stubDecoder = opts.decodeStub === false ? undefined : (opts.decodeStub ?? decodeRequestStub);
-    const side = (dir: Direction): Side => ({ framer: this.newFramer(dir), littleEndian: undefined, maxFrag: undefined });
+    const side = (dir: Direction): Side => ({
+      framer: this.newFramer(dir),
+      sink: (bytes, off) => this.onBytes(dir, bytes, off),
+      littleEndian: undefined,
+      maxFrag: undefined,
+    });
     this.sides = { to_server: side('to_server'), to_client: side('to_client') };
     const keep = opts.onRequest !== undefined || this.stubDecoder !== undefined;
     this.calls = new CallTable(this.limits, keep, {
@@ -111,7 +118,8 @@ export class DcerpcConnection {
     this.ts = tsMs;
     this.dir = dir;
     try {
-      this.sides[dir].framer.push(chunk, (bytes, off) => this.onBytes(dir, bytes, off));
+      const side = this.sides[dir];
+      side.framer.push(chunk, side.sink);
     } catch (e) {
       // Zeek DCE_RPC DeliverStream: whatever escapes decoding ends this chunk, not the process
       this.flag('protocol_violation', `exception while decoding: ${e instanceof Error ? e.message : String(e)}`);
