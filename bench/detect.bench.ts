@@ -50,6 +50,7 @@ export function generate(path: string, lines: number): void {
 }
 
 const STREAM = { encoding: 'latin1' as const, highWaterMark: 1 << 20 };
+const RAW = { highWaterMark: 1 << 20 };
 
 /** The peer: read the file and split it into lines (a string per line), doing nothing else. */
 async function plainRead(path: string): Promise<number> {
@@ -78,8 +79,8 @@ async function detectRead(path: string): Promise<{ records: number; alerts: numb
     if (outcome === 'failure') alerts += thr.observe(ts, src, dst, dport).length;
   });
   let lastExpire = 0;
-  for await (const chunk of createReadStream(path, STREAM)) {
-    scanner.push(chunk as string);
+  for await (const chunk of createReadStream(path, RAW)) {
+    scanner.push(chunk as Buffer);
     if (scanner.records - lastExpire > 1_000_000) {
       lastExpire = scanner.records;
       trw.expire(1060617600000 + scanner.records); // 1 record per ms in the generated file

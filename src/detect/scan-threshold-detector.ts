@@ -5,6 +5,7 @@ import { resolveLimits, type ResolvedLimits } from '../core/limits.js';
 import type { Alert } from '../model/alert.js';
 import type { ConnEvent } from '../model/event.js';
 import { makeAlert } from './alert-factory.js';
+import { addrKey, addrText, type AddrKey } from './addr-key.js';
 
 export const THRESHOLD_LIMITS = {
   addrScanThreshold: { default: 25, min: 1, max: 1_000_000, unit: 'hosts', doc: 'Zeek Scan::addr_scan_threshold (25 distinct hosts on one port)' },
@@ -18,8 +19,8 @@ const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
 interface Window {
   start: number;
   /** The first item is kept inline: most keys of a sweep see one item, and a Set each costs ~100 bytes. */
-  first: string | number | undefined;
-  seen: Set<string | number> | undefined;
+  first: AddrKey | undefined;
+  seen: Set<AddrKey> | undefined;
   count: number;
   fired: boolean;
 }
@@ -38,8 +39,11 @@ export interface ThresholdOptions {
  */
 export class ThresholdDetector {
   private readonly limits: ResolvedLimits<typeof THRESHOLD_LIMITS>;
-  private readonly addr = new Map<string, Window>();
-  private readonly port = new Map<string, Window>();
+  /** (source, port) windows: numeric key src * 65536 + port for IPv4 (exact in a double), text otherwise. */
+  private readonly addr = new Map<AddrKey, Window>();
+  /** (source, host) windows, nested because two IPv4 numbers do not fit one exact double. */
+  private readonly port = new Map<AddrKey, Map<AddrKey, Window>>();
+  private portWindows = 0;
   private readonly countSuccess: boolean;
 
   constructor(opts: ThresholdOptions = {}) {
@@ -48,31 +52,46 @@ export class ThresholdDetector {
   }
 
   get trackedKeys(): number {
-    return this.addr.size + this.port.size;
+    return this.addr.size + this.portWindows;
   }
 
   push(ev: ConnEvent): Alert[] {
     if (ev.outcome === 'unknown' || (ev.outcome === 'success' && !this.countSuccess)) return NONE;
-    return this.observe(ev.ts, ev.src, ev.dst, ev.dport);
+    return this.observe(ev.ts, addrKey(ev.src), addrKey(ev.dst), ev.dport);
   }
 
-  /** Low-level entry (the bench uses it to skip event objects): one failed contact. */
-  observe(ts: number, src: string, dst: string, dport: number): Alert[] {
+  /** Low-level entry (the conn.log byte scanner and the bench): one failed contact, addrKey() addresses. */
+  observe(ts: number, src: AddrKey, dst: AddrKey, dport: number): Alert[] {
     let out: Alert[] | undefined;
-    const a = this.step(this.addr, `${src}|${dport}`, ts, dst, this.limits.addrScanThreshold);
+    const key = typeof src === 'number' ? src * 65536 + dport : `${src}|${dport}`;
+    const a = this.step(this.addr, this.addr.get(key), key, ts, dst, this.limits.addrScanThreshold);
     if (a) (out ??= []).push(this.alert('address_scan', ts, src, dport, undefined, a));
-    const p = this.step(this.port, `${src}|${dst}`, ts, dport, this.limits.portScanThreshold);
+    let byDst = this.port.get(src);
+    if (byDst === undefined) this.port.set(src, (byDst = new Map()));
+    const before = byDst.size;
+    const p = this.step(byDst, byDst.get(dst), dst, ts, dport, this.limits.portScanThreshold);
+    if (byDst.size > before) this.portWindows++;
+    if (this.portWindows > this.limits.maxKeys) this.evictPortWindows();
     if (p) (out ??= []).push(this.alert('port_scan', ts, src, undefined, dst, p));
     return out ?? NONE;
   }
 
-  private step(map: Map<string, Window>, key: string, ts: number, item: string | number, threshold: number): Window | undefined {
-    let w = map.get(key);
+  /** Drop the sources whose windows were opened first (insertion order) until under the bound. */
+  private evictPortWindows(): void {
+    for (const [src, m] of this.port) {
+      if (this.portWindows <= this.limits.maxKeys) break;
+      this.portWindows -= m.size;
+      this.port.delete(src);
+    }
+  }
+
+  private step(map: Map<AddrKey, Window>, found: Window | undefined, key: AddrKey, ts: number, item: AddrKey, threshold: number): Window | undefined {
+    let w = found;
     if (w === undefined || ts - w.start > this.limits.windowMs) {
       if (w !== undefined) map.delete(key);
       w = { start: ts, first: undefined, seen: undefined, count: 0, fired: false };
       map.set(key, w);
-      if (map.size > this.limits.maxKeys) {
+      if (map === this.addr && map.size > this.limits.maxKeys) {
         const oldest = map.keys().next().value;
         if (oldest !== undefined) map.delete(oldest);
       }
@@ -86,7 +105,9 @@ export class ThresholdDetector {
     return w;
   }
 
-  private alert(rule: 'address_scan' | 'port_scan', ts: number, src: string, dport: number | undefined, dst: string | undefined, w: Window): Alert {
+  private alert(rule: 'address_scan' | 'port_scan', ts: number, srcKey: AddrKey, dport: number | undefined, dstKey: AddrKey | undefined, w: Window): Alert {
+    const src = addrText(srcKey);
+    const dst = dstKey === undefined ? undefined : addrText(dstKey);
     const n = rule === 'address_scan' ? this.limits.addrScanThreshold : this.limits.portScanThreshold;
     const what = rule === 'address_scan' ? `${n} hosts on port ${dport}` : `${n} ports on ${dst}`;
     return makeAlert({

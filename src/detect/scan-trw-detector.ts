@@ -5,6 +5,7 @@ import { resolveLimits, type ResolvedLimits } from '../core/limits.js';
 import type { Alert } from '../model/alert.js';
 import type { ConnEvent } from '../model/event.js';
 import { makeAlert } from './alert-factory.js';
+import { addrKey, addrText, type AddrKey } from './addr-key.js';
 
 export interface TrwParams {
   /** P(first contact succeeds | benign source). Paper: 0.8. */
@@ -43,7 +44,7 @@ interface SourceState {
   lastTs: number;
   /** When the entry last moved to the fresh end of the LRU order (at most LRU_SLACK_MS behind lastTs). */
   lruTs: number;
-  contacted: Set<string>;
+  contacted: Set<AddrKey>;
   failures: number;
   successes: number;
 }
@@ -69,7 +70,7 @@ export class TrwDetector {
   private readonly logSuccess: number;
   private readonly limits: ResolvedLimits<typeof TRW_LIMITS>;
   // Map iteration order is insertion order: re-inserting on touch makes it an LRU.
-  private readonly sources = new Map<string, SourceState>();
+  private readonly sources = new Map<AddrKey, SourceState>();
 
   constructor(opts: TrwOptions = {}) {
     const p = { ...TRW_PAPER_PARAMS, ...opts.params };
@@ -83,7 +84,7 @@ export class TrwDetector {
 
   /** Current decision for a source (pending when unknown). */
   decision(src: string): TrwDecision {
-    return this.sources.get(src)?.decision ?? 'pending';
+    return this.sources.get(addrKey(src))?.decision ?? 'pending';
   }
 
   get trackedSources(): number {
@@ -92,11 +93,14 @@ export class TrwDetector {
 
   push(ev: ConnEvent): Alert[] {
     if (ev.outcome === 'unknown') return NONE;
-    return this.observe(ev.ts, ev.src, ev.dst, ev.outcome === 'success', ev.dport);
+    return this.observe(ev.ts, addrKey(ev.src), addrKey(ev.dst), ev.outcome === 'success', ev.dport);
   }
 
-  /** Low-level entry (used by the bench to skip event objects): one contact and its outcome. */
-  observe(ts: number, src: string, dst: string, success: boolean, dport?: number): Alert[] {
+  /**
+   * Low-level entry (the conn.log byte scanner and the bench use it to skip event objects): one
+   * contact and its outcome, addresses as addrKey() gives them (IPv4 as numbers).
+   */
+  observe(ts: number, src: AddrKey, dst: AddrKey, success: boolean, dport?: number): Alert[] {
     const st = this.touch(ts, src);
     if (st.contacted.has(dst)) return NONE;
     if (st.contacted.size < this.limits.maxDestinationsPerSource) st.contacted.add(dst);
@@ -129,7 +133,7 @@ export class TrwDetector {
     return n;
   }
 
-  private touch(ts: number, src: string): SourceState {
+  private touch(ts: number, src: AddrKey): SourceState {
     let st = this.sources.get(src);
     if (st !== undefined) {
       if (ts - st.lastTs > this.limits.idleExpiryMs) {
@@ -157,7 +161,8 @@ export class TrwDetector {
     st.successes = 0;
   }
 
-  private alert(ts: number, src: string, st: SourceState, dport: number | undefined): Alert {
+  private alert(ts: number, key: AddrKey, st: SourceState, dport: number | undefined): Alert {
+    const src = addrText(key);
     return makeAlert({
       ts,
       detector: 'trw',

@@ -1,22 +1,34 @@
-// Fast path for Zeek conn.log TSV: a synchronous chunk scanner that hands the detectors the five
-// values they need per record without building an event object or a string per line (bench path).
+// Fast path for Zeek conn.log TSV: a synchronous byte scanner that hands the detectors the five
+// values they need per record, IPv4 addresses as 32-bit numbers, without building a string per line.
 
 import { applyTsvHeader, CONN_COLUMNS, connStateOutcome, newTsvHeader, type ZeekTsvHeader } from './zeek-conn-reader.js';
 
 export type Outcome = 'success' | 'failure' | 'unknown';
-export type ConnRecordHandler = (ts: number, src: string, dst: string, dport: number, outcome: Outcome) => void;
+/** Addresses: IPv4 as a signed 32-bit integer ((a<<24 | b<<16 | c<<8 | d) | 0, never allocated), anything else as text. */
+export type ConnRecordHandler = (ts: number, src: number | string, dst: number | string, dport: number, outcome: Outcome) => void;
+
+const TAB = 9;
+const NL = 10;
+const CR = 13;
+const HASH = 35;
+/** Column slots kept per line: the needed columns must sit among the first MAX_COLUMNS. */
+const MAX_COLUMNS = 64;
 
 /**
- * Feed text chunks in order; complete lines are scanned in place (indexOf on the chunk, slices only
- * for the two addresses), a partial last line is carried over. The columns come from #fields, as in
- * the general reader (zeek-conn-reader.ts), whose rules for bad records and conn_state it shares.
+ * Feed Buffers in file order. Each line is walked once, byte by byte, up to the last column we
+ * need; the rest of the line is skipped with a native indexOf. A partial last line is carried to
+ * the next chunk. Header lines go through the general reader's header code (zeek-conn-reader.ts),
+ * whose conn_state rules it shares; only a multi-byte separator (rare) is refused.
  */
 export class ConnTsvScanner {
   private readonly h: ZeekTsvHeader = newTsvHeader();
-  private rest = '';
+  private carry: Buffer = Buffer.alloc(0);
   private lineNo = 0;
   private cols: number[] = [];
-  private maxCol = 0;
+  private maxCol = -1;
+  private sep = TAB;
+  private readonly starts = new Int32Array(MAX_COLUMNS);
+  private readonly ends = new Int32Array(MAX_COLUMNS);
   records = 0;
   bad = 0;
   skipped = 0;
@@ -26,90 +38,81 @@ export class ConnTsvScanner {
     private readonly onProblem?: (line: number, message: string) => void,
   ) {}
 
-  push(chunk: string): void {
-    const s = this.rest.length ? this.rest + chunk : chunk;
+  push(chunk: Uint8Array): void {
+    let b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.carry.length) b = Buffer.concat([this.carry, b]);
     let start = 0;
-    for (let nl = s.indexOf('\n', start); nl >= 0; nl = s.indexOf('\n', start)) {
-      this.line(s, start, nl > start && s.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+    for (let nl = b.indexOf(NL, start); nl >= 0; nl = b.indexOf(NL, start)) {
+      this.line(b, start, nl > start && b[nl - 1] === CR ? nl - 1 : nl);
       start = nl + 1;
     }
-    this.rest = s.slice(start);
+    this.carry = Buffer.from(b.subarray(start)); // a copy: the caller may reuse its buffer
   }
 
   end(): void {
-    if (this.rest.length) this.line(this.rest, 0, this.rest.length);
-    this.rest = '';
+    if (this.carry.length) this.line(this.carry, 0, this.carry[this.carry.length - 1] === CR ? this.carry.length - 1 : this.carry.length);
+    this.carry = Buffer.alloc(0);
   }
 
-  private line(s: string, start: number, end: number): void {
+  private line(b: Buffer, start: number, end: number): void {
     this.lineNo++;
     if (end === start) return;
-    if (s.charCodeAt(start) === 35 /* # */) return this.header(s.slice(start, end));
+    if (b[start] === HASH) return this.header(b.toString('latin1', start, end));
     this.records++;
-    if (!this.h.hasFields) return this.problem('data line before the #fields header');
-    // Tab positions up to the last column we need.
-    const sep = this.h.separator;
-    const bounds = this.bounds;
-    let at = start;
-    for (let c = 0; c <= this.maxCol; c++) {
-      const t = s.indexOf(sep, at);
-      const stop = t < 0 || t > end ? end : t;
-      bounds[c * 2] = at;
-      bounds[c * 2 + 1] = stop;
-      if (stop === end && c < this.maxCol) return this.problem(`${c + 1} field(s), the #fields header needs ${this.maxCol + 1}`);
-      at = stop + 1;
+    if (this.maxCol < 0) return this.problem('data line before the #fields header');
+    let col = 0;
+    this.starts[0] = start;
+    for (let i = start; i < end && col < this.maxCol; i++) {
+      if (b[i] === this.sep) {
+        this.ends[col] = i;
+        this.starts[++col] = i + 1;
+      }
     }
-    this.record(s);
+    if (col < this.maxCol) return this.problem(`${col + 1} field(s), the #fields header needs ${this.maxCol + 1}`);
+    const t = b.indexOf(this.sep, this.starts[col]!);
+    this.ends[col] = t < 0 || t > end ? end : t;
+    this.record(b);
   }
 
-  private readonly bounds = new Int32Array(64);
-
-  private field(s: string, col: number): string {
-    const i = this.cols[col]!;
-    return i < 0 ? '-' : s.slice(this.bounds[i * 2], this.bounds[i * 2 + 1]);
-  }
-
-  private record(s: string): void {
-    const b = this.bounds;
+  private record(b: Buffer): void {
     const c = this.cols;
-    const ts = c[0]! < 0 ? NaN : parseDecimal(s, b[c[0]! * 2]!, b[c[0]! * 2 + 1]!) * 1000;
-    const dport = c[5]! < 0 ? NaN : parseDecimal(s, b[c[5]! * 2]!, b[c[5]! * 2 + 1]!);
-    const src = this.field(s, 2);
-    const dst = this.field(s, 4);
-    if (!Number.isFinite(ts) || !Number.isInteger(dport) || dport < 0 || dport > 65535 || src === '-' || dst === '-') {
-      return this.problem(`bad ts, address or id.resp_p`);
-    }
-    const p = c[6]! < 0 ? -1 : b[c[6]! * 2]!;
-    // proto compared in place: `tcp` / `udp` (or unset) go on, icmp and others are skipped.
-    if (p >= 0 && !(b[c[6]! * 2 + 1]! - p === 3 && s.charCodeAt(p + 1) === 0x63 + (s.charCodeAt(p) === 0x75 ? 1 : 0)) && s.charCodeAt(p) !== 0x2d) {
+    const cTs = c[0]!, cSrc = c[2]!, cDst = c[4]!, cPort = c[5]!, cProto = c[6]!, cOb = c[7]!, cRb = c[8]!, cState = c[9]!;
+    const ts = cTs < 0 ? NaN : decimal(b, this.starts[cTs]!, this.ends[cTs]!) * 1000;
+    const dport = cPort < 0 ? NaN : decimal(b, this.starts[cPort]!, this.ends[cPort]!);
+    const src = cSrc < 0 ? '-' : address(b, this.starts[cSrc]!, this.ends[cSrc]!);
+    const dst = cDst < 0 ? '-' : address(b, this.starts[cDst]!, this.ends[cDst]!);
+    if (!Number.isFinite(ts) || !Number.isInteger(dport) || dport > 65535 || src === '-' || dst === '-') return this.problem('bad ts, address or id.resp_p');
+    if (cProto >= 0 && !transportOrUnset(b, this.starts[cProto]!, this.ends[cProto]!)) {
       this.skipped++;
       return;
     }
-    this.onRecord(ts, src, dst, dport, this.outcome(s));
+    this.onRecord(ts, src, dst, dport, cState < 0 ? 'unknown' : this.outcome(b, cState, cOb, cRb));
   }
 
-  /** The two states of nearly every record (S0 dark, SF complete) are read in place; the rest via the table. */
-  private outcome(s: string): Outcome {
-    const i = this.cols[9]!;
-    if (i < 0) return 'unknown';
-    const at = this.bounds[i * 2]!;
-    const len = this.bounds[i * 2 + 1]! - at;
-    if (len === 2 && s.charCodeAt(at) === 0x53) {
-      const second = s.charCodeAt(at + 1);
-      if (second === 0x30) return 'failure'; // S0
-      if (second === 0x46) return 'success'; // SF
+  /** S0 (dark) and SF (complete) are read in place; every other state goes through the shared table. */
+  private outcome(b: Buffer, cState: number, cOb: number, cRb: number): Outcome {
+    const at = this.starts[cState]!;
+    if (this.ends[cState]! - at === 2 && b[at] === 0x53) {
+      if (b[at + 1] === 0x30) return 'failure';
+      if (b[at + 1] === 0x46) return 'success';
     }
-    const state = this.field(s, 9);
-    return connStateOutcome(state === '-' ? undefined : state, Number(this.field(s, 7)) || 0, Number(this.field(s, 8)) || 0);
+    const state = b.toString('latin1', at, this.ends[cState]!);
+    const bytes = (c: number): number => (c < 0 ? 0 : decimal(b, this.starts[c]!, this.ends[c]!) || 0);
+    return connStateOutcome(state === this.h.unset ? undefined : state, bytes(cOb), bytes(cRb));
   }
 
   private header(text: string): void {
     const problem = applyTsvHeader(this.h, text);
     if (problem) return this.problem(problem);
+    if (this.h.separator.length !== 1) return this.problem('the fast conn.log path needs a one-byte #separator');
+    this.sep = this.h.separator.charCodeAt(0);
     if (text.startsWith('#fields')) {
       this.cols = CONN_COLUMNS.map((c) => this.h.index[c]);
       this.maxCol = Math.max(...this.cols);
-      if (this.maxCol >= 32) this.problem('#fields: the columns needed must be among the first 32');
+      if (this.maxCol >= MAX_COLUMNS) {
+        this.maxCol = -1;
+        this.problem(`#fields: the columns needed must be among the first ${MAX_COLUMNS}`);
+      }
     }
   }
 
@@ -119,15 +122,15 @@ export class ConnTsvScanner {
   }
 }
 
-/** A non-negative decimal (digits with at most one dot) read in place; NaN for anything else. */
-function parseDecimal(s: string, start: number, end: number): number {
+/** A non-negative decimal (digits, at most one dot) read in place; NaN for anything else. */
+function decimal(b: Buffer, start: number, end: number): number {
+  if (start >= end) return NaN;
   let int = 0;
   let frac = 0;
   let scale = 1;
   let dot = false;
-  if (start >= end) return NaN;
   for (let i = start; i < end; i++) {
-    const d = s.charCodeAt(i) - 48;
+    const d = b[i]! - 48;
     if (d >= 0 && d <= 9) {
       if (dot) {
         frac = frac * 10 + d;
@@ -137,4 +140,33 @@ function parseDecimal(s: string, start: number, end: number): number {
     else return NaN;
   }
   return int + frac / scale;
+}
+
+/** Dotted-quad IPv4 as its signed 32-bit number; other text (IPv6, unset `-`) as a string. */
+function address(b: Buffer, start: number, end: number): number | string {
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (c >= 48 && c <= 57 && digits < 3) {
+      part = part * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && digits > 0 && dots < 3 && part <= 255) {
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else return b.toString('latin1', start, end);
+  }
+  if (dots !== 3 || digits === 0 || part > 255) return b.toString('latin1', start, end);
+  return (n * 256 + part) | 0;
+}
+
+/** `tcp`, `udp` or unset `-`: a port contact; icmp and others are skipped. */
+function transportOrUnset(b: Buffer, start: number, end: number): boolean {
+  const len = end - start;
+  if (len === 1) return b[start] === 0x2d;
+  return len === 3 && b[start + 1] === (b[start] === 0x75 ? 0x64 : 0x63) && b[start + 2] === 0x70 && (b[start] === 0x74 || b[start] === 0x75);
 }

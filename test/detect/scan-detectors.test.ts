@@ -98,3 +98,28 @@ test('threshold detector: contacts spread over more than the window do not add u
   withSuccess.push(conn(1, '198.51.100.5', '10.0.0.1', 80, 'success'));
   assert.equal(withSuccess.push(conn(2, '198.51.100.5', '10.0.0.1', 81, 'success'))[0]?.rule, 'port_scan');
 });
+
+test('address keys: IPv4 text and its number are one source; alerts name the text', async () => {
+  const { addrKey, addrText } = await import('../../src/detect/addr-key.js');
+  assert.equal(addrKey('192.0.2.1'), 3221225985 | 0);
+  assert.equal(addrText(3221225985 | 0), '192.0.2.1');
+  assert.equal(addrText(addrKey('10.0.0.255')), '10.0.0.255');
+  for (const t of ['2001:db8::1', '1.2.3', '1.2.3.256', '01.2.3.4.5', 'host']) assert.equal(addrKey(t), t);
+  const d = new TrwDetector();
+  d.observe(1, addrKey('198.51.100.9'), addrKey('10.0.0.1'), false, 135);
+  d.push(conn(2, '198.51.100.9', '10.0.0.1', 135, 'failure')); // same first contact, text form: no step
+  d.push(conn(3, '198.51.100.9', '10.0.0.2', 135, 'failure'));
+  d.observe(4, addrKey('198.51.100.9'), addrKey('10.0.0.3'), false, 135);
+  const [a] = d.push(conn(5, '198.51.100.9', '10.0.0.4', 135, 'failure'));
+  assert.equal(a?.src, '198.51.100.9');
+  assert.equal(a?.evidence['failures'], 4);
+  const t = new ThresholdDetector({ limits: { portScanThreshold: 2 } });
+  t.observe(1, addrKey('198.51.100.9'), addrKey('10.0.0.1'), 1);
+  assert.equal(t.push(conn(2, '198.51.100.9', '10.0.0.1', 2, 'failure'))[0]?.evidence['dst'], '10.0.0.1');
+});
+
+test('threshold detector: (source, host) windows stay bounded by maxKeys', () => {
+  const d = new ThresholdDetector({ limits: { maxKeys: 50 } });
+  for (let i = 0; i < 500; i++) d.push(conn(i, `198.51.100.${i % 200}`, `10.0.${i >> 8}.${i & 255}`, 135, 'failure'));
+  assert.ok(d.trackedKeys <= 50 + 50, `tracked ${d.trackedKeys}`);
+});

@@ -30,9 +30,15 @@ function viaReader(text: string): unknown[] {
     const r = parseTsvConnLine(h, line);
     if (r === undefined) return;
     if (isLineError(r)) return void out.push('bad');
-    if (r.type === 'conn') out.push([r.ts, r.src, r.dst, r.dport, r.outcome]);
+    if (r.type === 'conn') out.push([r.ts, ipv4Number(r.src), ipv4Number(r.dst), r.dport, r.outcome]);
   });
   return out;
+}
+
+/** The scanner's address form: dotted IPv4 as its 32-bit number, other text unchanged. */
+function ipv4Number(a: string): number | string {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(a);
+  return m ? m.slice(1).reduce((n, p) => n * 256 + Number(p), 0) | 0 : a;
 }
 
 function viaScanner(chunks: string[]): { recs: unknown[]; bad: number[] } {
@@ -42,7 +48,7 @@ function viaScanner(chunks: string[]): { recs: unknown[]; bad: number[] } {
     bad.push(line);
     recs.push('bad');
   });
-  for (const c of chunks) s.push(c);
+  for (const c of chunks) s.push(Buffer.from(c, 'latin1'));
   s.end();
   return { recs, bad };
 }
@@ -60,6 +66,8 @@ test('scanner and general reader agree on every record and bad line', () => {
     } else assert.equal(r, w);
   });
   assert.deepEqual(got.bad, [8, 9]);
+  assert.deepEqual(got.recs[0], [1060617600123.456, 167772165, 3221225985 | 0, 135, 'failure']); // 10.0.0.5 -> 192.0.2.1
+  assert.equal((got.recs[1] as unknown[])[2], '2001:db8::1');
 });
 
 test('scanner gives the same records however the text is cut into chunks', () => {
