@@ -83,6 +83,11 @@ export class CallTable {
     const key = callKey(dir, pdu.header.callId);
     const first = (pdu.header.flags & PFC.FIRST_FRAG) !== 0;
     let call = this.calls.get(key);
+    if (call && call.reqDone && !first) {
+      // the request already ended: this fragment belongs to no reassembly (nor is it delivered twice)
+      this.flag('fragment_without_first', `request fragment after the last fragment of call ${call.callId}`, call, call.callId);
+      return undefined;
+    }
     if (call && first) {
       if (!call.reqDone) {
         // the unfinished request is recorded as it stood; the new first fragment starts afresh

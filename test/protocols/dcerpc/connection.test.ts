@@ -203,6 +203,7 @@ const ANOMALY_TABLE: [string, Step[], string[], DcerpcConnectionOptions?][] = [
     req({ callId: 2, opnum: 4, stub: new Uint8Array(200) })], ['frag_length_exceeds_negotiated']],
   ['multiple_first_fragments', [...bindPair(), req({ callId: 2, opnum: 4, flags: FIRST }), req({ callId: 2, opnum: 4, flags: FIRST | LAST })], ['multiple_first_fragments']],
   ['fragment_without_first', [...bindPair(), req({ callId: 2, opnum: 4, flags: LAST })], ['fragment_without_first']],
+  ['fragment after the last one', [...bindPair(), req({ callId: 2, opnum: 4 }), req({ callId: 2, opnum: 4, flags: LAST })], ['fragment_without_first']],
   ['opnum_changed_between_fragments', [...bindPair(), req({ callId: 2, opnum: 4, flags: FIRST, allocHint: 0 }), req({ callId: 2, opnum: 3, flags: LAST, allocHint: 0 })], ['opnum_changed_between_fragments']],
   ['context_changed_between_fragments', [...bindPair(true, [ctx(0), ctx(1)]), req({ callId: 2, opnum: 4, flags: FIRST, allocHint: 0 }), req({ callId: 2, ctxId: 1, opnum: 4, flags: LAST, allocHint: 0 })], ['context_changed_between_fragments']],
   ['alloc_hint_mismatch', [...bindPair(), req({ callId: 2, opnum: 4, allocHint: 5000, stub: new Uint8Array(10) })], ['alloc_hint_mismatch']],
