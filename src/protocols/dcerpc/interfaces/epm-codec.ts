@@ -1,7 +1,6 @@
 // Endpoint mapper e1af8308-5d1f-11c9-91a4-08002b14a0fa v3 (C706 appendix O ept.idl; impacket
 // epm.py; Wireshark packet-dcerpc-epm.c): ept_lookup (opnum 2) and ept_map (opnum 3), both ways.
 
-import type { Anomaly } from '../../../model/anomaly.js';
 import {
   NdrWriter, Pending, RESPONSE_FIRST_REFERENT_ID, contextHandle, conformantBytes, decodeNdr, pointer, struct, u16, u32, uuid, varyingCString,
   type ContextHandle, type NdrDecodeResult, type NdrLimits, type NdrReader,
@@ -200,4 +199,3 @@ export function eptLookupPage<T>(all: readonly T[], start: number, maxEnts: numb
   return { page: all.slice(start, end), next: end < all.length ? end : undefined };
 }
 
-export type { Anomaly };

@@ -6,6 +6,7 @@ import { ByteWriter } from '../../../core/byte-writer.js';
 import { TruncatedError } from '../../../core/errors.js';
 import type { Anomaly } from '../../../model/anomaly.js';
 import { dcerpcAnomaly } from '../anomalies.js';
+import { fromCharCodes } from '../ndr/index.js';
 import type { InterfaceId } from './interface-ids.js';
 
 /** Floor protocol identifiers (C706 appendix I; Wireshark packet-dcerpc-epm.c). */
@@ -74,7 +75,7 @@ function uuidFloor(f: TowerFloor): InterfaceId | undefined {
 
 const nulString = (b: Uint8Array): string => {
   const end = b.indexOf(0);
-  return String.fromCharCode(...b.subarray(0, end < 0 ? b.length : end));
+  return fromCharCodes(b, 0, end < 0 ? b.length : end);
 };
 
 /** Decode a tower octet string. Malformed towers give an anomaly and whatever floors were whole. */

@@ -1,9 +1,10 @@
 // IOXIDResolver 99fcfec4-5260-101b-bbcb-00aa0021347a ServerAlive2 (opnum 5) and the
 // DUALSTRINGARRAY it returns (MS-DCOM 2.2.19, 3.1.2.5.1.6; impacket dcomrt.py).
 
+import { AppError } from '../../../core/errors.js';
 import type { Anomaly } from '../../../model/anomaly.js';
 import { dcerpcAnomaly } from '../anomalies.js';
-import { NdrWriter, RESPONSE_FIRST_REFERENT_ID, conformantArray, decodeNdr, pointer, struct, u16, u32, type NdrDecodeResult, type NdrLimits } from '../ndr/index.js';
+import { NdrWriter, RESPONSE_FIRST_REFERENT_ID, fromCharCodes, conformantArray, decodeNdr, pointer, struct, u16, u32, type NdrDecodeResult, type NdrLimits } from '../ndr/index.js';
 
 export const comVersion = struct('COMVERSION', { major: u16, minor: u16 });
 export const dualStringArray = struct('DUALSTRINGARRAY', { wNumEntries: u16, wSecurityOffset: u16, aStringArray: conformantArray(u16) });
@@ -34,7 +35,7 @@ export function parseDualStringArray(v: { wNumEntries: number; wSecurityOffset: 
   const str = (from: number): [string, number] => {
     let end = from;
     while (end < a.length && a[end] !== 0) end++;
-    return [String.fromCharCode(...a.slice(from, end)), end + 1];
+    return [fromCharCodes(a, from, end), end + 1];
   };
   const stringBindings: StringBinding[] = [];
   for (let i = 0; i < Math.min(v.wSecurityOffset, a.length) && a[i] !== 0; ) {
@@ -52,13 +53,24 @@ export function parseDualStringArray(v: { wNumEntries: number; wSecurityOffset: 
 }
 
 export function buildDualStringArray(d: DualStringArray): { wNumEntries: number; wSecurityOffset: number; aStringArray: number[] } {
-  const chars = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
   const a: number[] = [];
-  for (const b of d.stringBindings) a.push(b.towerId, ...chars(b.networkAddr), 0);
+  // Appended one unit at a time: spreading a long name into push() would overflow the stack.
+  const text = (s: string): void => {
+    for (let i = 0; i < s.length; i++) a.push(s.charCodeAt(i));
+    a.push(0);
+  };
+  for (const b of d.stringBindings) {
+    a.push(b.towerId);
+    text(b.networkAddr);
+  }
   a.push(0);
   const wSecurityOffset = a.length;
-  for (const s of d.securityBindings) a.push(s.authnSvc, s.authzSvc, ...chars(s.principal), 0);
+  for (const s of d.securityBindings) {
+    a.push(s.authnSvc, s.authzSvc);
+    text(s.principal);
+  }
   a.push(0);
+  if (a.length > 0xffff) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `DUALSTRINGARRAY of ${a.length} entries: wNumEntries is 16 bits`);
   return { wNumEntries: a.length, wSecurityOffset, aStringArray: a };
 }
 

@@ -8,7 +8,7 @@ export {
   fixedArray, conformantBytes, contextHandle, NULL_CONTEXT_HANDLE,
 } from './ndr-types.js';
 export type { NdrType, NdrValue, NdrInput, AnyNdrType, PointerKind, ContextHandle } from './ndr-types.js';
-export { wstring, cstring, varyingCString, varyingWString } from './ndr-strings.js';
+export { wstring, cstring, varyingCString, varyingWString, fromCharCodes } from './ndr-strings.js';
 export type { NdrString, NdrStringSpec, CharWidth } from './ndr-strings.js';
 export { NDR_LIMIT_SPECS, DEFAULT_NDR_LIMITS, resolveNdrLimits, NdrLimitError } from './ndr-limits.js';
 export type { NdrLimits, NdrLimitName } from './ndr-limits.js';

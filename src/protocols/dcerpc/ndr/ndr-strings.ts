@@ -30,6 +30,13 @@ export interface NdrStringSpec {
   readonly terminate?: boolean;
 }
 
+/** Characters from code units, in slices: one spread of a peer-sized array could overflow the stack. */
+export function fromCharCodes(codes: ArrayLike<number>, start = 0, end = codes.length): string {
+  let text = '';
+  for (let i = start; i < end; i += 8192) text += String.fromCharCode(...Array.prototype.slice.call(codes, i, Math.min(end, i + 8192)));
+  return text;
+}
+
 function readChars(r: NdrReader, n: number, width: CharWidth): { text: string; terminated: boolean } {
   r.checkCount('maxStringChars', n, width);
   const codes = new Array<number>(n);
@@ -37,9 +44,7 @@ function readChars(r: NdrReader, n: number, width: CharWidth): { text: string; t
   else for (let i = 0; i < n; i++) codes[i] = r.bytes.u8();
   const terminated = n > 0 && codes[n - 1] === 0;
   if (terminated) codes.length = n - 1;
-  let text = '';
-  for (let i = 0; i < codes.length; i += 8192) text += String.fromCharCode(...codes.slice(i, i + 8192));
-  return { text, terminated };
+  return { text: fromCharCodes(codes), terminated };
 }
 
 function readString(r: NdrReader, width: CharWidth, conformant: boolean, type: string): NdrString {

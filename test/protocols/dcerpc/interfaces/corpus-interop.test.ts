@@ -102,3 +102,34 @@ test('every call of every corpus capture goes through the dispatchers without an
   }
   assert.equal(decoded, 27); // 21 zerologon + 3 mapi + 2 ctxids + 1 kerberos135
 });
+
+test('seeded mutation of real stubs: every decoder answers with data or anomalies, never an exception', { skip: skipWithoutCorpus('dcerpc') || skipWithoutPeer('tshark') }, () => {
+  const real = [
+    ...calls('sv_zerologon.pcap', EPM.uuid).slice(0, 1),
+    ...calls('zeek_mapi.pcap', EPM.uuid),
+    ...calls('sv_dcerpc-ctxids.pcap', IOXID_RESOLVER.uuid),
+    ...calls('sv_dcerpc-ctxids.pcap', ISYSTEM_ACTIVATOR.uuid),
+    ...calls('zeek_kerberos135_auth.pcapng', ISYSTEM_ACTIVATOR.uuid),
+  ];
+  let seed = 826;
+  const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  let decoded = 0;
+  let flagged = 0;
+  const total = 3000;
+  for (let i = 0; i < total; i++) {
+    const c = real[i % real.length];
+    // Activation responses are not decoded (nothing downstream needs them): mutate their requests.
+    const useResponse = i % 2 === 1 && c.response !== undefined && !sameUuid(c.ifaceUuid, ISYSTEM_ACTIVATOR.uuid);
+    const base = useResponse ? c.response! : c.request;
+    if (base.length === 0) continue;
+    const m = base.slice(0, base.length - rand(Math.min(base.length, 48)));
+    for (let k = rand(8); k >= 0 && m.length > 0; k--) m[rand(m.length)] = rand(256);
+    const input = { ifaceUuid: c.ifaceUuid, opnum: c.opnum, stub: m, littleEndian: true };
+    const d = useResponse ? decodeResponseStub(input) : decodeRequestStub(input);
+    assert.ok(d);
+    if (d.anomalies.length) flagged++;
+    else decoded++;
+  }
+  assert.ok(decoded + flagged > total * 0.9);
+  assert.ok(flagged > 0 && decoded > 0);
+});

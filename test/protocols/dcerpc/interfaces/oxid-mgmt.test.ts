@@ -63,3 +63,12 @@ test('DUALSTRINGARRAY counts that disagree with the array are declared_size_mism
   assert.ok(details.some((x) => /wSecurityOffset 20 past 8/.test(x ?? '')));
   assert.deepEqual(d.value.bindings?.stringBindings, [{ towerId: 7, networkAddr: 'H' }]);
 });
+
+test('the largest DUALSTRINGARRAY (65,535 entries) round-trips; a larger one is refused', () => {
+  const long = { stringBindings: [{ towerId: 7, networkAddr: 'A'.repeat(65_531) }], securityBindings: [] };
+  const d = decodeServerAlive2Response(encodeServerAlive2Response({ bindings: long }), true);
+  assert.deepEqual(d.anomalies, []);
+  assert.equal(d.value.bindings?.stringBindings[0].networkAddr.length, 65_531);
+  const tooLong = { stringBindings: [{ towerId: 7, networkAddr: 'A'.repeat(65_532) }], securityBindings: [] };
+  assert.throws(() => encodeServerAlive2Response({ bindings: tooLong }), { code: 'VIGIL_ERR_BAD_ARGUMENT' });
+});

@@ -200,3 +200,16 @@ test('seeded mutation: every mutated stub is decoded or rejected as an anomaly, 
   assert.equal(decoded + rejected, total);
   assert.ok(decoded > 0 && rejected > 0);
 });
+
+test('maxArrayElements and maxReferents stop hostile counts before allocation', () => {
+  const arr = conformantArray(u32);
+  const big = decodeNdr(fromHex('00000001' + '00'.repeat(16)), true, {}, (r) => void r.top(() => arr.read(r)), resolveNdrLimits({ maxArrayElements: 1000 }));
+  assert.match(big.anomalies[0].detail ?? '', /maxArrayElements \(1000\) exceeded: 16777216/);
+  const lying = decodeNdr(fromHex('ffff0000' + '01000000'), true, {}, (r) => void r.top(() => arr.read(r)));
+  assert.equal(lying.anomalies[0].name, 'declared_size_mismatch'); // 65535 elements cannot fit in 4 bytes
+  const ptrs = conformantArray(pointer(u32));
+  const many = encode(ptrs, [1, 2, 3, 4, 5]);
+  const capped = decodeNdr(fromHex(many), true, {}, (r) => void r.top(() => ptrs.read(r)), resolveNdrLimits({ maxReferents: 3 }));
+  assert.match(capped.anomalies[0].detail ?? '', /maxReferents \(3\) exceeded: 4/);
+  assert.equal(decodeNdr(fromHex(many), true, {}, (r) => void r.top(() => ptrs.read(r))).complete, true);
+});
