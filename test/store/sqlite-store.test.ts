@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store.js';
 import { runStoreContract, type StoreFactory } from './store-contract.js';
+import { makeSession } from './fixtures.js';
 
 const sqliteFactory: StoreFactory = async (opts) => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-store-'));
@@ -52,6 +53,38 @@ describe('SQLite store specifics', () => {
       assert.equal(new Set(names.map((n) => n.name)).size, names.length);
       raw.close();
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite store with a second reader (vigil sessions while vigil up writes)', () => {
+  it('lets another connection list sessions while group commits go on, never seeing a partial batch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-store-'));
+    const file = join(dir, 'vigil.db');
+    const writer = await openSqliteStore({ file });
+    const reader = await openSqliteStore({ file, background: false });
+    try {
+      // Batches of 50 saved together; a reader must see a multiple of 50 (each batch is one transaction).
+      const batches = Array.from({ length: 8 }, (_, b) => Array.from({ length: 50 }, (_, i) => makeSession({ id: `w${b}-${String(i).padStart(2, '0')}`, dport: 7000 })));
+      const seen: number[] = [];
+      const writing = (async () => {
+        for (const batch of batches) await writer.saveSessions(batch);
+      })();
+      let finished = false;
+      void writing.then(() => (finished = true));
+      for (let i = 0; i < 2000 && !finished; i++) {
+        seen.push((await reader.listSessions({ port: 7000, limit: 1000 })).items.length);
+        await new Promise((r) => setImmediate(r));
+      }
+      await writing;
+      seen.push((await reader.listSessions({ port: 7000, limit: 1000 })).items.length);
+      assert.equal(seen[seen.length - 1], 400);
+      assert.ok(seen.every((n) => n % 50 === 0), `counts seen: ${[...new Set(seen)].join(', ')}`);
+      assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'never goes backwards');
+    } finally {
+      await reader.close();
+      await writer.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
