@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alertJson, replayFiles } from '../../src/cli/commands/replay.js';
 import { CLI_PATH, REPO_ROOT, corpusPath, skipWithoutCorpus } from '../helpers/paths.js';
@@ -28,6 +29,7 @@ const own = (f: string): string => join(GOLDEN, f);
 const CASES: Case[] = [
   { name: 'scan-conn', inputs: [own('scan-conn.log')], skip: false },
   { name: 'blaster-events', inputs: [own('blaster-events.jsonl')], skip: false },
+  { name: 'eve-scan', inputs: [own('eve-scan.json')], skip: false },
   // Real, ordinary DCOM activations: must stay silent.
   { name: 'zeek_kerberos135_auth', inputs: [corpusPath('dcerpc', 'zeek_kerberos135_auth.pcapng')], skip: skipWithoutCorpus('dcerpc', 'zeek_kerberos135_auth.pcapng') },
   { name: 'sv_dcerpc-ctxids', inputs: [corpusPath('dcerpc', 'sv_dcerpc-ctxids.pcap')], skip: skipWithoutCorpus('dcerpc', 'sv_dcerpc-ctxids.pcap') },
@@ -58,6 +60,7 @@ test('golden files say what they should (guards against a golden rewritten into 
   const blaster = readFileSync(join(GOLDEN, 'blaster-events.alerts.jsonl'), 'utf8');
   assert.match(blaster, /"rule":"ms03_026_unc_server".*"CVE-2003-0352"/);
   assert.match(blaster, /"rule":"exploit_followup_command".*tftp:\/\/198\.51\.100\.66\/msblast\.exe/);
+  assert.match(readFileSync(join(GOLDEN, 'eve-scan.alerts.jsonl'), 'utf8'), /"rule":"trw_scanner".*"src":"203\.0\.113\.9"/);
   for (const quiet of ['zeek_kerberos135_auth', 'sv_dcerpc-ctxids']) {
     const p = join(GOLDEN, `${quiet}.alerts.jsonl`);
     if (existsSync(p)) assert.equal(readFileSync(p, 'utf8'), '', `${quiet} is benign`);
@@ -75,4 +78,29 @@ test('vigil replay (CLI): same lines as the golden, bad records reported with fi
   const missing = spawnSync(process.execPath, [CLI_PATH, 'replay', own('no-such-file.log')], { encoding: 'utf8' });
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /no-such-file\.log: cannot open/);
+});
+
+test('vigil replay --store, then vigil alerts lists them (JSON and table) and acknowledges one', { skip: existsSync(CLI_PATH) ? false : `${CLI_PATH} not built (npm run build)` }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-replay-store-'));
+  try {
+    const r = spawnSync(process.execPath, [CLI_PATH, 'replay', '--store', dataDir, own('blaster-events.jsonl')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const replayed = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; rule: string });
+    const again = spawnSync(process.execPath, [CLI_PATH, 'replay', '--store', dataDir, own('blaster-events.jsonl')], { encoding: 'utf8' });
+    assert.equal(again.status, 0, again.stderr);
+    const listed = spawnSync(process.execPath, [CLI_PATH, 'alerts', '--data-dir', dataDir, '--json', '--since', '2003-01-01T00:00:00Z'], { encoding: 'utf8' });
+    assert.equal(listed.status, 0, listed.stderr);
+    const rows = listed.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; acknowledged: boolean });
+    assert.deepEqual(rows.map((x) => x.id).sort(), replayed.map((x) => x.id).sort(), 'stored once each, replay twice');
+    const ack = spawnSync(process.execPath, [CLI_PATH, 'alerts', '--data-dir', dataDir, '--ack', replayed[0]!.id, '--by', 'tester'], { encoding: 'utf8' });
+    assert.equal(ack.status, 0, ack.stderr);
+    const open = spawnSync(process.execPath, [CLI_PATH, 'alerts', '--data-dir', dataDir, '--unacknowledged', '--cve', 'CVE-2003-0352'], { encoding: 'utf8' });
+    assert.equal(open.stdout.trim().split('\n').length, replayed.length - 1);
+    assert.match(open.stdout, /critical/);
+    const bad = spawnSync(process.execPath, [CLI_PATH, 'alerts', '--data-dir', dataDir, '--since', 'yesterday'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--since: expected an RFC 3339/);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

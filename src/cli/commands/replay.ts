@@ -14,6 +14,9 @@ import type { VigilEvent } from '../../model/event.js';
 import { decodeRequestStub, IOXID_RESOLVER, IREMOTE_ACTIVATION, ISYSTEM_ACTIVATOR, EPM, MGMT, OPNUM } from '../../protocols/dcerpc/interfaces/index.js';
 import type { CompletedRequest, NameLookup } from '../../protocols/dcerpc/connection.js';
 import { analyzeCapture } from '../pcap/pcap-driver.js';
+import { AlertSqliteStore } from '../../store/sqlite/alert-sqlite-store.js';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 
 const PCAP_MAGICS = new Set(['a1b2c3d4', 'd4c3b2a1', 'a1b23c4d', '4d3cb2a1', '0a0d0d0a']);
 const MAX_PROBLEMS_SHOWN = 20;
@@ -95,6 +98,16 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions 
   return { alerts, stats };
 }
 
+async function storeAlerts(dataDir: string, alerts: readonly Alert[]): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  const store = await AlertSqliteStore.open(join(dataDir, 'vigil.db'));
+  try {
+    for (const a of alerts) await store.saveAlert(a);
+  } finally {
+    await store.close();
+  }
+}
+
 export function alertJson(a: Alert): string {
   return JSON.stringify({ time: rfc3339Micro(a.ts), ...a });
 }
@@ -106,7 +119,8 @@ export function register(program: Command): void {
     .argument('<files...>', 'files, replayed in the order given')
     .option('--no-dedup', 'print every alert, also those the suppression window would merge')
     .option('--stats', 'print per-file totals (records, events, bad, skipped) to stderr as JSON')
-    .action(async (files: string[], o: { dedup: boolean; stats?: boolean }) => {
+    .option('--store <dataDir>', 'also store the alerts in <dataDir>/vigil.db (then `vigil alerts --data-dir <dataDir>`); idempotent on alert id')
+    .action(async (files: string[], o: { dedup: boolean; stats?: boolean; store?: string }) => {
       let shown = 0;
       let bad = 0;
       const tty = process.stderr.isTTY === true;
@@ -122,6 +136,7 @@ export function register(program: Command): void {
         throw new AppError('VIGIL_ERR_BAD_FILE', e instanceof Error ? e.message : String(e), undefined, { cause: e });
       });
       for (const a of alerts) process.stdout.write(`${alertJson(a)}\n`);
+      if (o.store !== undefined) await storeAlerts(o.store, alerts);
       if (bad > MAX_PROBLEMS_SHOWN) process.stderr.write(`vigil replay: ${bad - MAX_PROBLEMS_SHOWN} more bad records not shown\n`);
       if (bad > 0) process.stderr.write(`vigil replay: ${bad} bad record(s) skipped; the good ones were replayed\n`);
       if (o.stats) for (const s of stats) process.stderr.write(`${JSON.stringify(s)}\n`);
