@@ -64,6 +64,13 @@ export class SessionRecorder {
     else this.hit(LIMIT_HIT.maxAnomaliesPerSession);
   }
 
+  /** Drop session-level copies of anomalies now carried by a call (same objects), so each is counted once. */
+  forgetAnomalies(list: readonly Anomaly[]): void {
+    if (list.length === 0) return;
+    const gone = new Set(list);
+    for (let i = this.anomalies.length - 1; i >= 0; i--) if (gone.has(this.anomalies[i])) this.anomalies.splice(i, 1);
+  }
+
   call(c: CallRecord): void {
     if (this.calls.length < this.limits.maxCallsPerSession) this.calls.push(c);
     else this.hit(LIMIT_HIT.maxCallsPerSession);

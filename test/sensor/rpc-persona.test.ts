@@ -13,6 +13,7 @@ import { SERVED_ON_135 } from '../../src/sensor/persona/persona-interfaces.js';
 import { windowsBindNak } from '../../src/sensor/responders/rpc-responder.js';
 import { toHex } from '../../src/core/hex.js';
 import type { CallEvent } from '../../src/model/event.js';
+import { interfaceName } from '../../src/kb/dcerpc-names.js';
 
 const EPM = 'e1af8308-5d1f-11c9-91a4-08002b14a0fa';
 const MGMT = 'afa8bd80-7d8a-11c9-bef4-08002b102989';
@@ -125,7 +126,8 @@ test('RemoteActivation with an over-long UNC name (inert filler) is recorded in 
   assert.equal(f.type, 'fault');
   assert.equal(f.status, 5);
   c.close();
-  const call = await waitFor('activation call event', () => h.sink.events.find((e): e is CallEvent => e.type === 'call' && e.call.endpoint === 'IRemoteActivation'));
+  const call = await waitFor('activation call event', () => h.sink.events.find((e): e is CallEvent => e.type === 'call' && e.call.ifaceUuid === REMACT));
+  assert.equal(call.call.endpoint, interfaceName(REMACT), 'named as the knowledge base names it (Zeek style)');
   assert.equal(call.call.operation, 'RemoteActivation');
   assert.equal(call.call.faultStatus, 5);
   assert.equal(call.call.reqStubLen, stub.length);

@@ -1,17 +1,19 @@
-// The Windows persona's DCE/RPC responder for 135 (and 593 after the ncacn_http banner): frames the
-// stream into PDUs, answers binds and requests as RPCSS does, turns junk into the 24-byte bind_nak
-// Windows sends, and records every call with its anomalies (C706 ch. 12, MS-RPCE 2.2 and 3.3).
+// The Windows persona's DCE/RPC responder for 135 (and 593 after the ncacn_http banner). The
+// project's DcerpcConnection tracks both directions (framing, contexts, reassembly, call records,
+// anomalies); this file decides the replies: binds and requests as RPCSS answers them, and junk
+// with the 24-byte bind_nak Windows sends (C706 ch. 12, MS-RPCE 2.2 and 3.3).
 
 import { randomInt } from 'node:crypto';
 import type { Anomaly } from '../../model/anomaly.js';
 import type { CallRecord } from '../../model/call.js';
+import type { Direction } from '../../model/flow.js';
 import {
-  dcerpcAnomaly, decodeHeader, decodePdu, encodeBindAck, encodeBindNak, encodeFault, fragmentResponse,
-  PFC, COMMON_HEADER_LEN, type BindPdu, type RequestPdu,
+  COMMON_HEADER_LEN, DcerpcConnection, PFC, dcerpcAnomaly, decodeHeader, encodeBindAck, encodeBindNak, encodeFault,
+  fragmentResponse, type BindPdu, type CompletedRequest, type Pdu,
 } from '../../protocols/dcerpc/index.js';
-import { decodeRequestStub } from '../../protocols/dcerpc/interfaces/index.js';
+import { interfaceName, operationName } from '../../kb/dcerpc-names.js';
 import { decideContext } from '../persona/bind-policy.js';
-import { dispatch } from '../persona/rpc-dispatch.js';
+import { dispatch, NCA_S_FAULT_NDR, NCA_UNK_IF, type DispatchResult } from '../persona/rpc-dispatch.js';
 import type { ServedInterface } from '../persona/persona-interfaces.js';
 import type { Responder, ResponderContext } from './responder-types.js';
 
@@ -19,6 +21,8 @@ import type { Responder, ResponderContext } from './responder-types.js';
 const REASON_VERSION_NOT_SUPPORTED = 4;
 const WINDOWS_MAX_FRAG = 5840;
 const RESPONSE_HEADER_LEN = 24;
+/** Framing failures after which Windows gives up on the stream: one bind_nak, then close. */
+const FATAL_TO_SERVER = new Set(['bad_version', 'resync_garbage_skipped', 'frag_length_exceeds_limit', 'frag_length_too_small']);
 
 /**
  * The bind_nak Windows sends to anything that is not DCE/RPC 5.x: 16-byte header, reason 4, one
@@ -33,106 +37,110 @@ export function windowsBindNak(callId: number): Uint8Array {
   return out;
 }
 
-interface Reassembly {
-  readonly first: RequestPdu;
-  readonly ts: number;
-  readonly parts: Uint8Array[];
-  len: number;
-  frags: number;
-  readonly anomalies: Anomaly[];
-}
-
 export class RpcResponder implements Responder {
-  private pending: Buffer = Buffer.alloc(0);
-  private readonly contexts = new Map<number, ServedInterface>();
-  private readonly reassembly = new Map<number, Reassembly>();
+  private readonly conn: DcerpcConnection;
+  /** Contexts this persona accepted (ctx id -> interface): what requests may call. */
+  private readonly accepted = new Map<number, ServedInterface>();
   private readonly assocGroupId = randomInt(0x1000, 0x10000);
+  private readonly outbox: Uint8Array[] = [];
+  private gate: Buffer | undefined = Buffer.alloc(0);
   private maxXmit = WINDOWS_MAX_FRAG;
-  private binds = 0;
+  private lastCallId = 0;
+  private nak = false;
   private dead = false;
 
-  constructor(private readonly ctx: ResponderContext, private readonly httpBanner: boolean) {}
+  constructor(private readonly ctx: ResponderContext, private readonly httpBanner: boolean) {
+    this.conn = new DcerpcConnection({
+      limits: ctx.dcerpc,
+      names: (uuid, opnum) => ({ endpoint: interfaceName(uuid), operation: opnum === undefined ? undefined : operationName(uuid, opnum) }),
+      onPdu: (dir, pdu) => this.onPdu(dir, pdu),
+      onRequest: (req) => this.onRequest(req),
+      onCall: (rec) => this.onCall(rec),
+      onAnomaly: (a, dir) => this.onAnomaly(a, dir),
+    });
+  }
 
   start(): void {
-    // RPC over HTTP v1 (ncacn_http on 593) greets before any PDU, as rpcproxy and RPCSS do.
+    // RPC over HTTP v1 (ncacn_http on 593) greets before any PDU, as RPCSS does.
     if (this.httpBanner) this.ctx.send(Buffer.from('ncacn_http/1.0', 'latin1'));
   }
 
   data(chunk: Buffer): void {
     if (this.dead) return;
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    while (!this.dead && this.pending.length >= COMMON_HEADER_LEN) {
-      const frag = this.frameLength();
-      if (frag === undefined || this.pending.length < frag) break;
-      const pdu = this.pending.subarray(0, frag);
-      this.pending = this.pending.subarray(frag);
-      this.onPdu(pdu);
-    }
-    // Copy out the tail so a small leftover never pins a large chunk.
-    if (this.pending.length > 0 && this.pending.byteOffset !== 0) this.pending = Buffer.from(this.pending);
+    const bytes = this.gate ? this.checkStart(chunk) : chunk;
+    if (!bytes) return;
+    this.conn.feed('to_server', bytes, this.ctx.now());
+    this.flush();
   }
 
-  /** frag_length of the PDU at the head of the buffer, or undefined after rejecting junk. */
-  private frameLength(): number | undefined {
-    const h = decodeHeader(this.pending);
-    if (!h) return undefined;
-    const limit = this.ctx.dcerpc.maxFragLength;
-    if (h.rpcVers !== 5 || h.rpcVersMinor > 1) {
-      this.anomaly(dcerpcAnomaly('bad_version', `rpc_vers ${h.rpcVers}.${h.rpcVersMinor}`, { offset: 0 }));
-      this.reject(this.pending.readUInt32LE(12));
+  /**
+   * The first header decides whether the stream is DCE/RPC at all (nmap's probes are not): until
+   * 16 bytes are in, hold them; then either pass everything on or answer the bind_nak with the
+   * peer's bytes 12-15 echoed, as Windows does.
+   */
+  private checkStart(chunk: Buffer): Buffer | undefined {
+    const held = this.gate!.length === 0 ? chunk : Buffer.concat([this.gate!, chunk]);
+    const h = decodeHeader(held);
+    if (!h) {
+      this.gate = held;
       return undefined;
     }
-    if (h.fragLength < COMMON_HEADER_LEN || h.fragLength > limit) {
-      const name = h.fragLength < COMMON_HEADER_LEN ? 'frag_length_too_small' : 'frag_length_exceeds_limit';
-      this.anomaly(dcerpcAnomaly(name, `frag_length ${h.fragLength}`, { callId: h.callId }));
-      this.reject(h.callId);
-      return undefined;
-    }
-    return h.fragLength;
+    this.gate = undefined;
+    const versionOk = h.rpcVers === 5 && h.rpcVersMinor <= 1;
+    if (versionOk && h.fragLength >= COMMON_HEADER_LEN && h.fragLength <= this.ctx.dcerpc.maxFragLength) return held;
+    const a = versionOk
+      ? dcerpcAnomaly(h.fragLength < COMMON_HEADER_LEN ? 'frag_length_too_small' : 'frag_length_exceeds_limit', `frag_length ${h.fragLength}`, { callId: h.callId })
+      : dcerpcAnomaly('bad_version', `rpc_vers ${h.rpcVers}.${h.rpcVersMinor}`, { offset: 0 });
+    this.record(a);
+    this.reject(held.readUInt32LE(12));
+    return undefined;
   }
 
-  /** Not DCE/RPC (or unframeable): Windows answers one bind_nak and closes. */
+  /** Send what the tracker's callbacks queued, and let the tracker see it (calls pair with replies). */
+  private flush(): void {
+    // Replies are fed back after feed() returns: the tracker is not re-entrant.
+    while (this.outbox.length > 0 && !this.dead) {
+      const out = this.outbox.shift()!;
+      this.ctx.send(out);
+      this.conn.feed('to_client', out, this.ctx.now());
+    }
+    if (this.nak && !this.dead) this.reject(this.lastCallId);
+  }
+
   private reject(callId: number): void {
     this.dead = true;
-    this.pending = Buffer.alloc(0);
-    this.ctx.record.service = this.ctx.record.service === 'dcerpc' ? 'dcerpc' : this.ctx.record.service;
+    this.outbox.length = 0;
     this.ctx.send(windowsBindNak(callId));
     this.ctx.end();
   }
 
-  private anomaly(a: Anomaly): void {
+  private record(a: Anomaly): void {
     this.ctx.record.anomaly(a);
     const f = this.ctx.record.flow;
     this.ctx.emit({ type: 'anomaly', ts: this.ctx.now(), source: 'sensor', src: f.src, dst: f.dst, proto: 'tcp', sport: f.sport, dport: this.ctx.basePort, session: this.ctx.record.id, anomaly: a });
   }
 
-  private onPdu(bytes: Uint8Array): void {
-    const res = decodePdu(bytes, { maxFragLength: this.ctx.dcerpc.maxFragLength });
-    if (!res.ok) {
-      this.anomaly(res.anomaly);
-      return;
-    }
-    for (const a of res.anomalies) this.anomaly(a);
-    const pdu = res.pdu;
-    if (pdu.type === 'bind' || pdu.type === 'alter_context') this.onBind(pdu);
-    else if (pdu.type === 'request') this.onRequest(pdu);
-    // auth3, shutdown, orphaned, co_cancel: nothing to answer; responses from a client are odd.
-    else if (pdu.type === 'response' || pdu.type === 'fault') this.anomaly(dcerpcAnomaly('response_without_request', pdu.type, { callId: pdu.header.callId }));
+  private onAnomaly(a: Anomaly, dir: Direction | undefined): void {
+    this.record(a);
+    if (dir === 'to_server' && FATAL_TO_SERVER.has(a.name)) this.nak = true;
   }
 
-  private onBind(pdu: BindPdu): void {
-    if (pdu.type === 'bind' && this.binds++ > 0) this.anomaly(dcerpcAnomaly('second_bind', undefined, { callId: pdu.header.callId }));
-    if (!(pdu.header.flags & PFC.FIRST_FRAG)) this.anomaly(dcerpcAnomaly('bind_without_first_frag', undefined, { callId: pdu.header.callId }));
+  private onPdu(dir: Direction, pdu: Pdu): void {
+    if (dir !== 'to_server') return;
+    this.lastCallId = pdu.header.callId;
+    if (pdu.type === 'bind' || pdu.type === 'alter_context') this.outbox.push(this.bindAck(pdu));
+  }
+
+  private bindAck(pdu: BindPdu): Uint8Array {
     const results = pdu.contexts.map((c) => {
       const d = decideContext(c);
-      if (d.accepted && this.contexts.size < this.ctx.dcerpc.maxContexts) this.contexts.set(c.ctxId, d.accepted);
+      if (d.accepted && this.accepted.size < this.ctx.dcerpc.maxContexts) this.accepted.set(c.ctxId, d.accepted);
       return d.result;
     });
-    if (pdu.contexts.length > this.ctx.dcerpc.maxContexts) this.anomaly(dcerpcAnomaly('too_many_contexts', `${pdu.contexts.length}`));
     // Windows answers with the smaller of its 5840 and what the client offered.
     const frag = Math.max(COMMON_HEADER_LEN + 64, Math.min(WINDOWS_MAX_FRAG, pdu.maxRecvFrag || WINDOWS_MAX_FRAG));
     this.maxXmit = frag;
-    this.ctx.send(encodeBindAck({
+    return encodeBindAck({
       type: pdu.type === 'bind' ? 'bind_ack' : 'alter_context_resp',
       callId: pdu.header.callId,
       maxXmitFrag: frag,
@@ -141,133 +149,41 @@ export class RpcResponder implements Responder {
       // alter_context_resp carries an empty port_spec, bind_ack the endpoint Windows listens on.
       secondaryAddress: pdu.type === 'bind' ? String(this.ctx.basePort) : '',
       results,
-    }));
+    });
   }
 
-  private onRequest(pdu: RequestPdu): void {
-    const callId = pdu.header.callId;
-    const first = (pdu.header.flags & PFC.FIRST_FRAG) !== 0;
-    const last = (pdu.header.flags & PFC.LAST_FRAG) !== 0;
-    let r = this.reassembly.get(callId);
-    if (first) {
-      if (r) this.anomaly(dcerpcAnomaly('multiple_first_fragments', undefined, { callId }));
-      if (!r && this.reassembly.size >= this.ctx.dcerpc.maxConcurrentReassemblies) {
-        this.anomaly(dcerpcAnomaly('too_many_open_calls', `${this.reassembly.size} reassemblies`, { callId }));
-        return;
-      }
-      r = { first: pdu, ts: this.ctx.now(), parts: [], len: 0, frags: 0, anomalies: [] };
-      this.reassembly.set(callId, r);
-    } else if (!r) {
-      this.anomaly(dcerpcAnomaly('fragment_without_first', undefined, { callId }));
+  private onRequest(req: CompletedRequest): void {
+    const iface = this.accepted.get(req.ctxId);
+    const flags = PFC.FIRST_FRAG | PFC.LAST_FRAG;
+    if (!iface) {
+      this.outbox.push(encodeFault({ callId: req.callId, ctxId: req.ctxId, status: NCA_UNK_IF, flags: flags | PFC.DID_NOT_EXECUTE }));
       return;
     }
-    this.addFragment(r, pdu);
-    if (!last) return;
-    this.reassembly.delete(callId);
-    this.complete(r);
-  }
-
-  private addFragment(r: Reassembly, pdu: RequestPdu): void {
-    const lim = this.ctx.dcerpc;
-    r.frags++;
-    if (pdu.opnum !== r.first.opnum) r.anomalies.push(dcerpcAnomaly('opnum_changed_between_fragments', `${r.first.opnum} -> ${pdu.opnum}`, { callId: pdu.header.callId }));
-    if (pdu.ctxId !== r.first.ctxId) r.anomalies.push(dcerpcAnomaly('context_changed_between_fragments', `${r.first.ctxId} -> ${pdu.ctxId}`, { callId: pdu.header.callId }));
-    const room = lim.maxStubBytesPerCall - r.len;
-    if (r.frags > lim.maxFragmentsPerCall || pdu.stub.length > room) {
-      if (!r.anomalies.some((a) => a.name === 'too_much_fragment_data')) {
-        r.anomalies.push(dcerpcAnomaly('too_much_fragment_data', `over ${lim.maxStubBytesPerCall} bytes or ${lim.maxFragmentsPerCall} fragments`, { callId: pdu.header.callId }));
-      }
-      if (room <= 0 || r.frags > lim.maxFragmentsPerCall) return;
-    }
-    const part = pdu.stub.subarray(0, Math.max(0, room));
-    r.parts.push(part);
-    r.len += part.length;
-  }
-
-  private complete(r: Reassembly): void {
-    const req = r.first;
-    const stub = r.parts.length === 1 ? r.parts[0] : Buffer.concat(r.parts, r.len);
-    const iface = this.contexts.get(req.ctxId);
-    let respFrags = 0;
-    let respStubLen = 0;
-    let faultStatus: number | undefined;
-    const callId = req.header.callId;
-    if (!iface) {
-      r.anomalies.push(dcerpcAnomaly('request_on_unknown_context', `ctx_id ${req.ctxId}`, { callId }));
-      faultStatus = 0x1c010003;
-      this.ctx.send(encodeFault({ callId, ctxId: req.ctxId, status: faultStatus, flags: PFC.FIRST_FRAG | PFC.LAST_FRAG | PFC.DID_NOT_EXECUTE }));
-      respFrags = 1;
-    } else {
-      const out = this.answer(iface, req, stub);
-      respFrags = out.frags;
-      respStubLen = out.stubLen;
-      faultStatus = out.fault;
-    }
-    this.recordCall(r, stub, iface, { respFrags, respStubLen, faultStatus });
-  }
-
-  private answer(iface: ServedInterface, req: RequestPdu, stub: Uint8Array): { frags: number; stubLen: number; fault?: number } {
-    const callId = req.header.callId;
-    let result;
+    let result: DispatchResult;
     try {
-      result = dispatch({ iface, opnum: req.opnum, stub, littleEndian: req.header.littleEndian, localAddress: this.ctx.record.flow.dst }, this.ctx.persona);
+      result = dispatch({ iface, opnum: req.opnum, stub: req.stub, littleEndian: req.littleEndian, localAddress: this.ctx.record.flow.dst }, this.ctx.persona);
     } catch {
-      // A stub too short for its own arguments: Windows faults with nca_s_fault_ndr.
-      result = { kind: 'fault' as const, status: 0x000006f7, didNotExecute: false };
+      // Arguments too short for their own declaration: Windows faults with nca_s_fault_ndr.
+      result = { kind: 'fault', status: NCA_S_FAULT_NDR, didNotExecute: false };
     }
     if (result.kind === 'fault') {
-      const flags = PFC.FIRST_FRAG | PFC.LAST_FRAG | (result.didNotExecute ? PFC.DID_NOT_EXECUTE : 0);
-      this.ctx.send(encodeFault({ callId, ctxId: req.ctxId, status: result.status, flags }));
-      return { frags: 1, stubLen: 0, fault: result.status };
+      this.outbox.push(encodeFault({ callId: req.callId, ctxId: req.ctxId, status: result.status, flags: flags | (result.didNotExecute ? PFC.DID_NOT_EXECUTE : 0) }));
+      return;
     }
-    const frags = fragmentResponse({ callId, ctxId: req.ctxId, stub: result.stub, maxFragStub: this.maxXmit - RESPONSE_HEADER_LEN });
-    for (const f of frags) this.ctx.send(f);
-    return { frags: frags.length, stubLen: result.stub.length };
+    this.outbox.push(...fragmentResponse({ callId: req.callId, ctxId: req.ctxId, stub: result.stub, maxFragStub: this.maxXmit - RESPONSE_HEADER_LEN }));
   }
 
-  private recordCall(r: Reassembly, stub: Uint8Array, iface: ServedInterface | undefined, resp: { respFrags: number; respStubLen: number; faultStatus?: number }): void {
-    const req = r.first;
-    const call: CallRecord = {
-      ts: r.ts,
-      callId: req.header.callId,
-      ctxId: req.ctxId,
-      ...(iface ? { ifaceUuid: iface.uuid, ifaceVersion: `${iface.major}.${iface.minor}`, endpoint: iface.name } : {}),
-      opnum: req.opnum,
-      ...(iface?.ops[req.opnum] ? { operation: iface.ops[req.opnum] } : {}),
-      ...(req.objectUuid ? { objectUuid: req.objectUuid } : {}),
-      reqFrags: r.frags,
-      respFrags: resp.respFrags,
-      reqStubLen: stub.length,
-      respStubLen: resp.respStubLen,
-      rttMs: this.ctx.now() - r.ts,
-      ...(resp.faultStatus !== undefined ? { faultStatus: resp.faultStatus } : {}),
-      ...(req.auth ? { authType: req.auth.authType, authLevel: req.auth.authLevel } : {}),
-      ...this.decodeArgs(iface, req, stub, r.anomalies),
-      anomalies: r.anomalies,
-    };
+  private onCall(call: CallRecord): void {
+    // The call's anomalies were already reported through onAnomaly; keep them on the call only.
+    this.ctx.record.forgetAnomalies(call.anomalies);
     this.ctx.record.call(call);
     const f = this.ctx.record.flow;
-    this.ctx.emit({ type: 'call', ts: r.ts, source: 'sensor', src: f.src, dst: f.dst, proto: 'tcp', sport: f.sport, dport: this.ctx.basePort, session: this.ctx.record.id, call });
-  }
-
-  /** Decoded arguments (DCOM activation: the names a Blaster-style overflow abuses) and the
-   * decoder's anomalies, which join the call's own. The codec never throws on peer bytes. */
-  private decodeArgs(iface: ServedInterface | undefined, req: RequestPdu, stub: Uint8Array, anomalies: Anomaly[]): Pick<CallRecord, 'activation'> {
-    if (!iface) return {};
-    const d = decodeRequestStub({ ifaceUuid: iface.uuid, opnum: req.opnum, stub, littleEndian: req.header.littleEndian });
-    if (!d) return {};
-    for (const a of d.anomalies) anomalies.push({ ...a, callId: req.header.callId });
-    return d.activation ? { activation: d.activation } : {};
+    this.ctx.emit({ type: 'call', ts: call.ts, source: 'sensor', src: f.src, dst: f.dst, proto: 'tcp', sport: f.sport, dport: this.ctx.basePort, session: this.ctx.record.id, call });
   }
 
   finish(): void {
-    // Requests cut off mid-reassembly (a peer that vanished, a truncated exploit) are still calls.
-    for (const r of this.reassembly.values()) {
-      r.anomalies.push(dcerpcAnomaly('truncated_pdu', 'connection closed before the last fragment', { callId: r.first.header.callId }));
-      const stub = r.parts.length === 1 ? r.parts[0] : Buffer.concat(r.parts, r.len);
-      this.recordCall(r, stub, this.contexts.get(r.first.ctxId), { respFrags: 0, respStubLen: 0 });
-    }
-    this.reassembly.clear();
+    // Requests cut off mid-reassembly (a peer that vanished, a truncated exploit) still become calls.
+    this.conn.close(this.ctx.now());
   }
 }
 
