@@ -60,7 +60,7 @@ function stages(file: string): [string, number][] {
   const run = (f: () => void): number => median([0, 1, 2].map(() => { const c = process.cpuUsage(); f(); const d = process.cpuUsage(c); return (d.user + d.system) / 1e6; }));
   return [
     ['capture reader (pcap records)', run(() => readCaptureFile(file, () => {}))],
-    ['+ link/IP/TCP header decode', run(() => readCaptureFile(file, (pk) => decodePacket(pk.linkType, pk.data, p)))],
+    ['+ link/IP/TCP header decode', run(() => readCaptureFile(file, (pk) => decodePacket(pk.linkType, pk.buf, p, pk.offset, pk.offset + pk.capLen)))],
     ['+ TCP reassembly + DCE/RPC framing', run(() => {
       const tracker = new TcpTracker({
         accept: () => {
@@ -69,7 +69,7 @@ function stages(file: string): [string, number][] {
           return { data: (d, b, s, e) => f[d].push(b.subarray(s, e), sink), gap() {}, anomaly() {}, close() {} };
         },
       }, limits);
-      readCaptureFile(file, (pk) => { if (decodePacket(pk.linkType, pk.data, p) === DECODE.TCP) tracker.segment(pk.data, p, 0); });
+      readCaptureFile(file, (pk) => { if (decodePacket(pk.linkType, pk.buf, p, pk.offset, pk.offset + pk.capLen) === DECODE.TCP) tracker.segment(pk.buf, p, 0); });
       tracker.finish();
     })],
     ['+ PDU decode, contexts, calls (no stub decoding)', run(() => analyzeCapture(file))],

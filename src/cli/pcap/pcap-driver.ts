@@ -108,14 +108,15 @@ export function analyzeCapture(path: string, options: AnalyzeOptions = {}): Pcap
   const onPacket = (pkt: CapturedPacket): void => {
     ctx.frame = pkt.index;
     ctx.nowMs = packetTimeMs(pkt);
-    const status = decodePacket(pkt.linkType, pkt.data, decoded);
+    // The frame is read in place in the reader's block buffer (offsets in `decoded` index pkt.buf).
+    const status = decodePacket(pkt.linkType, pkt.buf, decoded, pkt.offset, pkt.offset + pkt.capLen);
     if (status === DECODE.TCP) {
       stats.tcpPackets++;
       if (decoded.payloadEnd - decoded.payloadStart < decoded.payloadWireLen) snapCut(ctx, pkt);
-      tracker.segment(pkt.data, decoded, ctx.nowMs);
+      tracker.segment(pkt.buf, decoded, ctx.nowMs);
     } else if (status === DECODE.UDP) {
       stats.udpPackets++;
-      if (looksLikeDcerpcCl(pkt.data, decoded.payloadStart, decoded.payloadEnd)) stats.clDatagrams++;
+      if (looksLikeDcerpcCl(pkt.buf, decoded.payloadStart, decoded.payloadEnd)) stats.clDatagrams++;
     } else {
       notDecoded.set(status, (notDecoded.get(status) ?? 0) + 1);
       const name = ANOMALOUS[status];

@@ -8,7 +8,7 @@ import { AppError } from '../../core/errors.js';
 import { resolveLimits, type ResolvedLimits } from '../../core/limits.js';
 import { captureAnomaly } from './capture-anomalies.js';
 import { CAPTURE_LIMITS, type CaptureLimitName } from './capture-limits.js';
-import type { AnomalyHandler, CaptureFormat, CapturedPacket, PacketHandler } from './capture-types.js';
+import { PacketSlot, type AnomalyHandler, type CaptureFormat, type PacketHandler } from './capture-types.js';
 import { PcapngSection } from './pcapng-section.js';
 
 const PCAP_MAGIC_US = 0xa1b2c3d4;
@@ -41,9 +41,7 @@ export class CaptureParser {
   private pcapLinkType = 0;
   private readonly ng: PcapngSection;
   /** Reused for every packet (see CapturedPacket). */
-  private readonly pkt: CapturedPacket = {
-    index: 0, tsSec: 0, tsNsec: 0, linkType: 0, interfaceId: 0, capLen: 0, origLen: 0, fileOffset: 0, data: new Uint8Array(0),
-  };
+  private readonly pkt = new PacketSlot();
 
   constructor(onPacket: PacketHandler, options: CaptureParserOptions = {}) {
     this.onPacket = onPacket;
@@ -124,7 +122,8 @@ export class CaptureParser {
       pkt.capLen = capLen;
       pkt.origLen = view.getUint32(p + 12, le);
       pkt.fileOffset = this.at(p);
-      pkt.data = buf.subarray(p + PCAP_RECORD_HEADER, p + total);
+      pkt.buf = buf;
+      pkt.offset = p + PCAP_RECORD_HEADER;
       this.onPacket(pkt);
       p += total;
     }

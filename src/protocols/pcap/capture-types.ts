@@ -36,8 +36,29 @@ export interface CapturedPacket {
   origLen: number;
   /** Byte offset of the record in the file (for error messages and anomalies). */
   fileOffset: number;
-  /** The captured bytes: a view into the reader's block buffer, valid only during the callback. */
-  data: Uint8Array;
+  /** The reader's block buffer and where the frame starts in it: the hot path reads the frame in
+   * place (buf[offset, offset + capLen)) without making a view per packet. Valid only during the callback. */
+  buf: Uint8Array;
+  offset: number;
+  /** The captured bytes as a view (made on demand), valid only during the callback. */
+  readonly data: Uint8Array;
+}
+
+/** The reused packet object of the readers: `data` is a view made only when asked for. */
+export class PacketSlot implements CapturedPacket {
+  index = 0;
+  tsSec = 0;
+  tsNsec = 0;
+  linkType = 0;
+  interfaceId = 0;
+  capLen = 0;
+  origLen = 0;
+  fileOffset = 0;
+  buf: Uint8Array = new Uint8Array(0);
+  offset = 0;
+  get data(): Uint8Array {
+    return this.buf.subarray(this.offset, this.offset + this.capLen);
+  }
 }
 
 export type PacketHandler = (packet: CapturedPacket) => void;

@@ -58,35 +58,39 @@ const AF_INET6 = new Set([10, 24, 28, 30]);
 /** At most this many IPv6 extension headers are walked (RFC 8200 4.1 expects few; bounds the loop). */
 const MAX_IPV6_EXTENSIONS = 8;
 
-export function decodePacket(linkType: number, d: Uint8Array, out: DecodedPacket): DecodeStatus {
-  const ipAt = linkPayloadOffset(linkType, d);
+/**
+ * Decode the frame d[start, end) (by default all of d). Offsets written to `out` index d, so a
+ * reader can pass its block buffer and the frame's bounds without making a view per packet.
+ */
+export function decodePacket(linkType: number, d: Uint8Array, out: DecodedPacket, start = 0, end = d.length): DecodeStatus {
+  const ipAt = linkPayloadOffset(linkType, d, start, end);
   if (ipAt < 0) return ipAt === -1 ? DECODE.UNSUPPORTED_LINK : DECODE.OTHER;
-  if (ipAt >= d.length) return DECODE.BAD_IP;
+  if (ipAt >= end) return DECODE.BAD_IP;
   out.ipStart = ipAt;
   const version = d[ipAt] >> 4;
-  if (version === 4) return decodeIpv4(d, ipAt, out);
-  if (version === 6) return decodeIpv6(d, ipAt, out);
+  if (version === 4) return decodeIpv4(d, ipAt, end, out);
+  if (version === 6) return decodeIpv6(d, ipAt, end, out);
   return DECODE.BAD_IP;
 }
 
 /** Offset of the IP header, -1 for a link type we do not decode, -2 for a non-IP frame. */
-function linkPayloadOffset(linkType: number, d: Uint8Array): number {
+function linkPayloadOffset(linkType: number, d: Uint8Array, s: number, e: number): number {
   switch (linkType) {
     case LINKTYPE.ETHERNET:
-      return ethernetPayload(d);
+      return ethernetPayload(d, s, e);
     case LINKTYPE.RAW:
     case LINKTYPE.RAW_DLT12:
     case LINKTYPE.RAW_DLT14:
     case LINKTYPE.IPV4:
     case LINKTYPE.IPV6:
-      return 0;
+      return s;
     case LINKTYPE.LINUX_SLL:
-      return d.length >= 16 && isIpEthertype(u16(d, 14)) ? 16 : -2;
+      return e - s >= 16 && isIpEthertype(u16(d, s + 14)) ? s + 16 : -2;
     case LINKTYPE.LINUX_SLL2:
-      return d.length >= 20 && isIpEthertype(u16(d, 0)) ? 20 : -2;
+      return e - s >= 20 && isIpEthertype(u16(d, s)) ? s + 20 : -2;
     case LINKTYPE.NULL:
     case LINKTYPE.LOOP:
-      return loopbackPayload(linkType, d);
+      return loopbackPayload(linkType, d, s, e);
     default:
       return -1;
   }
@@ -96,14 +100,14 @@ function isIpEthertype(t: number): boolean {
   return t === ETHERTYPE_IPV4 || t === ETHERTYPE_IPV6;
 }
 
-function ethernetPayload(d: Uint8Array): number {
-  if (d.length < 14) return -2;
-  let at = 12;
+function ethernetPayload(d: Uint8Array, s: number, e: number): number {
+  if (e - s < 14) return -2;
+  let at = s + 12;
   let type = u16(d, at);
   // 802.1Q / 802.1ad tags (possibly stacked, QinQ): 2 bytes TCI then the inner ethertype.
   for (let tags = 0; VLAN_TAGS.has(type) && tags < 4; tags++) {
     at += 4;
-    if (at + 2 > d.length) return -2;
+    if (at + 2 > e) return -2;
     type = u16(d, at);
   }
   return isIpEthertype(type) ? at + 2 : -2;
@@ -111,18 +115,18 @@ function ethernetPayload(d: Uint8Array): number {
 
 // NULL stores the family in the writer's host byte order, which the file does not tell us; the
 // family is small, so whichever reading is below 256 is the right one. LOOP is always big-endian.
-function loopbackPayload(linkType: number, d: Uint8Array): number {
-  if (d.length < 4) return -2;
-  const be = u32(d, 0);
-  const family = linkType === LINKTYPE.LOOP || be < 256 ? be : (d[0] | (d[1] << 8) | (d[2] << 16) | (d[3] << 24)) >>> 0;
-  return family === AF_INET || AF_INET6.has(family) ? 4 : -2;
+function loopbackPayload(linkType: number, d: Uint8Array, s: number, e: number): number {
+  if (e - s < 4) return -2;
+  const be = u32(d, s);
+  const family = linkType === LINKTYPE.LOOP || be < 256 ? be : (d[s] | (d[s + 1] << 8) | (d[s + 2] << 16) | (d[s + 3] << 24)) >>> 0;
+  return family === AF_INET || AF_INET6.has(family) ? s + 4 : -2;
 }
 
-function decodeIpv4(d: Uint8Array, at: number, out: DecodedPacket): DecodeStatus {
-  if (d.length - at < 20) return DECODE.BAD_IP;
+function decodeIpv4(d: Uint8Array, at: number, frameEnd: number, out: DecodedPacket): DecodeStatus {
+  if (frameEnd - at < 20) return DECODE.BAD_IP;
   const ihl = (d[at] & 0x0f) * 4;
   const total = u16(d, at + 2);
-  if (ihl < 20 || total < ihl || at + ihl > d.length) return DECODE.BAD_IP;
+  if (ihl < 20 || total < ihl || at + ihl > frameEnd) return DECODE.BAD_IP;
   out.ipVersion = 4;
   out.src4 = u32(d, at + 12);
   out.dst4 = u32(d, at + 16);
@@ -130,23 +134,23 @@ function decodeIpv4(d: Uint8Array, at: number, out: DecodedPacket): DecodeStatus
   // MF flag or a non-zero fragment offset: one piece of a datagram we do not reassemble.
   if ((u16(d, at + 6) & 0x3fff) !== 0) return DECODE.FRAGMENT;
   // Ethernet pads short frames: the IP total length, not the frame, says where the datagram ends.
-  return decodeTransport(d, at + ihl, at + total, out);
+  return decodeTransport(d, at + ihl, at + total, frameEnd, out);
 }
 
-function decodeIpv6(d: Uint8Array, at: number, out: DecodedPacket): DecodeStatus {
-  if (d.length - at < 40) return DECODE.BAD_IP;
+function decodeIpv6(d: Uint8Array, at: number, frameEnd: number, out: DecodedPacket): DecodeStatus {
+  if (frameEnd - at < 40) return DECODE.BAD_IP;
   out.ipVersion = 6;
   out.src6At = at + 8;
   out.dst6At = at + 24;
   const payloadLen = u16(d, at + 4);
   // Payload length 0 means a jumbogram (RFC 2675) or a cut header: use what was captured.
-  const end = payloadLen === 0 ? d.length : at + 40 + payloadLen;
+  const end = payloadLen === 0 ? frameEnd : at + 40 + payloadLen;
   let next = d[at + 6];
   let p = at + 40;
   for (let i = 0; i < MAX_IPV6_EXTENSIONS; i++) {
     if (next === 6 || next === 17) break;
     if (next !== 0 && next !== 43 && next !== 60 && next !== 44 && next !== 51) break;
-    if (p + 8 > d.length || p + 8 > end) return DECODE.BAD_IP;
+    if (p + 8 > frameEnd || p + 8 > end) return DECODE.BAD_IP;
     if (next === 44) {
       const offsetAndMore = u16(d, p + 2);
       if ((offsetAndMore & 0xfff9) !== 0) {
@@ -163,11 +167,11 @@ function decodeIpv6(d: Uint8Array, at: number, out: DecodedPacket): DecodeStatus
     p += len;
   }
   out.protocol = next;
-  return decodeTransport(d, p, end, out);
+  return decodeTransport(d, p, end, frameEnd, out);
 }
 
-function decodeTransport(d: Uint8Array, at: number, ipEnd: number, out: DecodedPacket): DecodeStatus {
-  const capEnd = Math.min(ipEnd, d.length);
+function decodeTransport(d: Uint8Array, at: number, ipEnd: number, frameEnd: number, out: DecodedPacket): DecodeStatus {
+  const capEnd = Math.min(ipEnd, frameEnd);
   if (out.protocol === 6) {
     if (capEnd - at < 20) return DECODE.BAD_TCP;
     const doff = (d[at + 12] >> 4) * 4;

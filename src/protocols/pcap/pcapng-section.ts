@@ -3,7 +3,7 @@
 // from EPB / SPB / the obsolete PB. Other blocks (NRB, ISB, DSB, custom) are skipped silently.
 
 import { captureAnomaly } from './capture-anomalies.js';
-import type { AnomalyHandler, CapturedPacket } from './capture-types.js';
+import type { AnomalyHandler, PacketSlot } from './capture-types.js';
 
 const BT_SHB = 0x0a0d0d0a;
 const BT_IDB = 1;
@@ -30,7 +30,7 @@ export class PcapngSection {
   private interfaces: PcapngInterface[] = [];
 
   constructor(
-    private readonly pkt: CapturedPacket,
+    private readonly pkt: PacketSlot,
     private readonly fail: Fail,
     private readonly onAnomaly: AnomalyHandler,
   ) {}
@@ -107,7 +107,8 @@ export class PcapngSection {
     pkt.capLen = capLen;
     pkt.origLen = view.getUint32(p + 24, le);
     pkt.fileOffset = at;
-    pkt.data = buf.subarray(p + dataAt, p + dataAt + capLen);
+    pkt.buf = buf;
+    pkt.offset = p + dataAt;
     return true;
   }
 
@@ -128,7 +129,8 @@ export class PcapngSection {
     pkt.capLen = capLen;
     pkt.origLen = origLen;
     pkt.fileOffset = at;
-    pkt.data = buf.subarray(p + 12, p + 12 + capLen);
+    pkt.buf = buf;
+    pkt.offset = p + 12;
     return true;
   }
 

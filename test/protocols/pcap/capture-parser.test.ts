@@ -27,7 +27,10 @@ function parse(file: Uint8Array, cuts: readonly number[] = []): { packets: Seen[
   const packets: Seen[] = [];
   const anomalies: Anomaly[] = [];
   const parser = new CaptureParser(
-    (p: CapturedPacket) => packets.push({ ...p, data: Buffer.from(p.data).toString('hex') }),
+    (p: CapturedPacket) => {
+      const { index, tsSec, tsNsec, linkType, interfaceId, origLen, fileOffset } = p;
+      packets.push({ index, tsSec, tsNsec, linkType, interfaceId, origLen, fileOffset, data: Buffer.from(p.data).toString('hex') });
+    },
     { source: 'test.pcap', onAnomaly: (a) => anomalies.push(a) },
   );
   let carried = new Uint8Array(0);

@@ -59,6 +59,20 @@ describe('link types', () => {
   });
 });
 
+describe('frames read in place inside a larger buffer', () => {
+  it('decodes d[start, end) with offsets into d, never reading past end', () => {
+    const frame = ethernet(v4);
+    const block = concat([new Uint8Array(7).fill(0xee), frame, new Uint8Array(9).fill(0xee)]);
+    const p = new DecodedPacket();
+    assert.equal(decodePacket(LINKTYPE.ETHERNET, block, p, 7, 7 + frame.length), DECODE.TCP);
+    assert.equal(Buffer.from(block.subarray(p.payloadStart, p.payloadEnd)).toString(), 'hello');
+    assert.equal(p.ipStart, 7 + 14);
+    // The same frame cut 3 bytes short by `end`: the bytes after it in the block are not payload.
+    assert.equal(decodePacket(LINKTYPE.ETHERNET, block, p, 7, 7 + frame.length - 3), DECODE.TCP);
+    assert.deepEqual([p.payloadEnd - p.payloadStart, p.payloadWireLen], [2, 5]);
+  });
+});
+
 describe('IP layer', () => {
   it('trims Ethernet padding by the IP total length', () => {
     const small = ipTcp({ src: '1.2.3.4', dst: '5.6.7.8', sport: 1, dport: 2, seq: 0 });
