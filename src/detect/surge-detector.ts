@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.js';
 import { resolveLimits, type ResolvedLimits } from '../core/limits.js';
 import type { Alert } from '../model/alert.js';
 import type { VigilEvent } from '../model/event.js';
+import type { Vulnerability } from '../model/vulnerability.js';
 import { makeAlert } from './alert-factory.js';
 import { Cusum, type CusumParams } from './cusum.js';
 import { GrowthEstimator, type GrowthOptions } from './growth-estimator.js';
@@ -16,6 +17,13 @@ export const SURGE_LIMITS = {
   maxSourcesPerBucket: { default: 1_000_000, min: 1, max: 100_000_000, unit: 'sources', doc: 'distinct sources remembered per key and bucket; past it the count saturates' },
   maxGapBuckets: { default: 14 * 24, min: 1, max: 100_000, unit: 'buckets', doc: 'empty buckets filled in after a silence; a longer gap restarts the series' },
 } as const;
+
+/** Vulnerability id -> ports, from knowledge-base records that list ports (others are left out). */
+export function vulnerabilityPortsOf(vulns: Iterable<Pick<Vulnerability, 'id' | 'ports'>>): Map<string, readonly number[]> {
+  const out = new Map<string, readonly number[]>();
+  for (const v of vulns) if (v.ports && v.ports.length > 0) out.set(v.id, [...new Set(v.ports)].sort((a, b) => a - b));
+  return out;
+}
 
 export interface SurgeOptions {
   /** Ports to follow; when absent every port seen is followed (up to maxKeys). */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Cusum } from '../../src/detect/cusum.js';
 import { GrowthEstimator } from '../../src/detect/growth-estimator.js';
 import { SeasonalBaseline, median, robustFigures } from '../../src/detect/seasonal-baseline.js';
-import { SurgeDetector } from '../../src/detect/surge-detector.js';
+import { SurgeDetector, vulnerabilityPortsOf } from '../../src/detect/surge-detector.js';
 import type { Alert } from '../../src/model/alert.js';
 import type { ConnEvent } from '../../src/model/event.js';
 import { ManualClock } from '../../src/core/clock.js';
@@ -160,4 +160,9 @@ test('surge detector: followed keys are bounded', () => {
   const d = new SurgeDetector({ limits: { maxKeys: 2 } });
   for (const p of [1, 2, 3, 4]) d.push({ type: 'conn', ts: T0, source: 'sim', src: 'a', dst: 'b', proto: 'tcp', dport: p, outcome: 'failure' });
   assert.equal(d.ignored, 2);
+});
+
+test('vulnerability ports from knowledge-base records', () => {
+  const m = vulnerabilityPortsOf([{ id: 'CVE-2003-0352', ports: [135, 135, 139, 445, 593] }, { id: 'CVE-2099-0001' }, { id: 'CVE-2003-0528', ports: [] }]);
+  assert.deepEqual([...m], [['CVE-2003-0352', [135, 139, 445, 593]]]);
 });
