@@ -129,3 +129,15 @@ test('pduLengthAt speaks consumed / still needed without allocating', () => {
   assert.equal(pduLengthAt(new Uint8Array([4, 0]), 0), 0);
   assert.equal(pduLengthAt(req, 0, 20), 0, 'over the limit');
 });
+
+test('split at every offset over real captured PDUs: big-endian Arkime session and little-endian Windows PDUs', () => {
+  for (const names of [['be-bind', 'be-bind-ack', 'be-request', 'be-response'], ['nofrag-bind', 'ctxids-request-object', 'nofrag-fault', 'k135-alter-context-resp']]) {
+    const parts = names.map(vector);
+    const all = concat(parts);
+    for (let cut = 0; cut <= all.length; cut++) {
+      const got = frame([all.subarray(0, cut), all.subarray(cut)]);
+      assert.deepEqual(got.pdus, parts.map(toHex), `${names[0]}.. cut=${cut}`);
+      assert.deepEqual(got.anomalies, []);
+    }
+  }
+});

@@ -181,3 +181,40 @@ test('rts (RPC over HTTP, MS-RPCH 2.2.3.6) is recognised: flags and command coun
   assert.equal(p.rtsFlags, 2);
   assert.equal(p.numberOfCommands, 1);
 });
+
+// Hand-assembled PDUs (annotated hex) for the types and byte orders the corpus vectors lack.
+const HAND: [string, string, Record<string, unknown>][] = [
+  ['BE shutdown', '05001103 00000000 0010 0000 00000009', { type: 'shutdown', callId: 9 }],
+  ['BE co_cancel', '05001203 00000000 0010 0000 0000000a', { type: 'co_cancel', callId: 10 }],
+  ['BE orphaned', '05001303 00000000 0010 0000 0000000b', { type: 'orphaned', callId: 11 }],
+  ['LE orphaned', '05001303 10000000 1000 0000 0b000000', { type: 'orphaned', callId: 11 }],
+  ['BE fault', '05000323 00000000 0020 0000 00000003  00000000 0001 00 00  1c010003 00000000', { type: 'fault', callId: 3, ctxId: 1, status: 0x1c010003 }],
+  ['BE alter_context', `05000e03 00000000 0048 0000 00000004  10b8 10b8 00000000  01 000000  0000 01 00
+    000001a0 0000 0000 c000000000000046 00000000  8a885d04 1ceb 11c9 9fe808002b104860 00000002`,
+  { type: 'alter_context', callId: 4, maxXmitFrag: 4280, abstract: '000001a0-0000-0000-c000-000000000046', transfer: '8a885d04-1ceb-11c9-9fe8-08002b104860 v2.0' }],
+  ['BE alter_context_resp', `05000f03 00000000 0038 0000 00000004  10b8 10b8 00001234  0000 0000  01 000000
+    0000 0000 8a885d04 1ceb 11c9 9fe808002b104860 00000002`, { type: 'alter_context_resp', callId: 4, assocGroupId: 0x1234, secondaryAddress: '', transfer: '8a885d04-1ceb-11c9-9fe8-08002b104860 v2.0' }],
+  ['BE auth3', '05001003 00000000 0024 0008 00000005  00000000  0a 06 00 00 00000007  4141414141414141', { type: 'auth3', callId: 5, authType: 10, authLevel: 6, authContextId: 7, authValue: 8 }],
+  ['BE bind_nak with signature', '05000d03 00000000 0025 0000 00000007  0004 01 0500  90a7a8b6 0d47 4c05 b69f2a0b2c35e4fa', { type: 'bind_nak', callId: 7, rejectReason: 4, signature: '90a7a8b6-0d47-4c05-b69f-2a0b2c35e4fa' }],
+  ['LE bind_nak without signature', '05000d03 10000000 1500 0000 07000000  0400 01 0500', { type: 'bind_nak', callId: 7, rejectReason: 4, signature: undefined }],
+  ['BE request with object UUID', '05000083 00000000 0030 0000 00000002  00000008 0001 0004  11111111 2222 3333 4444555555555555  4141414141414141',
+    { type: 'request', callId: 2, ctxId: 1, opnum: 4, allocHint: 8, objectUuid: '11111111-2222-3333-4444-555555555555', stub: 8 }],
+];
+
+test('decode-from-hex of hand-assembled PDUs of the remaining types and byte orders', () => {
+  for (const [what, hex, want] of HAND) {
+    const p = ok(fromHex(hex));
+    const got: Record<string, unknown> = { type: p.type, callId: p.header.callId };
+    for (const k of Object.keys(want)) {
+      if (k in got) continue;
+      if (k === 'abstract' && (p.type === 'bind' || p.type === 'alter_context')) got[k] = p.contexts[0].abstractSyntax.uuid;
+      else if (k === 'transfer') {
+        const t = p.type === 'alter_context' ? p.contexts[0].transferSyntaxes[0] : p.type === 'alter_context_resp' ? p.results[0].transferSyntax : undefined;
+        got[k] = t && `${t.uuid} v${t.versionMajor}.${t.versionMinor}`;
+      } else if (k.startsWith('auth')) got[k] = k === 'authValue' ? p.auth?.authValue.length : p.auth?.[k as 'authType'];
+      else if (k === 'stub') got[k] = (p as { stub?: Uint8Array }).stub?.length;
+      else got[k] = (p as unknown as Record<string, unknown>)[k];
+    }
+    assert.deepEqual(got, want, what);
+  }
+});
