@@ -12,8 +12,14 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-/** Bring the schema up to date; returns the names of migrations applied by this call. */
-export async function migrateToLatest(db: Kysely<unknown>, migrations: Record<string, Migration> = allMigrations): Promise<string[]> {
+/**
+ * Bring the schema up to date; returns the names of migrations applied by this call. `extra` is
+ * always run together with every area's migrations: all areas share one database file (vigil.db),
+ * and Kysely refuses a migration set that lacks a migration already applied to the file, so an
+ * area opening the file with only its own set would fail once another area had migrated it.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, extra: Record<string, Migration> = {}): Promise<string[]> {
+  const migrations = { ...allMigrations, ...extra };
   const migrator = new Migrator({ db, provider: new StaticProvider(migrations), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

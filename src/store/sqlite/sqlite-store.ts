@@ -93,7 +93,7 @@ export class SqliteStore implements Store {
 
   private constructor(
     readonly opts: SqliteStoreOptions,
-    private readonly sqlite: Database.Database,
+    sqlite: Database.Database,
   ) {
     this.kysely = new Kysely<CoreDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
     this.clock = opts.clock ?? systemClock;
