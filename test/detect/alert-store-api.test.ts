@@ -75,3 +75,17 @@ test('/api/v1/alerts: list with filters, get one, acknowledge, 404, auth', async
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('alert store on the node database: SqliteStore migrated the alerts table, AlertSqliteStore reads and writes it', async () => {
+  const { openSqliteStore, sqliteFileIn } = await import('../../src/store/sqlite/sqlite-store.js');
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-alerts-node-'));
+  const core = await openSqliteStore({ file: sqliteFileIn(dir), background: false });
+  const repo: AlertRepository = new AlertSqliteStore(core.kysely);
+  await repo.saveAlert(alerts[0]!);
+  assert.deepEqual((await repo.listAlerts()).map((a) => a.id), [alerts[0]!.id]);
+  await core.close();
+  const reopened = await AlertSqliteStore.open(sqliteFileIn(dir)); // what `vigil alerts` does
+  assert.equal((await reopened.getAlert(alerts[0]!.id))?.rule, 'ms03_026_unc_server');
+  await reopened.close();
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -21,8 +21,14 @@ const RANK: Readonly<Record<Severity, number>> = { info: 0, low: 1, medium: 2, h
 export class AlertSqliteStore {
   private readonly db: Kysely<AlertTables>;
 
-  constructor(db: Kysely<unknown>) {
-    this.db = db as unknown as Kysely<AlertTables>;
+  /**
+   * On the node's own database: `new AlertSqliteStore(sqliteStore.kysely)` (SqliteStore runs every
+   * area's migrations, 0200_alerts included). Any Kysely over SQLite is accepted, whatever its table
+   * typing, because Kysely's database type parameter is invariant.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  constructor(db: Kysely<any>) {
+    this.db = db as Kysely<AlertTables>;
   }
 
   /**
