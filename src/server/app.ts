@@ -1,12 +1,13 @@
 // The HTTP API's app factory (Fastify 5): builds the app from its dependencies and never listens
 // (the CLI does; tests use app.inject). One plugin per resource under /api/v1; OpenAPI 3 from the schemas.
 
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { SessionReader } from './session-reader.js';
+import { API_PREFIX, type RoutePlugin } from './route-plugin.js';
 import { installAuth } from './auth-hook.js';
 import { installErrorHandler } from './error-handler.js';
 import { installHttpMetrics } from './http-metrics.js';
@@ -16,14 +17,8 @@ import { metricsRoutes } from './routes/metrics.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { statsRoutes } from './routes/stats.js';
 
-/** A resource plugin written elsewhere (vulnerabilities, advisories, CSAF, alerts), mounted under its prefix. */
-export interface RoutePlugin {
-  /** e.g. `/api/v1/vulns`. */
-  readonly prefix: string;
-  readonly plugin: FastifyPluginAsync;
-}
-
 export type { SessionReader } from './session-reader.js';
+export { API_PREFIX, type RoutePlugin } from './route-plugin.js';
 
 export interface ServerDeps {
   readonly store: SessionReader;
@@ -38,8 +33,6 @@ export interface ServerDeps {
   readonly routes?: readonly RoutePlugin[];
   readonly version?: string;
 }
-
-export const API_PREFIX = '/api/v1';
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
