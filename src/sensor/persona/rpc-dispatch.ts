@@ -6,13 +6,28 @@ import { isIPv4 } from 'node:net';
 import type { PersonaConfig } from '../sensor-types.js';
 import {
   EPMAPPER, IOXID_RESOLVER, IREMOTE_ACTIVATION, ISYSTEM_ACTIVATOR, MGMT, REGISTRATIONS, SERVED_ON_135,
-  type ServedInterface,
+  type EndpointProtocol, type IfaceId, type ServedInterface,
 } from './persona-interfaces.js';
 import {
-  decodeLookupRequest, decodeMapRequest, encodeInqIfIdsResponse, encodeLookupResponse, encodeMapResponse,
-  encodeServerAlive2Response, EPT_S_NOT_REGISTERED, type LookupEntry,
-} from './epm-replies.js';
-import { encodeTower, FLOOR, type TowerTarget } from './towers.js';
+  decodeEptLookupRequest, decodeEptMapRequest, encodeEptLookupResponse, encodeEptMapResponse, encodeInqIfIdsResponse,
+  encodeServerAlive2Response, encodeTower, type EptEntrySpec, type InterfaceId,
+} from '../../protocols/dcerpc/interfaces/index.js';
+import type { ContextHandle } from '../../protocols/dcerpc/ndr/index.js';
+
+/** ept_s_not_registered (C706 appendix O): no (more) entries, or nothing maps. */
+export const EPT_S_NOT_REGISTERED = 0x16c9a0d6;
+const NIL_HANDLE: ContextHandle = { attributes: 0, uuid: '00000000-0000-0000-0000-000000000000' };
+/** Our lookup handles carry the next entry index in time_low; the rest marks them as ours. */
+const HANDLE_TAIL = '-7669-4c69-8067-696c2d65706d';
+
+const handleFor = (cursor: number | undefined): ContextHandle =>
+  cursor === undefined ? NIL_HANDLE : { attributes: 0, uuid: `${cursor.toString(16).padStart(8, '0')}${HANDLE_TAIL}` };
+const cursorOf = (h: ContextHandle | undefined): number =>
+  h && h.uuid.endsWith(HANDLE_TAIL) ? parseInt(h.uuid.slice(0, 8), 16) : 0;
+const ifId = (i: IfaceId): InterfaceId => ({ uuid: i.uuid, versionMajor: i.major, versionMinor: i.minor });
+
+/** A short or malformed stub: dispatch throws this and the responder faults with nca_s_fault_ndr. */
+export class BadStubError extends Error {}
 
 /** nca_op_rng_error: opnum out of range (C706 appendix E), sent with PFC_DID_NOT_EXECUTE. */
 export const NCA_OP_RNG_ERROR = 0x1c010002;
@@ -49,9 +64,9 @@ function ipv4Addresses(persona: PersonaConfig, local: string): string[] {
 }
 
 /** The list is fixed per persona and local address: build it once, not per ept_lookup. */
-const entryCache = new WeakMap<PersonaConfig, Map<string, LookupEntry[]>>();
+const entryCache = new WeakMap<PersonaConfig, Map<string, EptEntrySpec[]>>();
 
-function cachedEntries(persona: PersonaConfig, local: string): LookupEntry[] {
+function cachedEntries(persona: PersonaConfig, local: string): EptEntrySpec[] {
   let byAddr = entryCache.get(persona);
   if (!byAddr) entryCache.set(persona, (byAddr = new Map()));
   let list = byAddr.get(local);
@@ -63,16 +78,37 @@ function cachedEntries(persona: PersonaConfig, local: string): LookupEntry[] {
   return list;
 }
 
+interface TowerTarget {
+  readonly hostname: string;
+  readonly address: string;
+  readonly dynamicPort: number;
+}
+
+function towerOf(iface: IfaceId, p: EndpointProtocol, t: TowerTarget): Uint8Array {
+  const id = ifId(iface);
+  switch (p.kind) {
+    case 'ncacn_ip_tcp':
+      return encodeTower({ iface: id, protseq: p.kind, port: p.port === 'dynamic' ? t.dynamicPort : p.port, ip: t.address });
+    case 'ncacn_http':
+      return encodeTower({ iface: id, protseq: p.kind, port: p.port, ip: t.address });
+    case 'ncacn_np':
+      return encodeTower({ iface: id, protseq: p.kind, endpoint: p.pipe, host: `\\\\${t.hostname}` });
+    case 'ncalrpc':
+      return encodeTower({ iface: id, protseq: p.kind, endpoint: p.name });
+  }
+}
+
 /** Every (registration x protocol x address) tower the endpoint mapper lists, in table order. */
-export function lookupEntries(persona: PersonaConfig, local: string): LookupEntry[] {
-  const out: LookupEntry[] = [];
-  for (const address of ipv4Addresses(persona, local)) {
+export function lookupEntries(persona: PersonaConfig, local: string): EptEntrySpec[] {
+  const out: EptEntrySpec[] = [];
+  const addresses = ipv4Addresses(persona, local);
+  for (const address of addresses) {
     const target: TowerTarget = { hostname: persona.hostname, address, dynamicPort: persona.dynamicPort };
     for (const reg of REGISTRATIONS) {
       for (const p of reg.protocols) {
         // Named-pipe and LRPC towers do not depend on the address: list them once.
-        if (address !== ipv4Addresses(persona, local)[0] && (p.kind === 'ncacn_np' || p.kind === 'ncalrpc')) continue;
-        out.push({ annotation: reg.annotation, tower: encodeTower(reg.iface, p, target) });
+        if (address !== addresses[0] && (p.kind === 'ncacn_np' || p.kind === 'ncalrpc')) continue;
+        out.push({ annotation: reg.annotation, tower: towerOf(reg.iface, p, target) });
       }
     }
   }
@@ -83,20 +119,22 @@ export function lookupEntries(persona: PersonaConfig, local: string): LookupEntr
 export const MAX_LOOKUP_PAGE = 500;
 
 function eptLookup(input: DispatchInput, persona: PersonaConfig): DispatchResult {
-  const req = decodeLookupRequest(input.stub, input.littleEndian);
+  const req = decodeEptLookupRequest(input.stub, input.littleEndian);
+  const maxEnts = req.value.maxEnts;
+  if (!req.complete || maxEnts === undefined) throw new BadStubError('ept_lookup arguments incomplete');
   const all = cachedEntries(persona, input.localAddress);
-  const start = Math.min(req.cursor, all.length);
-  const pageSize = Math.min(req.maxEnts, MAX_LOOKUP_PAGE);
+  const start = Math.min(cursorOf(req.value.entryHandle), all.length);
+  const pageSize = Math.min(maxEnts, MAX_LOOKUP_PAGE);
   if (start >= all.length || pageSize === 0) {
-    return { kind: 'response', stub: encodeLookupResponse([], req.maxEnts, undefined, EPT_S_NOT_REGISTERED) };
+    return { kind: 'response', stub: encodeEptLookupResponse({ entryHandle: NIL_HANDLE, maxEnts, entries: [], status: EPT_S_NOT_REGISTERED }) };
   }
-  return { kind: 'response', stub: lookupPage(all, start, pageSize, req.maxEnts) };
+  return { kind: 'response', stub: lookupPage(all, start, pageSize, maxEnts) };
 }
 
 /** Encoded pages per entry list: scanners repeat the same lookup (cursor 0, max_ents 500). */
-const pageCache = new WeakMap<LookupEntry[], Map<string, Uint8Array>>();
+const pageCache = new WeakMap<EptEntrySpec[], Map<string, Uint8Array>>();
 
-function lookupPage(all: LookupEntry[], start: number, pageSize: number, maxEnts: number): Uint8Array {
+function lookupPage(all: EptEntrySpec[], start: number, pageSize: number, maxEnts: number): Uint8Array {
   let pages = pageCache.get(all);
   if (!pages) pageCache.set(all, (pages = new Map()));
   const key = `${start}:${pageSize}:${maxEnts}`;
@@ -104,7 +142,7 @@ function lookupPage(all: LookupEntry[], start: number, pageSize: number, maxEnts
   if (!stub) {
     const page = all.slice(start, start + pageSize);
     const next = start + page.length < all.length ? start + page.length : undefined;
-    stub = encodeLookupResponse(page, maxEnts, next);
+    stub = encodeEptLookupResponse({ entryHandle: handleFor(next), maxEnts, entries: page, status: 0 });
     // Peers choose max_ents freely; keep only a few shapes so the cache stays bounded.
     if (pages.size < 32) pages.set(key, stub);
   }
@@ -112,15 +150,30 @@ function lookupPage(all: LookupEntry[], start: number, pageSize: number, maxEnts
 }
 
 function eptMap(input: DispatchInput, persona: PersonaConfig): DispatchResult {
-  const req = decodeMapRequest(input.stub, input.littleEndian);
-  const want = req.tower?.iface;
-  const wantsTcp = req.tower?.protocols.includes(FLOOR.TCP) ?? false;
-  const reg = want && REGISTRATIONS.find((r) => r.iface.uuid === want.uuid.toLowerCase() && r.iface.major === want.major);
+  const req = decodeEptMapRequest(input.stub, input.littleEndian);
+  const maxTowers = req.value.maxTowers;
+  if (!req.complete || maxTowers === undefined) throw new BadStubError('ept_map arguments incomplete');
+  const want = req.value.tower?.iface;
+  const reg = want && REGISTRATIONS.find((r) => r.iface.uuid === want.uuid.toLowerCase() && r.iface.major === want.versionMajor);
   const tcp = reg?.protocols.find((p) => p.kind === 'ncacn_ip_tcp');
-  if (!reg || !tcp || !wantsTcp || req.maxTowers === 0) return { kind: 'response', stub: encodeMapResponse([], req.maxTowers) };
+  const none = (): DispatchResult => ({ kind: 'response', stub: encodeEptMapResponse({ entryHandle: NIL_HANDLE, maxTowers, towers: [], status: EPT_S_NOT_REGISTERED }) });
+  if (!reg || !tcp || req.value.tower?.protseq !== 'ncacn_ip_tcp' || maxTowers === 0) return none();
   const address = ipv4Addresses(persona, input.localAddress)[0];
-  const tower = encodeTower(reg.iface, tcp, { hostname: persona.hostname, address, dynamicPort: persona.dynamicPort });
-  return { kind: 'response', stub: encodeMapResponse([tower], req.maxTowers) };
+  const tower = towerOf(reg.iface, tcp, { hostname: persona.hostname, address, dynamicPort: persona.dynamicPort });
+  return { kind: 'response', stub: encodeEptMapResponse({ entryHandle: NIL_HANDLE, maxTowers, towers: [tower], status: 0 }) };
+}
+
+/** RPC_C_AUTHN_* services a workstation advertises in ServerAlive2 (MS-DCOM 2.2.19.4): NTLM, SPNEGO, Kerberos. */
+const SECURITY_SERVICES = [0x0a, 0x09, 0x10];
+
+function serverAlive2(input: DispatchInput, persona: PersonaConfig): DispatchResult {
+  const comMinor = persona.os === 'windows-2003' || persona.os === 'windows-xp-sp2' ? 7 : 6;
+  const addrs = persona.addresses.length > 0 ? persona.addresses : [input.localAddress];
+  const bindings = {
+    stringBindings: [persona.hostname, ...addrs].map((networkAddr) => ({ towerId: 0x07, networkAddr })),
+    securityBindings: SECURITY_SERVICES.map((authnSvc) => ({ authnSvc, authzSvc: 0xffff, principal: '' })),
+  };
+  return { kind: 'response', stub: encodeServerAlive2Response({ comVersion: { major: 5, minor: comMinor }, bindings }) };
 }
 
 export function dispatch(input: DispatchInput, persona: PersonaConfig): DispatchResult {
@@ -133,15 +186,11 @@ export function dispatch(input: DispatchInput, persona: PersonaConfig): Dispatch
     return fault(RPC_S_ACCESS_DENIED);
   }
   if (iface === MGMT) {
-    if (opnum === 0) return { kind: 'response', stub: encodeInqIfIdsResponse(SERVED_ON_135) };
+    if (opnum === 0) return { kind: 'response', stub: encodeInqIfIdsResponse({ ifIds: SERVED_ON_135.map(ifId) }) };
     return fault(RPC_S_ACCESS_DENIED);
   }
   if (iface === IOXID_RESOLVER) {
-    if (opnum === 5) {
-      const comMinor = persona.os === 'windows-2003' || persona.os === 'windows-xp-sp2' ? 7 : 6;
-      const addrs = persona.addresses.length > 0 ? persona.addresses : [input.localAddress];
-      return { kind: 'response', stub: encodeServerAlive2Response(persona.hostname, addrs, comMinor) };
-    }
+    if (opnum === 5) return serverAlive2(input, persona);
     if (opnum === 3) return { kind: 'response', stub: new Uint8Array(4) }; // ServerAlive: status 0
     return fault(RPC_S_ACCESS_DENIED);
   }
