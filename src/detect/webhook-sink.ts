@@ -48,23 +48,28 @@ const READ_CHUNK = 1 << 20;
  * receiver that is down sees, once up, every alert exactly in order. A crash between a 2xx and the
  * offset write re-sends that one alert: receivers deduplicate by the x-vigil-delivery header.
  * When everything is delivered the spool is truncated (spool first, then offset, so a crash in
- * between cannot replay old alerts).
+ * between cannot replay old alerts). A receiver that refuses one alert for good (4xx other than
+ * 408/429: it will never take it) would block every later one, so that alert goes to
+ * `<name>.dead.jsonl` with the status, is logged, and the queue moves on: parked, not lost.
  */
 export class WebhookSink implements AlertSink {
   readonly name: string;
   private readonly spool: string;
   private readonly offsetFile: string;
+  private readonly deadFile: string;
   private pumping: Promise<void> | undefined;
   private closed = false;
   private wake: (() => void) | undefined;
   delivered = 0;
   failures = 0;
+  deadLettered = 0;
 
   constructor(private readonly o: WebhookOptions) {
     this.name = `webhook:${o.name}`;
     mkdirSync(o.spoolDir, { recursive: true });
     this.spool = join(o.spoolDir, `webhook-${o.name}.spool.jsonl`);
     this.offsetFile = join(o.spoolDir, `webhook-${o.name}.offset`);
+    this.deadFile = join(o.spoolDir, `webhook-${o.name}.dead.jsonl`);
     if (this.pending() > 0) this.kick(); // alerts left by a previous run
   }
 
@@ -125,6 +130,12 @@ export class WebhookSink implements AlertSink {
       const problem = await this.post(body);
       if (problem === undefined) return true;
       this.failures++;
+      if (/^HTTP 4(?!08|29)\d\d$/.test(problem)) {
+        appendFileSync(this.deadFile, `${JSON.stringify({ status: problem, alert: JSON.parse(body) as unknown })}\n`);
+        this.deadLettered++;
+        this.o.logger?.error({ sink: this.name, problem }, 'webhook receiver refused an alert for good; parked in the dead-letter file');
+        return true;
+      }
       const wait = Math.min(this.o.retryMaxMs ?? 60_000, base * 2 ** Math.min(attempt, 20));
       this.o.logger?.warn({ sink: this.name, attempt, waitMs: wait, problem }, 'webhook delivery failed; will retry');
       await new Promise<void>((resolve) => {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlertRouter, type AlertSink } from '../../src/detect/alert-router.js';
@@ -45,7 +45,7 @@ test('router: per-detector windows, minimum severity, a failing sink does not st
 
 interface Received { body: string; signature: string | undefined; delivery: string | undefined }
 
-function receiver(port: number, got: Received[], failFirst = 0): Promise<Server> {
+function receiver(port: number, got: Received[], failFirst = 0, refuse?: (body: string) => boolean): Promise<Server> {
   let fails = failFirst;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -53,6 +53,10 @@ function receiver(port: number, got: Received[], failFirst = 0): Promise<Server>
     req.on('end', () => {
       if (fails-- > 0) {
         res.writeHead(503).end();
+        return;
+      }
+      if (refuse?.(Buffer.concat(chunks).toString('utf8'))) {
+        res.writeHead(422).end();
         return;
       }
       got.push({ body: Buffer.concat(chunks).toString('utf8'), signature: req.headers[SIGNATURE_HEADER] as string, delivery: req.headers[DELIVERY_HEADER] as string });
@@ -170,4 +174,21 @@ test('detection service: live events raise alerts routed in order to the store s
   const { DetectPipeline } = await import('../../src/detect/detect-pipeline.js');
   const replay = new DetectPipeline();
   assert.deepEqual(evs.flatMap((e) => replay.push(e)), stored);
+});
+
+test('webhook: an alert the receiver refuses for good is parked in the dead-letter file, the rest flow on in order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-webhook-'));
+  const port = await freePort();
+  const got: Received[] = [];
+  const sent = [alert(1), alert(2, '198.51.100.20'), alert(3, '198.51.100.30')];
+  const server = await receiver(port, got, 0, (body) => body.includes('198.51.100.20'));
+  const sink = new WebhookSink({ name: 'soc', url: `http://127.0.0.1:${port}/`, secret: 's', spoolDir: dir, retryBaseMs: 20, retryMaxMs: 40 });
+  for (const a of sent) sink.deliver(a);
+  await sink.drain();
+  await sink.close();
+  await new Promise<void>((r) => server.close(() => r()));
+  assert.deepEqual(got.map((g) => (JSON.parse(g.body) as Alert).id), [sent[0]!.id, sent[2]!.id]);
+  const dead = readFileSync(join(dir, 'webhook-soc.dead.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; alert: Alert });
+  assert.deepEqual(dead.map((d) => [d.status, d.alert.id]), [['HTTP 422', sent[1]!.id]]);
+  rmSync(dir, { recursive: true, force: true });
 });
