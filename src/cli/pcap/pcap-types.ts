@@ -1,0 +1,58 @@
+// Options, totals and per-run state of the capture pipeline (pcap-driver.ts), in their own file so
+// that the driver and the per-flow DCE/RPC handler can share them without importing each other.
+
+import type { Anomaly } from '../../model/anomaly.js';
+import type { CallRecord } from '../../model/call.js';
+import type { NameLookup, StubDecoder } from '../../protocols/dcerpc/connection.js';
+import type { DcerpcLimitOverrides } from '../../protocols/dcerpc/dcerpc-limits.js';
+import type { CaptureLimitName } from '../../protocols/pcap/capture-limits.js';
+import type { FlowJson, PduEvent } from './pdu-record.js';
+
+export interface AnalyzeOptions {
+  /** Every DCE/RPC PDU (decoded or not); leave unset in counting mode to skip building events. */
+  readonly onPdu?: (e: PduEvent) => void;
+  /** Every finished call (response, fault, or end of connection). */
+  readonly onCall?: (call: CallRecord, flow: FlowJson) => void;
+  /** Decoder of completed request stubs (DCOM activation arguments). */
+  readonly decodeStub?: StubDecoder;
+  /** Interface and operation names. */
+  readonly names?: NameLookup;
+  readonly captureLimits?: Partial<Record<CaptureLimitName, number>>;
+  readonly dcerpcLimits?: DcerpcLimitOverrides;
+  /** Read size (tests use small blocks). */
+  readonly blockBytes?: number;
+}
+
+export interface PcapStats {
+  file: string;
+  format: 'pcap' | 'pcapng';
+  /** Bytes read from the file. */
+  bytes: number;
+  packets: number;
+  tcpPackets: number;
+  udpPackets: number;
+  /** Packets we could not take apart, by reason (non-IP, unsupported link type, ...). */
+  notDecoded: Record<string, number>;
+  tcpConnections: number;
+  dcerpcConnections: number;
+  /** Connection-oriented DCE/RPC PDUs framed (decoded or not). */
+  pdus: number;
+  pdusByType: Record<string, number>;
+  /** PDUs the codec rejected (their anomaly says why). */
+  pdusRejected: number;
+  calls: number;
+  /** Connectionless (UDP, rpc_vers 4) DCE/RPC datagrams recognised; counted, not decoded. */
+  clDatagrams: number;
+  /** Every anomaly of every layer, by name. */
+  anomalies: Record<string, number>;
+}
+
+/** Shared, mutable state of one run, handed to the per-flow DCE/RPC handler. */
+export interface RunContext {
+  readonly stats: PcapStats;
+  readonly options: AnalyzeOptions;
+  /** Frame number and time (ms since the epoch) of the packet being processed. */
+  frame: number;
+  nowMs: number;
+  countAnomaly(a: Anomaly): void;
+}
