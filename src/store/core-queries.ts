@@ -114,7 +114,11 @@ async function sessionAnomalies(db: Db, page: readonly SessionsTable[]) {
   const out = new Map<string, CoreDatabase['anomalies'][]>();
   if (ids.length === 0) return out;
   const rows = await db.selectFrom('anomalies').selectAll().where('session_id', 'in', ids).where('call_seq', 'is', null).orderBy('session_id').orderBy('seq').execute();
-  for (const a of rows) out.set(a.session_id, [...(out.get(a.session_id) ?? []), a]);
+  for (const a of rows) {
+    const list = out.get(a.session_id) ?? [];
+    list.push(a);
+    out.set(a.session_id, list);
+  }
   return out;
 }
 

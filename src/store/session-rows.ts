@@ -105,8 +105,14 @@ export function recordFromRows(s: SessionsTable, calls: readonly CallsTable[], a
   const perCall = new Map<number, Anomaly[]>();
   const own: AnomaliesTable[] = [];
   for (const a of anomalies) {
-    if (a.call_seq === null) own.push(a);
-    else perCall.set(Number(a.call_seq), [...(perCall.get(Number(a.call_seq)) ?? []), anomalyFromRow(a)]);
+    if (a.call_seq === null) {
+      own.push(a);
+      continue;
+    }
+    const seq = Number(a.call_seq);
+    const list = perCall.get(seq) ?? [];
+    list.push(anomalyFromRow(a));
+    perCall.set(seq, list);
   }
   const { callCount: _c, anomalyCount: _a, ...summary } = summaryFromRow(s, own);
   const decoded: CallRecord[] = calls.map((c) => ({ ...(JSON.parse(c.record) as Omit<CallRecord, 'anomalies'>), anomalies: perCall.get(Number(c.seq)) ?? [] }));
