@@ -121,6 +121,11 @@ export interface Store {
   appendEvents(events: readonly VigilEvent[]): Promise<void>;
   queryEvents(query?: EventQuery): Promise<Page<VigilEvent>>;
 
+  /**
+   * Sessions and distinct sources per port per bucket, from rollups maintained by saveSession (so a
+   * replayed session is not counted twice). Events from logs are not counted here: detectors build
+   * their own series from queryEvents.
+   */
   portStats(query?: PortStatsQuery): Promise<PortStatsBucket[]>;
 
   /** One bounded pruning pass (the background pruner calls this repeatedly). */
