@@ -3,10 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { CORPUS_DIR, corpusPath, skipWithoutCorpus } from '../helpers/paths.js';
-import { skipWithoutPeer } from '../helpers/peers.js';
+import { manifestInterfaces } from '../protocols/dcerpc/interfaces/corpus-calls.js';
 import { DCERPC_INTERFACES, interfaceName, operationName } from '../../src/kb/dcerpc-names.js';
 
 test('port-135 interfaces by Zeek name and by Wireshark name', () => {
@@ -56,17 +55,15 @@ test('every endpoint/operation in Zeek\'s dce_rpc.log baselines is in the table'
   for (const p of pairs) assert.ok(ours.has(p), `missing ${p}`);
 });
 
-test('every interface bound over TCP in the corpus has a name', { skip: skipWithoutCorpus('dcerpc') || skipWithoutPeer('tshark') }, () => {
+test('every interface of the corpus captures has a name', { skip: skipWithoutCorpus('dcerpc', 'MANIFEST.md') }, () => {
   // deadbeef-... is arkime's deliberately unknown interface; 5d2b62aa-... is a third-party
   // application's interface in a user's capture (Suricata issue 7187), named by no public source;
-  // the scapy UDP capture uses random UUIDs and is skipped.
+  // the scapy UDP capture binds random UUIDs.
   const deliberatelyUnknown = new Set(['deadbeef-cafe-babe-1234-567890abcdef', '5d2b62aa-ee0a-4a95-91ae-b064fdb471fc']);
-  const seen = new Set<string>();
-  for (const f of readdirSync(`${CORPUS_DIR}/dcerpc`).filter((x) => /\.pcap(ng)?$/.test(x) && !x.includes('udp-scapy'))) {
-    const r = spawnSync('tshark', ['-r', corpusPath('dcerpc', f), '-T', 'fields', '-e', 'dcerpc.cn_bind_to_uuid', '-e', 'dcerpc.dg_if_id'], { encoding: 'utf8' });
-    for (const u of r.stdout.split(/[\s,]+/)) if (/^[0-9a-f-]{36}$/.test(u)) seen.add(u);
-  }
-  assert.ok(seen.size >= 20);
+  const byCapture = manifestInterfaces(corpusPath('dcerpc', 'MANIFEST.md'));
+  byCapture.delete('sv_dcerpc-udp-scapy');
+  const seen = new Set([...byCapture.values()].flat());
+  assert.ok(seen.size >= 25);
   const missing = [...seen].filter((u) => !deliberatelyUnknown.has(u) && interfaceName(u) === undefined);
   assert.deepEqual(missing, []);
 });

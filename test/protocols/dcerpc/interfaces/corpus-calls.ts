@@ -2,6 +2,7 @@
 // capture, using tshark only to get TCP payloads per stream, so our decoders see the real bytes.
 
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface CorpusCall {
   readonly stream: number;
@@ -61,8 +62,30 @@ function bindContexts(p: Pdu, ctx: Map<number, string>): void {
   }
 }
 
-/** Calls of every TCP stream in `file`, in order; fragments joined by call id. */
+const extracted = new Map<string, CorpusCall[]>();
+
+/** Calls of every TCP stream in `file`, in order; fragments joined by call id. Memoised: several
+ * tests read the same capture and tshark is the slow part. */
 export function corpusCalls(file: string): CorpusCall[] {
+  let calls = extracted.get(file);
+  if (!calls) extracted.set(file, (calls = extractCalls(file)));
+  return calls;
+}
+
+/** Interfaces per capture as the corpus MANIFEST.md lists them (`### name` ... `ifaces=[...]`),
+ * computed there with tshark when the corpus was collected. */
+export function manifestInterfaces(manifest: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let section = '';
+  for (const line of readFileSync(manifest, 'utf8').split('\n')) {
+    if (line.startsWith('### ')) section = line.slice(4).trim();
+    const m = /ifaces=\[([^\]]*)\]/.exec(line);
+    if (m && section) out.set(section, m[1].split(/\s+/).filter((u) => u.length > 0));
+  }
+  return out;
+}
+
+function extractCalls(file: string): CorpusCall[] {
   const r = spawnSync('tshark', ['-r', file, '-Y', 'tcp.len>0', '-T', 'fields', '-e', 'tcp.stream', '-e', 'tcp.srcport', '-e', 'tcp.payload'], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`tshark failed on ${file}: ${r.stderr}`);
   const streams = new Map<number, { client: number; up: Buffer[]; down: Buffer[] }>();

@@ -29,15 +29,23 @@ function session(iface: InterfaceId, calls: { opnum: number; req: Uint8Array; re
   return segs;
 }
 
+/** One tshark pass: expert findings of warning level or worse (and malformed packets) as
+ * "frame<TAB>messages", plus the requested fields of every DCE/RPC frame. */
 function dissect(segs: Segment[], ...fields: string[]): { bad: string; values: string[][] } {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-ndr-'));
   try {
     const file = join(dir, 'x.pcap');
     writeFileSync(file, tcpPcap(segs));
-    const bad = spawnSync('tshark', ['-r', file, '-Y', '_ws.malformed || _ws.expert.severity >= 6291456', '-T', 'fields', '-e', 'frame.number', '-e', '_ws.expert.message'], { encoding: 'utf8' });
-    const out = spawnSync('tshark', ['-r', file, '-Y', 'dcerpc', '-T', 'fields', '-E', 'occurrence=a', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8' });
-    const values = out.stdout.split('\n').filter((l) => l.replace(/\t/g, '').length > 0).map((l) => l.split('\t'));
-    return { bad: bad.stdout.trim(), values };
+    // (tshark prints a field named twice only once, so the caller's fields must not repeat these)
+    const meta = ['frame.number', '_ws.malformed', '_ws.expert.severity', '_ws.expert.message'];
+    const out = spawnSync('tshark', ['-r', file, '-T', 'fields', '-E', 'occurrence=a', ...[...meta, ...fields].flatMap((f) => ['-e', f])], { encoding: 'utf8' });
+    const rows = out.stdout.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
+    const WARNING = 0x00600000;
+    const bad = rows
+      .filter(([, malformed, severity]) => malformed !== '' || severity.split(',').some((x) => Number(x) >= WARNING))
+      .map(([frame, , , messages]) => `${frame}\t${messages}`);
+    const values = rows.map((r) => r.slice(meta.length)).filter((v) => v.some((x) => x !== ''));
+    return { bad: bad.join('\n'), values };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -78,6 +86,7 @@ for (const le of [true, false]) {
     assert.ok(a.values.some((v) => texts(v[0]).includes('WIN2003') && texts(v[0]).includes('127.0.0.2')), JSON.stringify(a.values));
     const m = dissect(session(MGMT, [{ opnum: 0, req: new Uint8Array(), resp: encodeInqIfIdsResponse({ ifIds: [EPM, ISYSTEM_ACTIVATOR] }, le) }], le), 'dcerpc.pkt_type');
     assert.equal(m.bad, '');
+    assert.deepEqual(m.values.map((v) => v[0]), ['11', '0', '2']);
   });
 
   // Not tested here: a request with InstanceInfoData (fileName). Wireshark 4.0 has no dissector for
