@@ -1,7 +1,6 @@
-// TCP connection table: finds the connection of each segment, decides who is the client (SYN, then
-// SYN-ACK, then the well-known-port rule Zeek uses for connections picked up mid-stream), and feeds
-// the two TcpStreams. An application handler sees the first data of a connection and either takes
-// the connection (then both directions are reassembled) or declines it (its data is never copied).
+// TCP connection table (RFC 9293): finds each segment's connection, tells client from server (SYN,
+// SYN-ACK, else Zeek's well-known-port rule mid-stream) and feeds both TcpStreams. An application
+// sees a connection's first in-order bytes and takes it (both directions reassembled) or declines it.
 
 import type { Anomaly } from '../../model/anomaly.js';
 import type { Direction } from '../../model/flow.js';
