@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ByteReader } from '../../../../src/core/byte-reader.js';
 import {
-  IREMOTE_ACTIVATION, ISYSTEM_ACTIVATOR, decodeRemoteActivationRequest, decodeRequestStub, decodeSystemActivatorRequest,
+  IREMOTE_ACTIVATION, ISYSTEM_ACTIVATOR, activationProperties, decodeActivationBlob, decodeRemoteActivationRequest, decodeRequestStub, decodeSystemActivatorRequest, encodeActivationBlob,
   encodeRemoteActivationRequest, encodeRemoteCreateInstanceRequest, encodeRemoteGetClassObjectRequest, uncServer,
 } from '../../../../src/protocols/dcerpc/interfaces/index.js';
 
@@ -151,4 +151,14 @@ test('seeded mutation of activation stubs: decoded + rejected = total, no except
   }
   assert.equal(clean + flagged, total);
   assert.ok(flagged > total / 2);
+});
+
+test('properties serialised big-endian (their own type serialisation header) decode as well', () => {
+  const props = activationProperties({ clsid: CLSID, fileName: uncName, serverName: 'srv' });
+  const anomalies: import('../../../../src/model/anomaly.js').Anomaly[] = [];
+  const blob = decodeActivationBlob(encodeActivationBlob(props, false), anomalies);
+  assert.deepEqual(anomalies, []);
+  const file = blob.properties.find((p) => p.name === 'InstanceInfoData')?.value as { fileName: { value: string } } | undefined;
+  assert.equal(file?.fileName.value, uncName);
+  assert.equal(blob.properties.length, 7);
 });
