@@ -59,7 +59,7 @@ function formatValidation(file: string, v: CsafValidation): string {
   const lines = [`${file}: ${v.valid ? 'VALID' : 'INVALID'} (${v.errorCount} error(s), ${v.warningCount} warning(s))`];
   for (const t of v.tests) {
     const status = !t.isValid ? 'FAIL' : t.warnings.length || t.infos.length ? 'WARN' : 'ok';
-    if (status === 'ok' && v.valid) continue;
+    if (status === 'ok') continue;
     lines.push(`  ${status.padEnd(4)} ${t.group.padEnd(11)} ${t.id}`);
     for (const m of [...t.errors, ...t.warnings, ...t.infos].slice(0, 5)) lines.push(`         ${m.instancePath || '/'}: ${m.message}`);
   }
