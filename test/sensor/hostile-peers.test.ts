@@ -71,6 +71,8 @@ test('frag_length 65535 claims with nothing behind: bounded buffering, bind stil
       assert.equal(r.data.length, 24);
       const sess = await waitFor('session', () => h2.sink.sessions[0]);
       assert.ok(sess.anomalies.some((a) => a.name === 'frag_length_exceeds_limit'));
+      assert.ok(sess.limitsHit.includes('dcerpc_frag_length_exceeds_limit'));
+      assert.equal(await metric(h2.registry, 'vigil_sensor_limits_triggered_total', { limit: 'dcerpc_frag_length_exceeds_limit' }), 1);
     } finally {
       await h2.stop();
     }

@@ -2,6 +2,7 @@
 // the interface codecs (written independently from the persona's encoders) reading the replies.
 
 import { test, before, after } from 'node:test';
+import * as net from 'node:net';
 import assert from 'node:assert/strict';
 import { encodeEptLookupRequest, decodeEptLookupResponse, encodeEptMapRequest, decodeEptMapResponse, decodeInqIfIdsResponse, decodeServerAlive2Response, encodeRemoteActivationRequest, encodeTower, towerBinding } from '../../src/protocols/dcerpc/interfaces/index.js';
 import { TRANSFER_SYNTAX, type BindAckPdu, type FaultPdu } from '../../src/protocols/dcerpc/index.js';
@@ -170,4 +171,48 @@ test('a bind delivered one byte at a time gets the same bind_ack', async () => {
   assert.equal(a.type, 'bind_ack');
   assert.deepEqual(a.results.map((r) => r.result), [0]);
   c.close();
+});
+
+test('a call over the DCE/RPC stub limit is recorded truncated, flagged as a limit hit, and the node answers on', async () => {
+  const small = await startSensor({ dcerpcLimits: { maxStubBytesPerCall: 1024 } });
+  try {
+    const c = await RpcTestClient.connect(small.port(135));
+    const ack = (await c.bind([ctx(0, REMACT, 0)])) as BindAckPdu;
+    assert.equal(ack.results[0].result, 0);
+    const { fragmentRequest } = await import('../../src/protocols/dcerpc/index.js');
+    // 4 KiB of inert filler in 1 KiB fragments: over the 1 KiB per-call stub limit.
+    for (const f of fragmentRequest({ callId: 5, opnum: 0, ctxId: 0, stub: Buffer.alloc(4096, 0x41), maxFragStub: 1024 })) c.send(f);
+    const reply = await c.next();
+    assert.equal(reply.type, 'fault');
+    c.close();
+    const s = await waitFor('session', () => small.sink.sessions.find((x) => x.calls.length > 0));
+    assert.ok(s.limitsHit.includes('dcerpc_too_much_fragment_data'), JSON.stringify(s.limitsHit));
+    assert.ok(s.calls[0].anomalies.some((a) => a.name === 'too_much_fragment_data'));
+    assert.equal(s.anomalies.filter((a) => a.name === 'too_much_fragment_data').length, 0, 'counted once, on the call');
+  } finally {
+    await small.stop();
+  }
+});
+
+test('IPv6: the sensor listens on ::1 and records the peer as an IPv6 address', async (t) => {
+  const v6 = await startSensor({ hosts: ['::1'] });
+  try {
+    const port = v6.sensor.portFor(135);
+    if (port === undefined) {
+      t.skip('no IPv6 loopback on this host (the sensor fell back to IPv4 only)');
+      return;
+    }
+    const c = await new Promise<RpcTestClient>((resolve, reject) => {
+      const s = net.connect({ port, host: '::1' }, () => resolve(RpcTestClient.wrap(s)));
+      s.once('error', reject);
+    });
+    const ack = (await c.bind([ctx(0, EPM, 3)])) as BindAckPdu;
+    assert.equal(ack.results[0].result, 0);
+    c.close();
+    const s = await waitFor('v6 session', () => v6.sink.sessions[0]);
+    assert.equal(s.src, '::1');
+    assert.equal(s.dst, '::1');
+  } finally {
+    await v6.stop();
+  }
 });
