@@ -159,6 +159,8 @@ export interface RemoteActivationSpec {
   readonly iids?: readonly string[];
   readonly protseqs?: readonly number[];
   readonly orpcVersion?: { major: number; minor: number };
+  /** ORPCTHIS extensions (MS-DCOM 2.2.13.2), e.g. to test their decoding; none by default. */
+  readonly extensions?: readonly { readonly id: string; readonly data: Uint8Array }[];
 }
 
 const spec = (s: string | NdrStringSpec): NdrStringSpec => (typeof s === 'string' ? { value: s } : s);
@@ -167,7 +169,7 @@ export function encodeRemoteActivationRequest(a: RemoteActivationSpec, littleEnd
   const w = new NdrWriter(littleEndian);
   const iids = a.iids ?? [IID_IUNKNOWN];
   const protseqs = a.protseqs ?? [7];
-  w.top(() => orpcThis.write(w, orpcThisValue(a.orpcVersion ?? { major: 5, minor: 1 })));
+  w.top(() => orpcThis.write(w, { ...orpcThisValue(a.orpcVersion ?? { major: 5, minor: 1 }), extensions: extentArray(a.extensions) }));
   w.top(() => uuid.write(w, a.clsid));
   w.top(() => pointer(wstring).write(w, a.objectName == null ? null : spec(a.objectName)));
   w.top(() => MIP.write(w, a.objectStorage ? interfacePointer(a.objectStorage) : null));
@@ -178,6 +180,17 @@ export function encodeRemoteActivationRequest(a: RemoteActivationSpec, littleEnd
   w.top(() => u16.write(w, protseqs.length));
   w.top(() => conformantArray(u16).write(w, protseqs));
   return w.finish();
+}
+
+/** ORPC_EXTENT_ARRAY: data padded to 8, slots to an even count (MS-DCOM 2.2.13.1-2). */
+function extentArray(ext: RemoteActivationSpec['extensions']): OrpcThis['extensions'] {
+  if (!ext?.length) return null;
+  const extent = ext.map((e) => {
+    const data = new Uint8Array((e.data.length + 7) & ~7);
+    data.set(e.data);
+    return { id: e.id, size: e.data.length, data };
+  });
+  return { size: ext.length, reserved: 0, extent: ext.length % 2 ? [...extent, null] : extent };
 }
 
 export interface SystemActivatorSpec {

@@ -162,3 +162,22 @@ test('properties serialised big-endian (their own type serialisation header) dec
   assert.equal(file?.fileName.value, uncName);
   assert.equal(blob.properties.length, 7);
 });
+
+test('ORPCTHIS extensions: nested deferred referents decode, and their sizes are checked', () => {
+  const extensions = [{ id: '00000000-1111-2222-3333-444444444444', data: new Uint8Array([1, 2, 3, 4, 5]) }];
+  const stub = encodeRemoteActivationRequest({ clsid: CLSID, objectName: 'x', extensions });
+  const d = decodeRemoteActivationRequest(stub, true);
+  assert.deepEqual(d.anomalies, []);
+  const ext = d.request.orpcThis?.extensions;
+  assert.equal(ext?.size, 1);
+  assert.equal(ext?.extent?.length, 2);
+  assert.deepEqual([ext?.extent?.[0]?.id, ext?.extent?.[0]?.size, ext?.extent?.[0]?.data.length, ext?.extent?.[1]], [extensions[0].id, 5, 8, null]);
+  assert.equal(d.activation.objectName, 'x');
+  // ORPCTHIS (32); its deferred ORPC_EXTENT_ARRAY (size, reserved, extent id: 12); that one's
+  // deferred pointer array (max_count, 2 ids: 12); then the ORPC_EXTENT: max_count, id, size.
+  const sizeAt = 32 + 12 + 12 + 4 + 16;
+  const lying = stub.slice();
+  new DataView(lying.buffer).setUint32(sizeAt, 300, true);
+  const bad = decodeRemoteActivationRequest(lying, true);
+  assert.ok(bad.anomalies.some((a) => /extent\[0\]\.size 300 but 8 data byte/.test(a.detail ?? '')), JSON.stringify(bad.anomalies));
+});

@@ -97,9 +97,12 @@ for (const le of [true, false]) {
     // 200 filler letters: tshark truncates the hex it prints for big-endian wide strings at ~1000 digits.
     const name = `\\\\${'A'.repeat(200)}\\c$\\x.doc`;
     const clsid = '4d9f4ab8-7d1c-11cf-861e-0020af6e7c57';
-    const ra = dissect(session(IREMOTE_ACTIVATION, [{ opnum: 0, req: encodeRemoteActivationRequest({ clsid, objectName: name }, le) }], le), 'remact.object_name');
+    const extensions = [{ id: '00000000-1111-2222-3333-444444444444', data: new Uint8Array([1, 2, 3, 4, 5]) }];
+    const ra = dissect(session(IREMOTE_ACTIVATION, [{ opnum: 0, req: encodeRemoteActivationRequest({ clsid, objectName: name, extensions }, le) }], le),
+      'remact.object_name', 'dcom.extent.id', 'dcom.extent.size');
     assert.equal(ra.bad, '');
-    assert.ok(ra.values.some((v) => texts(v[0]).includes(name)), JSON.stringify(ra.values).slice(0, 200));
+    // Wireshark's dcom.extent.size is the data array's count: the 5 declared bytes padded to 8.
+    assert.ok(ra.values.some((v) => texts(v[0]).includes(name) && v[1] === extensions[0].id && v[2] === '8'), JSON.stringify(ra.values).slice(0, 300));
     // MS-DCOM marshals OBJREF little-endian whatever the call's drep (Windows' CoUnmarshalInterface
     // reads it so, and so does our decoder); Wireshark 4.0 reads it in the call's byte order, so a
     // big-endian call's activation blob is only checked by our own tests.
