@@ -12,7 +12,7 @@ import type { OutbreakConfig } from './outbreak-config.js';
 import { OutbreakSimulator } from './outbreak-simulator.js';
 import { quantile } from './outbreak-summary.js';
 import { SeededRng } from './seeded-rng.js';
-import { TelescopeView } from './telescope-view.js';
+import { telescopeStream } from './telescope-stream.js';
 
 const DAY_S = 86_400;
 
@@ -75,11 +75,8 @@ export interface EarlyWarningReport {
   readonly noise: NoiseSpec;
 }
 
-type Sink = (ev: ConnEvent) => void;
-
-/** Feeds a step's events in time order; returns the first counted alarm, if any. */
-function feed(det: AlarmDetector, events: ConnEvent[], endMs: number, counts: (a: Alert) => boolean): Alert[] {
-  events.sort((a, b) => a.ts - b.ts);
+/** Feeds a step's events (already in time order) and flushes to its end; returns the counted alarms. */
+function feed(det: AlarmDetector, events: readonly ConnEvent[], endMs: number, counts: (a: Alert) => boolean): Alert[] {
   const alarms: Alert[] = [];
   for (const ev of events) for (const a of det.push(ev)) if (counts(a)) alarms.push(a);
   for (const a of det.flush(endMs)) if (counts(a)) alarms.push(a);
@@ -92,6 +89,7 @@ function noiseOnly(det: AlarmDetector, noise: BackgroundNoise, from: number, to:
   for (let t = from; t < to; t += chunk) {
     const events: ConnEvent[] = [];
     noise.eventsIn(t, Math.min(chunk, to - t), (e) => events.push(e));
+    events.sort((a, b) => a.ts - b.ts);
     alarms.push(...feed(det, events, epochMs + Math.min(t + chunk, to) * 1000, counts));
   }
   return alarms;
@@ -105,24 +103,14 @@ function outbreakRun(opts: EarlyWarningOptions, monitor: MonitorSet, seed: numbe
   const warm = opts.warmupDays * DAY_S;
   const warmupFalseAlarms = noiseOnly(det, noise, 0, warm, epochMs, counts).length;
   const sim = new OutbreakSimulator(opts.config, seed);
-  const view = new TelescopeView(monitor, seed, { epochMs: epochMs + warm * 1000 });
   const n = sim.pool.n;
   const first = new Map<string, { alert: Alert; infected: number }>();
   let wormEvents = 0;
-  while (!sim.done && sim.pool.everInfected < opts.stopFraction * n && first.size < names.size) {
-    const events: ConnEvent[] = [];
-    const before = sim.pool.everInfected;
-    let end = 0;
-    sim.advance((ctx) => {
-      const sink: Sink = (e) => events.push(e);
-      view.scansInStep(ctx, (e) => {
-        wormEvents++;
-        sink(e);
-      });
-      noise.eventsIn(warm + ctx.t, ctx.dt, sink);
-      end = epochMs + (warm + ctx.t + ctx.dt) * 1000;
-    });
-    for (const a of feed(det, events, end, counts)) if (!first.has(a.detector)) first.set(a.detector, { alert: a, infected: before });
+  const stream = telescopeStream(sim, monitor, { epochMs: epochMs + warm * 1000, noiseSource: noise, noiseOffset_s: warm });
+  for (const batch of stream) {
+    wormEvents += batch.worm;
+    for (const a of feed(det, batch.events, batch.endMs, counts)) if (!first.has(a.detector)) first.set(a.detector, { alert: a, infected: batch.everInfected });
+    if (first.size >= names.size || sim.pool.everInfected >= opts.stopFraction * n) break;
   }
   const sinceStart = (a: Alert) => (a.ts - epochMs) / 1000 - warm;
   const byDetector = Object.fromEntries([...names].map((d) => {

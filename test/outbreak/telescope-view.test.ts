@@ -10,6 +10,7 @@ import type { OutbreakConfig } from '../../src/outbreak/outbreak-config.js';
 import { BLASTER } from '../../src/outbreak/outbreak-presets.js';
 import { OutbreakSimulator } from '../../src/outbreak/outbreak-simulator.js';
 import { SeededRng } from '../../src/outbreak/seeded-rng.js';
+import { telescopeStream } from '../../src/outbreak/telescope-stream.js';
 import { firstSeenTimes, TelescopeView } from '../../src/outbreak/telescope-view.js';
 
 const LONE_SCANNER: OutbreakConfig = {
@@ -116,4 +117,27 @@ test('background noise: Poisson sources scaled to the monitor, busier at the dai
   assert.ok(Math.abs(total / expected - 1) < 0.05, `${total} events vs about ${expected}`);
   assert.ok(byHour[12] > 2 * byHour[0], `peak ${byHour[12]} vs trough ${byHour[0]}`);
   assert.ok(sources.size < (total / spec.probesPerSource) * 0.9, 'recurring scanners come back');
+});
+
+test('telescope stream: per-step batches in time order, worm scans mixed with noise, state before each step', () => {
+  const monitor = parseMonitorSpec('/12', new SeededRng(6));
+  const config: OutbreakConfig = { ...LONE_SCANNER, vulnerable: 20_000, initialInfected: 50, scanRate: 4000, horizon: 1800, dt: 60 };
+  const sim = new OutbreakSimulator(config, 6);
+  let last = -Infinity, worm = 0, noise = 0, steps = 0, prevInfected = 0;
+  for (const b of telescopeStream(sim, monitor, { epochMs: 5e9, noise: { ...defaultNoise(135, 'tcp'), sourcesPerSecondPerSlash16: 0.05 } })) {
+    steps++;
+    assert.ok(b.everInfected >= prevInfected);
+    prevInfected = b.everInfected;
+    assert.equal(b.endMs, 5e9 + (b.t + b.dt) * 1000);
+    for (const e of b.events) {
+      assert.ok(e.ts >= last && e.ts <= b.endMs, 'sorted and inside the step');
+      last = e.ts;
+    }
+    worm += b.worm;
+    noise += b.events.length - b.worm;
+  }
+  assert.equal(steps, 30);
+  assert.ok(worm > 0 && noise > 0, `${worm} worm, ${noise} noise events`);
+  // Expected noise: 0.05 sources/s per /16 x 16 /16s x 1800 s x about 3 probes = 4,320.
+  assert.ok(noise > 3000 && noise < 5500, `${noise} noise events`);
 });
