@@ -92,14 +92,18 @@ async function loadRun(port: number, mode: string, ms: number): Promise<RateResu
 
 async function holdIdle(port: number, n: number): Promise<void> {
   const socks: Socket[] = [];
+  let connected = 0;
   for (let i = 0; i < n; i += 500) {
     await Promise.all(Array.from({ length: Math.min(500, n - i) }, () => new Promise<void>((resolve) => {
-      const s = connect({ port, host: '127.0.0.1' }, () => resolve());
+      const s = connect({ port, host: '127.0.0.1' }, () => {
+        connected++;
+        resolve();
+      });
       s.on('error', () => resolve());
       socks.push(s);
     })));
   }
-  process.stdout.write('ready\n');
+  process.stdout.write(`ready ${connected}\n`);
   process.stdin.once('data', () => {
     for (const s of socks) s.destroy();
     process.exit(0);
@@ -202,12 +206,14 @@ const mb = (n: number): string => (n / 2 ** 20).toFixed(0);
 async function idleRss(port: number, openNow: () => number): Promise<{ rss: number; delta: number; open: number }> {
   const base = process.memoryUsage.rss();
   const c = child(['idle', String(port), String(IDLE)]);
-  await c.line;
-  // Wait for every accept to be processed (or the count to stop moving for a second).
+  const connected = Number((await c.line).split(' ')[1]);
+  // Wait for the server to have processed every accept the client saw (or 5 s without progress).
   let last = -1;
-  for (let i = 0; i < 120 && openNow() < IDLE && openNow() !== last; i++) {
+  let still = 0;
+  for (let i = 0; i < 600 && openNow() < connected && still < 50; i++) {
+    still = openNow() === last ? still + 1 : 0;
     last = openNow();
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 100));
   }
   const rss = process.memoryUsage.rss();
   const open = openNow();

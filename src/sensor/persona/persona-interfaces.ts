@@ -1,6 +1,6 @@
 // The Windows persona's RPC surface: which interfaces its port 135 (RPCSS) answers, and which
-// endpoints its endpoint mapper lists. UUIDs and names as Wireshark and Zeek name them; the set
-// follows what `rpcdump`/`rpcmap` show for an XP/2003 host (MS-RPCE, MS-DCOM, C706 appendix O).
+// endpoints its endpoint mapper lists. Names here are Wireshark's (records take theirs from kb); the
+// set follows what `rpcdump`/`rpcmap` show for an XP/2003 host (MS-RPCE, MS-DCOM, C706 appendix O).
 
 export interface IfaceId {
   readonly uuid: string;
@@ -75,21 +75,3 @@ export const REGISTRATIONS: readonly EndpointRegistration[] = [
   { iface: { uuid: '2f5f6521-cb55-1059-b446-00df0bce31db', major: 1, minor: 0 }, annotation: 'Unimodem LRPC Endpoint', protocols: [{ kind: 'ncalrpc', name: 'unimdmsvc' }, { kind: 'ncacn_np', pipe: '\\pipe\\tapsrv' }] },
   { iface: { uuid: '0a74ef1c-41a4-4e06-83ae-dc74fb1cdd53', major: 1, minor: 0 }, annotation: '', protocols: [{ kind: 'ncalrpc', name: 'OLE7' }] },
 ];
-
-/** Zeek/Wireshark name of an interface UUID the persona knows (also non-served ones it lists). */
-const EXTRA_NAMES: Readonly<Record<string, string>> = {
-  '12345778-1234-abcd-ef00-0123456789ac': 'samr',
-  '5a7b91f8-ff00-11d0-a9b2-00c04fb6e6fc': 'msgsvc',
-  '1ff70682-0a51-30e8-076d-740be8cee98b': 'atsvc',
-  '378e52b0-c0a9-11cf-822d-00aa0051e40f': 'sasec',
-  '906b0ce0-c70b-1067-b317-00dd010662da': 'XactSrv',
-  '12345778-1234-abcd-ef00-0123456789ab': 'lsarpc',
-  '4b324fc8-1670-01d3-1278-5a47bf6ee188': 'srvsvc',
-  '6bffd098-a112-3610-9833-46c3f87e345a': 'wkssvc',
-  '12345678-1234-abcd-ef00-0123456789ab': 'spoolss',
-};
-
-export function interfaceName(uuid: string): string | undefined {
-  const u = uuid.toLowerCase();
-  return SERVED_ON_135.find((i) => i.uuid === u)?.name ?? EXTRA_NAMES[u];
-}
