@@ -93,8 +93,9 @@ function readConfigFile(explicit: string | undefined, cwd: string): { file?: str
 function flatten(obj: ConfigInput, origin: string, prefix = ''): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
   for (const [k, v] of Object.entries(obj)) {
-    if (v === undefined) continue;
     const path = prefix ? `${prefix}.${k}` : k;
+    // `http:` with nothing under it is an empty section in YAML, not a value.
+    if (v === undefined || (v === null && CONFIG_KEYS.some((key) => key.path.startsWith(`${path}.`)))) continue;
     const known = CONFIG_KEYS.some((key) => key.path === path);
     if (!known && v !== null && typeof v === 'object' && !Array.isArray(v)) {
       if (!CONFIG_KEYS.some((key) => key.path.startsWith(`${path}.`))) keyFor(path, origin);

@@ -83,6 +83,7 @@ describe('configuration', () => {
   });
 
   it('reports the file and key for bad YAML content', () => {
+    assert.equal(loadConfig({ file: file('empty-section.yaml', 'http:\nsensor:\n  persona:\n'), env: {} }).http.port, 8135, 'an empty section is not an error');
     assert.throws(() => loadConfig({ file: file('bad.yaml', 'http: [unclosed'), env: {} }), configError(/bad\.yaml: not valid YAML/));
     assert.throws(() => loadConfig({ file: file('list.yaml', '- 1\n- 2\n'), env: {} }), configError(/expected a mapping of keys at the top level/));
     assert.throws(() => loadConfig({ file: file('typo.yaml', 'sensor:\n  prots: [135]\n'), env: {} }), configError(/unknown configuration key "sensor\.prots" in .*typo\.yaml/));
