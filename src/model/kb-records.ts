@@ -69,6 +69,8 @@ export interface KbFragment {
   readonly source: string;
   readonly hash: string;
   readonly data: VulnFragment;
+  /** `data` serialised, when the producer already has it (saves a second JSON.stringify on store). */
+  readonly json?: string;
 }
 
 /** The merged view: a Vulnerability plus what it affects and which source each field came from. */

@@ -25,8 +25,15 @@ function describe(v: unknown): string {
 }
 
 /** RFC 6901 escaping of one reference token. */
-export const ptr = (...tokens: (string | number)[]): string =>
-  tokens.map((t) => '/' + String(t).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+export function ptr(...tokens: (string | number)[]): string {
+  let out = '';
+  for (const t of tokens) {
+    const s = String(t);
+    // Pointers are built for every field checked, so skip the escaping work when there is none to do.
+    out += '/' + (s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s);
+  }
+  return out;
+}
 
 /** Small checker bound to a file: `c.str(value, '/cveMetadata/cveId')` returns the value or throws. */
 export class Checker {

@@ -2,7 +2,9 @@
 // cve object, CISA KEV, CSAF 2.0, EPSS CSV), streams big inputs, applies fragments in transactions
 // (a whole file or a batch of tree files at once, so nothing partial is kept) and reports progress.
 
-import { readdir, readFile, stat, open } from 'node:fs/promises';
+import { readFile, stat, open } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join, basename } from 'node:path';
 import type { ApplyStats, KbFragment } from '../../model/kb-records.js';
 import type { KbStorePort } from '../kb-store-port.js';
@@ -50,6 +52,9 @@ export interface ImporterOptions {
 /** Transactions are what the importer needs beyond the port: one file, all or nothing. */
 export interface KbImportStore extends KbStorePort {
   transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** Optional: raw-input hashes already imported (hash -> fragment count), so re-imports skip parsing. */
+  knownInputs?(hashes: readonly string[]): Promise<Map<string, number>>;
+  rememberInputs?(inputs: readonly { hash: string; vulnId: string; fragments: number }[]): Promise<void>;
 }
 
 /** Classifies a parsed JSON document by its distinguishing top-level members. */
@@ -176,46 +181,60 @@ export class KbImporter {
     return format;
   }
 
-  /** Walks a tree in name order. CVE records are batched `batchSize` per transaction; every other file
-   * is imported on its own. A bad file is rejected whole and the walk goes on. */
+  /** Walks a tree in name order. CVE records are batched `batchSize` per transaction (files read
+   * synchronously: one thread-pool round trip per small file costs more than the read); a file whose
+   * raw bytes were imported before is counted unchanged without parsing. Any other file is imported on
+   * its own. A bad file is rejected whole and the walk goes on. */
   private async importTree(root: string, report: ImportReport): Promise<void> {
-    let batch: KbFragment[] = [];
-    let batchRecords = 0;
-    const flush = async (): Promise<void> => {
-      if (!batch.length) return;
-      const b = batch;
-      const n = batchRecords;
-      batch = [];
-      batchRecords = 0;
-      add(report, await this.store.transaction(() => this.store.applyFragments(b, mergeForStore)));
-      report.records += n;
-      report.files += n;
-      report.byFormat.cve5 = (report.byFormat.cve5 ?? 0) + n;
-      this.opts.onProgress?.({ file: root, format: 'cve5', records: report.records, filesDone: report.files });
-    };
-    for await (const file of walk(root)) {
+    let pending: { file: string; text: string; hash: string }[] = [];
+    for (const file of walk(root)) {
       if (!/\.(json|csv|gz)$/i.test(file)) continue;
-      const small = file.endsWith('.json') && (await stat(file)).size <= this.wholeLimit;
+      if (!file.endsWith('.json') || statSync(file).size > this.wholeLimit) { await this.importOne(file, report); continue; }
+      const text = readFileSync(file, 'utf8');
+      pending.push({ file, text, hash: createHash('sha1').update(text).digest('hex') });
+      if (pending.length >= this.batchSize) { await this.flushTree(root, pending, report); pending = []; }
+    }
+    await this.flushTree(root, pending, report);
+  }
+
+  private async flushTree(root: string, pending: readonly { file: string; text: string; hash: string }[], report: ImportReport): Promise<void> {
+    if (!pending.length) return;
+    const known = (await this.store.knownInputs?.(pending.map((p) => p.hash))) ?? new Map<string, number>();
+    const fragments: KbFragment[] = [];
+    const inputs: { hash: string; vulnId: string; fragments: number }[] = [];
+    let records = 0;
+    for (const p of pending) {
+      const seen = known.get(p.hash);
+      if (seen !== undefined) { report.unchanged += seen; records++; continue; }
       let doc: unknown;
-      if (small) {
-        try { doc = JSON.parse(await readFile(file, 'utf8')); } catch (e) {
-          this.reject(report, file, new ImportError(file, '', `well-formed JSON (${(e as Error).message})`));
-          continue;
-        }
-      }
-      if (small && classifyDocument(doc) === 'cve5') {
-        try { batch.push(...normalizeCve5(doc, new Checker(file))); batchRecords++; } catch (e) { this.reject(report, file, e); }
-        if (batchRecords >= this.batchSize) await flush();
+      try { doc = JSON.parse(p.text); } catch (e) {
+        this.reject(report, p.file, new ImportError(p.file, '', `well-formed JSON (${(e as Error).message})`));
         continue;
       }
-      await this.importOne(file, report);
+      if (classifyDocument(doc) !== 'cve5') { await this.importOne(p.file, report); continue; }
+      try {
+        const f = normalizeCve5(doc, new Checker(p.file));
+        fragments.push(...f);
+        inputs.push({ hash: p.hash, vulnId: f[0].vulnId, fragments: f.length });
+        records++;
+      } catch (e) { this.reject(report, p.file, e); }
     }
-    await flush();
+    if (fragments.length) {
+      add(report, await this.store.transaction(async () => {
+        const s = await this.store.applyFragments(fragments, mergeForStore);
+        await this.store.rememberInputs?.(inputs);
+        return s;
+      }));
+    }
+    report.records += records;
+    report.files += records;
+    report.byFormat.cve5 = (report.byFormat.cve5 ?? 0) + records;
+    this.opts.onProgress?.({ file: root, format: 'cve5', records: report.records, filesDone: report.files });
   }
 }
 
-async function* walk(dir: string): AsyncGenerator<string> {
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+function* walk(dir: string): Generator<string> {
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const p = join(dir, e.name);
     if (e.isDirectory()) yield* walk(p);

@@ -49,6 +49,17 @@ async function down0100(db: Kysely<unknown>): Promise<void> {
   for (const t of ['kb_advisories', 'kb_state', 'kb_vulns', 'kb_fragments']) await db.schema.dropTable(t).ifExists().execute();
 }
 
+/** Raw-input hashes of imported CVE files, so a re-import can skip parsing what it already holds. */
+async function up0101(db: Kysely<unknown>): Promise<void> {
+  await db.schema.createTable('kb_inputs').ifNotExists()
+    .addColumn('vuln_id', 'text', (c) => c.primaryKey())
+    .addColumn('hash', 'text', (c) => c.notNull())
+    .addColumn('fragments', 'integer', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('kb_inputs_hash').ifNotExists().on('kb_inputs').column('hash').execute();
+}
+
 export const kbMigrations: Record<string, Migration> = {
   '0100_kb_tables': { up: up0100, down: down0100 },
+  '0101_kb_inputs': { up: up0101, down: async (db) => { await db.schema.dropTable('kb_inputs').ifExists().execute(); } },
 };

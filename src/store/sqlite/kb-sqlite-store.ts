@@ -17,6 +17,7 @@ interface KbTables {
     cvss_max: number | null; epss: number | null; kev_added: string | null; products: string; cpes: string;
   };
   kb_state: { key: string; value: string };
+  kb_inputs: { vuln_id: string; hash: string; fragments: number };
   kb_advisories: {
     tracking_id: string; version: string; status: string; title: string; initial_release_date: string;
     current_release_date: string; tlp: string | null; document: string;
@@ -91,7 +92,7 @@ export class KbSqliteStore {
     });
     for (const part of chunks(changed, ROWS_PER_STATEMENT / 4)) {
       await this.q.insertInto('kb_fragments')
-        .values(part.map((f) => ({ vuln_id: f.vulnId, source: f.source, hash: f.hash, data: JSON.stringify(f.data) })))
+        .values(part.map((f) => ({ vuln_id: f.vulnId, source: f.source, hash: f.hash, data: f.json ?? JSON.stringify(f.data) })))
         .onConflict((oc) => oc.columns(['vuln_id', 'source']).doUpdateSet({ hash: (eb) => eb.ref('excluded.hash'), data: (eb) => eb.ref('excluded.data') }))
         .execute();
     }
@@ -123,6 +124,25 @@ export class KbSqliteStore {
           epss: eb.ref('excluded.epss'), kev_added: eb.ref('excluded.kev_added'), products: eb.ref('excluded.products'), cpes: eb.ref('excluded.cpes'),
         }))).execute();
       }
+    }
+  }
+
+  /** Which raw-input hashes are already imported, with their fragment counts. */
+  async knownInputs(hashes: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const part of chunks(hashes, ROWS_PER_STATEMENT)) {
+      const rows = await this.q.selectFrom('kb_inputs').select(['hash', 'fragments']).where('hash', 'in', part).execute();
+      for (const r of rows) out.set(r.hash, r.fragments);
+    }
+    return out;
+  }
+
+  /** Records inputs as imported, one per vulnerability: a newer input replaces the older one, so that
+   * re-importing the older file later counts as a change again. */
+  async rememberInputs(inputs: readonly { hash: string; vulnId: string; fragments: number }[]): Promise<void> {
+    for (const part of chunks(inputs, ROWS_PER_STATEMENT / 3)) {
+      await this.q.insertInto('kb_inputs').values(part.map((i) => ({ vuln_id: i.vulnId, hash: i.hash, fragments: i.fragments })))
+        .onConflict((oc) => oc.column('vuln_id').doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash'), fragments: eb.ref('excluded.fragments') }))).execute();
     }
   }
 
