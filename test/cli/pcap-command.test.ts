@@ -101,8 +101,11 @@ describe('vigil pcap (compiled CLI)', { skip: existsSync(CLI_PATH) ? false : `${
     assert.match(r.stderr, new RegExp(`${bad.replace(/[.]/g, '\\.')}: pcap record claims 2147483647 captured bytes .* at byte offset 24`));
   });
 
-  it('exits 1 for a missing file and 1 (usage) without one', () => {
-    assert.equal(cli(join(dir, 'missing.pcap')).status, 1);
+  it('exits 1 for a missing file or a directory, and non-zero without a file', () => {
+    const missing = cli(join(dir, 'missing.pcap'));
+    assert.deepEqual([missing.status, /missing\.pcap: cannot open \(ENOENT\)/.test(missing.stderr)], [1, true]);
+    const directory = cli(dir);
+    assert.deepEqual([directory.status, /cannot read \(EISDIR\)/.test(directory.stderr)], [1, true]);
     assert.notEqual(cli().status, 0);
   });
 });

@@ -35,7 +35,7 @@ export function readCaptureFile(path: string, onPacket: PacketHandler, options: 
   try {
     for (;;) {
       if (parser.needed > buf.length) buf = grow(buf, parser.needed, filled);
-      const n = readSync(fd, buf, filled, buf.length - filled, null);
+      const n = readChunk(path, fd, buf, filled);
       bytes += n;
       filled += n;
       const used = parser.feed(buf, 0, filled);
@@ -48,6 +48,15 @@ export function readCaptureFile(path: string, onPacket: PacketHandler, options: 
     closeSync(fd);
   }
   return { format: parser.format ?? 'pcap', packets: parser.packets, bytes };
+}
+
+function readChunk(path: string, fd: number, buf: Uint8Array, filled: number): number {
+  try {
+    return readSync(fd, buf, filled, buf.length - filled, null);
+  } catch (e) {
+    // A directory, a device that fails, a file truncated under us: the file's fault, not ours.
+    throw new AppError('VIGIL_ERR_BAD_FILE', `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path }, { cause: e });
+  }
 }
 
 // Only a record larger than the block (bounded by max_record_bytes) makes the buffer grow.

@@ -6,6 +6,7 @@ import type { Anomaly } from '../../model/anomaly.js';
 import type { Direction } from '../../model/flow.js';
 import { captureAnomaly } from './capture-anomalies.js';
 import { type DecodedPacket, TCP_FLAG, ipv4ToString, ipv6ToString } from './packet-decoder.js';
+import { type FlowEntry, FlowTable, fromClient } from './tcp-flow-table.js';
 import { type StreamConsumer, TcpStream, type TcpStreamLimits } from './tcp-stream.js';
 
 /** 0 = from the client (to_server), 1 = from the server (to_client). */
@@ -35,7 +36,7 @@ const UNDECIDED = 0;
 const ACCEPTED = 1;
 const IGNORED = 2;
 
-export class TcpConnection {
+export class TcpConnection implements FlowEntry {
   client = '';
   clientPort = 0;
   server = '';
@@ -48,11 +49,14 @@ export class TcpConnection {
   consumer: TcpAppConsumer | undefined;
   /** [from the client, from the server]. */
   streams: [TcpStream, TcpStream];
-  /** Endpoint identities as the table keys them (IPv4 address * 65536 + port, or IPv6 text). */
-  clientKey: number | string = 0;
-  serverKey: number | string = 0;
-  /** Where the table holds it: [lower, higher] IPv4 endpoint numbers, or the IPv6 text key. */
-  tableKey: [number, number] | string = '';
+  // Flow-table fields (see FlowEntry): set by FlowTable.add.
+  clientIp4 = 0;
+  serverIp4 = 0;
+  clientV6 = '';
+  serverV6 = '';
+  v6Key = '';
+  bucketHash = 0;
+  bucketNext: FlowEntry | undefined = undefined;
   /** FINs seen once no application reassembles it (bit 0 client, bit 1 server). */
   finMask = 0;
 
@@ -72,7 +76,8 @@ export class TcpConnection {
   swapRoles(): void {
     [this.client, this.server] = [this.server, this.client];
     [this.clientPort, this.serverPort] = [this.serverPort, this.clientPort];
-    [this.clientKey, this.serverKey] = [this.serverKey, this.clientKey];
+    [this.clientIp4, this.serverIp4] = [this.serverIp4, this.clientIp4];
+    [this.clientV6, this.serverV6] = [this.serverV6, this.clientV6];
     this.streams = [this.streams[1], this.streams[0]];
   }
 
@@ -97,8 +102,7 @@ export class TcpTracker {
   nowMs = 0;
   connections = 0;
   private nextId = 1;
-  private readonly v4 = new Map<number, Map<number, TcpConnection>>();
-  private readonly v6 = new Map<string, TcpConnection>();
+  private readonly table = new FlowTable<TcpConnection>();
   /** Open connections in creation order: the oldest is evicted first when max_flows is reached. */
   private readonly open = new Set<TcpConnection>();
   private readonly decide = (conn: TcpConnection, dir: DirIndex, b: Uint8Array, start: number, end: number): void => {
@@ -118,7 +122,7 @@ export class TcpTracker {
   segment(d: Uint8Array, p: DecodedPacket, tsMs: number): void {
     this.nowMs = tsMs;
     const flags = p.tcpFlags;
-    let conn = this.find(d, p);
+    let conn = this.table.find(d, p);
     if (conn !== undefined && (flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.SYN && this.isNewSyn(conn, d, p)) {
       this.close(conn, 'reused');
       conn = undefined;
@@ -129,7 +133,7 @@ export class TcpTracker {
       conn = this.create(d, p, tsMs);
     }
     conn.lastTsMs = tsMs;
-    const dir: DirIndex = this.isFromClient(conn, d, p) ? 0 : 1;
+    const dir: DirIndex = fromClient(conn, d, p) ? 0 : 1;
     if (conn.state !== IGNORED) this.feed(conn, dir, d, p);
     else if (flags & TCP_FLAG.FIN) conn.finMask |= 1 << dir;
     if (flags & TCP_FLAG.RST) this.close(conn, 'reset');
@@ -153,7 +157,7 @@ export class TcpTracker {
 
   private close(conn: TcpConnection, reason: CloseReason): void {
     if (!this.open.delete(conn)) return;
-    this.remove(conn);
+    this.table.remove(conn);
     if (conn.state === IGNORED) return;
     conn.streams[0].flush();
     conn.streams[1].flush();
@@ -180,70 +184,15 @@ export class TcpTracker {
     conn.clientPort = srcIsClient ? p.srcPort : p.dstPort;
     conn.server = srcIsClient ? dstText : srcText;
     conn.serverPort = srcIsClient ? p.dstPort : p.srcPort;
-    conn.clientKey = this.endpointKey(d, p, srcIsClient ? 'src' : 'dst');
-    conn.serverKey = this.endpointKey(d, p, srcIsClient ? 'dst' : 'src');
     conn.firstTsMs = tsMs;
-    this.insert(d, p, conn);
+    this.table.add(d, p, conn, srcIsClient);
     this.open.add(conn);
     return conn;
   }
 
   private isNewSyn(conn: TcpConnection, d: Uint8Array, p: DecodedPacket): boolean {
-    const s = conn.streams[this.isFromClient(conn, d, p) ? 0 : 1];
+    const s = conn.streams[fromClient(conn, d, p) ? 0 : 1];
     return s.started && s.nextSeq !== ((p.seq + 1) >>> 0) || conn.state === IGNORED;
-  }
-
-  private isFromClient(conn: TcpConnection, d: Uint8Array, p: DecodedPacket): boolean {
-    return this.endpointKey(d, p, 'src') === conn.clientKey;
-  }
-
-  // IPv4 endpoints pack address and port into one exact number (< 2^48), so the per-packet lookup
-  // builds no string; IPv6 endpoints use text keys.
-  private endpointKey(d: Uint8Array, p: DecodedPacket, side: 'src' | 'dst'): number | string {
-    if (p.ipVersion === 4) return (side === 'src' ? p.src4 : p.dst4) * 65536 + (side === 'src' ? p.srcPort : p.dstPort);
-    return `${ipv6ToString(d, side === 'src' ? p.src6At : p.dst6At)}.${side === 'src' ? p.srcPort : p.dstPort}`;
-  }
-
-  private find(d: Uint8Array, p: DecodedPacket): TcpConnection | undefined {
-    if (p.ipVersion === 4) {
-      const a = p.src4 * 65536 + p.srcPort;
-      const b = p.dst4 * 65536 + p.dstPort;
-      return a < b ? this.v4.get(a)?.get(b) : this.v4.get(b)?.get(a);
-    }
-    return this.v6.get(this.v6Key(d, p));
-  }
-
-  private insert(d: Uint8Array, p: DecodedPacket, conn: TcpConnection): void {
-    if (p.ipVersion === 4) {
-      const a = p.src4 * 65536 + p.srcPort;
-      const b = p.dst4 * 65536 + p.dstPort;
-      const [lo, hi] = a < b ? [a, b] : [b, a];
-      let inner = this.v4.get(lo);
-      if (inner === undefined) this.v4.set(lo, (inner = new Map()));
-      inner.set(hi, conn);
-      conn.tableKey = [lo, hi];
-      return;
-    }
-    const k = this.v6Key(d, p);
-    this.v6.set(k, conn);
-    conn.tableKey = k;
-  }
-
-  private remove(conn: TcpConnection): void {
-    const k = conn.tableKey;
-    if (typeof k === 'string') {
-      this.v6.delete(k);
-      return;
-    }
-    const inner = this.v4.get(k[0]);
-    inner?.delete(k[1]);
-    if (inner !== undefined && inner.size === 0) this.v4.delete(k[0]);
-  }
-
-  private v6Key(d: Uint8Array, p: DecodedPacket): string {
-    const a = this.endpointKey(d, p, 'src') as string;
-    const b = this.endpointKey(d, p, 'dst') as string;
-    return a < b ? `${a}|${b}` : `${b}|${a}`;
   }
 }
 
