@@ -75,3 +75,10 @@ test('an unknown sensor limit in the configuration fails start with a config err
   const config = loadConfig({ env: {}, flags: { dataDir, http: { port: httpPort }, sensor: { limits: { maxConnectionz: 5 } } } });
   await assert.rejects(startNode(config, { ephemeralPorts: true, sensorHosts: ['127.0.0.1'], logger: pino({ level: 'silent' }) }), (e: Error & { code?: string }) => e.code === 'VIGIL_ERR_CONFIG' && /maxConnectionz/.test(e.message));
 });
+
+test('--http HOST:PORT splits into host and port (IPv6 in brackets); anything else is a config error', async () => {
+  const { splitHttpAddress } = await import('../../src/cli/commands/up.js');
+  assert.deepEqual(splitHttpAddress('127.0.0.1:8135'), { httpHost: '127.0.0.1', httpPort: '8135' });
+  assert.deepEqual(splitHttpAddress('[::1]:9000'), { httpHost: '::1', httpPort: '9000' });
+  assert.throws(() => splitHttpAddress('8135'), (e: Error & { code?: string }) => e.code === 'VIGIL_ERR_CONFIG');
+});
