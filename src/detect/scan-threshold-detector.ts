@@ -11,18 +11,25 @@ export const THRESHOLD_LIMITS = {
   addrScanThreshold: { default: 25, min: 1, max: 1_000_000, unit: 'hosts', doc: 'Zeek Scan::addr_scan_threshold (25 distinct hosts on one port)' },
   portScanThreshold: { default: 15, min: 1, max: 65_536, unit: 'ports', doc: 'Zeek Scan::port_scan_threshold (15 distinct ports on one host)' },
   windowMs: { default: 5 * 60_000, min: 1000, max: 86_400_000, unit: 'ms', doc: 'Zeek Scan::addr_scan_interval / port_scan_interval (5 min)' },
-  maxKeys: { default: 200_000, min: 1, max: 10_000_000, unit: 'keys', doc: '(source, port) and (source, host) windows kept; least recently used evicted first' },
+  maxKeys: { default: 200_000, min: 1, max: 10_000_000, unit: 'keys', doc: '(source, port) and (source, host) windows kept in all; the sources that opened theirs first are dropped first' },
 } as const;
 
 const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
 
 interface Window {
+  /** Opening time in ms (kept as given; windows open once per key and window, not per contact). */
   start: number;
   /** The first item is kept inline: most keys of a sweep see one item, and a Set each costs ~100 bytes. */
   first: AddrKey | undefined;
   seen: Set<AddrKey> | undefined;
   count: number;
   fired: boolean;
+}
+
+/** Everything one source has open: windows by port (address scan) and by host (port scan). */
+interface SourceWindows {
+  readonly byPort: Map<number, Window>;
+  readonly byHost: Map<AddrKey, Window>;
 }
 
 export interface ThresholdOptions {
@@ -36,14 +43,13 @@ export interface ThresholdOptions {
  * and lasts windowMs (Zeek's SumStats epoch, per key instead of global so a scan straddling an
  * epoch edge is not split). The alert fires when the distinct count reaches the threshold, that is
  * at exactly the 25th host or 15th port (SumStats fires on `>= threshold`), once per window.
+ * State is nested per source (one lookup per contact, exact keys for IPv4 and IPv6 alike) and
+ * bounded by maxKeys windows in all: past it the sources that opened windows first are dropped.
  */
 export class ThresholdDetector {
   private readonly limits: ResolvedLimits<typeof THRESHOLD_LIMITS>;
-  /** (source, port) windows: numeric key src * 65536 + port for IPv4 (exact in a double), text otherwise. */
-  private readonly addr = new Map<AddrKey, Window>();
-  /** (source, host) windows, nested because two IPv4 numbers do not fit one exact double. */
-  private readonly port = new Map<AddrKey, Map<AddrKey, Window>>();
-  private portWindows = 0;
+  private readonly sources = new Map<AddrKey, SourceWindows>();
+  private windows = 0;
   private readonly countSuccess: boolean;
 
   constructor(opts: ThresholdOptions = {}) {
@@ -52,7 +58,7 @@ export class ThresholdDetector {
   }
 
   get trackedKeys(): number {
-    return this.addr.size + this.portWindows;
+    return this.windows;
   }
 
   push(ev: ConnEvent): Alert[] {
@@ -62,39 +68,32 @@ export class ThresholdDetector {
 
   /** Low-level entry (the conn.log byte scanner and the bench): one failed contact, addrKey() addresses. */
   observe(ts: number, src: AddrKey, dst: AddrKey, dport: number): Alert[] {
+    let mine = this.sources.get(src);
+    if (mine === undefined) this.sources.set(src, (mine = { byPort: new Map(), byHost: new Map() }));
     let out: Alert[] | undefined;
-    const key = typeof src === 'number' ? src * 65536 + dport : `${src}|${dport}`;
-    const a = this.step(this.addr, this.addr.get(key), key, ts, dst, this.limits.addrScanThreshold);
+    const a = this.step(mine.byPort, dport, ts, dst, this.limits.addrScanThreshold);
     if (a) (out ??= []).push(this.alert('address_scan', ts, src, dport, undefined, a));
-    let byDst = this.port.get(src);
-    if (byDst === undefined) this.port.set(src, (byDst = new Map()));
-    const before = byDst.size;
-    const p = this.step(byDst, byDst.get(dst), dst, ts, dport, this.limits.portScanThreshold);
-    if (byDst.size > before) this.portWindows++;
-    if (this.portWindows > this.limits.maxKeys) this.evictPortWindows();
+    const p = this.step(mine.byHost, dst, ts, dport, this.limits.portScanThreshold);
     if (p) (out ??= []).push(this.alert('port_scan', ts, src, undefined, dst, p));
+    if (this.windows > this.limits.maxKeys) this.evict();
     return out ?? NONE;
   }
 
-  /** Drop the sources whose windows were opened first (insertion order) until under the bound. */
-  private evictPortWindows(): void {
-    for (const [src, m] of this.port) {
-      if (this.portWindows <= this.limits.maxKeys) break;
-      this.portWindows -= m.size;
-      this.port.delete(src);
+  /** Drop the sources that opened windows first (insertion order) until under the bound. */
+  private evict(): void {
+    for (const [src, m] of this.sources) {
+      if (this.windows <= this.limits.maxKeys) break;
+      this.windows -= m.byPort.size + m.byHost.size;
+      this.sources.delete(src);
     }
   }
 
-  private step(map: Map<AddrKey, Window>, found: Window | undefined, key: AddrKey, ts: number, item: AddrKey, threshold: number): Window | undefined {
-    let w = found;
+  private step<K>(map: Map<K, Window>, key: K, ts: number, item: AddrKey, threshold: number): Window | undefined {
+    let w = map.get(key);
     if (w === undefined || ts - w.start > this.limits.windowMs) {
-      if (w !== undefined) map.delete(key);
+      if (w === undefined) this.windows++;
       w = { start: ts, first: undefined, seen: undefined, count: 0, fired: false };
       map.set(key, w);
-      if (map === this.addr && map.size > this.limits.maxKeys) {
-        const oldest = map.keys().next().value;
-        if (oldest !== undefined) map.delete(oldest);
-      }
     }
     if (w.fired || w.first === item || w.seen?.has(item)) return undefined;
     if (w.first === undefined) w.first = item;

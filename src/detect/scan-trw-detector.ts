@@ -33,17 +33,19 @@ const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
  * A source touched again within this long keeps its place in the LRU order: re-inserting on every
  * contact costs more than the walk itself, and expiry is minutes, so a second of slack is harmless.
  */
-const LRU_SLACK_MS = 1000;
+const LRU_SLACK_S = 1;
 
 export type TrwDecision = 'pending' | 'scanner' | 'benign';
 
 interface SourceState {
   logLambda: number;
   decision: TrwDecision;
-  /** Last contact of any kind (idle expiry). */
-  lastTs: number;
-  /** When the entry last moved to the fresh end of the LRU order (at most LRU_SLACK_MS behind lastTs). */
-  lruTs: number;
+  // Times in whole seconds: small integers to V8, so the per-contact bookkeeping allocates nothing
+  // (a millisecond epoch is a heap double); expiry is minutes, a second of granularity is plenty.
+  /** Last contact of any kind (idle expiry), epoch seconds. */
+  lastS: number;
+  /** When the entry last moved to the fresh end of the LRU order (at most LRU_SLACK_S behind lastS). */
+  lruS: number;
   contacted: Set<AddrKey>;
   failures: number;
   successes: number;
@@ -69,6 +71,8 @@ export class TrwDetector {
   private readonly logFail: number;
   private readonly logSuccess: number;
   private readonly limits: ResolvedLimits<typeof TRW_LIMITS>;
+  private readonly idleS: number;
+  private readonly maxDst: number;
   // Map iteration order is insertion order: re-inserting on touch makes it an LRU.
   private readonly sources = new Map<AddrKey, SourceState>();
 
@@ -80,6 +84,8 @@ export class TrwDetector {
     this.logFail = Math.log((1 - p.theta1) / (1 - p.theta0));
     this.logSuccess = Math.log(p.theta1 / p.theta0);
     this.limits = resolveLimits(TRW_LIMITS, opts.limits, 'detect.trw');
+    this.idleS = Math.ceil(this.limits.idleExpiryMs / 1000);
+    this.maxDst = this.limits.maxDestinationsPerSource;
   }
 
   /** Current decision for a source (pending when unknown). */
@@ -101,9 +107,9 @@ export class TrwDetector {
    * contact and its outcome, addresses as addrKey() gives them (IPv4 as numbers).
    */
   observe(ts: number, src: AddrKey, dst: AddrKey, success: boolean, dport?: number): Alert[] {
-    const st = this.touch(ts, src);
+    const st = this.touch(Math.floor(ts / 1000), src);
     if (st.contacted.has(dst)) return NONE;
-    if (st.contacted.size < this.limits.maxDestinationsPerSource) st.contacted.add(dst);
+    if (st.contacted.size < this.maxDst) st.contacted.add(dst);
     if (success) st.successes++;
     else st.failures++;
     st.logLambda += success ? this.logSuccess : this.logFail;
@@ -123,30 +129,31 @@ export class TrwDetector {
 
   /** Forget sources idle longer than the expiry (call with event time, e.g. on bucket ticks). */
   expire(nowMs: number): number {
+    const now = Math.floor(nowMs / 1000);
     let n = 0;
     for (const [src, st] of this.sources) {
-      if (nowMs - st.lruTs <= this.limits.idleExpiryMs) break; // LRU order: the rest are fresher
-      if (nowMs - st.lastTs <= this.limits.idleExpiryMs) continue; // touched within the slack
+      if (now - st.lruS <= this.idleS) break; // LRU order: the rest are fresher
+      if (now - st.lastS <= this.idleS) continue; // touched within the slack
       this.sources.delete(src);
       n++;
     }
     return n;
   }
 
-  private touch(ts: number, src: AddrKey): SourceState {
+  private touch(sec: number, src: AddrKey): SourceState {
     let st = this.sources.get(src);
     if (st !== undefined) {
-      if (ts - st.lastTs > this.limits.idleExpiryMs) {
+      if (sec - st.lastS > this.idleS) {
         this.sources.delete(src); // expired: start a fresh walk at the fresh end
         st = undefined;
-      } else if (ts - st.lruTs < LRU_SLACK_MS) {
-        st.lastTs = ts;
+      } else if (sec - st.lruS < LRU_SLACK_S) {
+        st.lastS = sec;
         return st;
       } else this.sources.delete(src);
     }
-    st ??= { logLambda: 0, decision: 'pending', lastTs: ts, lruTs: ts, contacted: new Set(), failures: 0, successes: 0 };
-    st.lastTs = ts;
-    st.lruTs = ts;
+    st ??= { logLambda: 0, decision: 'pending', lastS: sec, lruS: sec, contacted: new Set(), failures: 0, successes: 0 };
+    st.lastS = sec;
+    st.lruS = sec;
     this.sources.set(src, st);
     if (this.sources.size > this.limits.maxSources) {
       const oldest = this.sources.keys().next().value;
