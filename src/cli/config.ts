@@ -94,14 +94,19 @@ function flatten(obj: ConfigInput, origin: string, prefix = ''): Array<[string, 
   const out: Array<[string, unknown]> = [];
   for (const [k, v] of Object.entries(obj)) {
     const path = prefix ? `${prefix}.${k}` : k;
-    // `http:` with nothing under it is an empty section in YAML, not a value.
-    if (v === undefined || (v === null && CONFIG_KEYS.some((key) => key.path.startsWith(`${path}.`)))) continue;
     const known = CONFIG_KEYS.some((key) => key.path === path);
-    if (!known && v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      if (!CONFIG_KEYS.some((key) => key.path.startsWith(`${path}.`))) keyFor(path, origin);
-      out.push(...flatten(v as ConfigInput, origin, path));
-    } else {
+    const children = CONFIG_KEYS.filter((key) => key.path.startsWith(`${path}.`)).map((key) => key.path);
+    const isMap = v !== null && typeof v === 'object' && !Array.isArray(v);
+    // `http:` with nothing under it is an empty section in YAML, not a value.
+    if (v === undefined || (v === null && children.length > 0)) continue;
+    if (known) {
       out.push([path, v]);
+    } else if (children.length === 0) {
+      keyFor(path, origin); // throws: unknown key, with the known ones nearby
+    } else if (!isMap) {
+      throw new AppError('VIGIL_ERR_CONFIG', `${origin}: ${path}: expected a mapping with keys ${children.join(', ')}, got ${JSON.stringify(v)}`, { key: path });
+    } else {
+      out.push(...flatten(v as ConfigInput, origin, path));
     }
   }
   return out;

@@ -85,6 +85,7 @@ describe('configuration', () => {
   it('reports the file and key for bad YAML content', () => {
     assert.equal(loadConfig({ file: file('empty-section.yaml', 'http:\nsensor:\n  persona:\n'), env: {} }).http.port, 8135, 'an empty section is not an error');
     assert.throws(() => loadConfig({ file: file('bad.yaml', 'http: [unclosed'), env: {} }), configError(/bad\.yaml: not valid YAML/));
+    assert.throws(() => loadConfig({ file: file('scalar.yaml', 'http: 8135\n'), env: {} }), configError(/scalar\.yaml: http: expected a mapping with keys http\.host, http\.port, got 8135/));
     assert.throws(() => loadConfig({ file: file('list.yaml', '- 1\n- 2\n'), env: {} }), configError(/expected a mapping of keys at the top level/));
     assert.throws(() => loadConfig({ file: file('typo.yaml', 'sensor:\n  prots: [135]\n'), env: {} }), configError(/unknown configuration key "sensor\.prots" in .*typo\.yaml/));
     assert.throws(() => loadConfig({ file: file('port.yaml', 'http:\n  port: "8135"\n'), env: {} }), configError(/port\.yaml: http\.port: expected an integer from 1 to 65535, got "8135"/));
