@@ -1,4 +1,5 @@
-// GET /healthz: liveness for load balancers and `vigil up` supervisors; the one route without auth.
+// GET /healthz: liveness for load balancers and supervisors; the one route without auth, so it
+// reveals nothing but that the process answers (no version, no counts).
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { Clock } from '../../core/clock.js';

@@ -1,4 +1,5 @@
-// GET /metrics: the node's Prometheus text exposition (sensor, store and HTTP metrics) via prom-client.
+// GET /metrics: the node's Prometheus text exposition format 0.0.4 (sensor, store and HTTP metrics)
+// via prom-client; behind the bearer token like the API (Prometheus scrapes with `authorization`).
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
