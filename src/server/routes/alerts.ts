@@ -6,7 +6,7 @@ import type { Clock } from '../../core/clock.js';
 import { rfc3339Micro } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { AlertRepository } from '../../detect/alert-store-port.js';
-import { API_PREFIX, type RoutePlugin } from '../app.js';
+import { API_PREFIX, type RoutePlugin } from '../route-plugin.js';
 import type { AlertRecord } from '../../model/alert.js';
 import type { Severity } from '../../model/anomaly.js';
 import { authErrors, timeParam } from '../schemas.js';
