@@ -121,7 +121,7 @@ test('background noise: Poisson sources scaled to the monitor, busier at the dai
 
 test('telescope stream: per-step batches in time order, worm scans mixed with noise, state before each step', () => {
   const monitor = parseMonitorSpec('/12', new SeededRng(6));
-  const config: OutbreakConfig = { ...LONE_SCANNER, vulnerable: 20_000, initialInfected: 50, scanRate: 4000, horizon: 1800, dt: 60 };
+  const config: OutbreakConfig = { ...LONE_SCANNER, vulnerable: 20_000, initialInfected: 50, scanRate: 400, horizon: 1800, dt: 60 };
   const sim = new OutbreakSimulator(config, 6);
   let last = -Infinity, worm = 0, noise = 0, steps = 0, prevInfected = 0;
   for (const b of telescopeStream(sim, monitor, { epochMs: 5e9, noise: { ...defaultNoise(135, 'tcp'), sourcesPerSecondPerSlash16: 0.05 } })) {
