@@ -9,6 +9,7 @@ import { KbSqliteStore } from '../../store/sqlite/kb-sqlite-store.js';
 import { KbImporter, type ImportReport } from '../../kb/import/kb-importer.js';
 import { NvdSyncClient, NVD_STATE_KEY } from '../../kb/import/nvd-sync.js';
 import { loadStarterData } from '../../kb/data/starter-data.js';
+import { CsafSyncClient } from '../../kb/import/csaf-sync.js';
 import type { KbVulnerabilityRecord, VulnQuery } from '../../model/kb-records.js';
 import { addConfigOptions, configFromOptions } from '../config-flags.js';
 
@@ -70,6 +71,13 @@ async function importAction(paths: string[], opts: Opts): Promise<void> {
 }
 
 async function syncAction(opts: Opts): Promise<void> {
+  if (typeof opts.csaf === 'string') {
+    const r = await withKb(opts, (kb) => new CsafSyncClient(kb).sync(opts.csaf as string));
+    for (const x of r.rejected) process.stderr.write(`rejected: ${x.message}\n`);
+    print(opts.json === true ? JSON.stringify(r) : `csaf sync: ${r.documents} document(s) from ${r.feeds} feed(s), ${r.skipped} already seen; ${r.inserted} new, ${r.updated} changed, ${r.rejected.length} rejected`);
+    if (r.rejected.length) process.exitCode = 1;
+    return;
+  }
   const r = await withKb(opts, async (kb) => {
     const client = new NvdSyncClient(kb, {
       apiKey: typeof opts.apiKey === 'string' ? opts.apiKey : process.env.NVD_API_KEY,
@@ -132,7 +140,8 @@ export function register(program: Command): void {
     .option('--json', 'print the import report as JSON')
     .action((paths: string[], opts: Opts) => importAction(paths, opts));
   addConfigOptions(imp, ['dataDir']);
-  const sync = kb.command('sync').description('incremental sync from the NVD CVE API 2.0 (rate-limited; needs network)')
+  const sync = kb.command('sync').description('incremental sync from the NVD CVE API 2.0 (rate-limited), or --csaf from a CSAF provider (needs network)')
+    .option('--csaf <url>', 'a CSAF provider-metadata.json URL: sync its TLP:WHITE ROLIE feeds instead of NVD')
     .option('--since <date>', 'start of the first window (later syncs continue from the stored watermark)')
     .option('--api-key <key>', 'NVD API key (env NVD_API_KEY): 50 instead of 5 requests per 30 s')
     .option('--url <url>', 'API base URL (a mirror)')

@@ -82,9 +82,8 @@ function vulnerabilityOf(r: KbVulnerabilityRecord, products: string[], cweNames?
   if (r.title) v.title = r.title;
   const cwe = r.cwes.find((c) => cweNames?.has(c));
   if (cwe) v.cwe = { id: cwe, name: cweNames?.get(cwe) };
-  const notes = [];
-  if (r.description) notes.push({ category: 'description', title: 'Description', text: r.description });
-  if (notes.length) v.notes = notes;
+  // The security advisory profile requires notes on every vulnerability (mandatory test 6.1.27.5).
+  v.notes = [{ category: 'description', title: 'Description', text: r.description ?? r.title ?? `See the references for ${r.id}.` }];
   if (r.published) v.release_date = toDateTime(r.published);
   if (products.length) v.product_status = { known_affected: products };
   const remediations = r.remedies.filter(() => products.length > 0).map((m) => ({
