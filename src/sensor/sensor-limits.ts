@@ -18,6 +18,13 @@ export const SENSOR_LIMITS = {
     unit: 'connections',
     doc: 'Concurrent connections from one source address, so one flooding peer cannot take every slot (nginx limit_conn per $binary_remote_addr).',
   },
+  listenBacklog: {
+    default: 4096,
+    min: 16,
+    max: 65_535,
+    unit: 'connections',
+    doc: 'Completed handshakes the kernel queues per listener until the sensor accepts them (capped by net.core.somaxconn); a short queue turns a burst into SYN-ACK retransmissions and seconds of delay (nginx listen backlog=).',
+  },
   idleTimeoutMs: {
     default: 30_000,
     min: 100,

@@ -118,7 +118,7 @@ export class Sensor {
         }
         reject(listenError(port, host, e));
       });
-      server.listen({ host, port, ipv6Only: host.includes(':'), backlog: 1024 }, () => {
+      server.listen({ host, port, ipv6Only: host.includes(':'), backlog: this.limits.listenBacklog }, () => {
         const addr = server.address();
         const bound = { basePort, host, port: typeof addr === 'object' && addr ? addr.port : port };
         this.servers.push({ server, bound });
