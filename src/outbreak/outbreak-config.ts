@@ -47,10 +47,18 @@ export interface OutbreakConfig {
   readonly removal?: { readonly rate: number; readonly start: number };
   /** Perimeter filtering: this fraction of infection attempts is blocked from reactionTime on. */
   readonly filtering?: { readonly fraction: number; readonly reactionTime: number };
+  /**
+   * Random and local-preference scanners: 'exact' simulates every scan, 'aggregated' uses per-block
+   * binomial draws, 'auto' (default) is exact when N x scan rate x horizon is within EXACT_SCAN_BUDGET.
+   */
+  readonly method?: 'auto' | 'exact' | 'aggregated';
   /** Simulated duration and time step, seconds. */
   readonly horizon: number;
   readonly dt: number;
 }
+
+/** Most scans an 'auto' run simulates one by one (about ten seconds of work). */
+export const EXACT_SCAN_BUDGET = 5e7;
 
 /** Size of the vulnerable population of a config. */
 export function populationSize(c: OutbreakConfig): number {

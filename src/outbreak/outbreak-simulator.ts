@@ -5,14 +5,14 @@
 import { AppError } from '../core/errors.js';
 import { layoutPopulation, sortedUnique } from './address-layout.js';
 import { HostPool, PATCHED, REMOVED, SUSCEPTIBLE } from './host-pool.js';
-import { populationSize } from './outbreak-config.js';
+import { EXACT_SCAN_BUDGET, populationSize } from './outbreak-config.js';
 import type { OutbreakConfig, PrefixWeight } from './outbreak-config.js';
-import { PrefixScanEngine } from './prefix-scan-engine.js';
+import { ExactScanEngine, PrefixScanEngine } from './prefix-scan-engine.js';
 import { SeededRng } from './seeded-rng.js';
 import { SweepScanEngine } from './sweep-scan-engine.js';
 
 /** How infections are computed, reported beside every result. */
-export type SimulationMethod = 'aggregated-per-block-binomial' | 'exact-per-host-sweep';
+export type SimulationMethod = 'aggregated-per-block-binomial' | 'exact-per-scan' | 'exact-per-host-sweep';
 
 /** What an observer sees at the start of each step, before any state changes in it. */
 export interface StepContext {
@@ -49,8 +49,10 @@ export class OutbreakSimulator {
     const mix = mixOf(config);
     this.pool = new HostPool(addrs, mix ? mix.map((m) => m.prefix) : []);
     if (mix) {
-      this.engine = new PrefixScanEngine(this.pool, mix, this.rng);
-      this.method = 'aggregated-per-block-binomial';
+      const exact = config.method === 'exact'
+        || (config.method !== 'aggregated' && this.pool.n * config.scanRate * config.horizon <= EXACT_SCAN_BUDGET);
+      this.engine = exact ? new ExactScanEngine(this.pool, mix, this.rng) : new PrefixScanEngine(this.pool, mix, this.rng);
+      this.method = exact ? 'exact-per-scan' : 'aggregated-per-block-binomial';
     } else {
       const steps = Math.ceil(config.horizon / config.dt - 1e-9);
       const sweep = s as Extract<typeof s, { kind: 'sequential' | 'permutation' }>;

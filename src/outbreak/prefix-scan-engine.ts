@@ -9,8 +9,8 @@ import type { SeededRng } from './seeded-rng.js';
 
 export class PrefixScanEngine {
   readonly mix: readonly PrefixWeight[];
-  private readonly pool: HostPool;
-  private readonly rng: SeededRng;
+  protected readonly pool: HostPool;
+  protected readonly rng: SeededRng;
 
   constructor(pool: HostPool, mix: readonly PrefixWeight[], rng: SeededRng) {
     this.pool = pool;
@@ -51,4 +51,56 @@ export class PrefixScanEngine {
     for (const comp of this.mix) p += (comp.weight * monitoredIn(comp.prefix, addr)) / 2 ** (32 - comp.prefix);
     return p;
   }
+}
+
+/**
+ * The same scanners simulated scan by scan: each scan picks a mixture component, then a uniform
+ * target inside the host's own /prefix block, looked up among the vulnerable addresses. Exact, and
+ * used when the whole run needs few enough scans (see EXACT_SCAN_BUDGET); a cross-check of the
+ * aggregated engine on small populations.
+ */
+export class ExactScanEngine extends PrefixScanEngine {
+  private readonly cumWeight: Float64Array;
+
+  constructor(pool: HostPool, mix: readonly PrefixWeight[], rng: SeededRng) {
+    super(pool, mix, rng);
+    let acc = 0;
+    this.cumWeight = Float64Array.from(mix, (m) => (acc += m.weight));
+  }
+
+  override step(t: number, dt: number, eta: number, pass: number): void {
+    const { pool, rng: r } = this;
+    const { addrs } = pool;
+    const whole = Math.floor(eta * dt), frac = eta * dt - whole;
+    const n0 = pool.activeCount;
+    for (let i = 0; i < n0; i++) {
+      const own = addrs[pool.active[i]];
+      const scans = whole + (r.next() < frac ? 1 : 0);
+      for (let s = 0; s < scans; s++) {
+        const target = this.target(own, r);
+        const h = indexOf(addrs, target);
+        if (h >= 0 && (pass >= 1 || r.next() < pass)) pool.infect(h, t + ((s + r.next()) / Math.max(scans, 1)) * dt);
+      }
+    }
+  }
+
+  private target(own: number, r: SeededRng): number {
+    const u = r.next() * this.cumWeight[this.cumWeight.length - 1];
+    let c = 0;
+    while (c < this.cumWeight.length - 1 && this.cumWeight[c] <= u) c++;
+    const span = 2 ** (32 - this.mix[c].prefix);
+    return Math.floor(own / span) * span + r.int(span);
+  }
+}
+
+/** Index of addr in the sorted array, or -1. */
+function indexOf(a: Uint32Array, addr: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < addr) lo = mid + 1;
+    else if (a[mid] > addr) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
 }
