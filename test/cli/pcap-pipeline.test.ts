@@ -1,6 +1,7 @@
-// The whole capture pipeline (file -> TCP -> DCE/RPC) gives the same PDUs and call however the
-// stream is cut into TCP segments: 1-byte segments, one segment, every split point, segments out of
-// order, retransmitted with overlap; a lost segment becomes a gap and the PDUs after it still decode.
+// The whole capture pipeline (file -> TCP -> DCE/RPC) gives the same PDUs and calls whatever the link
+// type, file format, byte order and IP version, and however the stream is cut into TCP segments:
+// 1-byte segments, every split point, out of order, retransmitted with overlap; a lost segment
+// becomes a gap and the PDUs after it still decode.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,9 @@ import { analyzeCapture, type PcapStats } from '../../src/cli/pcap/pcap-driver.j
 import type { PduEvent } from '../../src/cli/pcap/pdu-record.js';
 import type { CallRecord } from '../../src/model/call.js';
 import { encodeBind, encodeBindAck, encodeRequest, encodeResponse } from '../../src/protocols/dcerpc/pdu-encode.js';
-import { concat, ipTcp, pcapFileHeader, pcapRecord } from '../../src/protocols/pcap/capture-writer.js';
+import {
+  concat, ethernet, ipTcp, linuxSll, linuxSll2, loopback, pcapFileHeader, pcapRecord, pcapngInterface, pcapngPacket, pcapngSectionHeader,
+} from '../../src/protocols/pcap/capture-writer.js';
 import { LINKTYPE } from '../../src/protocols/pcap/capture-types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-pcap-pipeline-'));
@@ -42,22 +45,37 @@ interface Segment {
   readonly bytes: Uint8Array;
 }
 
-/** Write a capture: handshake, then the given data segments (raw IPv4 link type), then FINs. */
-function capture(name: string, segments: readonly Segment[]): string {
-  let t = 0;
-  const rec = (spec: Parameters<typeof ipTcp>[0]): Uint8Array => pcapRecord(1_600_000_000, t++, ipTcp(spec));
-  const records = [
-    rec({ ...C, seq: ISN_C, flags: 0x02 }),
-    rec({ ...S, seq: ISN_S, ack: ISN_C + 1, flags: 0x12 }),
+/** How frames are written: link type and framing, file format and byte order, address family. */
+interface Framing {
+  readonly name: string;
+  readonly linkType: number;
+  readonly wrap: (ip: Uint8Array) => Uint8Array;
+  readonly bigEndian?: boolean;
+  readonly pcapng?: boolean;
+  readonly ipv6?: boolean;
+}
+const RAW: Framing = { name: 'raw IPv4', linkType: LINKTYPE.RAW, wrap: (ip) => ip };
+const V6 = { C: { src: '2001:db8::10', dst: '2001:db8::20', sport: 1111, dport: 135 }, S: { src: '2001:db8::20', dst: '2001:db8::10', sport: 135, dport: 1111 } };
+
+/** Write a capture: handshake, then the given data segments, then FINs. */
+function capture(name: string, segments: readonly Segment[], framing: Framing = RAW): string {
+  const [c, srv] = framing.ipv6 ? [V6.C, V6.S] : [C, S];
+  const frames = [
+    ipTcp({ ...c, seq: ISN_C, flags: 0x02 }),
+    ipTcp({ ...srv, seq: ISN_S, ack: ISN_C + 1, flags: 0x12 }),
     ...segments.map((s) =>
       s.fromClient
-        ? rec({ ...C, seq: ISN_C + 1 + s.offset, ack: ISN_S + 1, payload: s.bytes })
-        : rec({ ...S, seq: ISN_S + 1 + s.offset, ack: ISN_C + 1, payload: s.bytes })),
-    rec({ ...C, seq: ISN_C + 1 + clientBytes.length, ack: ISN_S + 1 + serverBytes.length, flags: 0x11 }),
-    rec({ ...S, seq: ISN_S + 1 + serverBytes.length, ack: ISN_C + 2 + clientBytes.length, flags: 0x11 }),
-  ];
+        ? ipTcp({ ...c, seq: ISN_C + 1 + s.offset, ack: ISN_S + 1, payload: s.bytes })
+        : ipTcp({ ...srv, seq: ISN_S + 1 + s.offset, ack: ISN_C + 1, payload: s.bytes })),
+    ipTcp({ ...c, seq: ISN_C + 1 + clientBytes.length, ack: ISN_S + 1 + serverBytes.length, flags: 0x11 }),
+    ipTcp({ ...srv, seq: ISN_S + 1 + serverBytes.length, ack: ISN_C + 2 + clientBytes.length, flags: 0x11 }),
+  ].map(framing.wrap);
+  const be = framing.bigEndian;
+  const file = framing.pcapng
+    ? [pcapngSectionHeader(be), pcapngInterface(framing.linkType, { tsresol: 9, bigEndian: be }), ...frames.map((f, i) => pcapngPacket(0, 1_600_000_000_000_000_000n + BigInt(i), f, { bigEndian: be }))]
+    : [pcapFileHeader({ linkType: framing.linkType, bigEndian: be }), ...frames.map((f, i) => pcapRecord(1_600_000_000, i, f, { bigEndian: be }))];
   const path = join(dir, `${name}.pcap`);
-  writeFileSync(path, concat([pcapFileHeader({ linkType: LINKTYPE.RAW }), ...records]));
+  writeFileSync(path, concat(file));
   return path;
 }
 
@@ -97,6 +115,24 @@ describe('capture pipeline', () => {
     assert.deepEqual(whole.calls.map((c) => [c.callId, c.ifaceUuid, c.reqStubLen, c.respFrags]), [[2, IFACE.uuid, 300, 1], [3, IFACE.uuid, 20, 1]]);
     assert.deepEqual(whole.stats.anomalies, {});
   });
+
+  const framings: readonly Framing[] = [
+    { name: 'Ethernet, big-endian pcap', linkType: LINKTYPE.ETHERNET, wrap: (ip) => ethernet(ip), bigEndian: true },
+    { name: 'Ethernet + 802.1Q over IPv6, pcapng', linkType: LINKTYPE.ETHERNET, wrap: (ip) => ethernet(ip, [100]), pcapng: true, ipv6: true },
+    { name: 'Linux SLL', linkType: LINKTYPE.LINUX_SLL, wrap: linuxSll },
+    { name: 'Linux SLL2 over IPv6, big-endian pcapng', linkType: LINKTYPE.LINUX_SLL2, wrap: linuxSll2, pcapng: true, bigEndian: true, ipv6: true },
+    { name: 'BSD NULL', linkType: LINKTYPE.NULL, wrap: (ip) => loopback(ip, LINKTYPE.NULL) },
+    { name: 'OpenBSD LOOP over IPv6', linkType: LINKTYPE.LOOP, wrap: (ip) => loopback(ip, LINKTYPE.LOOP), ipv6: true },
+    { name: 'LINKTYPE_IPV4', linkType: LINKTYPE.IPV4, wrap: (ip) => ip },
+    { name: 'LINKTYPE_IPV6', linkType: LINKTYPE.IPV6, wrap: (ip) => ip, ipv6: true },
+  ];
+  for (const framing of framings) {
+    it(`gives the same PDUs and calls from a ${framing.name} capture`, () => {
+      const r = run(capture(framing.name.replace(/\W+/g, '-'), conversation([30, 100]), framing));
+      assert.deepEqual([r.pdus, r.calls.map((c) => [c.callId, c.reqStubLen]), r.stats.anomalies], [whole.pdus, [[2, 300], [3, 20]], {}]);
+      assert.equal(r.stats.format, framing.pcapng ? 'pcapng' : 'pcap');
+    });
+  }
 
   it('gives the same PDUs from 1-byte segments', () => {
     const ones = Array.from({ length: clientBytes.length - 1 }, (_, i) => i + 1);
