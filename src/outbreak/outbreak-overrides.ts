@@ -24,6 +24,7 @@ export interface OutbreakOverrides {
   readonly removalStart?: number;
   readonly filterFraction?: number;
   readonly filterReaction?: number;
+  readonly method?: 'auto' | 'exact' | 'aggregated';
 }
 
 const STRATEGIES: readonly StrategyKind[] = ['uniform', 'local-preference', 'sequential', 'hit-list', 'permutation'];
@@ -57,6 +58,7 @@ export function applyOverrides(base: OutbreakConfig, o: OutbreakOverrides): Outb
     : o.layout === 'uniform' ? { kind: 'uniform' }
     : o.layout === 'clustered' ? { kind: 'clustered', slash16Blocks: 20_000, slash24PerSlash16: 64, zipf: 0.6 }
     : bad(`unknown layout "${String(o.layout)}"`);
+  if (o.method !== undefined && !['auto', 'exact', 'aggregated'].includes(o.method)) bad(`unknown method "${String(o.method)}"`);
   const kind = o.strategy ?? (o.hitList !== undefined ? 'hit-list' : base.strategy.kind);
   return {
     ...base,
@@ -68,6 +70,7 @@ export function applyOverrides(base: OutbreakConfig, o: OutbreakOverrides): Outb
     bandwidthCap: o.bandwidthCap ?? base.bandwidthCap,
     horizon: o.horizon ?? base.horizon,
     dt: o.dt ?? base.dt,
+    method: o.method ?? base.method,
     patching: o.patchRate !== undefined ? { rate: o.patchRate, start: o.patchStart ?? base.patching?.start ?? 0 } : base.patching,
     removal: o.removalRate !== undefined ? { rate: o.removalRate, start: o.removalStart ?? base.removal?.start ?? 0 } : base.removal,
     filtering: o.filterFraction !== undefined

@@ -1,6 +1,6 @@
-// Stochastic outbreak simulator: a vulnerable population laid out in IPv4 space, a scanning engine
-// (aggregated per-block rates for uniform/local/hit-list, exact sweeps for sequential/permutation),
-// bandwidth cap, patching, removal and perimeter filtering, on a fixed time step with a seeded PRNG.
+// Stochastic outbreak simulator: a vulnerable population in IPv4 space, a scanning engine (random and
+// local scanners: exact per scan when small, else aggregated per-block rates; sequential and permutation:
+// exact sweeps), bandwidth cap, patching, removal and perimeter filtering; fixed time step, seeded PRNG.
 
 import { AppError } from '../core/errors.js';
 import { layoutPopulation, sortedUnique } from './address-layout.js';

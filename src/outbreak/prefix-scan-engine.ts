@@ -1,7 +1,7 @@
-// Aggregated engine for scanners that pick targets uniformly inside their own /prefix (uniform,
-// Code Red II local preference, hit-list then uniform): per-block Poisson rates, binomial draws.
-// Exact in distribution for such scanners up to the time step (a host infected during a step
-// starts scanning at the next one); no per-scan work, so a day at 10^6 hosts is cheap.
+// Engines for scanners that pick targets uniformly inside their own /prefix (uniform, Code Red II
+// local preference, hit-list then uniform). Aggregated: per-block Poisson rates and binomial draws,
+// exact in distribution up to the time step (a host infected during a step scans from the next one),
+// no per-scan work, so a day at 10^6 hosts is cheap. Exact: every scan drawn, for small runs.
 
 import type { PrefixWeight } from './outbreak-config.js';
 import type { HostPool } from './host-pool.js';

@@ -24,7 +24,7 @@ export interface OverrideFlags {
   population?: string; exposed?: string; strategy?: string; hitList?: string; layout?: string;
   scanRate?: string; initial?: string; bandwidthCap?: string; horizon?: string; dt?: string;
   patchRate?: string; patchStart?: string; removalRate?: string; removalStart?: string;
-  filterFraction?: string; filterReaction?: string;
+  filterFraction?: string; filterReaction?: string; method?: string;
 }
 
 interface SimulateFlags extends OverrideFlags {
@@ -52,7 +52,8 @@ export function addOverrideOptions(cmd: Command): Command {
     .option('--removal-rate <r>', 'per-host removal hazard of infected hosts per second')
     .option('--removal-start <s>', 'when removal starts (s)')
     .option('--filter-fraction <f>', 'fraction of infection attempts blocked by perimeter filtering')
-    .option('--filter-reaction <s>', 'when filtering starts (s)');
+    .option('--filter-reaction <s>', 'when filtering starts (s)')
+    .option('--method <m>', 'auto | exact | aggregated (random and local scanners; sweeps are always exact)');
 }
 
 function num(v: string | undefined): number | undefined {
@@ -78,6 +79,7 @@ export function configFromFlags(f: OverrideFlags): OutbreakConfig {
     bandwidthCap: num(f.bandwidthCap), horizon: num(f.horizon), dt: num(f.dt), patchRate: num(f.patchRate),
     patchStart: num(f.patchStart), removalRate: num(f.removalRate), removalStart: num(f.removalStart),
     filterFraction: num(f.filterFraction), filterReaction: num(f.filterReaction),
+    method: f.method as OutbreakOverrides['method'],
   };
   return applyOverrides(presetByName(f.preset, exposed ?? num(f.population)), o);
 }
