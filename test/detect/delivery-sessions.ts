@@ -7,7 +7,9 @@ import type { CallRecord } from '../../src/model/call.js';
 import { DcerpcConnection } from '../../src/protocols/dcerpc/connection.js';
 import { encodeAlterContext, encodeAlterContextResp, encodeBind, encodeBindAck, encodeRequest, fragmentRequest, type AuthSpec } from '../../src/protocols/dcerpc/pdu-encode.js';
 import { PFC, type SyntaxId } from '../../src/protocols/dcerpc/pdu-types.js';
-import { decodeRequestStub, EPM, IREMOTE_ACTIVATION, ISYSTEM_ACTIVATOR, OPNUM } from '../../src/protocols/dcerpc/interfaces/index.js';
+import {
+  activationProperties, decodeRequestStub, encodeRemoteActivationRequest, encodeSystemActivatorRequest, EPM, IREMOTE_ACTIVATION, ISYSTEM_ACTIVATOR, OPNUM,
+} from '../../src/protocols/dcerpc/interfaces/index.js';
 import { NDR20_SYNTAX_UUID } from '../../src/protocols/dcerpc/ndr/index.js';
 
 export const VARIANTS = ['plain', 'fragments', 'one_byte_segments', 'big_endian', 'object_uuid', 'bogus_contexts', 'alter_context', 'bind_without_first_frag', 'auth_trailer'] as const;
@@ -134,9 +136,6 @@ export const BENIGN_CASES: readonly ActivationCase[] = [
   { name: 'RemoteCreateInstance on dc1.corp.example.com', iface: ISYSACT, opnum: OPNUM.remoteCreateInstance, stub: (le) => encodeSystemActivator('RemoteCreateInstance', { serverName: 'dc1.corp.example.com' }, le) },
   { name: 'RemoteGetClassObject as Windows sends it', iface: ISYSACT, opnum: OPNUM.remoteGetClassObject, stub: (le) => encodeSystemActivator('RemoteGetClassObject', {}, le) },
 ];
-
-// Imported lazily by name so this helper reads as the list of cases above.
-import { encodeRemoteActivationRequest, encodeSystemActivatorRequest, activationProperties } from '../../src/protocols/dcerpc/interfaces/index.js';
 
 const CLSID = '000209ff-0000-0000-c000-000000000046'; // Word.Application, an ordinary DCOM class
 
