@@ -7,26 +7,27 @@ import type { PduEvent } from '../../src/cli/pcap/pdu-record.js';
 
 const run = promisify(execFile);
 
-/** (ptype, call_id, frag_len, opnum of requests, context ids, bound interface UUIDs) of one PDU. */
-export function pduKey(ptype: number, callId: number, fragLen: number, opnum: number | undefined, ctxIds: readonly number[], uuids: readonly string[]): string {
-  return `ptype=${ptype} call_id=${callId} frag_len=${fragLen} opnum=${opnum ?? '-'} ctx=[${ctxIds.join(',')}] ifaces=[${uuids.join(',')}]`;
+/** (frame that completed it, ptype, call_id, frag_len, opnum of requests, context ids, bound interface UUIDs) of one PDU. */
+export function pduKey(frame: number, ptype: number, callId: number, fragLen: number, opnum: number | undefined, ctxIds: readonly number[], uuids: readonly string[]): string {
+  return `frame=${frame} ptype=${ptype} call_id=${callId} frag_len=${fragLen} opnum=${opnum ?? '-'} ctx=[${ctxIds.join(',')}] ifaces=[${uuids.join(',')}]`;
 }
 
 export function ourKey(e: PduEvent): string {
   const h = e.header;
   const p = e.pdu;
-  if (p === undefined) return pduKey(h.ptype, h.callId, h.fragLength, undefined, [], []);
+  const key = (opnum: number | undefined, ctxIds: readonly number[], uuids: readonly string[]): string => pduKey(e.frame, h.ptype, h.callId, h.fragLength, opnum, ctxIds, uuids);
+  if (p === undefined) return key(undefined, [], []);
   switch (p.type) {
     case 'request':
-      return pduKey(h.ptype, h.callId, h.fragLength, p.opnum, [p.ctxId], []);
+      return key(p.opnum, [p.ctxId], []);
     case 'response':
     case 'fault':
-      return pduKey(h.ptype, h.callId, h.fragLength, undefined, [p.ctxId], []);
+      return key(undefined, [p.ctxId], []);
     case 'bind':
     case 'alter_context':
-      return pduKey(h.ptype, h.callId, h.fragLength, undefined, p.contexts.map((c) => c.ctxId), p.contexts.map((c) => c.abstractSyntax.uuid));
+      return key(undefined, p.contexts.map((c) => c.ctxId), p.contexts.map((c) => c.abstractSyntax.uuid));
     default:
-      return pduKey(h.ptype, h.callId, h.fragLength, undefined, [], []);
+      return key(undefined, [], []);
   }
 }
 
@@ -34,7 +35,7 @@ type Layer = Record<string, unknown>;
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const num = (v: unknown): number => Number(v);
 
-function tsharkKey(d: Layer): string {
+function tsharkKey(frame: number, d: Layer): string {
   const ptype = num(d['dcerpc.pkt_type']);
   const items = list(d['dcerpc.cn_ctx_item'] as Layer | Layer[] | undefined);
   const isBind = ptype === 11 || ptype === 14;
@@ -43,7 +44,7 @@ function tsharkKey(d: Layer): string {
   // tshark repeats the request's opnum on the response as a generated field; compare requests only.
   const opnum = ptype === 0 ? num(d['dcerpc.opnum']) : undefined;
   const withCtx = ptype === 0 || ptype === 2 || ptype === 3 || isBind;
-  return pduKey(ptype, num(d['dcerpc.cn_call_id']), num(d['dcerpc.cn_frag_len']), opnum, withCtx ? ctxIds : [], uuids);
+  return pduKey(frame, ptype, num(d['dcerpc.cn_call_id']), num(d['dcerpc.cn_frag_len']), opnum, withCtx ? ctxIds : [], uuids);
 }
 
 /**
@@ -53,10 +54,10 @@ function tsharkKey(d: Layer): string {
  */
 export async function tsharkPdus(file: string, ports: readonly number[]): Promise<string[]> {
   const decodeAs = ports.flatMap((p) => ['-d', `tcp.port==${p},dcerpc`]);
-  const args = ['-r', file, ...decodeAs, '-Y', 'dcerpc && tcp && !smb && !smb2', '-T', 'json', '--no-duplicate-keys', '-J', 'dcerpc'];
+  const args = ['-r', file, ...decodeAs, '-Y', 'dcerpc && tcp && !smb && !smb2', '-T', 'json', '--no-duplicate-keys', '-J', 'frame dcerpc'];
   const { stdout } = await run('tshark', args, { maxBuffer: 256 * 1024 * 1024 });
-  const frames = JSON.parse(stdout) as { _source: { layers: { dcerpc?: Layer | Layer[] } } }[];
-  return frames.flatMap((f) => list(f._source.layers.dcerpc).map(tsharkKey));
+  const frames = JSON.parse(stdout) as { _source: { layers: { frame: Layer; dcerpc?: Layer | Layer[] } } }[];
+  return frames.flatMap((f) => list(f._source.layers.dcerpc).map((d) => tsharkKey(num(f._source.layers.frame['frame.number']), d)));
 }
 
 /** Multiset difference, both ways, as sorted "count x key" lines (empty when equal). */
