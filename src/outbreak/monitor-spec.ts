@@ -18,7 +18,6 @@ export interface MonitorSet {
 /** Parses a monitor spec; random placements come from rng and avoid each other. */
 export function parseMonitorSpec(spec: string, rng: SeededRng): MonitorSet {
   const blocks: Array<[number, number]> = [];
-  const taken = new Set<string>();
   const overlaps = (s: number, size: number) => blocks.some(([b, z]) => s < b + z && b < s + size);
   for (const raw of spec.split(',').map((x) => x.trim()).filter(Boolean)) {
     const m = /^(?:(\d+)x)?\/(\d{1,2})$/.exec(raw);
@@ -26,7 +25,7 @@ export function parseMonitorSpec(spec: string, rng: SeededRng): MonitorSet {
       const count = m[1] ? Number(m[1]) : 1;
       const len = Number(m[2]);
       if (len < 1 || len > 32 || count < 1 || count * 2 ** (32 - len) > 2 ** 31) bad(spec, raw);
-      placeRandom(count, len, rng, blocks, taken, overlaps);
+      placeRandom(count, len, rng, blocks);
       continue;
     }
     const [ip, lenText] = raw.split('/');
@@ -41,18 +40,18 @@ export function parseMonitorSpec(spec: string, rng: SeededRng): MonitorSet {
   return build(spec, blocks);
 }
 
-function placeRandom(
-  count: number, len: number, rng: SeededRng, blocks: Array<[number, number]>, taken: Set<string>,
-  overlaps: (s: number, size: number) => boolean,
-): void {
+/** Places aligned blocks at random in unicast space, clear of every block placed so far. */
+function placeRandom(count: number, len: number, rng: SeededRng, blocks: Array<[number, number]>): void {
   const size = 2 ** (32 - len);
+  // Aligned blocks of one size overlap only when equal (a set lookup); others are checked one by one.
+  const others = blocks.filter(([, z]) => z !== size);
+  const same = new Set(blocks.filter(([, z]) => z === size).map(([b]) => b));
+  const clash = (start: number) => same.has(start) || others.some(([b, z]) => start < b + z && b < start + size);
   for (let placed = 0, tries = 0; placed < count; tries++) {
     if (tries > count * 100 + 1000) throw new AppError('VIGIL_ERR_CONFIG', `cannot place ${count} /${len} monitor blocks`);
     const start = Math.floor(rng.u32() / size) * size;
-    const key = `${start}/${len}`;
-    if (!isPlaceable(start) || taken.has(key) || (blocks.length < 64 && overlaps(start, size))) continue;
-    // With many small blocks the Set check suffices: random blocks of one length never partially overlap.
-    taken.add(key);
+    if (!isPlaceable(start) || clash(start)) continue;
+    same.add(start);
     blocks.push([start, size]);
     placed++;
   }

@@ -94,6 +94,8 @@ test('monitor specs: CIDR blocks, random aligned blocks, and range arithmetic ag
   assert.equal(d.starts.length, 4096);
   for (let i = 1; i < d.starts.length; i++) assert.ok(d.starts[i] >= d.starts[i - 1] + 256);
   assert.deepEqual(parseMonitorSpec('4096x/24', new SeededRng(2)).starts, d.starts, 'placement follows the seed');
+  const mixed = parseMonitorSpec('44.0.0.0/8,4096x/24,2x/12', new SeededRng(3));
+  assert.equal(mixed.total, 2 ** 24 + 2 ** 20 + 2 ** 21, 'random blocks keep clear of the given /8 and of each other');
   for (const bad of ['', '/0x', '10.0.0.0/8,10.1.0.0/16', '300.1.1.1/8', '0x/24']) {
     assert.throws(() => parseMonitorSpec(bad, new SeededRng(1)), { code: 'VIGIL_ERR_BAD_ARGUMENT' }, bad);
   }
