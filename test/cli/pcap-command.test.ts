@@ -11,6 +11,7 @@ import { after, describe, it } from 'node:test';
 import { runPcap } from '../../src/cli/commands/pcap.js';
 import { concat, ethernet, ipTcp, pcapFileHeader, pcapRecord } from '../../src/protocols/pcap/capture-writer.js';
 import { encodeBind, encodeRequest } from '../../src/protocols/dcerpc/pdu-encode.js';
+import { TextTable } from '../../src/cli/pcap/table-format.js';
 import { CLI_PATH, corpusPath, skipWithoutCorpus } from '../helpers/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-pcap-cli-'));
@@ -81,6 +82,20 @@ describe('vigil pcap', () => {
     const c = lines[0] as { endpoint: string; operation: string; activation: { method: string; server_name: string; properties: string[] }; rtt: number };
     assert.deepEqual([c.endpoint, c.operation, c.activation.method, c.activation.server_name, c.rtt], ['IRemoteSCMActivator', 'RemoteCreateInstance', 'RemoteCreateInstance', 'BLACKCLOVER-DC', 0.000606]);
     assert.ok(c.activation.properties.includes('InstanceInfoData') || c.activation.properties.includes('SecurityInfoData'));
+  });
+});
+
+describe('TextTable', () => {
+  it('prints the header once and rows in chunks whose columns only ever widen', () => {
+    let out = '';
+    const t = new TextTable(['A', 'B', 'NOTES'], (s) => (out += s), 2);
+    t.add(['x', 'yy', 'first']);
+    t.add(['xxx', 'y', 'second']);
+    assert.equal(out, 'A    B   NOTES\nx    yy  first\nxxx  y   second\n'); // a full chunk is printed at once
+    t.add(['x', 'yyyyy', 'third']);
+    t.flush();
+    assert.deepEqual(out.split('\n').slice(3), ['x    yyyyy  third', '']);
+    assert.equal(t.size, 3);
   });
 });
 

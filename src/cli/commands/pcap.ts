@@ -30,14 +30,17 @@ export function register(program: Command): void {
 
 /** The command's work, separate from commander so tests and the benchmark can call it. */
 export function runPcap(file: string, flags: PcapFlags, write: (s: string) => void = (s) => process.stdout.write(s)): PcapStats {
-  const { sinks, table } = outputSinks(flags, write);
+  const out = new BufferedWriter(write);
+  const { sinks, table } = outputSinks(flags, (s) => out.write(s));
   const stats = analyzeCapture(file, { decodeStub, names, ...sinks });
-  if (flags.json && flags.count) write(`${JSON.stringify(stats)}\n`);
-  else if (!flags.json) write(`${table && table.size > 0 ? `${table.render()}\n\n` : ''}${statsText(stats)}\n`);
+  table?.flush();
+  if (flags.json && flags.count) out.write(`${JSON.stringify(stats)}\n`);
+  else if (!flags.json) out.write(`${table && table.size > 0 ? '\n' : ''}${statsText(stats)}\n`);
+  out.flush();
   return stats;
 }
 
-/** JSON lines are written as they come; a table is collected so its columns line up. */
+/** JSON lines are written as they come; a table prints in chunks so that its columns line up. */
 function outputSinks(flags: PcapFlags, write: (s: string) => void): { sinks: Pick<AnalyzeOptions, 'onPdu' | 'onCall'>; table?: TextTable } {
   if (flags.count) return { sinks: {} };
   if (flags.json) {
@@ -46,9 +49,29 @@ function outputSinks(flags: PcapFlags, write: (s: string) => void): { sinks: Pic
       : { sinks: { onPdu: (e) => write(`${JSON.stringify(pduRecord(e))}\n`) } };
   }
   if (flags.calls) {
-    const table = callTable();
+    const table = callTable(write);
     return { sinks: { onCall: (c, f) => addCallRow(table, c, f) }, table };
   }
-  const table = pduTable();
+  const table = pduTable(write);
   return { sinks: { onPdu: (e) => addPduRow(table, e) }, table };
+}
+
+/** Joins small writes (one per PDU) into 64 KiB ones: a write per line would cost a system call each. */
+class BufferedWriter {
+  private parts: string[] = [];
+  private size = 0;
+  constructor(private readonly sink: (s: string) => void) {}
+
+  write(s: string): void {
+    this.parts.push(s);
+    this.size += s.length;
+    if (this.size >= 64 * 1024) this.flush();
+  }
+
+  flush(): void {
+    if (this.parts.length === 0) return;
+    this.sink(this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
+  }
 }

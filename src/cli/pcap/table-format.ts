@@ -1,5 +1,5 @@
 // Readable, aligned text tables for `vigil pcap` without --json: one row per PDU or per call, and
-// the totals block. Rows are collected and printed at the end so that columns line up.
+// the totals block. Rows are printed in chunks so memory stays bounded on big captures.
 
 import type { Pdu } from '../../protocols/dcerpc/pdu-types.js';
 import type { CallRecord } from '../../model/call.js';
@@ -7,31 +7,49 @@ import { ptypeName } from '../../protocols/dcerpc/pdu-decode.js';
 import { hex32, type FlowJson, type PduEvent } from './pdu-record.js';
 import type { PcapStats } from './pcap-driver.js';
 
+/** Rows held before they are printed: columns line up within a chunk, and widths only ever grow. */
+export const TABLE_CHUNK_ROWS = 5000;
+
 export class TextTable {
-  private readonly rows: string[][] = [];
-  constructor(private readonly header: readonly string[]) {}
+  private rows: string[][] = [];
+  private readonly widths: number[];
+  private printed = 0;
+
+  constructor(
+    private readonly header: readonly string[],
+    private readonly write: (s: string) => void,
+    private readonly chunkRows = TABLE_CHUNK_ROWS,
+  ) {
+    this.widths = header.map((h) => h.length);
+  }
 
   add(row: readonly string[]): void {
     this.rows.push([...row]);
+    if (this.rows.length >= this.chunkRows) this.flush();
   }
 
+  /** Rows added so far (printed or pending). */
   get size(): number {
-    return this.rows.length;
+    return this.printed + this.rows.length;
   }
 
-  render(): string {
-    const all = [[...this.header], ...this.rows];
-    const widths = this.header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  flush(): void {
+    if (this.rows.length === 0) return;
+    const lines = this.printed === 0 ? [[...this.header], ...this.rows] : this.rows;
+    for (const r of lines) r.forEach((cell, i) => (this.widths[i] = Math.max(this.widths[i] ?? 0, cell.length)));
     // The last column is free text: never padded, so long notes do not widen every line.
-    return all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+    const text = lines.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(this.widths[i]))).join('  ').trimEnd());
+    this.write(`${text.join('\n')}\n`);
+    this.printed += this.rows.length;
+    this.rows = [];
   }
 }
 
 const time = (ms: number): string => new Date(Math.floor(ms)).toISOString().slice(11, 23) + String(Math.round((ms % 1) * 1000)).padStart(3, '0');
 const flowText = (f: FlowJson): string => `${f.src}:${f.sport} > ${f.dst}:${f.dport}`;
 
-export function pduTable(): TextTable {
-  return new TextTable(['TIME', 'FRAME', 'FLOW', 'DIR', 'PTYPE', 'CALL', 'FRAG', 'DETAIL']);
+export function pduTable(write: (s: string) => void): TextTable {
+  return new TextTable(['TIME', 'FRAME', 'FLOW', 'DIR', 'PTYPE', 'CALL', 'FRAG', 'DETAIL'], write);
 }
 
 export function addPduRow(t: TextTable, e: PduEvent): void {
@@ -62,8 +80,8 @@ function pduDetail(p: Pdu): string {
   }
 }
 
-export function callTable(): TextTable {
-  return new TextTable(['TIME', 'FLOW', 'CALL', 'ENDPOINT', 'OPERATION', 'REQ', 'RES', 'RTT_MS', 'STATUS', 'NOTES']);
+export function callTable(write: (s: string) => void): TextTable {
+  return new TextTable(['TIME', 'FLOW', 'CALL', 'ENDPOINT', 'OPERATION', 'REQ', 'RES', 'RTT_MS', 'STATUS', 'NOTES'], write);
 }
 
 export function addCallRow(t: TextTable, c: CallRecord, flow: FlowJson): void {
