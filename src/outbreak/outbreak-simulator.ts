@@ -4,7 +4,7 @@
 
 import { AppError } from '../core/errors.js';
 import { layoutPopulation, sortedUnique } from './address-layout.js';
-import { HostPool, PATCHED, REMOVED, SUSCEPTIBLE } from './host-pool.js';
+import { HostPool, PATCHED, REMOVED } from './host-pool.js';
 import { EXACT_SCAN_BUDGET, populationSize } from './outbreak-config.js';
 import type { OutbreakConfig, PrefixWeight } from './outbreak-config.js';
 import { ExactScanEngine, PrefixScanEngine } from './prefix-scan-engine.js';
@@ -91,7 +91,7 @@ export class OutbreakSimulator {
 
   /** Advances one step; observe() runs first, against the state at the start of the step. */
   advance(observe?: (ctx: StepContext) => void): void {
-    const { config, pool, rng } = this;
+    const { config, pool } = this;
     const dt = Math.min(config.dt, config.horizon - this.t);
     const t = this.t;
     const eta = this.currentScanRate();
@@ -136,11 +136,7 @@ export class OutbreakSimulator {
     }
   }
 
-  /** Per-host scans sent between times a and b (a <= b), from the cumulative per-step record. */
-  scansBetween(a: number, b: number): number {
-    return this.cumScansAt(b) - this.cumScansAt(a);
-  }
-
+  /** Per-host scans sent from time 0 to `time`, interpolated in the per-step record. */
   cumScansAt(time: number): number {
     const dt = this.config.dt;
     const i = Math.min(Math.floor(time / dt), this.cumScans.length - 1);
@@ -165,10 +161,6 @@ export class OutbreakSimulator {
     const seg = c[lo] - c[lo - 1];
     const at = (lo - 1) * dt + (seg > 0 ? ((goal - c[lo - 1]) / seg) * dt : 0);
     return Math.max(t0, Math.min(at, this.t));
-  }
-
-  isSusceptible(h: number): boolean {
-    return this.pool.state[h] === SUSCEPTIBLE;
   }
 }
 

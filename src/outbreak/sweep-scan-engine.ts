@@ -94,11 +94,6 @@ export class SweepScanEngine {
     }
   }
 
-  /** Address scanned at a sweep position. */
-  addressAt(pos: number): number {
-    return this.strategy.kind === 'sequential' ? pos >>> 0 : unpermute(pos, this.permutationKey);
-  }
-
   /** Sweep position of an active host when the per-host scan clock reads cumNow. */
   positionAt(h: number, cumNow: number): number {
     return this.cur[h] + Math.max(0, cumNow - this.lastCum[h]);
