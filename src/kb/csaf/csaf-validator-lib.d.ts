@@ -1,9 +1,9 @@
 // Type declarations for the parts of @secvisogram/csaf-validator-lib we use (the package ships JS with
 // JSDoc only). Shapes from its README "API" section.
 
-declare module '@secvisogram/csaf-validator-lib/validateStrict.js' {
-  const validateStrict: (tests: unknown[], doc: unknown) => Promise<unknown>;
-  export default validateStrict;
+declare module '@secvisogram/csaf-validator-lib/validate.js' {
+  const validate: (tests: unknown[], doc: unknown) => Promise<unknown>;
+  export default validate;
 }
 declare module '@secvisogram/csaf-validator-lib/schemaTests.js' {
   export const csaf_2_0_strict: (doc: unknown) => unknown;

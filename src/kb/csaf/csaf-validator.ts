@@ -1,4 +1,4 @@
-// CSAF 2.0 validation with @secvisogram/csaf-validator-lib (strict mode): strict schema + every mandatory
+// CSAF 2.0 validation with @secvisogram/csaf-validator-lib: the strict schema (csaf_2_0_strict) + every mandatory
 // test decide validity; optional tests are warnings; informative tests are opt-in. CSAF 2.0 section 6.
 // Excluded (stated): 6.3.6/6.3.7 resolve URLs over the network, 6.3.8 needs hunspell.
 
@@ -33,38 +33,39 @@ export const EXCLUDED_TESTS: Readonly<Record<string, string>> = {
 
 type DocumentTest = ((doc: unknown) => unknown) & { name: string };
 interface LibResult { isValid: boolean; tests: { name: string; isValid: boolean; errors: CsafMessage[]; warnings: CsafMessage[]; infos: CsafMessage[] }[] }
-interface Lib {
-  runStrict: (tests: DocumentTest[], doc: unknown) => Promise<LibResult>;
-  strictSchema: DocumentTest;
-  groups: Record<Exclude<CsafTestGroup, 'schema'>, Record<string, DocumentTest>>;
+type Group = Exclude<CsafTestGroup, 'schema'>;
+// Each module compiles its schemas with Ajv when imported (seconds of CPU for the optional tests), so
+// every part is loaded on first use only: `vigil advisory new` needs schema and mandatory tests alone.
+const loaded = new Map<string, Promise<unknown>>();
+function once<T>(key: string, load: () => Promise<T>): Promise<T> {
+  let p = loaded.get(key) as Promise<T> | undefined;
+  if (!p) { p = load(); loaded.set(key, p); }
+  return p;
 }
-let libPromise: Promise<Lib> | undefined;
-function lib(): Promise<Lib> {
-  libPromise ??= (async () => {
-    const [v, schema, mandatory, optional, informative] = await Promise.all([
-      import('@secvisogram/csaf-validator-lib/validateStrict.js'),
-      import('@secvisogram/csaf-validator-lib/schemaTests.js'),
-      import('@secvisogram/csaf-validator-lib/mandatoryTests.js'),
-      import('@secvisogram/csaf-validator-lib/optionalTests.js'),
-      import('@secvisogram/csaf-validator-lib/informativeTests.js'),
-    ]);
-    const asTests = (m: unknown): Record<string, DocumentTest> =>
-      Object.fromEntries(Object.entries(m as Record<string, unknown>).filter(([, f]) => typeof f === 'function')) as Record<string, DocumentTest>;
-    return {
-      runStrict: v.default as unknown as Lib['runStrict'],
-      strictSchema: schema.csaf_2_0_strict as unknown as DocumentTest,
-      groups: { mandatory: asTests(mandatory), optional: asTests(optional), informative: asTests(informative) },
-    };
-  })();
-  return libPromise;
+const asTests = (m: unknown): Record<string, DocumentTest> =>
+  Object.fromEntries(Object.entries(m as Record<string, unknown>).filter(([, f]) => typeof f === 'function')) as Record<string, DocumentTest>;
+const strictSchema = (): Promise<DocumentTest> =>
+  once('schema', async () => (await import('@secvisogram/csaf-validator-lib/schemaTests.js')).csaf_2_0_strict as unknown as DocumentTest);
+function groupTests(group: Group): Promise<Record<string, DocumentTest>> {
+  return once(group, async () => {
+    if (group === 'mandatory') return asTests(await import('@secvisogram/csaf-validator-lib/mandatoryTests.js'));
+    if (group === 'optional') return asTests(await import('@secvisogram/csaf-validator-lib/optionalTests.js'));
+    return asTests(await import('@secvisogram/csaf-validator-lib/informativeTests.js'));
+  });
+}
+/** The library's strict runner refuses functions it does not know, and it knows them by importing
+ * every group (about 9 s of CPU). We pass only the library's own test functions, so its plain runner
+ * (validate.js, same result shape) is used instead and only the groups needed are loaded. */
+async function runTests(tests: DocumentTest[], doc: unknown): Promise<LibResult> {
+  const validate = await once('validate', async () => (await import('@secvisogram/csaf-validator-lib/validate.js')).default);
+  return (await validate(tests, doc)) as LibResult;
 }
 
 /** "mandatoryTest_6_1_27_1" -> "6.1.27.1". */
 const idOf = (name: string): string => (/_(\d+(?:_\d+)+)$/.exec(name)?.[1] ?? name).replace(/_/g, '.');
 
-export async function testsOf(group: Exclude<CsafTestGroup, 'schema'>): Promise<{ id: string; fn: DocumentTest }[]> {
-  const { groups } = await lib();
-  return Object.values(groups[group]).map((fn) => ({ id: idOf(fn.name), fn })).filter((t) => !(t.id in EXCLUDED_TESTS));
+export async function testsOf(group: Group): Promise<{ id: string; fn: DocumentTest }[]> {
+  return Object.values(await groupTests(group)).map((fn) => ({ id: idOf(fn.name), fn })).filter((t) => !(t.id in EXCLUDED_TESTS));
 }
 
 const PROFILE_VALUES = ['csaf_base', 'csaf_security_incident_response', 'csaf_informational_advisory', 'csaf_security_advisory', 'csaf_vex'];
@@ -83,12 +84,14 @@ function toResult(group: CsafTestGroup, t: LibResult['tests'][number]): CsafTest
   return { id: group === 'schema' ? 'schema' : idOf(t.name), name: t.name, group, isValid: t.isValid, errors: t.errors, warnings: t.warnings, infos: t.infos };
 }
 
+const groupOfId = (id: string): Group[] => (id.startsWith('6.1.') ? ['mandatory'] : id.startsWith('6.2.') ? ['optional'] : ['informative']);
+
 /** Whether one conformance test flags the document: an error for mandatory tests, any finding for the others. */
 export async function runCsafTest(id: string, doc: unknown): Promise<CsafTestResult | undefined> {
-  for (const group of ['mandatory', 'optional', 'informative'] as const) {
+  for (const group of groupOfId(id)) {
     const t = (await testsOf(group)).find((x) => x.id === id);
     if (!t) continue;
-    const r = toResult(group, (await (await lib()).runStrict([t.fn], doc)).tests[0]);
+    const r = toResult(group, (await runTests([t.fn], doc)).tests[0]);
     if (id !== '6.1.26') return r;
     const extra = prohibitedCategoryValue(doc);
     return extra.length ? { ...r, isValid: false, errors: [...r.errors, ...extra] } : r;
@@ -104,14 +107,13 @@ export interface ValidateOptions {
 }
 
 export async function validateCsaf(doc: unknown, opts: ValidateOptions = {}): Promise<CsafValidation> {
-  const { runStrict, strictSchema } = await lib();
-  const schema = toResult('schema', (await runStrict([strictSchema], doc)).tests[0]);
+  const schema = toResult('schema', (await runTests([await strictSchema()], doc)).tests[0]);
   const results: CsafTestResult[] = [schema];
   const groups: Exclude<CsafTestGroup, 'schema'>[] = ['mandatory'];
   if (opts.optional !== false) groups.push('optional');
   if (opts.informative) groups.push('informative');
   for (const group of groups) {
-    const out = await runStrict((await testsOf(group)).map((t) => t.fn), doc);
+    const out = await runTests((await testsOf(group)).map((t) => t.fn), doc);
     for (const t of out.tests) {
       let r = toResult(group, t);
       if (r.id === '6.1.26') {
