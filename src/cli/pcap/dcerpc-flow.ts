@@ -1,11 +1,11 @@
 // Ties one reassembled TCP connection to a DcerpcConnection: connections are taken by content
-// (looksLikeDcerpcCo), each direction is framed here so that a TCP gap can restart the framer
-// (the bytes after a hole do not continue the PDU before it), and whole PDUs go to the connection.
+// (looksLikeDcerpcCo); each direction is framed here (a TCP gap restarts the framer: the bytes after
+// a hole do not continue the PDU before it, C706 12.6.1) and whole PDUs go to the connection.
 
 import type { Anomaly } from '../../model/anomaly.js';
 import type { Direction } from '../../model/flow.js';
 import { DcerpcConnection } from '../../protocols/dcerpc/connection.js';
-import { DcerpcFramer } from '../../protocols/dcerpc/framer.js';
+import { DcerpcFramer, type PduSink } from '../../protocols/dcerpc/framer.js';
 import { decodeHeader, ptypeName } from '../../protocols/dcerpc/pdu-decode.js';
 import type { Pdu } from '../../protocols/dcerpc/pdu-types.js';
 import { isServerPdu, looksLikeDcerpcCo } from '../../protocols/pcap/content-sniff.js';
@@ -32,7 +32,7 @@ export class DcerpcFlowHandler implements TcpAppHandler {
 
 class DcerpcFlow implements TcpAppConsumer {
   private readonly framers: [DcerpcFramer, DcerpcFramer];
-  private readonly sinks: [(pdu: Uint8Array) => void, (pdu: Uint8Array) => void];
+  private readonly sinks: [PduSink, PduSink];
   private readonly conn: DcerpcConnection;
   private readonly flow: FlowJson;
   private readonly emitting: boolean;
@@ -63,7 +63,7 @@ class DcerpcFlow implements TcpAppConsumer {
       },
     });
     this.framers = [this.newFramer(0), this.newFramer(1)];
-    this.sinks = [(pdu) => this.pdu(0, pdu), (pdu) => this.pdu(1, pdu)];
+    this.sinks = [(pdu, offset) => this.pdu(0, pdu, offset), (pdu, offset) => this.pdu(1, pdu, offset)];
   }
 
   data(dir: DirIndex, bytes: Uint8Array, start: number, end: number): void {
@@ -101,14 +101,15 @@ class DcerpcFlow implements TcpAppConsumer {
     if (this.emitting && this.pending[dir].length < MAX_PENDING_ANOMALIES) this.pending[dir].push(a);
   }
 
-  private pdu(dir: DirIndex, bytes: Uint8Array): void {
+  private pdu(dir: DirIndex, bytes: Uint8Array, streamOffset: number): void {
     const stats = this.ctx.stats;
     stats.pdus++;
     const type = ptypeName(bytes[2]);
     stats.pdusByType[type] = (stats.pdusByType[type] ?? 0) + 1;
     const before = this.conn.pdus;
     this.lastPdu = undefined;
-    this.conn.feed(DIRECTIONS[dir], bytes, this.ctx.nowMs);
+    // Framed here already: the connection decodes it without framing it again.
+    this.conn.feedPdu(DIRECTIONS[dir], bytes, this.ctx.nowMs, streamOffset);
     if (this.conn.pdus === before) stats.pdusRejected++;
     if (this.emitting) this.emit(dir, bytes);
   }
