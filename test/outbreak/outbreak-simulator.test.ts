@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { logisticInfected, logisticRate } from '../../src/outbreak/epidemic-models.js';
 import type { OutbreakConfig } from '../../src/outbreak/outbreak-config.js';
 import { CODE_RED_II_MIX } from '../../src/outbreak/outbreak-config.js';
-import { CODE_RED_V2, SLAMMER, WITTY } from '../../src/outbreak/outbreak-presets.js';
+import { CODE_RED_V2, exposedFromFindings, SLAMMER, TODAY_ASSUMED_POPULATION, todayPreset, WITTY } from '../../src/outbreak/outbreak-presets.js';
 import { runOutbreak } from '../../src/outbreak/outbreak-run.js';
 import { OutbreakSimulator } from '../../src/outbreak/outbreak-simulator.js';
 import { meanSeries, summarize } from '../../src/outbreak/outbreak-summary.js';
@@ -154,4 +154,20 @@ test('configuration errors are coded and say what is wrong', () => {
   assert.throws(() => new OutbreakSimulator({ ...SMALL, scanRate: 0 }, 1), { code: 'VIGIL_ERR_CONFIG', message: /scan rate/ });
   assert.throws(() => new OutbreakSimulator({ ...SMALL, vulnerable: 0 }, 1), { code: 'VIGIL_ERR_CONFIG' });
   assert.throws(() => new OutbreakSimulator({ ...SMALL, strategy: { kind: 'local-preference', mix: [{ prefix: 0, weight: 0.5 }] } }, 1), { code: 'VIGIL_ERR_CONFIG' });
+});
+
+test('"today" takes the exposed population from Vigil exposure findings, and says when it had to assume one', () => {
+  const asset = (id: string, address: string) => ({ id, address, cpes: [], openPorts: [135] });
+  const finding = (assetId: string, status: 'open' | 'fixed' | 'accepted_risk', vulnId = 'CVE-2003-0352') =>
+    ({ id: `f-${assetId}-${vulnId}`, assetId, vulnId, status, firstSeen: 0 });
+  const assets = [asset('a', '198.51.100.7'), asset('b', '198.51.100.3'), asset('c', '2001:db8::1'), asset('d', '203.0.113.5'), asset('e', '192.0.2.1')];
+  const findings = [finding('a', 'open'), finding('b', 'accepted_risk'), finding('c', 'open'), finding('d', 'fixed'), finding('e', 'open', 'CVE-2003-0528')];
+  const exposed = exposedFromFindings(assets, findings, 'CVE-2003-0352');
+  assert.deepEqual(Array.from(exposed), [0xc6336403, 0xc6336407]);
+  const today = todayPreset(exposed);
+  assert.equal(today.name, 'today');
+  assert.equal(today.port, 135);
+  assert.equal(new OutbreakSimulator({ ...today, initialInfected: 1, horizon: 60 }, 1).pool.n, 2);
+  assert.equal(todayPreset().name, 'today-assumed-population');
+  assert.equal(todayPreset(new Uint32Array(0)).vulnerable, TODAY_ASSUMED_POPULATION);
 });
