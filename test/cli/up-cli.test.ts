@@ -39,9 +39,19 @@ async function up(dataDir: string, offset: number, httpPort: number): Promise<Ru
   return { child, stdout: () => out, stderr: () => err, exited, http: `127.0.0.1:${httpPort}`, offset };
 }
 
+/** Every session on 135, following the API's cursor through all pages. */
 async function listAll(http: string, token: string): Promise<SessionSummaryLike[]> {
-  const r = await api<{ items: SessionSummaryLike[] }>(http, token, '/api/v1/sessions?limit=1000&port=135');
-  return r.status === 200 ? r.body.items : [];
+  const out: SessionSummaryLike[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const q = `/api/v1/sessions?limit=1000&port=135${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const r = await api<{ items: SessionSummaryLike[]; nextCursor?: string }>(http, token, q);
+    if (r.status !== 200) break;
+    out.push(...r.body.items);
+    cursor = r.body.nextCursor;
+    if (!cursor) break;
+  }
+  return out;
 }
 
 test('vigil up: token once, sessions via API and `vigil sessions`, exit 0 on SIGTERM', { skip: noBuild }, async () => {
