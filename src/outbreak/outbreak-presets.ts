@@ -65,6 +65,9 @@ export const WITTY: OutbreakConfig = {
  * upward, 20 targets at a time about every 1.8 s (11.1 scans/s). Infected population estimates
  * range from at least 100,000 (Bailey et al., "The Blaster Worm: Then and Now", IEEE S&P 2005) to
  * several hundred thousand; 300,000 is our assumption, clustered in home-broadband /16s.
+ * Not modelled: the GetTickCount-seeded PRNG that sent many hosts to the same start blocks (Cooke,
+ * Mao, Jahanian, "Worm Hotspots", 2004) and connection timeouts that slowed real sweeps; so this
+ * preset spreads in hours where the real worm took days.
  */
 export const BLASTER: OutbreakConfig = {
   name: 'blaster', vulnerable: 300_000,
