@@ -83,14 +83,28 @@ type CalcClass = new (vector: string) => CalcInstance;
 const lib = ((aeCvss as unknown as { default?: unknown }).default ?? aeCvss) as Record<string, CalcClass>;
 const CALCULATORS: Record<Version, CalcClass> = { '2.0': lib.Cvss2, '3.0': lib.Cvss3P0, '3.1': lib.Cvss3P1, '4.0': lib.Cvss4P0 };
 
+// Vectors repeat across records (a few hundred distinct ones cover most of NVD), so results are memoised.
+const memo = new Map<string, Result<CvssScore, string>>();
+const MEMO_LIMIT = 10_000;
+
 /** Validates and scores a vector. */
 export function scoreVector(vector: string, source?: string): Result<CvssScore, string> {
+  let r = memo.get(vector);
+  if (!r) {
+    r = scoreUncached(vector);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(vector, r);
+  }
+  if (!r.ok || source === undefined) return r;
+  return ok({ ...r.value, source });
+}
+
+function scoreUncached(vector: string): Result<CvssScore, string> {
   const v = validateVector(vector.trim());
   if (!v.ok) return v;
   const version = v.value;
   const scores = new CALCULATORS[version](vector.trim().replace(/^\((.*)\)$/, '$1')).calculateScores();
   const base = scores.base ?? scores.overall;
   if (typeof base !== 'number' || !Number.isFinite(base)) return err(`calculator produced no base score for "${vector}"`);
-  const s: CvssScore = { version, vector: vector.trim(), baseScore: base, severity: severityOf(version, base) };
-  return ok(source === undefined ? s : { ...s, source });
+  return ok({ version, vector: vector.trim(), baseScore: base, severity: severityOf(version, base) });
 }

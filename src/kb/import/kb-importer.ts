@@ -4,7 +4,6 @@
 
 import { readFile, stat, open } from 'node:fs/promises';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { join, basename } from 'node:path';
 import type { ApplyStats, KbFragment } from '../../model/kb-records.js';
 import type { KbStorePort } from '../kb-store-port.js';
@@ -16,6 +15,7 @@ import { normalizeKevEntry } from './kev-import.js';
 import { normalizeCsaf } from './csaf-normalize.js';
 import { streamEpss } from './epss-import.js';
 import { streamTopLevelArray } from './json-stream.js';
+import { sha1hex } from './fragment-hash.js';
 
 export type KbFormat = 'cve5' | 'nvd-page' | 'nvd-cve' | 'kev' | 'csaf' | 'epss';
 
@@ -191,7 +191,7 @@ export class KbImporter {
       if (!/\.(json|csv|gz)$/i.test(file)) continue;
       if (!file.endsWith('.json') || statSync(file).size > this.wholeLimit) { await this.importOne(file, report); continue; }
       const text = readFileSync(file, 'utf8');
-      pending.push({ file, text, hash: createHash('sha1').update(text).digest('hex') });
+      pending.push({ file, text, hash: sha1hex(text) });
       if (pending.length >= this.batchSize) { await this.flushTree(root, pending, report); pending = []; }
     }
     await this.flushTree(root, pending, report);

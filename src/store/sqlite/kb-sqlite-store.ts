@@ -49,6 +49,9 @@ export class KbSqliteStore {
     const sqlite = new Database(file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
+    // Bulk imports write megabytes per transaction: checkpoint every ~40 MB of WAL instead of 4 MB, so
+    // that commits do not stall on a checkpoint's fsync each time.
+    sqlite.pragma('wal_autocheckpoint = 10000');
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
     await migrateToLatest(db, kbMigrations);
     return new KbSqliteStore(db);
@@ -96,7 +99,15 @@ export class KbSqliteStore {
         .onConflict((oc) => oc.columns(['vuln_id', 'source']).doUpdateSet({ hash: (eb) => eb.ref('excluded.hash'), data: (eb) => eb.ref('excluded.data') }))
         .execute();
     }
-    await this.remerge([...new Set(changed.map((f) => f.vulnId))], merge);
+    // A vulnerability whose stored sources all arrive in this call can be merged from memory; only the
+    // others need their stored fragments read back (the common case of a first import reads nothing).
+    const inCall = new Map<string, KbFragment[]>();
+    for (const f of fragments) inCall.set(f.vulnId, [...(inCall.get(f.vulnId) ?? []), f]);
+    const storedOnly = new Set<string>();
+    for (const key of existing.keys()) if (!byKey.has(key)) storedOnly.add(key.slice(0, key.indexOf('\0')));
+    const changedIds = [...new Set(changed.map((f) => f.vulnId))];
+    await this.remerge(changedIds.filter((id) => storedOnly.has(id)), merge);
+    await this.writeMerged(changedIds.filter((id) => !storedOnly.has(id)).map((id) => [id, inCall.get(id) ?? []]), merge);
     return { inserted, updated, unchanged: fragments.length - changed.length };
   }
 
@@ -109,21 +120,25 @@ export class KbSqliteStore {
         list.push({ vulnId: r.vuln_id, source: r.source, hash: r.hash, data: JSON.parse(r.data) });
         grouped.set(r.vuln_id, list);
       }
-      const values = [...grouped].map(([id, frags]) => {
-        const { record, keys } = merge(id, frags);
-        return {
-          id, data: JSON.stringify(record), title: keys.title ?? null, search_text: keys.text, published: keys.published ?? null,
-          modified: keys.modified ?? null, cvss_max: keys.cvssMax ?? null, epss: keys.epss ?? null, kev_added: keys.kevAdded ?? null,
-          products: ` ${keys.products.join(' ')} `, cpes: keys.cpes.join(' '),
-        };
-      });
-      for (const v of chunks(values, ROWS_PER_STATEMENT / 12)) {
-        await this.q.insertInto('kb_vulns').values(v).onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
-          data: eb.ref('excluded.data'), title: eb.ref('excluded.title'), search_text: eb.ref('excluded.search_text'),
-          published: eb.ref('excluded.published'), modified: eb.ref('excluded.modified'), cvss_max: eb.ref('excluded.cvss_max'),
-          epss: eb.ref('excluded.epss'), kev_added: eb.ref('excluded.kev_added'), products: eb.ref('excluded.products'), cpes: eb.ref('excluded.cpes'),
-        }))).execute();
-      }
+      await this.writeMerged([...grouped], merge);
+    }
+  }
+
+  private async writeMerged(grouped: readonly [string, KbFragment[]][], merge: MergeFn): Promise<void> {
+    const values = grouped.map(([id, frags]) => {
+      const { record, keys } = merge(id, frags);
+      return {
+        id, data: JSON.stringify(record), title: keys.title ?? null, search_text: keys.text, published: keys.published ?? null,
+        modified: keys.modified ?? null, cvss_max: keys.cvssMax ?? null, epss: keys.epss ?? null, kev_added: keys.kevAdded ?? null,
+        products: ` ${keys.products.join(' ')} `, cpes: keys.cpes.join(' '),
+      };
+    });
+    for (const v of chunks(values, ROWS_PER_STATEMENT / 12)) {
+      await this.q.insertInto('kb_vulns').values(v).onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
+        data: eb.ref('excluded.data'), title: eb.ref('excluded.title'), search_text: eb.ref('excluded.search_text'),
+        published: eb.ref('excluded.published'), modified: eb.ref('excluded.modified'), cvss_max: eb.ref('excluded.cvss_max'),
+        epss: eb.ref('excluded.epss'), kev_added: eb.ref('excluded.kev_added'), products: eb.ref('excluded.products'), cpes: eb.ref('excluded.cpes'),
+      }))).execute();
     }
   }
 
