@@ -84,3 +84,10 @@ test('advisories: list, CSAF document, HTML; the Atom feed and provider director
   assert.equal(file.json().document.tracking.id, 'VIGIL-2025-0042');
   assert.equal((await app.inject({ url: '/.well-known/csaf/white/2025/nope.json' })).statusCode, 404);
 });
+
+test('the OpenAPI document lists the KB resources', async () => {
+  const r = await app.inject({ url: '/api/v1/openapi.json', headers: auth });
+  assert.equal(r.statusCode, 200);
+  const paths = Object.keys(r.json().paths);
+  for (const p of ['/api/v1/vulns/', '/api/v1/vulns/{id}', '/api/v1/advisories/', '/api/v1/advisories/{id}']) assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
+});
