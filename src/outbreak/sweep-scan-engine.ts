@@ -1,8 +1,9 @@
 // Exact engine for scanners that sweep an ordered space: sequential (Blaster: upward from A.B.C.0)
 // and permutation scanning (a shared pseudo-random order; on meeting an infected host, jump).
-// Every vulnerable address a host passes is visited in order, so per-host work is O(hits + 1) per step.
+// Every susceptible address a host passes is met in order; work is O(infections + calendar visits).
 
-import { HostPool, INFECTED, SUSCEPTIBLE } from './host-pool.js';
+import { INFECTED, SUSCEPTIBLE } from './host-pool.js';
+import type { HostPool } from './host-pool.js';
 import type { ScanStrategy } from './outbreak-config.js';
 import type { SeededRng } from './seeded-rng.js';
 
