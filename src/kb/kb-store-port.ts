@@ -2,7 +2,7 @@
 // store implements it structurally with the record types of src/model/kb-records.ts; the CLI wires them.
 
 import type {
-  AdvisoryRecord, ApplyStats, KbFragment, KbVulnerabilityRecord, MergeFn, VulnQuery, VulnSummary,
+  AdvisoryRecord, ApplyStats, EpssPoint, KbFragment, KbVulnerabilityRecord, MergeFn, VulnQuery, VulnSummary,
 } from '../model/kb-records.js';
 
 export interface KbStorePort {
@@ -18,4 +18,6 @@ export interface KbStorePort {
   putAdvisory(a: AdvisoryRecord): Promise<void>;
   getAdvisory(trackingId: string): Promise<AdvisoryRecord | undefined>;
   listAdvisories(): Promise<AdvisoryRecord[]>;
+  /** Optional: the EPSS time series of one CVE, oldest first. */
+  getEpssHistory?(id: string): Promise<EpssPoint[]>;
 }

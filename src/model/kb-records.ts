@@ -143,3 +143,11 @@ export interface AdvisoryRecord {
   readonly tlp?: string;
   readonly document: unknown;
 }
+
+/** One day's EPSS score of one CVE (FIRST EPSS daily file). */
+export interface EpssPoint {
+  readonly date: string;
+  readonly score: number;
+  readonly percentile: number;
+  readonly model?: string;
+}

@@ -145,10 +145,15 @@ test('EPSS gzip CSV with the model-version line', { skip }, async () => {
   const v = await store.getVulnerability('CVE-2021-44228');
   assert.deepEqual(v?.epss, { score: 0.94358, percentile: 0.99961, date: '2025-03-17', model: 'v2025.03.14' });
   assert.equal((await store.searchVulns({ epssAbove: 0.942 })).items.map((i) => i.id).join(), 'CVE-2021-44228');
+  writeFileSync(join(tmp, 'epss_scores-2025-03-18.csv'), '#model_version:v2025.03.14,score_date:2025-03-18T00:00:00+0000\ncve,epss,percentile\nCVE-2021-44228,0.94401,0.99962\n');
+  await importer.importPath(join(tmp, 'epss_scores-2025-03-18.csv'));
+  assert.deepEqual((await store.getEpssHistory('CVE-2021-44228')).map((p) => [p.date, p.score]), [['2025-03-17', 0.94358], ['2025-03-18', 0.94401]]);
+  assert.equal((await store.getVulnerability('CVE-2021-44228'))?.epss?.date, '2025-03-18', 'the record shows the latest day');
   writeFileSync(join(tmp, 'epss-bad.csv'), '#model_version:v2025.03.14,score_date:2025-03-18T00:00:00+0000\ncve,epss,percentile\nCVE-2021-44228,0.5,0.5\nCVE-2021-44228,1.7,0.5\n');
   const bad = await importer.importPath(join(tmp, 'epss-bad.csv'));
   assert.equal(bad.rejected[0].pointer, 'line 4');
-  assert.equal((await store.getVulnerability('CVE-2021-44228'))?.epss?.score, 0.94358, 'nothing of the bad file kept');
+  assert.equal((await store.getVulnerability('CVE-2021-44228'))?.epss?.score, 0.94401, 'nothing of the bad file kept');
+  assert.equal((await store.getEpssHistory('CVE-2021-44228')).length, 2, 'no history row from the bad file either');
   await store.close();
 });
 

@@ -5,7 +5,7 @@
 import { readFile, stat, open } from 'node:fs/promises';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, basename } from 'node:path';
-import type { ApplyStats, KbFragment } from '../../model/kb-records.js';
+import type { ApplyStats, EpssPoint, KbFragment } from '../../model/kb-records.js';
 import type { KbStorePort } from '../kb-store-port.js';
 import { mergeForStore } from '../merge-record.js';
 import { Checker, ImportError, ptr } from './import-errors.js';
@@ -55,6 +55,8 @@ export interface KbImportStore extends KbStorePort {
   /** Optional: raw-input hashes already imported (hash -> fragment count), so re-imports skip parsing. */
   knownInputs?(hashes: readonly string[]): Promise<Map<string, number>>;
   rememberInputs?(inputs: readonly { hash: string; vulnId: string; fragments: number }[]): Promise<void>;
+  /** Optional: keep every EPSS day, not just the latest score on the record. */
+  appendEpssHistory?(points: readonly (EpssPoint & { vulnId: string })[]): Promise<void>;
 }
 
 /** Classifies a parsed JSON document by its distinguishing top-level members. */
@@ -139,7 +141,10 @@ export class KbImporter {
     const text = head.subarray(0, 64).toString('latin1');
     if ((head[0] === 0x1f && head[1] === 0x8b) || /^(#model_version|cve,epss)/.test(text)) {
       const date = /(\d{4}-\d{2}-\d{2})/.exec(basename(file))?.[1];
-      await streamEpss(file, this.batchSize, (b) => apply(b, b.length), date);
+      await streamEpss(file, this.batchSize, async (b) => {
+        await apply(b, b.length);
+        await this.store.appendEpssHistory?.(b.map((f) => ({ vulnId: f.vulnId, ...(f.data.epss as EpssPoint) })));
+      }, date);
       return 'epss';
     }
     if (size > this.wholeLimit) return this.importStreamed(file, head.toString('utf8'), c, apply);

@@ -84,7 +84,8 @@ export function vulnRoutes(deps: { kb: KbStorePort }): FastifyPluginAsync {
     }, async (request) => {
       const r = await deps.kb.getVulnerability(request.params.id);
       if (!r) throw new AppError('VIGIL_ERR_NOT_FOUND', `no vulnerability ${request.params.id}`);
-      return r;
+      const history = (await deps.kb.getEpssHistory?.(r.id)) ?? [];
+      return history.length ? { ...r, epssHistory: history } : r;
     });
   };
 }

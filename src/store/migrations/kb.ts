@@ -59,7 +59,20 @@ async function up0101(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('kb_inputs_hash').ifNotExists().on('kb_inputs').column('hash').execute();
 }
 
+/** EPSS score history: one row per CVE and score date, so daily imports build a time series. */
+async function up0102(db: Kysely<unknown>): Promise<void> {
+  await db.schema.createTable('kb_epss_history').ifNotExists()
+    .addColumn('vuln_id', 'text', (c) => c.notNull())
+    .addColumn('date', 'text', (c) => c.notNull())
+    .addColumn('score', 'real', (c) => c.notNull())
+    .addColumn('percentile', 'real', (c) => c.notNull())
+    .addColumn('model', 'text')
+    .addPrimaryKeyConstraint('kb_epss_history_pk', ['vuln_id', 'date'])
+    .execute();
+}
+
 export const kbMigrations: Record<string, Migration> = {
   '0100_kb_tables': { up: up0100, down: down0100 },
   '0101_kb_inputs': { up: up0101, down: async (db) => { await db.schema.dropTable('kb_inputs').ifExists().execute(); } },
+  '0102_kb_epss_history': { up: up0102, down: async (db) => { await db.schema.dropTable('kb_epss_history').ifExists().execute(); } },
 };

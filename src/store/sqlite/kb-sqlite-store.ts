@@ -5,7 +5,7 @@
 import { Kysely, SqliteDialect, sql, type Transaction } from 'kysely';
 import Database from 'better-sqlite3';
 import type {
-  AdvisoryRecord, ApplyStats, KbFragment, KbVulnerabilityRecord, MergeFn, VulnQuery, VulnSummary,
+  AdvisoryRecord, ApplyStats, EpssPoint, KbFragment, KbVulnerabilityRecord, MergeFn, VulnQuery, VulnSummary,
 } from '../../model/kb-records.js';
 import { kbMigrations } from '../migrations/kb.js';
 import { migrateToLatest } from '../migrate.js';
@@ -18,6 +18,7 @@ interface KbTables {
   };
   kb_state: { key: string; value: string };
   kb_inputs: { vuln_id: string; hash: string; fragments: number };
+  kb_epss_history: { vuln_id: string; date: string; score: number; percentile: number; model: string | null };
   kb_advisories: {
     tracking_id: string; version: string; status: string; title: string; initial_release_date: string;
     current_release_date: string; tlp: string | null; document: string;
@@ -159,6 +160,21 @@ export class KbSqliteStore {
       await this.q.insertInto('kb_inputs').values(part.map((i) => ({ vuln_id: i.vulnId, hash: i.hash, fragments: i.fragments })))
         .onConflict((oc) => oc.column('vuln_id').doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash'), fragments: eb.ref('excluded.fragments') }))).execute();
     }
+  }
+
+  /** Adds EPSS points; a (CVE, date) already stored is replaced (a corrected file wins). */
+  async appendEpssHistory(points: readonly (EpssPoint & { vulnId: string })[]): Promise<void> {
+    for (const part of chunks(points, ROWS_PER_STATEMENT / 5)) {
+      await this.q.insertInto('kb_epss_history')
+        .values(part.map((p) => ({ vuln_id: p.vulnId, date: p.date, score: p.score, percentile: p.percentile, model: p.model ?? null })))
+        .onConflict((oc) => oc.columns(['vuln_id', 'date']).doUpdateSet((eb) => ({ score: eb.ref('excluded.score'), percentile: eb.ref('excluded.percentile'), model: eb.ref('excluded.model') })))
+        .execute();
+    }
+  }
+
+  async getEpssHistory(id: string): Promise<EpssPoint[]> {
+    const rows = await this.q.selectFrom('kb_epss_history').select(['date', 'score', 'percentile', 'model']).where('vuln_id', '=', id).orderBy('date').execute();
+    return rows.map((r) => (r.model === null ? { date: r.date, score: r.score, percentile: r.percentile } : { date: r.date, score: r.score, percentile: r.percentile, model: r.model }));
   }
 
   async getVulnerability(id: string): Promise<KbVulnerabilityRecord | undefined> {
