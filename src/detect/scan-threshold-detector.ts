@@ -6,6 +6,9 @@ import type { Alert } from '../model/alert.js';
 import type { ConnEvent } from '../model/event.js';
 import { makeAlert } from './alert-factory.js';
 import { addrKey, addrText, type AddrKey } from './addr-key.js';
+import { AddrSlotTable } from './addr-slot-table.js';
+import { PairTable } from './pair-table.js';
+import { WindowPool } from './scan-window-pool.js';
 
 export const THRESHOLD_LIMITS = {
   addrScanThreshold: { default: 25, min: 1, max: 1_000_000, unit: 'hosts', doc: 'Zeek Scan::addr_scan_threshold (25 distinct hosts on one port)' },
@@ -15,22 +18,6 @@ export const THRESHOLD_LIMITS = {
 } as const;
 
 const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
-
-interface Window {
-  /** Opening time in ms (kept as given; windows open once per key and window, not per contact). */
-  start: number;
-  /** The first item is kept inline: most keys of a sweep see one item, and a Set each costs ~100 bytes. */
-  first: AddrKey | undefined;
-  seen: Set<AddrKey> | undefined;
-  count: number;
-  fired: boolean;
-}
-
-/** Everything one source has open: windows by port (address scan) and by host (port scan). */
-interface SourceWindows {
-  readonly byPort: Map<number, Window>;
-  readonly byHost: Map<AddrKey, Window>;
-}
 
 export interface ThresholdOptions {
   readonly limits?: Partial<Record<keyof typeof THRESHOLD_LIMITS, number>>;
@@ -43,18 +30,32 @@ export interface ThresholdOptions {
  * and lasts windowMs (Zeek's SumStats epoch, per key instead of global so a scan straddling an
  * epoch edge is not split). The alert fires when the distinct count reaches the threshold, that is
  * at exactly the 25th host or 15th port (SumStats fires on `>= threshold`), once per window.
- * State is nested per source (one lookup per contact, exact keys for IPv4 and IPv6 alike) and
- * bounded by maxKeys windows in all: past it the sources that opened windows first are dropped.
+ * State is bounded by maxKeys windows in all: past it the sources that opened windows first are
+ * dropped, whole.
+ *
+ * Layout (no object per contact, nothing for the GC to trace per key): sources get slots in an
+ * AddrSlotTable kept in insertion order; (source slot, port) and (source slot, IPv4 host) map to
+ * window numbers in two PairTables; a window's distinct items go in a third PairTable owned by the
+ * window, except the first item, kept inline (most windows of a sweep see one item). Non-IPv4
+ * hosts and items (rare) fall back to a Map or Set.
  */
 export class ThresholdDetector {
   private readonly limits: ResolvedLimits<typeof THRESHOLD_LIMITS>;
-  private readonly sources = new Map<AddrKey, SourceWindows>();
+  private readonly sources: AddrSlotTable;
+  private readonly byPort = new PairTable();
+  private readonly byHost = new PairTable();
+  private textHosts: (Map<string, number> | undefined)[] = [];
+  private readonly items = new PairTable();
+  private textItems: (Set<string> | undefined)[] = [];
+  private readonly windowPool = new WindowPool();
   private windows = 0;
   private readonly countSuccess: boolean;
 
   constructor(opts: ThresholdOptions = {}) {
     this.limits = resolveLimits(THRESHOLD_LIMITS, opts.limits, 'detect.threshold');
     this.countSuccess = opts.countSuccess ?? false;
+    // Every source holds at least one window, so maxKeys + 1 sources is the most there can be.
+    this.sources = new AddrSlotTable(this.limits.maxKeys + 1);
   }
 
   get trackedKeys(): number {
@@ -68,43 +69,112 @@ export class ThresholdDetector {
 
   /** Low-level entry (the conn.log byte scanner and the bench): one failed contact, addrKey() addresses. */
   observe(ts: number, src: AddrKey, dst: AddrKey, dport: number): Alert[] {
-    let mine = this.sources.get(src);
-    if (mine === undefined) this.sources.set(src, (mine = { byPort: new Map(), byHost: new Map() }));
+    let s = this.sources.find(src);
+    if (s < 0) s = this.sources.insert(src);
     let out: Alert[] | undefined;
-    const a = this.step(mine.byPort, dport, ts, dst, this.limits.addrScanThreshold);
-    if (a) (out ??= []).push(this.alert('address_scan', ts, src, dport, undefined, a));
-    const p = this.step(mine.byHost, dst, ts, dport, this.limits.portScanThreshold);
-    if (p) (out ??= []).push(this.alert('port_scan', ts, src, undefined, dst, p));
+    const a = this.step(this.portWindow(s, dport, ts), ts, dst, this.limits.addrScanThreshold);
+    if (a >= 0) (out ??= []).push(this.alert('address_scan', ts, src, dport, undefined, a));
+    const p = this.step(this.hostWindow(s, dst, ts), ts, dport, this.limits.portScanThreshold);
+    if (p >= 0) (out ??= []).push(this.alert('port_scan', ts, src, undefined, dst, p));
     if (this.windows > this.limits.maxKeys) this.evict();
     return out ?? NONE;
   }
 
   /** Drop the sources that opened windows first (insertion order) until under the bound. */
   private evict(): void {
-    for (const [src, m] of this.sources) {
-      if (this.windows <= this.limits.maxKeys) break;
-      this.windows -= m.byPort.size + m.byHost.size;
-      this.sources.delete(src);
+    while (this.windows > this.limits.maxKeys) {
+      const s = this.sources.oldest();
+      if (s < 0) break;
+      this.windows -= this.dropWindows(this.byPort, s) + this.dropWindows(this.byHost, s);
+      const text = this.textHosts[s];
+      if (text) for (const w of text.values()) this.freeWindow(w);
+      this.windows -= text?.size ?? 0;
+      this.textHosts[s] = undefined;
+      this.sources.remove(s);
     }
   }
 
-  private step<K>(map: Map<K, Window>, key: K, ts: number, item: AddrKey, threshold: number): Window | undefined {
-    let w = map.get(key);
-    if (w === undefined || ts - w.start > this.limits.windowMs) {
-      if (w === undefined) this.windows++;
-      w = { start: ts, first: undefined, seen: undefined, count: 0, fired: false };
-      map.set(key, w);
-    }
-    if (w.fired || w.first === item || w.seen?.has(item)) return undefined;
-    if (w.first === undefined) w.first = item;
-    else (w.seen ??= new Set()).add(item);
-    if (++w.count < threshold) return undefined;
-    w.fired = true;
-    w.seen = undefined; // the items are no longer needed once fired: free them
+  private dropWindows(table: PairTable, s: number): number {
+    for (let i = table.firstOf(s); i >= 0; i = table.nextOf(i)) this.freeWindow(table.valueAt(i));
+    return table.dropOwner(s);
+  }
+
+  private portWindow(s: number, port: number, ts: number): number {
+    const i = this.byPort.find(s, port);
+    if (i >= 0) return this.current(this.byPort.valueAt(i), ts);
+    const w = this.openWindow(ts);
+    this.byPort.add(s, port, w);
     return w;
   }
 
-  private alert(rule: 'address_scan' | 'port_scan', ts: number, srcKey: AddrKey, dport: number | undefined, dstKey: AddrKey | undefined, w: Window): Alert {
+  private hostWindow(s: number, host: AddrKey, ts: number): number {
+    if (typeof host === 'number') {
+      const i = this.byHost.find(s, host);
+      if (i >= 0) return this.current(this.byHost.valueAt(i), ts);
+      const w = this.openWindow(ts);
+      this.byHost.add(s, host, w);
+      return w;
+    }
+    const map = (this.textHosts[s] ??= new Map());
+    const known = map.get(host);
+    if (known !== undefined) return this.current(known, ts);
+    const w = this.openWindow(ts);
+    map.set(host, w);
+    return w;
+  }
+
+  private openWindow(ts: number): number {
+    this.windows++;
+    const w = this.windowPool.allocate();
+    this.windowPool.start[w] = ts;
+    return w;
+  }
+
+  /** A window older than windowMs starts over at ts (same key, same number). */
+  private current(w: number, ts: number): number {
+    const pool = this.windowPool;
+    if (ts - pool.start[w]! > this.limits.windowMs) {
+      this.clearItems(w);
+      pool.reset(w, ts);
+    }
+    return w;
+  }
+
+  private freeWindow(w: number): void {
+    this.clearItems(w);
+    this.windowPool.free(w);
+  }
+
+  private clearItems(w: number): void {
+    this.items.dropOwner(w);
+    this.textItems[w] = undefined;
+  }
+
+  /** Count a distinct item into window w; returns w when this item reaches the threshold, else -1. */
+  private step(w: number, ts: number, item: AddrKey, threshold: number): number {
+    const pool = this.windowPool;
+    if (pool.fired[w]) return -1;
+    if (typeof item === 'number') {
+      if (!pool.hasFirst[w]) {
+        pool.hasFirst[w] = 1;
+        pool.first[w] = item;
+      } else {
+        if (pool.first[w] === item || this.items.find(w, item) >= 0) return -1;
+        this.items.add(w, item);
+      }
+    } else {
+      const set = (this.textItems[w] ??= new Set());
+      if (set.has(item)) return -1;
+      set.add(item);
+    }
+    if (++pool.count[w]! < threshold) return -1;
+    pool.fired[w] = 1;
+    this.clearItems(w); // the items are no longer needed once fired: free them
+    return w;
+  }
+
+  private alert(rule: 'address_scan' | 'port_scan', ts: number, srcKey: AddrKey, dport: number | undefined, dstKey: AddrKey | undefined, w: number): Alert {
+    const start = this.windowPool.start[w]!;
     const src = addrText(srcKey);
     const dst = dstKey === undefined ? undefined : addrText(dstKey);
     const n = rule === 'address_scan' ? this.limits.addrScanThreshold : this.limits.portScanThreshold;
@@ -118,7 +188,7 @@ export class ThresholdDetector {
       src,
       ...(dport !== undefined ? { dport } : {}),
       dedupKey: `threshold:${rule}:${src}:${dport ?? dst}`,
-      evidence: { threshold: n, windowMs: this.limits.windowMs, windowStart: w.start, elapsedMs: ts - w.start, ...(dst !== undefined ? { dst } : {}) },
+      evidence: { threshold: n, windowMs: this.limits.windowMs, windowStart: start, elapsedMs: ts - start, ...(dst !== undefined ? { dst } : {}) },
       indicators: [{ type: src.includes(':') ? 'ipv6-addr' : 'ipv4-addr', value: src }],
     });
   }

@@ -6,6 +6,8 @@ import type { Alert } from '../model/alert.js';
 import type { ConnEvent } from '../model/event.js';
 import { makeAlert } from './alert-factory.js';
 import { addrKey, addrText, type AddrKey } from './addr-key.js';
+import { AddrSlotTable } from './addr-slot-table.js';
+import { PairTable } from './pair-table.js';
 
 export interface TrwParams {
   /** P(first contact succeeds | benign source). Paper: 0.8. */
@@ -36,20 +38,10 @@ const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
 const LRU_SLACK_S = 1;
 
 export type TrwDecision = 'pending' | 'scanner' | 'benign';
-
-interface SourceState {
-  logLambda: number;
-  decision: TrwDecision;
-  // Times in whole seconds: small integers to V8, so the per-contact bookkeeping allocates nothing
-  // (a millisecond epoch is a heap double); expiry is minutes, a second of granularity is plenty.
-  /** Last contact of any kind (idle expiry), epoch seconds. */
-  lastS: number;
-  /** When the entry last moved to the fresh end of the LRU order (at most LRU_SLACK_S behind lastS). */
-  lruS: number;
-  contacted: Set<AddrKey>;
-  failures: number;
-  successes: number;
-}
+const DECISIONS: readonly TrwDecision[] = ['pending', 'scanner', 'benign'];
+const PENDING = 0;
+const SCANNER = 1;
+const BENIGN = 2;
 
 export interface TrwOptions {
   readonly params?: Partial<TrwParams>;
@@ -64,6 +56,11 @@ export interface TrwOptions {
  * eta0 = (1-beta)/(1-alpha) ~ 0.0101 (benign). So 4 straight failures flag (4^4 = 256 >= 99 while
  * 4^3 = 64 < 99) and 4 straight successes clear (4^-4 ~ 0.0039 <= 0.0101 while 4^-3 ~ 0.0156 is not).
  * After a decision the walk restarts from 1 so a benign host that turns scanner is still caught.
+ *
+ * State lives in typed arrays indexed by the source's slot (addr-slot-table.ts) and the first
+ * contacts in one (slot, destination) table (pair-table.ts): a record costs two hash probes and
+ * allocates nothing, and the GC never walks per-source objects. Non-IPv4 destinations (rare) fall
+ * back to a Set per source.
  */
 export class TrwDetector {
   readonly logEta0: number;
@@ -73,8 +70,22 @@ export class TrwDetector {
   private readonly limits: ResolvedLimits<typeof TRW_LIMITS>;
   private readonly idleS: number;
   private readonly maxDst: number;
-  // Map iteration order is insertion order: re-inserting on touch makes it an LRU.
-  private readonly sources = new Map<AddrKey, SourceState>();
+  /** Sources in LRU order (touched ones move to the young end). One slot more than maxSources: insert, then evict. */
+  private readonly sources: AddrSlotTable;
+  /** (source slot, IPv4 destination) first contacts. */
+  private readonly contacts = new PairTable();
+  private textContacts: (Set<string> | undefined)[] = [];
+  // Per-slot state. Times in whole seconds (expiry is minutes, a second of granularity is plenty).
+  private logLambda = new Float64Array(0);
+  private decisionOf = new Uint8Array(0);
+  /** Last contact of any kind (idle expiry), epoch seconds. */
+  private lastS = new Float64Array(0);
+  /** When the slot last moved to the young end of the LRU order (at most LRU_SLACK_S behind lastS). */
+  private lruS = new Float64Array(0);
+  /** Distinct destinations remembered (at most maxDestinationsPerSource). */
+  private contacted = new Int32Array(0);
+  private failures = new Int32Array(0);
+  private successes = new Int32Array(0);
 
   constructor(opts: TrwOptions = {}) {
     const p = { ...TRW_PAPER_PARAMS, ...opts.params };
@@ -86,11 +97,13 @@ export class TrwDetector {
     this.limits = resolveLimits(TRW_LIMITS, opts.limits, 'detect.trw');
     this.idleS = Math.ceil(this.limits.idleExpiryMs / 1000);
     this.maxDst = this.limits.maxDestinationsPerSource;
+    this.sources = new AddrSlotTable(this.limits.maxSources + 1);
   }
 
   /** Current decision for a source (pending when unknown). */
   decision(src: string): TrwDecision {
-    return this.sources.get(addrKey(src))?.decision ?? 'pending';
+    const s = this.sources.find(addrKey(src));
+    return s < 0 ? 'pending' : DECISIONS[this.decisionOf[s]!]!;
   }
 
   get trackedSources(): number {
@@ -107,22 +120,21 @@ export class TrwDetector {
    * contact and its outcome, addresses as addrKey() gives them (IPv4 as numbers).
    */
   observe(ts: number, src: AddrKey, dst: AddrKey, success: boolean, dport?: number): Alert[] {
-    const st = this.touch(Math.floor(ts / 1000), src);
-    if (st.contacted.has(dst)) return NONE;
-    if (st.contacted.size < this.maxDst) st.contacted.add(dst);
-    if (success) st.successes++;
-    else st.failures++;
-    st.logLambda += success ? this.logSuccess : this.logFail;
-    if (st.logLambda >= this.logEta1) {
-      const flagged = st.decision !== 'scanner';
-      st.decision = 'scanner';
-      const out = flagged ? [this.alert(ts, src, st, dport)] : NONE;
-      this.restart(st);
+    const s = this.touch(Math.floor(ts / 1000), src);
+    if (!this.firstContact(s, dst)) return NONE;
+    if (success) this.successes[s]++;
+    else this.failures[s]++;
+    const l = (this.logLambda[s] += success ? this.logSuccess : this.logFail);
+    if (l >= this.logEta1) {
+      const flagged = this.decisionOf[s] !== SCANNER;
+      this.decisionOf[s] = SCANNER;
+      const out = flagged ? [this.alert(ts, s, dport)] : NONE;
+      this.restart(s);
       return out;
     }
-    if (st.logLambda <= this.logEta0) {
-      st.decision = 'benign';
-      this.restart(st);
+    if (l <= this.logEta0) {
+      this.decisionOf[s] = BENIGN;
+      this.restart(s);
     }
     return NONE;
   }
@@ -131,60 +143,110 @@ export class TrwDetector {
   expire(nowMs: number): number {
     const now = Math.floor(nowMs / 1000);
     let n = 0;
-    for (const [src, st] of this.sources) {
-      if (now - st.lruS <= this.idleS) break; // LRU order: the rest are fresher
-      if (now - st.lastS <= this.idleS) continue; // touched within the slack
-      this.sources.delete(src);
-      n++;
+    for (let s = this.sources.oldest(); s >= 0; ) {
+      if (now - this.lruS[s]! <= this.idleS) break; // LRU order: the rest are fresher
+      const younger = this.sources.younger(s);
+      if (now - this.lastS[s]! > this.idleS) {
+        this.forget(s);
+        n++;
+      } // else touched within the slack: keep
+      s = younger;
     }
     return n;
   }
 
-  private touch(sec: number, src: AddrKey): SourceState {
-    let st = this.sources.get(src);
-    if (st !== undefined) {
-      if (sec - st.lastS > this.idleS) {
-        this.sources.delete(src); // expired: start a fresh walk at the fresh end
-        st = undefined;
-      } else if (sec - st.lruS < LRU_SLACK_S) {
-        st.lastS = sec;
-        return st;
-      } else this.sources.delete(src);
+  /** Whether dst is new for this source; remembers it while the source has room. */
+  private firstContact(s: number, dst: AddrKey): boolean {
+    if (typeof dst === 'number') {
+      if (this.contacts.find(s, dst) >= 0) return false;
+      if (this.contacted[s]! < this.maxDst) {
+        this.contacts.add(s, dst);
+        this.contacted[s]++;
+      }
+      return true;
     }
-    st ??= { logLambda: 0, decision: 'pending', lastS: sec, lruS: sec, contacted: new Set(), failures: 0, successes: 0 };
-    st.lastS = sec;
-    st.lruS = sec;
-    this.sources.set(src, st);
-    if (this.sources.size > this.limits.maxSources) {
-      const oldest = this.sources.keys().next().value;
-      if (oldest !== undefined) this.sources.delete(oldest);
+    const set = (this.textContacts[s] ??= new Set());
+    if (set.has(dst)) return false;
+    if (this.contacted[s]! < this.maxDst) {
+      set.add(dst);
+      this.contacted[s]++;
     }
-    return st;
+    return true;
   }
 
-  private restart(st: SourceState): void {
-    st.logLambda = 0;
-    st.failures = 0;
-    st.successes = 0;
+  private touch(sec: number, src: AddrKey): number {
+    let s = this.sources.find(src);
+    if (s >= 0) {
+      if (sec - this.lastS[s]! <= this.idleS) {
+        this.lastS[s] = sec;
+        // Re-linking on every contact costs more than the walk; expiry is minutes, a second of slack is harmless.
+        if (sec - this.lruS[s]! >= LRU_SLACK_S) {
+          this.sources.touch(s);
+          this.lruS[s] = sec;
+        }
+        return s;
+      }
+      this.forget(s); // expired: start a fresh walk at the young end
+    }
+    s = this.sources.insert(src);
+    if (s >= this.lastS.length) this.grow(this.sources.capacity);
+    this.logLambda[s] = 0;
+    this.decisionOf[s] = PENDING;
+    this.lastS[s] = sec;
+    this.lruS[s] = sec;
+    this.contacted[s] = 0;
+    this.failures[s] = 0;
+    this.successes[s] = 0;
+    if (this.sources.size > this.limits.maxSources) this.forget(this.sources.oldest());
+    return s;
   }
 
-  private alert(ts: number, key: AddrKey, st: SourceState, dport: number | undefined): Alert {
-    const src = addrText(key);
+  private forget(s: number): void {
+    this.contacts.dropOwner(s);
+    this.textContacts[s] = undefined;
+    this.sources.remove(s);
+  }
+
+  private grow(n: number): void {
+    const widen = <T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.logLambda = widen(this.logLambda, (k) => new Float64Array(k));
+    this.lastS = widen(this.lastS, (k) => new Float64Array(k));
+    this.lruS = widen(this.lruS, (k) => new Float64Array(k));
+    this.decisionOf = widen(this.decisionOf, (k) => new Uint8Array(k));
+    this.contacted = widen(this.contacted, (k) => new Int32Array(k));
+    this.failures = widen(this.failures, (k) => new Int32Array(k));
+    this.successes = widen(this.successes, (k) => new Int32Array(k));
+  }
+
+  private restart(s: number): void {
+    this.logLambda[s] = 0;
+    this.failures[s] = 0;
+    this.successes[s] = 0;
+  }
+
+  private alert(ts: number, s: number, dport: number | undefined): Alert {
+    const src = addrText(this.sources.keyOf(s));
+    const failures = this.failures[s]!;
+    const successes = this.successes[s]!;
     return makeAlert({
       ts,
       detector: 'trw',
       rule: 'trw_scanner',
       severity: 'medium',
-      title: `scanner: ${src} failed ${st.failures} of ${st.failures + st.successes} first contacts (TRW)`,
+      title: `scanner: ${src} failed ${failures} of ${failures + successes} first contacts (TRW)`,
       src,
       ...(dport !== undefined ? { dport } : {}),
       dedupKey: `trw:${src}`,
       evidence: {
-        likelihoodRatio: round3(Math.exp(st.logLambda)),
+        likelihoodRatio: round3(Math.exp(this.logLambda[s]!)),
         eta1: round3(Math.exp(this.logEta1)),
-        failures: st.failures,
-        successes: st.successes,
-        distinctDestinations: st.contacted.size,
+        failures,
+        successes,
+        distinctDestinations: this.contacted[s]!,
       },
       indicators: [{ type: src.includes(':') ? 'ipv6-addr' : 'ipv4-addr', value: src }],
     });

@@ -1,0 +1,180 @@
+// Per-address slots for the scan detectors: IPv4 keys (int32) in an open-addressing index, other
+// addresses (IPv6, names) in a Map, each given a small dense slot number, kept in a recency list.
+// Written by us: detectors keep their per-source state in typed arrays indexed by the slot.
+
+import type { AddrKey } from './addr-key.js';
+
+/*
+ * The index is linear probing over slot numbers (Knuth TAOCP vol. 3, 6.4, algorithm L) with
+ * backward-shift deletion (algorithm R), so single sources can be evicted without tombstones. The
+ * slots are threaded on a doubly linked list, oldest first: a detector either moves a slot to the
+ * young end when it is touched (LRU, TRW) or never does (insertion order, thresholds), and evicts
+ * from the old end. Slot numbers are reused after removal, so state arrays stay dense.
+ */
+
+const NONE = -1;
+const MIN_SLOTS = 256;
+
+function mix(k: number): number {
+  let h = Math.imul(k, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
+/** An empty index, a power of two at least twice the slots (load <= 1/2). */
+function indexFor(slots: number): Int32Array {
+  let n = 2;
+  while (n < slots * 2) n *= 2;
+  return new Int32Array(n).fill(NONE);
+}
+
+export class AddrSlotTable {
+  /** Index position -> slot (NONE: empty); sized to at least twice the slots. */
+  private index: Int32Array;
+  private mask: number;
+  private addr: Int32Array;
+  /** Non-IPv4 keys of slots that hold one (undefined for IPv4 slots). */
+  private text: (string | undefined)[] = [];
+  private readonly byText = new Map<string, number>();
+  private prev: Int32Array;
+  private next: Int32Array;
+  private freeList: number[] = [];
+  private highWater = 0;
+  private head = NONE;
+  private tail = NONE;
+  size = 0;
+  /** Slots allocated so far: detectors size their state arrays to this (see grown()). */
+  capacity: number;
+
+  constructor(private readonly maxSlots: number) {
+    this.capacity = Math.min(MIN_SLOTS, maxSlots);
+    this.addr = new Int32Array(this.capacity);
+    this.prev = new Int32Array(this.capacity);
+    this.next = new Int32Array(this.capacity);
+    this.index = indexFor(this.capacity);
+    this.mask = this.index.length - 1;
+  }
+
+  /** Slot of an address, or -1. */
+  find(k: AddrKey): number {
+    if (typeof k !== 'number') return this.byText.get(k) ?? NONE;
+    const index = this.index;
+    const mask = this.mask;
+    for (let i = mix(k) & mask; ; i = (i + 1) & mask) {
+      const s = index[i]!;
+      if (s === NONE || this.addr[s] === k) return s;
+    }
+  }
+
+  /** Give an absent address a slot at the young end of the list. Throws past maxSlots (a caller bug). */
+  insert(k: AddrKey): number {
+    const s = this.allocate();
+    if (typeof k === 'number') {
+      this.addr[s] = k;
+      this.text[s] = undefined;
+      let i = mix(k) & this.mask;
+      while (this.index[i] !== NONE) i = (i + 1) & this.mask;
+      this.index[i] = s;
+    } else {
+      this.text[s] = k;
+      this.byText.set(k, s);
+    }
+    this.link(s);
+    this.size++;
+    return s;
+  }
+
+  keyOf(s: number): AddrKey {
+    return this.text[s] ?? this.addr[s]!;
+  }
+
+  /** Move a slot to the young end (recency order). */
+  touch(s: number): void {
+    if (s === this.tail) return;
+    this.unlink(s);
+    this.link(s);
+  }
+
+  /** The oldest slot (-1 when empty), and the next younger one. */
+  oldest(): number {
+    return this.head;
+  }
+
+  younger(s: number): number {
+    return this.next[s]!;
+  }
+
+  remove(s: number): void {
+    this.unlink(s);
+    const t = this.text[s];
+    if (t !== undefined) {
+      this.byText.delete(t);
+      this.text[s] = undefined;
+    } else this.unindex(s);
+    this.freeList.push(s);
+    this.size--;
+  }
+
+  private allocate(): number {
+    const reused = this.freeList.pop();
+    if (reused !== undefined) return reused;
+    if (this.highWater === this.capacity) this.grow();
+    return this.highWater++;
+  }
+
+  /** Backward-shift deletion: pull later entries of the probe run into the hole so lookups stay exact. */
+  private unindex(s: number): void {
+    const index = this.index;
+    const mask = this.mask;
+    let hole = mix(this.addr[s]!) & mask;
+    while (index[hole] !== s) hole = (hole + 1) & mask;
+    for (let j = (hole + 1) & mask; index[j] !== NONE; j = (j + 1) & mask) {
+      const home = mix(this.addr[index[j]!]!) & mask;
+      // The entry at j may move to the hole only if its home is not cyclically within (hole, j].
+      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (stays) continue;
+      index[hole] = index[j]!;
+      hole = j;
+    }
+    index[hole] = NONE;
+  }
+
+  private link(s: number): void {
+    this.prev[s] = this.tail;
+    this.next[s] = NONE;
+    if (this.tail !== NONE) this.next[this.tail] = s;
+    else this.head = s;
+    this.tail = s;
+  }
+
+  private unlink(s: number): void {
+    const p = this.prev[s]!;
+    const n = this.next[s]!;
+    if (p !== NONE) this.next[p] = n;
+    else this.head = n;
+    if (n !== NONE) this.prev[n] = p;
+    else this.tail = p;
+  }
+
+  private grow(): void {
+    if (this.capacity >= this.maxSlots) throw new RangeError(`address slots: more than ${this.maxSlots}`);
+    const cap = Math.min(this.capacity * 2, this.maxSlots);
+    const widen = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.addr = widen(this.addr);
+    this.prev = widen(this.prev);
+    this.next = widen(this.next);
+    this.capacity = cap;
+    this.index = indexFor(cap);
+    this.mask = this.index.length - 1;
+    for (let s = this.head; s !== NONE; s = this.next[s]!) {
+      if (this.text[s] !== undefined) continue;
+      let i = mix(this.addr[s]!) & this.mask;
+      while (this.index[i] !== NONE) i = (i + 1) & this.mask;
+      this.index[i] = s;
+    }
+  }
+}
