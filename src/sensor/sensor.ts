@@ -14,7 +14,7 @@ import { LIMIT_HIT, resolveSensorLimits, type LimitHitName, type SensorLimits } 
 import { SensorMetrics } from './sensor-metrics.js';
 import { newSessionId } from './session-id.js';
 import { SessionRecorder } from './session-recorder.js';
-import { DEFAULT_PERSONA, DEFAULT_PORTS, type PersonaConfig, type SensorOptions, type SensorOutput } from './sensor-types.js';
+import { DEFAULT_PERSONA, DEFAULT_PORTS, type PersonaConfig, type SensorOptions } from './sensor-types.js';
 import { responderFor, serviceFor } from './responders/responder-table.js';
 import { resolveDcerpcLimits, type DcerpcLimits } from '../protocols/dcerpc/dcerpc-limits.js';
 
@@ -162,7 +162,7 @@ export class Sensor {
       record.closeReason = 'limit';
       socket.resetAndDestroy();
       // Refusals during a flood are low priority: queued only if there is room, never evicting.
-      this.queue.push({ kind: 'session', ...record.finish(now, this.name) }, false);
+      this.queue.push(record.finish(now, this.name), false);
       return;
     }
     this.metrics.accepted.inc({ port });
@@ -193,8 +193,7 @@ export class Sensor {
     const left = (this.perSource.get(src) ?? 1) - 1;
     if (left > 0) this.perSource.set(src, left);
     else this.perSource.delete(src);
-    const out: SensorOutput = { kind: 'session', ...conn.record.finish(this.clock.now(), this.name) };
-    this.queue.push(out);
+    this.queue.push(conn.record.finish(this.clock.now(), this.name));
   }
 
   private async closeServers(): Promise<void> {
