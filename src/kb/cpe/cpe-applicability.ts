@@ -2,10 +2,9 @@
 // configurations (AND / OR nodes, negate, running-on/with via vulnerable=false) with version ranges.
 // Name matching per NISTIR 7696; configuration semantics per the NVD API 2.0 "configurations" object.
 
-import { ANY, isLogical, parseCpe, unquote, type Wfn } from './cpe-binding.js';
+import { ANY, WFN_ATTRIBUTES, isLogical, parseCpe, unquote, type Wfn } from './cpe-binding.js';
 import { compareValues, type Relation } from './cpe-match.js';
 import { hasRange, inRange, type VersionRange } from './version-compare.js';
-import { WFN_ATTRIBUTES } from './cpe-binding.js';
 
 export interface CpeMatch extends VersionRange {
   readonly vulnerable: boolean;
