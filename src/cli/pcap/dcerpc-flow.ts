@@ -37,6 +37,8 @@ class DcerpcFlow implements TcpAppConsumer {
   private readonly flow: FlowJson;
   private readonly emitting: boolean;
   private readonly pending: [Anomaly[], Anomaly[]] = [[], []];
+  /** Stream offset where each direction's current framer started (it restarts after a gap). */
+  private readonly base: [number, number] = [0, 0];
   /** Anomalies raised while the connection processes the current PDU, and the PDU it decoded. */
   private current: Anomaly[] = [];
   private lastPdu: Pdu | undefined;
@@ -63,7 +65,7 @@ class DcerpcFlow implements TcpAppConsumer {
       },
     });
     this.framers = [this.newFramer(0), this.newFramer(1)];
-    this.sinks = [(pdu, offset) => this.pdu(0, pdu, offset), (pdu, offset) => this.pdu(1, pdu, offset)];
+    this.sinks = [(pdu, offset) => this.pdu(0, pdu, this.base[0] + offset), (pdu, offset) => this.pdu(1, pdu, this.base[1] + offset)];
   }
 
   data(dir: DirIndex, bytes: Uint8Array, start: number, end: number): void {
@@ -71,8 +73,9 @@ class DcerpcFlow implements TcpAppConsumer {
   }
 
   /** The bytes after a hole do not continue the PDU before it: end that PDU and frame afresh. */
-  gap(dir: DirIndex, _length: number): void {
+  gap(dir: DirIndex, length: number): void {
     this.framers[dir].flush();
+    this.base[dir] += this.framers[dir].streamOffset + length;
     this.framers[dir] = this.newFramer(dir);
   }
 
