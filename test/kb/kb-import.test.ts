@@ -157,16 +157,21 @@ test('EPSS gzip CSV with the model-version line', { skip }, async () => {
   await store.close();
 });
 
-test('the whole kb corpus: KB formats import, the rest is rejected with a reason; re-import changes nothing', { skip }, async () => {
+test('the whole kb corpus: KB formats import, CSAF conformance failures and non-KB files are rejected precisely; re-import changes nothing', { skip }, async () => {
   const dir = join(tmp, 'corpus-kb');
   cpSync(corpusPath('kb'), dir, { recursive: true });
-  rmSync(join(dir, 'csaf', 'testcases'), { recursive: true });
   const { store, importer } = await freshKb();
   const r = await importer.importPath(dir);
   const rejectedKb = r.rejected.filter((x) => /[/\\](cve|nvd|kev[/\\]known_exploited_vulnerabilities\.json|csaf[/\\]examples)/.test(x.file));
   assert.deepEqual(rejectedKb, []);
-  assert.ok(r.rejected.length > 0 && r.rejected.every((x) => x.expected !== undefined), 'schemas and STIX are not KB formats');
+  assert.ok(r.rejected.length > 0 && r.rejected.every((x) => x.expected !== undefined), 'every rejection says what was expected');
   assert.ok(r.rejected.some((x) => x.file.endsWith('kev/known_exploited_vulnerabilities_schema.json')));
+  // Every document of the official set that must fail a mandatory test is refused, naming a test or the schema.
+  const index = JSON.parse(readFileSync(corpusPath('kb', 'csaf', 'testcases', 'testcases.json'), 'utf8')) as { tests: { group: string; failures?: { name: string }[] }[] };
+  const mustFail = index.tests.filter((t) => t.group === 'mandatory').flatMap((t) => (t.failures ?? []).map((f) => f.name));
+  const rejected = new Map(r.rejected.map((x) => [x.file.replace(/\\/g, '/').split('/csaf/testcases/')[1], x]));
+  for (const f of mustFail) assert.match(rejected.get(f)?.expected ?? 'not rejected', /valid CSAF 2\.0 document \((strict schema|mandatory test 6\.1\.\d+(\.\d+)?):/, f);
+  assert.ok((r.byFormat.csaf ?? 0) > 0);
   const again = await importer.importPath(dir);
   assert.equal(again.inserted + again.updated, 0);
   assert.equal(again.rejected.length, r.rejected.length);

@@ -7,7 +7,7 @@ import { AppError } from '../../core/errors.js';
 import { mergeForStore } from '../merge-record.js';
 import { Checker } from './import-errors.js';
 import { normalizeCsaf } from './csaf-normalize.js';
-import type { KbImportStore } from './kb-importer.js';
+import { assertCsafValid, type KbImportStore } from './kb-importer.js';
 
 export interface CsafSyncOptions {
   readonly fetch?: typeof fetch;
@@ -78,6 +78,7 @@ export class CsafSyncClient {
     }
     let doc: unknown;
     try { doc = JSON.parse(body); } catch (e) { throw new AppError('VIGIL_ERR_BAD_FILE', `${src}: not JSON (${(e as Error).message})`); }
+    await assertCsafValid(doc, src);
     const frags = normalizeCsaf(doc, new Checker(src));
     const s = await this.store.transaction(() => this.store.applyFragments(frags, mergeForStore));
     report.documents++;

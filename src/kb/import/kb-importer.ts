@@ -13,6 +13,7 @@ import { normalizeCve5 } from './cve5-normalize.js';
 import { normalizeNvdCve } from './nvd-normalize.js';
 import { normalizeKevEntry } from './kev-import.js';
 import { normalizeCsaf } from './csaf-normalize.js';
+import { validateCsaf } from '../csaf/csaf-validator.js';
 import { streamEpss } from './epss-import.js';
 import { streamTopLevelArray } from './json-stream.js';
 import { sha1hex } from './fragment-hash.js';
@@ -80,6 +81,16 @@ function classifyHead(head: string): KbFormat | undefined {
 }
 
 const EXPECTED_FORMAT = 'a CVE JSON 5 record, an NVD CVE API 2.0 page or cve object, the CISA KEV catalog, a CSAF 2.0 document or an EPSS CSV';
+
+/** A CSAF document enters the KB only if it passes the strict schema and every mandatory test (the
+ * ones that make a document invalid); the first failure becomes the error with its JSON pointer. */
+export async function assertCsafValid(doc: unknown, file: string): Promise<void> {
+  const v = await validateCsaf(doc, { optional: false });
+  if (v.valid) return;
+  const t = v.tests.find((x) => !x.isValid);
+  const e = t?.errors[0];
+  throw new ImportError(file, e?.instancePath ?? '', `a valid CSAF 2.0 document (${t?.id === 'schema' ? 'strict schema' : `mandatory test ${t?.id}`}: ${e?.message ?? 'failed'})`);
+}
 
 async function readHead(file: string): Promise<Buffer> {
   const fh = await open(file, 'r');
@@ -157,7 +168,7 @@ export class KbImporter {
     switch (format) {
       case 'cve5': await apply(normalizeCve5(doc, c), 1); break;
       case 'nvd-cve': await apply([normalizeNvdCve(doc, c)], 1); break;
-      case 'csaf': { const f = normalizeCsaf(doc, c); await apply(f, f.length); break; }
+      case 'csaf': { await assertCsafValid(doc, file); const f = normalizeCsaf(doc, c); await apply(f, f.length); break; }
       case 'kev': {
         const f = (o.vulnerabilities as unknown[]).map((v, i) => normalizeKevEntry(v, c, ptr('vulnerabilities', i)));
         await apply(f, f.length);
