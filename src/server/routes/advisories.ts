@@ -6,7 +6,7 @@ import { AppError } from '../../core/errors.js';
 import type { KbStorePort } from '../../kb/kb-store-port.js';
 import type { CsafDocument } from '../../kb/csaf/csaf-writer.js';
 import { renderAdvisoryHtml, renderAtomFeed } from '../../kb/csaf/csaf-render.js';
-import { API_PREFIX, type RoutePlugin } from '../app.js';
+import { API_PREFIX, type RoutePlugin } from '../route-plugin.js';
 import { authErrors } from '../schemas.js';
 
 const str = { type: 'string' } as const;

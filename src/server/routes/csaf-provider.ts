@@ -5,7 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { KbStorePort } from '../../kb/kb-store-port.js';
 import { AdvisoryService } from '../../kb/csaf/advisory-service.js';
 import { WELL_KNOWN } from '../../kb/csaf/csaf-provider.js';
-import type { RoutePlugin } from '../app.js';
+import type { RoutePlugin } from '../route-plugin.js';
 
 export interface CsafProviderDeps {
   readonly kb: KbStorePort;

@@ -7,7 +7,7 @@ import type { KbStorePort } from '../../kb/kb-store-port.js';
 import { parseCpe, unquote } from '../../kb/cpe/cpe-binding.js';
 import { matchAffected } from '../../kb/cpe/affected-match.js';
 import type { VulnQuery } from '../../model/kb-records.js';
-import { API_PREFIX, type RoutePlugin } from '../app.js';
+import { API_PREFIX, type RoutePlugin } from '../route-plugin.js';
 import { authErrors } from '../schemas.js';
 import { advisoryRoutePlugin } from './advisories.js';
 import { csafProviderPlugin, type CsafProviderDeps } from './csaf-provider.js';
