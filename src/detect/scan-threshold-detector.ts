@@ -44,9 +44,10 @@ export class ThresholdDetector {
   private readonly sources: AddrSlotTable;
   private readonly byPort = new PairTable();
   private readonly byHost = new PairTable();
-  private textHosts: (Map<string, number> | undefined)[] = [];
+  /** Non-IPv4 hosts' windows by source slot (sparse: a Map, so IPv4-only traffic never touches it). */
+  private readonly textHosts = new Map<number, Map<string, number>>();
   private readonly items = new PairTable();
-  private textItems: (Set<string> | undefined)[] = [];
+  private readonly textItems = new Map<number, Set<string>>();
   private readonly windowPool = new WindowPool();
   private windows = 0;
   private readonly countSuccess: boolean;
@@ -86,10 +87,12 @@ export class ThresholdDetector {
       const s = this.sources.oldest();
       if (s < 0) break;
       this.windows -= this.dropWindows(this.byPort, s) + this.dropWindows(this.byHost, s);
-      const text = this.textHosts[s];
-      if (text) for (const w of text.values()) this.freeWindow(w);
-      this.windows -= text?.size ?? 0;
-      this.textHosts[s] = undefined;
+      const text = this.textHosts.get(s);
+      if (text) {
+        for (const w of text.values()) this.freeWindow(w);
+        this.windows -= text.size;
+        this.textHosts.delete(s);
+      }
       this.sources.remove(s);
     }
   }
@@ -115,7 +118,8 @@ export class ThresholdDetector {
       this.byHost.add(s, host, w);
       return w;
     }
-    const map = (this.textHosts[s] ??= new Map());
+    let map = this.textHosts.get(s);
+    if (map === undefined) this.textHosts.set(s, (map = new Map()));
     const known = map.get(host);
     if (known !== undefined) return this.current(known, ts);
     const w = this.openWindow(ts);
@@ -147,7 +151,7 @@ export class ThresholdDetector {
 
   private clearItems(w: number): void {
     this.items.dropOwner(w);
-    this.textItems[w] = undefined;
+    if (this.textItems.size !== 0) this.textItems.delete(w);
   }
 
   /** Count a distinct item into window w; returns w when this item reaches the threshold, else -1. */
@@ -163,7 +167,8 @@ export class ThresholdDetector {
         this.items.add(w, item);
       }
     } else {
-      const set = (this.textItems[w] ??= new Set());
+      let set = this.textItems.get(w);
+      if (set === undefined) this.textItems.set(w, (set = new Set()));
       if (set.has(item)) return -1;
       set.add(item);
     }

@@ -74,7 +74,8 @@ export class TrwDetector {
   private readonly sources: AddrSlotTable;
   /** (source slot, IPv4 destination) first contacts. */
   private readonly contacts = new PairTable();
-  private textContacts: (Set<string> | undefined)[] = [];
+  /** Non-IPv4 first contacts by source slot (sparse: IPv4-only traffic never touches it). */
+  private readonly textContacts = new Map<number, Set<string>>();
   // Per-slot state. Times in whole seconds (expiry is minutes, a second of granularity is plenty).
   private logLambda = new Float64Array(0);
   private decisionOf = new Uint8Array(0);
@@ -165,7 +166,8 @@ export class TrwDetector {
       }
       return true;
     }
-    const set = (this.textContacts[s] ??= new Set());
+    let set = this.textContacts.get(s);
+    if (set === undefined) this.textContacts.set(s, (set = new Set()));
     if (set.has(dst)) return false;
     if (this.contacted[s]! < this.maxDst) {
       set.add(dst);
@@ -203,7 +205,7 @@ export class TrwDetector {
 
   private forget(s: number): void {
     this.contacts.dropOwner(s);
-    this.textContacts[s] = undefined;
+    if (this.textContacts.size !== 0) this.textContacts.delete(s);
     this.sources.remove(s);
   }
 

@@ -11,8 +11,28 @@ const TAB = 9;
 const NL = 10;
 const CR = 13;
 const HASH = 35;
+const EMPTY = Buffer.alloc(0);
 /** Column slots kept per line: the needed columns must sit among the first MAX_COLUMNS. */
 const MAX_COLUMNS = 64;
+
+// Column roles. Those up to R_PORT are parsed while the line is walked; the rest are kept as spans.
+const R_TS = 0;
+const R_SRC = 1;
+const R_DST = 2;
+const R_PORT = 3;
+const R_PROTO = 4;
+const R_ORIG_BYTES = 5;
+const R_RESP_BYTES = 6;
+const R_STATE = 7;
+const R_SKIP = 8;
+const ROLES = 8;
+const ROLE_OF: Partial<Record<(typeof CONN_COLUMNS)[number], number>> = {
+  ts: R_TS, 'id.orig_h': R_SRC, 'id.resp_h': R_DST, 'id.resp_p': R_PORT, proto: R_PROTO,
+  orig_bytes: R_ORIG_BYTES, resp_bytes: R_RESP_BYTES, conn_state: R_STATE,
+};
+
+/** Where the last decimal() or address() stopped: the field's end (its separator or the line end). */
+let fieldEnd = 0;
 
 /**
  * Feed Buffers in file order. Each line is walked once, byte by byte, up to the last column we
@@ -22,13 +42,17 @@ const MAX_COLUMNS = 64;
  */
 export class ConnTsvScanner {
   private readonly h: ZeekTsvHeader = newTsvHeader();
-  private carry: Buffer = Buffer.alloc(0);
+  private carry: Buffer = EMPTY;
   private lineNo = 0;
-  private cols: number[] = [];
   private maxCol = -1;
   private sep = TAB;
-  private readonly starts = new Int32Array(MAX_COLUMNS);
-  private readonly ends = new Int32Array(MAX_COLUMNS);
+  /** What each column is for (R_*), by column index. */
+  private readonly roles = new Uint8Array(MAX_COLUMNS).fill(R_SKIP);
+  /** 1 when the #fields header has the column of that role. */
+  private readonly has = new Uint8Array(ROLES);
+  /** Where the fields kept as spans (proto, bytes, state) start and end, by role. */
+  private readonly starts = new Int32Array(ROLES);
+  private readonly ends = new Int32Array(ROLES);
   records = 0;
   bad = 0;
   skipped = 0;
@@ -39,19 +63,36 @@ export class ConnTsvScanner {
   ) {}
 
   push(chunk: Uint8Array): void {
-    let b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.carry.length) b = Buffer.concat([this.carry, b]);
+    const b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
+    if (this.carry.length) {
+      // Only the line cut by the chunk edge is joined; the rest of the chunk is read in place.
+      const nl = b.indexOf(NL);
+      if (nl < 0) {
+        this.carry = Buffer.concat([this.carry, b]);
+        return;
+      }
+      const joined = Buffer.concat([this.carry, b.subarray(0, nl + 1)]);
+      this.carry = EMPTY;
+      this.lines(joined, 0);
+      start = nl + 1;
+    }
+    start = this.lines(b, start);
+    this.carry = start < b.length ? Buffer.from(b.subarray(start)) : EMPTY; // a copy: the caller may reuse its buffer
+  }
+
+  /** Every complete line from start; returns where the unfinished last line begins. */
+  private lines(b: Buffer, start: number): number {
     for (let nl = b.indexOf(NL, start); nl >= 0; nl = b.indexOf(NL, start)) {
       this.line(b, start, nl > start && b[nl - 1] === CR ? nl - 1 : nl);
       start = nl + 1;
     }
-    this.carry = Buffer.from(b.subarray(start)); // a copy: the caller may reuse its buffer
+    return start;
   }
 
   end(): void {
     if (this.carry.length) this.line(this.carry, 0, this.carry[this.carry.length - 1] === CR ? this.carry.length - 1 : this.carry.length);
-    this.carry = Buffer.alloc(0);
+    this.carry = EMPTY;
   }
 
   private line(b: Buffer, start: number, end: number): void {
@@ -59,46 +100,52 @@ export class ConnTsvScanner {
     if (end === start) return;
     if (b[start] === HASH) return this.header(b.toString('latin1', start, end));
     this.records++;
-    if (this.maxCol < 0) return this.problem('data line before the #fields header');
-    let col = 0;
-    this.starts[0] = start;
-    for (let i = start; i < end && col < this.maxCol; i++) {
-      if (b[i] === this.sep) {
-        this.ends[col] = i;
-        this.starts[++col] = i + 1;
+    const last = this.maxCol;
+    if (last < 0) return this.problem('data line before the #fields header');
+    // One pass over the line up to the last column needed, each field parsed as it is crossed.
+    const sep = this.sep;
+    const roles = this.roles;
+    let ts = NaN;
+    let dport = NaN;
+    let src: number | string = '-';
+    let dst: number | string = '-';
+    let i = start;
+    for (let col = 0; ; col++) {
+      const role = roles[col]!;
+      if (role === R_SKIP) while (i < end && b[i] !== sep) i++;
+      else if (role === R_SRC) src = address(b, i, end, sep);
+      else if (role === R_DST) dst = address(b, i, end, sep);
+      else if (role === R_TS) ts = decimal(b, i, end, sep) * 1000;
+      else if (role === R_PORT) dport = decimal(b, i, end, sep);
+      else {
+        this.starts[role] = i;
+        while (i < end && b[i] !== sep) i++;
+        this.ends[role] = i;
       }
+      if (role <= R_PORT) i = fieldEnd;
+      if (col === last) break;
+      if (i >= end) return this.problem(`${col + 1} field(s), the #fields header needs ${last + 1}`);
+      i++;
     }
-    if (col < this.maxCol) return this.problem(`${col + 1} field(s), the #fields header needs ${this.maxCol + 1}`);
-    const t = b.indexOf(this.sep, this.starts[col]!);
-    this.ends[col] = t < 0 || t > end ? end : t;
-    this.record(b);
-  }
-
-  private record(b: Buffer): void {
-    const c = this.cols;
-    const cTs = c[0]!, cSrc = c[2]!, cDst = c[4]!, cPort = c[5]!, cProto = c[6]!, cOb = c[7]!, cRb = c[8]!, cState = c[9]!;
-    const ts = cTs < 0 ? NaN : decimal(b, this.starts[cTs]!, this.ends[cTs]!) * 1000;
-    const dport = cPort < 0 ? NaN : decimal(b, this.starts[cPort]!, this.ends[cPort]!);
-    const src = cSrc < 0 ? '-' : address(b, this.starts[cSrc]!, this.ends[cSrc]!);
-    const dst = cDst < 0 ? '-' : address(b, this.starts[cDst]!, this.ends[cDst]!);
     if (!Number.isFinite(ts) || !Number.isInteger(dport) || dport > 65535 || src === '-' || dst === '-') return this.problem('bad ts, address or id.resp_p');
-    if (cProto >= 0 && !transportOrUnset(b, this.starts[cProto]!, this.ends[cProto]!)) {
+    if (this.has[R_PROTO] && !transportOrUnset(b, this.starts[R_PROTO]!, this.ends[R_PROTO]!)) {
       this.skipped++;
       return;
     }
-    this.onRecord(ts, src, dst, dport, cState < 0 ? 'unknown' : this.outcome(b, cState, cOb, cRb));
+    this.onRecord(ts, src, dst, dport, this.has[R_STATE] ? this.outcome(b) : 'unknown');
   }
 
   /** S0 (dark) and SF (complete) are read in place; every other state goes through the shared table. */
-  private outcome(b: Buffer, cState: number, cOb: number, cRb: number): Outcome {
-    const at = this.starts[cState]!;
-    if (this.ends[cState]! - at === 2 && b[at] === 0x53) {
+  private outcome(b: Buffer): Outcome {
+    const at = this.starts[R_STATE]!;
+    const to = this.ends[R_STATE]!;
+    if (to - at === 2 && b[at] === 0x53) {
       if (b[at + 1] === 0x30) return 'failure';
       if (b[at + 1] === 0x46) return 'success';
     }
-    const state = b.toString('latin1', at, this.ends[cState]!);
-    const bytes = (c: number): number => (c < 0 ? 0 : decimal(b, this.starts[c]!, this.ends[c]!) || 0);
-    return connStateOutcome(state === this.h.unset ? undefined : state, bytes(cOb), bytes(cRb));
+    const state = b.toString('latin1', at, to);
+    const bytes = (r: number): number => (this.has[r] ? decimal(b, this.starts[r]!, this.ends[r]!, this.sep) || 0 : 0);
+    return connStateOutcome(state === this.h.unset ? undefined : state, bytes(R_ORIG_BYTES), bytes(R_RESP_BYTES));
   }
 
   private header(text: string): void {
@@ -107,12 +154,20 @@ export class ConnTsvScanner {
     if (this.h.separator.length !== 1) return this.problem('the fast conn.log path needs a one-byte #separator');
     this.sep = this.h.separator.charCodeAt(0);
     if (text.startsWith('#fields')) {
-      this.cols = CONN_COLUMNS.map((c) => this.h.index[c]);
-      this.maxCol = Math.max(...this.cols);
+      const cols = CONN_COLUMNS.map((c) => this.h.index[c]);
+      this.maxCol = Math.max(...cols);
       if (this.maxCol >= MAX_COLUMNS) {
         this.maxCol = -1;
-        this.problem(`#fields: the columns needed must be among the first ${MAX_COLUMNS}`);
+        return this.problem(`#fields: the columns needed must be among the first ${MAX_COLUMNS}`);
       }
+      this.roles.fill(R_SKIP);
+      this.has.fill(0);
+      CONN_COLUMNS.forEach((name, k) => {
+        const role = ROLE_OF[name];
+        if (role === undefined || cols[k]! < 0) return;
+        this.roles[cols[k]!] = role;
+        this.has[role] = 1;
+      });
     }
   }
 
@@ -122,33 +177,44 @@ export class ConnTsvScanner {
   }
 }
 
-/** A non-negative decimal (digits, at most one dot) read in place; NaN for anything else. */
-function decimal(b: Buffer, start: number, end: number): number {
-  if (start >= end) return NaN;
+/**
+ * A non-negative decimal (digits, at most one dot) read in place from start up to the separator or
+ * end; NaN for anything else. Sets fieldEnd. The value is int + frac / scale, as the tests pin it.
+ */
+function decimal(b: Buffer, start: number, end: number, sep: number): number {
   let int = 0;
   let frac = 0;
   let scale = 1;
   let dot = false;
-  for (let i = start; i < end; i++) {
-    const d = b[i]! - 48;
+  let ok = true;
+  let i = start;
+  for (; i < end; i++) {
+    const c = b[i]!;
+    if (c === sep) break;
+    const d = c - 48;
     if (d >= 0 && d <= 9) {
       if (dot) {
         frac = frac * 10 + d;
         scale *= 10;
       } else int = int * 10 + d;
     } else if (d === -2 && !dot) dot = true;
-    else return NaN;
+    else ok = false;
   }
-  return int + frac / scale;
+  fieldEnd = i;
+  return ok && i > start ? int + frac / scale : NaN;
 }
 
-/** Dotted-quad IPv4 as its signed 32-bit number; other text (IPv6, unset `-`) as a string. */
-function address(b: Buffer, start: number, end: number): number | string {
+/**
+ * Dotted-quad IPv4 as its signed 32-bit number, read up to the separator or end; other text (IPv6,
+ * unset `-`) as a string. Sets fieldEnd.
+ */
+function address(b: Buffer, start: number, end: number, sep: number): number | string {
   let n = 0;
   let part = 0;
   let digits = 0;
   let dots = 0;
-  for (let i = start; i < end; i++) {
+  let i = start;
+  for (; i < end; i++) {
     const c = b[i]!;
     if (c >= 48 && c <= 57 && digits < 3) {
       part = part * 10 + (c - 48);
@@ -158,10 +224,16 @@ function address(b: Buffer, start: number, end: number): number | string {
       part = 0;
       digits = 0;
       dots++;
-    } else return b.toString('latin1', start, end);
+    } else break;
   }
-  if (dots !== 3 || digits === 0 || part > 255) return b.toString('latin1', start, end);
-  return (n * 256 + part) | 0;
+  if (i === end || b[i] === sep) {
+    fieldEnd = i;
+    if (dots === 3 && digits > 0 && part <= 255) return (n * 256 + part) | 0;
+  } else {
+    while (i < end && b[i] !== sep) i++;
+    fieldEnd = i;
+  }
+  return b.toString('latin1', start, i);
 }
 
 /** `tcp`, `udp` or unset `-`: a port contact; icmp and others are skipped. */
