@@ -216,3 +216,22 @@ test('IPv6: the sensor listens on ::1 and records the peer as an IPv6 address', 
     await v6.stop();
   }
 });
+
+test('593 (ncacn_http): the RPC-over-HTTP greeting, then the same persona with secondary address 593', async () => {
+  const h593 = await startSensor({ ports: [593] });
+  try {
+    const s = await openClient(h593.port(593));
+    const greeting = await new Promise<string>((resolve) => s.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
+    assert.equal(greeting, 'ncacn_http/1.0');
+    const c = RpcTestClient.wrap(s);
+    const a = (await c.bind([ctx(0, EPM, 3)])) as BindAckPdu;
+    assert.equal(a.secondaryAddress, '593');
+    assert.equal(a.results[0].result, 0);
+    c.close();
+    const session = await waitFor('593 session', () => h593.sink.sessions[0]);
+    assert.equal(session.service, 'ncacn_http');
+    assert.equal(session.dport, 593);
+  } finally {
+    await h593.stop();
+  }
+});
