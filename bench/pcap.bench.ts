@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCaptureFile } from '../src/cli/pcap/capture-file.js';
 import { analyzeCapture } from '../src/cli/pcap/pcap-driver.js';
-import { decodeStub, names } from '../src/cli/pcap/stub-hooks.js';
+import { names } from '../src/cli/pcap/call-names.js';
 import { DECODE, DecodedPacket, decodePacket } from '../src/protocols/pcap/packet-decoder.js';
 import { TcpTracker } from '../src/protocols/pcap/tcp-tracker.js';
 import { DcerpcFramer } from '../src/protocols/dcerpc/framer.js';
@@ -47,7 +47,7 @@ function timed(cmd: string, args: readonly string[]): Timing {
 function library(file: string): Timing & { pdus: number } {
   const cpu0 = process.cpuUsage();
   const start = performance.now();
-  const s = analyzeCapture(file, { decodeStub, names });
+  const s = analyzeCapture(file, { names });
   const wall = (performance.now() - start) / 1000;
   const c = process.cpuUsage(cpu0);
   return { wall, cpu: (c.user + c.system) / 1e6, out: '', pdus: s.pdus };
@@ -72,8 +72,8 @@ function stages(file: string): [string, number][] {
       readCaptureFile(file, (pk) => { if (decodePacket(pk.linkType, pk.buf, p, pk.offset, pk.offset + pk.capLen) === DECODE.TCP) tracker.segment(pk.buf, p, 0); });
       tracker.finish();
     })],
-    ['+ PDU decode, contexts, calls (no stub decoding)', run(() => analyzeCapture(file))],
-    ['+ activation / endpoint-mapper stub decoding (= --count)', run(() => analyzeCapture(file, { decodeStub, names }))],
+    ['+ PDU decode, contexts, calls (stub decoding off)', run(() => analyzeCapture(file, { decodeStub: false }))],
+    ['+ activation / endpoint-mapper stub decoding, names (= --count)', run(() => analyzeCapture(file, { names }))],
   ];
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { analyzeCapture } from '../../src/cli/pcap/pcap-driver.js';
-import { names } from '../../src/cli/pcap/stub-hooks.js';
+import { names } from '../../src/cli/pcap/call-names.js';
 import type { FlowJson, PduEvent } from '../../src/cli/pcap/pdu-record.js';
 import type { CallRecord } from '../../src/model/call.js';
 import { HAS_CORPUS, corpusPath, skipWithoutCorpus } from '../helpers/paths.js';

@@ -52,7 +52,7 @@ class DcerpcFlow implements TcpAppConsumer {
     this.flow = { src: tcp.client, sport: tcp.clientPort, dst: tcp.server, dport: tcp.serverPort };
     this.conn = new DcerpcConnection({
       ...(o.dcerpcLimits && { limits: o.dcerpcLimits }),
-      ...(o.decodeStub && { decodeStub: o.decodeStub }),
+      ...(o.decodeStub !== undefined && { decodeStub: o.decodeStub }),
       ...(o.names && { names: o.names }),
       ...(this.emitting && { onPdu: (_d: Direction, pdu: Pdu) => (this.lastPdu = pdu) }),
       onCall: (rec) => {

@@ -13,8 +13,9 @@ export interface AnalyzeOptions {
   readonly onPdu?: (e: PduEvent) => void;
   /** Every finished call (response, fault, or end of connection). */
   readonly onCall?: (call: CallRecord, flow: FlowJson) => void;
-  /** Decoder of completed request stubs (DCOM activation arguments). */
-  readonly decodeStub?: StubDecoder;
+  /** Decoder of completed request stubs (DCOM activation arguments); unset: the connection's own
+   * default (the interfaces' decodeRequestStub); false: no stub decoding. */
+  readonly decodeStub?: StubDecoder | false;
   /** Interface and operation names. */
   readonly names?: NameLookup;
   readonly captureLimits?: Partial<Record<CaptureLimitName, number>>;
