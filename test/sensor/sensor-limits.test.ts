@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { startSensor, openClient, readAll, waitFor, metric, connectRefused } from './sensor-harness.js';
 import { resolveSensorLimits, SENSOR_LIMITS } from '../../src/sensor/sensor-limits.js';
 import { isAppError } from '../../src/core/errors.js';
+import { Registry } from 'prom-client';
+import { Sensor } from '../../src/sensor/sensor.js';
 
 test('limits resolve from the table and reject unknown names and out-of-range values', () => {
   assert.equal(resolveSensorLimits().maxConnectionsPerSource, SENSOR_LIMITS.maxConnectionsPerSource.default);
@@ -126,4 +128,36 @@ test('stop() closes open connections with reason shutdown and flushes them to th
   const s = h.sink.sessions.find((x) => x.closeReason === 'shutdown');
   assert.ok(s, 'the open session was recorded on shutdown');
   assert.equal(h.sink.events.filter((e) => e.type === 'conn').length, 1);
+});
+
+test('a stalled sink: the queue stays at its capacity, drops the oldest, and /metrics counts the drops', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const written: string[] = [];
+  const registry = new Registry();
+  const sensor = new Sensor({
+    hosts: ['127.0.0.1'], ports: [445], ephemeralPorts: true, registry,
+    limits: { queueCapacity: 4, queueBatchSize: 1, queueLingerMs: 0 },
+    sink: { write: async (b) => { await gate; for (const o of b) written.push(o.kind); } },
+  });
+  await sensor.start();
+  try {
+    for (let i = 0; i < 5; i++) {
+      const c = await openClient(sensor.portFor(445)!);
+      c.end('x');
+      await readAll(c);
+    }
+    await waitFor('queue full', () => sensor.queueStats().depth === 4);
+    // 5 connections = 5 conn events + 5 sessions; one item is in the stalled write, 4 wait, 5 dropped.
+    assert.equal(sensor.queueStats().dropped, 5);
+    assert.equal(await metric(registry, 'vigil_sensor_queue_depth'), 4);
+    const dropped = (await metric(registry, 'vigil_sensor_queue_dropped_total', { kind: 'event' })) + (await metric(registry, 'vigil_sensor_queue_dropped_total', { kind: 'session' }));
+    assert.equal(dropped, 5);
+    release();
+    await waitFor('drained', () => sensor.queueStats().depth === 0);
+    assert.equal(written.length, 5, 'the in-flight item and the 4 newest were delivered');
+  } finally {
+    release();
+    await sensor.stop();
+  }
 });
