@@ -7,6 +7,7 @@ import type { ConnEvent } from '../model/event.js';
 import { makeAlert } from './alert-factory.js';
 import { addrKey, addrText, type AddrKey } from './addr-key.js';
 import { AddrSlotTable } from './addr-slot-table.js';
+import { OwnerSetTable } from './owner-set-table.js';
 import { PairTable } from './pair-table.js';
 import { WindowPool } from './scan-window-pool.js';
 
@@ -35,8 +36,8 @@ export interface ThresholdOptions {
  *
  * Layout (no object per contact, nothing for the GC to trace per key): sources get slots in an
  * AddrSlotTable kept in insertion order; (source slot, port) and (source slot, IPv4 host) map to
- * window numbers in two PairTables; a window's distinct items go in a third PairTable owned by the
- * window, except the first item, kept inline (most windows of a sweep see one item). Non-IPv4
+ * window numbers in two PairTables; a window's distinct items go in its own set (OwnerSetTable),
+ * except the first item, kept inline (most windows of a sweep see one item). Non-IPv4
  * hosts and items (rare) fall back to a Map or Set.
  */
 export class ThresholdDetector {
@@ -46,7 +47,7 @@ export class ThresholdDetector {
   private readonly byHost = new PairTable();
   /** Non-IPv4 hosts' windows by source slot (sparse: a Map, so IPv4-only traffic never touches it). */
   private readonly textHosts = new Map<number, Map<string, number>>();
-  private readonly items = new PairTable();
+  private readonly items = new OwnerSetTable();
   private readonly textItems = new Map<number, Set<string>>();
   private readonly windowPool = new WindowPool();
   private windows = 0;
@@ -150,7 +151,7 @@ export class ThresholdDetector {
   }
 
   private clearItems(w: number): void {
-    this.items.dropOwner(w);
+    this.items.drop(w);
     if (this.textItems.size !== 0) this.textItems.delete(w);
   }
 
@@ -163,7 +164,7 @@ export class ThresholdDetector {
         pool.hasFirst[w] = 1;
         pool.first[w] = item;
       } else {
-        if (pool.first[w] === item || this.items.find(w, item) >= 0) return -1;
+        if (pool.first[w] === item || this.items.has(w, item)) return -1;
         this.items.add(w, item);
       }
     } else {

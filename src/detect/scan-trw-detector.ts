@@ -7,7 +7,7 @@ import type { ConnEvent } from '../model/event.js';
 import { makeAlert } from './alert-factory.js';
 import { addrKey, addrText, type AddrKey } from './addr-key.js';
 import { AddrSlotTable } from './addr-slot-table.js';
-import { PairTable } from './pair-table.js';
+import { OwnerSetTable } from './owner-set-table.js';
 
 export interface TrwParams {
   /** P(first contact succeeds | benign source). Paper: 0.8. */
@@ -58,7 +58,7 @@ export interface TrwOptions {
  * After a decision the walk restarts from 1 so a benign host that turns scanner is still caught.
  *
  * State lives in typed arrays indexed by the source's slot (addr-slot-table.ts) and the first
- * contacts in one (slot, destination) table (pair-table.ts): a record costs two hash probes and
+ * contacts in a set per slot (owner-set-table.ts): a record costs two hash probes and
  * allocates nothing, and the GC never walks per-source objects. Non-IPv4 destinations (rare) fall
  * back to a Set per source.
  */
@@ -72,8 +72,8 @@ export class TrwDetector {
   private readonly maxDst: number;
   /** Sources in LRU order (touched ones move to the young end). One slot more than maxSources: insert, then evict. */
   private readonly sources: AddrSlotTable;
-  /** (source slot, IPv4 destination) first contacts. */
-  private readonly contacts = new PairTable();
+  /** IPv4 first contacts, a set per source slot. */
+  private readonly contacts = new OwnerSetTable();
   /** Non-IPv4 first contacts by source slot (sparse: IPv4-only traffic never touches it). */
   private readonly textContacts = new Map<number, Set<string>>();
   // Per-slot state. Times in whole seconds (expiry is minutes, a second of granularity is plenty).
@@ -159,7 +159,7 @@ export class TrwDetector {
   /** Whether dst is new for this source; remembers it while the source has room. */
   private firstContact(s: number, dst: AddrKey): boolean {
     if (typeof dst === 'number') {
-      if (this.contacts.find(s, dst) >= 0) return false;
+      if (this.contacts.has(s, dst)) return false;
       if (this.contacted[s]! < this.maxDst) {
         this.contacts.add(s, dst);
         this.contacted[s]++;
@@ -204,7 +204,7 @@ export class TrwDetector {
   }
 
   private forget(s: number): void {
-    this.contacts.dropOwner(s);
+    this.contacts.drop(s);
     if (this.textContacts.size !== 0) this.textContacts.delete(s);
     this.sources.remove(s);
   }

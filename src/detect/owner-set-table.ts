@@ -1,0 +1,132 @@
+// Sets of 32-bit integers, one per owner (a source's first contacts, a window's distinct items),
+// each an open-addressing region of one shared Int32Array. Written by us (no npm package fits).
+
+/*
+ * Why per-owner regions rather than one table keyed by (owner, key): a busy host's few dozen
+ * servers then sit in one or two cache lines of its own region instead of being scattered among
+ * the million first contacts of the scanners around it, and forgetting an owner frees its region
+ * in one step. Each region is linear probing (Knuth TAOCP vol. 3, 6.4, algorithm L) over a power
+ * of two of cells, doubled when half full. Freed regions are kept on a free list per size and
+ * reused; the arena itself only grows (its peak is bounded by the callers' limits).
+ *
+ * Every int32 is a possible key (an IPv4 address), so the value chosen to mark a free cell
+ * (-2^31, i.e. 128.0.0.0) is itself recorded in a per-owner flag when it is a member.
+ */
+
+const FREE = -0x80000000;
+const MIN_REGION_LOG2 = 3;
+
+function mix(k: number): number {
+  const h = Math.imul(k ^ (k >>> 16), 0x85ebca6b);
+  return h ^ (h >>> 13);
+}
+
+export class OwnerSetTable {
+  private arena = new Int32Array(1 << 16).fill(FREE);
+  private top = 0;
+  private readonly freeRegions: number[][] = [];
+  /** Per owner: region start (-1: none), size - 1, members stored in the region, FREE is a member. */
+  private start = new Int32Array(0);
+  private mask = new Int32Array(0);
+  private count = new Int32Array(0);
+  private hasFreeKey = new Uint8Array(0);
+
+  has(owner: number, key: number): boolean {
+    if (owner >= this.start.length) return false;
+    if (key === FREE) return this.hasFreeKey[owner] === 1;
+    const base = this.start[owner]!;
+    if (base < 0) return false;
+    const a = this.arena;
+    const m = this.mask[owner]!;
+    for (let i = mix(key) & m; ; i = (i + 1) & m) {
+      const v = a[base + i]!;
+      if (v === key) return true;
+      if (v === FREE) return false;
+    }
+  }
+
+  /** Add a key the caller knows is absent (after has() said false). */
+  add(owner: number, key: number): void {
+    if (owner >= this.start.length) this.growOwners(owner);
+    if (key === FREE) {
+      this.hasFreeKey[owner] = 1;
+      return;
+    }
+    if (this.start[owner]! < 0) this.giveRegion(owner, MIN_REGION_LOG2);
+    else if ((this.count[owner]! + 1) * 2 > this.mask[owner]! + 1) this.enlarge(owner);
+    this.place(this.start[owner]!, this.mask[owner]!, key);
+    this.count[owner]++;
+  }
+
+  /** Forget an owner's set. */
+  drop(owner: number): void {
+    if (owner >= this.start.length) return;
+    this.hasFreeKey[owner] = 0;
+    const base = this.start[owner]!;
+    if (base < 0) return;
+    this.release(base, this.mask[owner]! + 1);
+    this.start[owner] = -1;
+    this.count[owner] = 0;
+  }
+
+  private place(base: number, m: number, key: number): void {
+    const a = this.arena;
+    let i = mix(key) & m;
+    while (a[base + i] !== FREE) i = (i + 1) & m;
+    a[base + i] = key;
+  }
+
+  private giveRegion(owner: number, log2: number): void {
+    this.start[owner] = this.allocate(log2);
+    this.mask[owner] = (1 << log2) - 1;
+    this.count[owner] = 0;
+  }
+
+  /** Move an owner's members into a region twice the size. */
+  private enlarge(owner: number): void {
+    const oldBase = this.start[owner]!;
+    const oldSize = this.mask[owner]! + 1;
+    const base = this.allocate(Math.log2(oldSize) + 1); // may move the arena: read it after
+    const m = oldSize * 2 - 1;
+    const a = this.arena;
+    for (let i = 0; i < oldSize; i++) if (a[oldBase + i] !== FREE) this.place(base, m, a[oldBase + i]!);
+    this.release(oldBase, oldSize);
+    this.start[owner] = base;
+    this.mask[owner] = m;
+  }
+
+  private allocate(log2: number): number {
+    const reused = this.freeRegions[log2]?.pop();
+    if (reused !== undefined) return reused;
+    const size = 1 << log2;
+    if (this.top + size > this.arena.length) {
+      let n = this.arena.length * 2;
+      while (this.top + size > n) n *= 2;
+      const a = new Int32Array(n).fill(FREE);
+      a.set(this.arena.subarray(0, this.top));
+      this.arena = a;
+    }
+    const base = this.top;
+    this.top += size;
+    return base;
+  }
+
+  private release(base: number, size: number): void {
+    this.arena.fill(FREE, base, base + size);
+    (this.freeRegions[Math.log2(size)] ??= []).push(base);
+  }
+
+  private growOwners(owner: number): void {
+    let n = Math.max(64, this.start.length * 2);
+    while (n <= owner) n *= 2;
+    const widen = <T extends Int32Array | Uint8Array>(a: T, b: T, fill?: number): T => {
+      if (fill !== undefined) b.fill(fill);
+      b.set(a);
+      return b;
+    };
+    this.start = widen(this.start, new Int32Array(n), -1);
+    this.mask = widen(this.mask, new Int32Array(n));
+    this.count = widen(this.count, new Int32Array(n));
+    this.hasFreeKey = widen(this.hasFreeKey, new Uint8Array(n));
+  }
+}
