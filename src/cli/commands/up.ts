@@ -29,25 +29,29 @@ export function register(program: Command): void {
   cmd.action(async (raw: Record<string, unknown>) => {
     const opts = typeof raw.http === 'string' ? { ...raw, ...splitHttpAddress(raw.http) } : raw;
     const config = configFromOptions(opts);
-    const node = await startNode(config, {
-      onTokenCreated: (token, path) => {
-        process.stdout.write(`API token (shown once; stored in ${path} with mode 0600):\n${token}\n`);
-      },
-    });
-    process.stdout.write(`vigil: up; API http://${node.httpAddress}, sensor ${node.sensor.listeners.map((l) => `${l.host}:${l.port}`).join(' ')}\n`);
-    await new Promise<void>((resolve) => {
-      const onSignal = (sig: NodeJS.Signals): void => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        process.stdout.write(`vigil: ${sig}, stopping\n`);
-        node.stop().then(resolve, (e: unknown) => {
-          process.stderr.write(`vigil: error while stopping: ${e instanceof Error ? e.message : String(e)}\n`);
-          process.exitCode = 1;
-          resolve();
-        });
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+    // Signal handlers go in before anything starts: a stop requested during start-up waits for the
+    // start to finish and then stops cleanly, instead of killing the process half-way.
+    let requested: NodeJS.Signals | undefined;
+    let wake: (() => void) | undefined;
+    const onSignal = (sig: NodeJS.Signals): void => {
+      requested ??= sig;
+      wake?.();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const node = await startNode(config, {
+        onTokenCreated: (token, path) => {
+          process.stdout.write(`API token (shown once; stored in ${path} with mode 0600):\n${token}\n`);
+        },
+      });
+      process.stdout.write(`vigil: up; API http://${node.httpAddress}, sensor ${node.sensor.listeners.map((l) => `${l.host}:${l.port}`).join(' ')}\n`);
+      if (requested === undefined) await new Promise<void>((resolve) => (wake = resolve));
+      process.stdout.write(`vigil: ${requested ?? 'signal'}, stopping\n`);
+      await node.stop();
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   });
 }
