@@ -5,8 +5,11 @@
 import { TruncatedError } from './errors.js';
 
 export class ByteReader {
+  // buf / start / end are read-only to users; only reset() moves them (one reader reused per PDU
+  // by hot decoders instead of one reader per message: allocation was a fifth of capture CPU).
   readonly buf: Uint8Array;
-  private readonly view: DataView;
+  /** Built on first use: 16/32-bit reads do their own byte arithmetic and most readers need no view. */
+  private dv: DataView | undefined;
   /** Absolute offset into `buf` of the first byte this reader may read. */
   readonly start: number;
   /** Absolute offset into `buf` one past the last byte this reader may read. */
@@ -16,15 +19,30 @@ export class ByteReader {
   littleEndian: boolean;
 
   constructor(buf: Uint8Array, start = 0, end = buf.length, littleEndian = true) {
-    if (start < 0 || end > buf.length || start > end) {
-      throw new RangeError(`ByteReader bounds [${start}, ${end}) outside buffer of ${buf.length}`);
-    }
+    checkBounds(buf, start, end);
     this.buf = buf;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.dv = undefined;
     this.start = start;
     this.end = end;
     this.pos = start;
     this.littleEndian = littleEndian;
+  }
+
+  /** Point this reader at another slice, as `new ByteReader(buf, start, end, littleEndian)` would. */
+  reset(buf: Uint8Array, start = 0, end = buf.length, littleEndian = true): this {
+    checkBounds(buf, start, end);
+    const self = this as { -readonly [K in 'buf' | 'start' | 'end']: ByteReader[K] };
+    if (buf !== this.buf) this.dv = undefined;
+    self.buf = buf;
+    self.start = start;
+    self.end = end;
+    this.pos = start;
+    this.littleEndian = littleEndian;
+    return this;
+  }
+
+  private get view(): DataView {
+    return (this.dv ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
   }
 
   /** Bytes left before `end`. */
@@ -50,10 +68,15 @@ export class ByteReader {
     return this.buf[this.need(1)];
   }
   u16(): number {
-    return this.view.getUint16(this.need(2), this.littleEndian);
+    const p = this.need(2);
+    const b = this.buf;
+    return this.littleEndian ? b[p] | (b[p + 1] << 8) : (b[p] << 8) | b[p + 1];
   }
   u32(): number {
-    return this.view.getUint32(this.need(4), this.littleEndian);
+    const p = this.need(4);
+    const b = this.buf;
+    const v = this.littleEndian ? b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24) : (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+    return v >>> 0;
   }
   i16(): number {
     return this.view.getInt16(this.need(2), this.littleEndian);
@@ -69,10 +92,13 @@ export class ByteReader {
   }
   /** Big-endian reads regardless of the reader's order (network headers, pcap IP layers). */
   u16be(): number {
-    return this.view.getUint16(this.need(2), false);
+    const p = this.need(2);
+    return (this.buf[p] << 8) | this.buf[p + 1];
   }
   u32be(): number {
-    return this.view.getUint32(this.need(4), false);
+    const p = this.need(4);
+    const b = this.buf;
+    return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
   }
 
   /** A view (no copy) of the next n bytes. */
@@ -103,21 +129,46 @@ export class ByteReader {
   /** A DCE UUID (C706 appendix A): time_low, time_mid, time_hi in the reader's byte order, then 8
    * bytes as they stand. Returned in the canonical lower-case 8-4-4-4-12 form. */
   uuid(): string {
-    const p = this.need(16);
-    const v = this.view;
-    const le = this.littleEndian;
-    const a = v.getUint32(p, le);
-    const b = v.getUint16(p + 4, le);
-    const c = v.getUint16(p + 6, le);
-    let tail = '';
-    for (let i = 8; i < 16; i++) {
-      if (i === 10) tail += '-';
-      tail += HEX[this.buf[p + i]];
-    }
-    return `${hex8(a)}-${hex4(b)}-${hex4(c)}-${tail}`;
+    return uuidAt(this.buf, this.need(16), this.littleEndian);
   }
 }
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
-const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
+function checkBounds(buf: Uint8Array, start: number, end: number): void {
+  if (start < 0 || end > buf.length || start > end) {
+    throw new RangeError(`ByteReader bounds [${start}, ${end}) outside buffer of ${buf.length}`);
+  }
+}
+
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const LE_ORDER = [3, 2, 1, 0, 5, 4, 7, 6] as const;
+const BE_ORDER = [0, 1, 2, 3, 4, 5, 6, 7] as const;
+
+/** Recently formatted UUIDs, direct-mapped by a byte hash: the same few interface and transfer
+ * syntax UUIDs recur in every bind, and comparing 16 bytes is far cheaper than building the string.
+ * Entries hold the raw bytes plus the byte order, so a hit is exact, never a guess. */
+const CACHE_SLOTS = 256;
+const cacheBytes = new Uint8Array(CACHE_SLOTS * 17);
+const cacheText: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS).fill(undefined);
+
+/** The UUID at `buf[p..p+16)` (C706 appendix A) as canonical lower-case text. */
+export function uuidAt(buf: Uint8Array, p: number, littleEndian: boolean): string {
+  const slot = (buf[p] ^ buf[p + 5] ^ buf[p + 9] ^ buf[p + 15] ^ (littleEndian ? 0x5a : 0)) & (CACHE_SLOTS - 1);
+  const at = slot * 17;
+  const hit = cacheText[slot];
+  if (hit !== undefined && cacheBytes[at + 16] === (littleEndian ? 1 : 0) && sameBytes(buf, p, at)) return hit;
+  const text = formatUuid(buf, p, littleEndian);
+  cacheBytes.set(buf.subarray(p, p + 16), at);
+  cacheBytes[at + 16] = littleEndian ? 1 : 0;
+  cacheText[slot] = text;
+  return text;
+}
+
+function sameBytes(buf: Uint8Array, p: number, at: number): boolean {
+  for (let i = 0; i < 16; i++) if (buf[p + i] !== cacheBytes[at + i]) return false;
+  return true;
+}
+
+function formatUuid(b: Uint8Array, p: number, littleEndian: boolean): string {
+  const [i0, i1, i2, i3, i4, i5, i6, i7] = littleEndian ? LE_ORDER : BE_ORDER;
+  return `${HEX[b[p + i0]]}${HEX[b[p + i1]]}${HEX[b[p + i2]]}${HEX[b[p + i3]]}-${HEX[b[p + i4]]}${HEX[b[p + i5]]}-${HEX[b[p + i6]]}${HEX[b[p + i7]]}-${HEX[b[p + 8]]}${HEX[b[p + 9]]}-${HEX[b[p + 10]]}${HEX[b[p + 11]]}${HEX[b[p + 12]]}${HEX[b[p + 13]]}${HEX[b[p + 14]]}${HEX[b[p + 15]]}`;
+}

@@ -62,9 +62,10 @@ const OBJECTLESS_INTERFACES = new Set([
 const NO_ANOMALIES: Anomaly[] = [];
 
 interface Side {
-  framer: DcerpcFramer;
+  /** Made on the first feed(): a capture reader frames itself and only ever calls feedPdu(). */
+  framer: DcerpcFramer | undefined;
   /** The framer's sink for this direction, made once (feed() is called per TCP segment). */
-  readonly sink: (pdu: Uint8Array, streamOffset: number) => void;
+  sink: ((pdu: Uint8Array, streamOffset: number) => void) | undefined;
   littleEndian: boolean | undefined;
   /** Largest frag_length negotiated for this direction by the bind_ack, once seen. */
   maxFrag: number | undefined;
@@ -88,13 +89,8 @@ export class DcerpcConnection {
     this.o = opts;
     this.limits = resolveDcerpcLimits(opts.limits);
     this.stubDecoder = opts.decodeStub === false ? undefined : (opts.decodeStub ?? decodeRequestStub);
-    const side = (dir: Direction): Side => ({
-      framer: this.newFramer(dir),
-      sink: (bytes, off) => this.onBytes(dir, bytes, off),
-      littleEndian: undefined,
-      maxFrag: undefined,
-    });
-    this.sides = { to_server: side('to_server'), to_client: side('to_client') };
+    const side = (): Side => ({ framer: undefined, sink: undefined, littleEndian: undefined, maxFrag: undefined });
+    this.sides = { to_server: side(), to_client: side() };
     const keep = opts.onRequest !== undefined || this.stubDecoder !== undefined;
     this.calls = new CallTable(this.limits, keep, {
       anomaly: (a) => this.emit(a, this.dir),
@@ -119,6 +115,8 @@ export class DcerpcConnection {
     this.dir = dir;
     try {
       const side = this.sides[dir];
+      side.framer ??= this.newFramer(dir);
+      side.sink ??= (bytes, off) => this.onBytes(dir, bytes, off);
       side.framer.push(chunk, side.sink);
     } catch (e) {
       // Zeek DCE_RPC DeliverStream: whatever escapes decoding ends this chunk, not the process
@@ -144,8 +142,10 @@ export class DcerpcConnection {
   gap(dir: Direction): void {
     if (this.closed) return;
     this.dir = dir;
-    this.sides[dir].framer.flush();
-    this.sides[dir].framer = this.newFramer(dir);
+    const side = this.sides[dir];
+    // the next feed() starts a fresh framer (stream offsets restart with it, as before)
+    side.framer?.flush();
+    side.framer = undefined;
   }
 
   /** End of the connection: partial PDUs become anomalies and every open call is recorded. */
@@ -154,7 +154,7 @@ export class DcerpcConnection {
     this.ts = tsMs;
     for (const dir of ['to_server', 'to_client'] as const) {
       this.dir = dir;
-      this.sides[dir].framer.flush();
+      this.sides[dir].framer?.flush();
     }
     this.calls.finishAll();
     this.closed = true;

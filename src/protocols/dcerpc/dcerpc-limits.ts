@@ -58,6 +58,11 @@ export const DCERPC_LIMITS = {
 export type DcerpcLimits = ResolvedLimits<typeof DCERPC_LIMITS>;
 export type DcerpcLimitOverrides = Partial<Record<keyof typeof DCERPC_LIMITS, number>>;
 
+/** The defaults, resolved once and frozen: a capture opens thousands of connections and almost
+ * none of them override anything. */
+let defaults: DcerpcLimits | undefined;
+
 export function resolveDcerpcLimits(overrides: DcerpcLimitOverrides = {}): DcerpcLimits {
+  if (Object.keys(overrides).length === 0) return (defaults ??= Object.freeze(resolveLimits(DCERPC_LIMITS, {}, 'dcerpc')));
   return resolveLimits(DCERPC_LIMITS, overrides, 'dcerpc');
 }

@@ -1,7 +1,7 @@
 // Decoder of connection-oriented DCE/RPC PDUs (C706 chapter 12.6, MS-RPCE 2.2.2): one whole PDU in,
 // a typed Pdu or a named anomaly out. Hand-written: no maintained JS library decodes DCE/RPC.
 
-import { ByteReader } from '../../core/byte-reader.js';
+import { ByteReader, uuidAt } from '../../core/byte-reader.js';
 import { TruncatedError } from '../../core/errors.js';
 import type { Anomaly } from '../../model/anomaly.js';
 import { dcerpcAnomaly } from './anomalies.js';
@@ -87,6 +87,8 @@ function u32At(b: Uint8Array, o: number, le: boolean): number {
   return (le ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24) : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 }
 
+const READER = new ByteReader(new Uint8Array(0));
+
 /** Decode one whole PDU (the first frag_length bytes of `buf`). Never throws on peer bytes. */
 export function decodePdu(buf: Uint8Array, opts: DecodeOptions = {}): DecodeResult {
   const h = decodeHeader(buf);
@@ -105,7 +107,8 @@ export function decodePdu(buf: Uint8Array, opts: DecodeOptions = {}): DecodeResu
     auth = decodeAuth(buf, trailerOffset, h);
     bodyEnd = trailerOffset;
   }
-  const r = new ByteReader(buf, COMMON_HEADER_LEN, bodyEnd, h.littleEndian);
+  // One reader for every PDU: decoding is synchronous and no decoded object keeps the reader.
+  const r = READER.reset(buf, COMMON_HEADER_LEN, bodyEnd, h.littleEndian);
   try {
     const pdu = decodeBody(r, h, auth, anomalies);
     return { ok: true, pdu, anomalies };
@@ -269,19 +272,12 @@ function decodeBindNak(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefin
   return { type: 'bind_nak', header: h, auth, rejectReason, versions, signature };
 }
 
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/** Same result as ByteReader.uuid() (C706 appendix A: first three fields in the reader's byte
- * order), by table lookup: binds carry several UUIDs and this is the decoder's hottest string work. */
+/** ByteReader.uuid() without its method call: binds carry several UUIDs (cached by their bytes). */
 function uuidOf(r: ByteReader): string {
   const p = r.pos;
   r.skip(16);
-  const b = r.buf;
-  const [i0, i1, i2, i3, i4, i5, i6, i7] = r.littleEndian ? LE_ORDER : BE_ORDER;
-  return `${HEX[b[p + i0]]}${HEX[b[p + i1]]}${HEX[b[p + i2]]}${HEX[b[p + i3]]}-${HEX[b[p + i4]]}${HEX[b[p + i5]]}-${HEX[b[p + i6]]}${HEX[b[p + i7]]}-${HEX[b[p + 8]]}${HEX[b[p + 9]]}-${HEX[b[p + 10]]}${HEX[b[p + 11]]}${HEX[b[p + 12]]}${HEX[b[p + 13]]}${HEX[b[p + 14]]}${HEX[b[p + 15]]}`;
+  return uuidAt(r.buf, p, r.littleEndian);
 }
-const LE_ORDER = [3, 2, 1, 0, 5, 4, 7, 6] as const;
-const BE_ORDER = [0, 1, 2, 3, 4, 5, 6, 7] as const;
 
 function latin1(b: Uint8Array): string {
   let s = '';
