@@ -61,6 +61,9 @@ test('GET /api/v1/vulns filters: text, KEV, CVSS, published range, CPE applicabi
   const ids = w7.items.map((i: { id: string }) => i.id);
   assert.ok(ids.includes('CVE-2003-0352') && ids.includes('CVE-2003-0715'));
   assert.equal(w7.items.find((i: { id: string }) => i.id === 'CVE-2003-0352').verdict, 'affected');
+  const enc = encodeURIComponent;
+  const eb = await get(`cpe=${enc('cpe:2.3:o:microsoft:windows_7:-:sp1:*:*:*:*:*:*')}&cpe=${enc('cpe:2.3:a:microsoft:server_message_block:1.0:*:*:*:*:*:*:*')}`);
+  assert.ok(eb.items.some((i: { id: string; verdict: string }) => i.id === 'CVE-2017-0144' && i.verdict === 'affected'), 'two CPEs of one host: running-on/with');
   assert.equal((await app.inject({ url: '/api/v1/vulns?cpe=nonsense', headers: auth })).statusCode, 400);
   assert.equal((await app.inject({ url: '/api/v1/vulns?epssAbove=2', headers: auth })).statusCode, 400);
 });

@@ -55,12 +55,28 @@ function hostVendorProduct(w: Wfn): { vendor: string; product: string; version?:
   return { vendor, product, version: isLogical(w.version) ? undefined : unquote(w.version) };
 }
 
-export function matchAffected(r: Rec, hostCpe: string): AffectedMatch {
+/** One host may be several CPEs (an OS and its components): NVD configurations are evaluated on all of
+ * them together (running-on/with); the fallbacks look at each CPE on its own. `cpe` is the matching one. */
+export function matchAffected(r: Rec, host: string | readonly string[]): AffectedMatch & { cpe?: string } {
+  const cpes = typeof host === 'string' ? [host] : host;
   if (r.configurations.length > 0) {
-    if (evaluateConfigurations(r.configurations, [hostCpe]).affected) return { verdict: 'affected', basis: 'configurations' };
-    if (evaluateConfigurations(r.configurations, [hostCpe], { lenient: true }).affected) return { verdict: 'possibly_affected', basis: 'configurations' };
+    const strict = evaluateConfigurations(r.configurations, cpes);
+    if (strict.affected) return { verdict: 'affected', basis: 'configurations', cpe: strict.vulnerableCpes[0] };
+    const loose = evaluateConfigurations(r.configurations, cpes, { lenient: true });
+    if (loose.affected) return { verdict: 'possibly_affected', basis: 'configurations', cpe: loose.vulnerableCpes[0] };
     return { verdict: 'not_affected', basis: 'configurations' };
   }
+  let best: (AffectedMatch & { cpe?: string }) | undefined;
+  for (const cpe of cpes) {
+    const m = fallbackMatch(r, cpe);
+    if (m.verdict === 'affected') return { ...m, cpe };
+    if (m.verdict === 'possibly_affected' && best?.verdict !== 'possibly_affected') best = { ...m, cpe };
+    best ??= m;
+  }
+  return best ?? { verdict: 'not_affected', basis: 'none' };
+}
+
+function fallbackMatch(r: Rec, hostCpe: string): AffectedMatch {
   const host = parseCpe(hostCpe);
   const hv = hostVendorProduct(host);
   if (!hv) return { verdict: 'not_affected', basis: 'none' };

@@ -4,8 +4,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import type { KbStorePort } from '../../kb/kb-store-port.js';
-import { parseCpe, unquote } from '../../kb/cpe/cpe-binding.js';
-import { matchAffected } from '../../kb/cpe/affected-match.js';
+import { vulnerabilitiesForHost } from '../../kb/kb-host-match.js';
 import type { VulnQuery } from '../../model/kb-records.js';
 import { API_PREFIX, type RoutePlugin } from '../route-plugin.js';
 import { authErrors } from '../schemas.js';
@@ -20,22 +19,12 @@ export const vulnSummarySchema = {
   $id: 'VulnSummary',
   type: 'object',
   required: ['id'],
-  properties: { id: str, title: str, published: str, cvssMax: num, epss: num, kevAdded: str, verdict: str, basis: str },
+  properties: { id: str, title: str, published: str, cvssMax: num, epss: num, kevAdded: str, verdict: str, basis: str, cpe: str },
 } as const;
 
 interface ListQuery {
-  q?: string; cve?: string; vendor?: string; product?: string; cpe?: string; kev?: boolean;
+  q?: string; cve?: string; vendor?: string; product?: string; cpe?: string[]; kev?: boolean;
   epssAbove?: number; cvssAbove?: number; publishedFrom?: string; publishedTo?: string; limit?: number; offset?: number;
-}
-
-/** "cpe:/o:microsoft:windows_xp::sp1" -> "microsoft:windows_xp" for the indexed pre-filter. */
-function cpeKey(cpe: string): string {
-  let w;
-  try { w = parseCpe(cpe); } catch (e) { throw new AppError('VIGIL_ERR_BAD_ARGUMENT', (e as Error).message); }
-  const vendor = unquote(w.vendor);
-  const product = unquote(w.product);
-  if (!vendor || !product) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', 'cpe must name a vendor and a product');
-  return `${vendor}:${product}`;
 }
 
 export function vulnRoutes(deps: { kb: KbStorePort }): FastifyPluginAsync {
@@ -43,13 +32,13 @@ export function vulnRoutes(deps: { kb: KbStorePort }): FastifyPluginAsync {
     app.addSchema(vulnSummarySchema);
     app.get<{ Querystring: ListQuery }>('/', {
       schema: {
-        description: 'Search vulnerabilities; with cpe, only those whose applicability matches the product (verdict affected or possibly_affected)',
+        description: 'Search vulnerabilities; with cpe (repeatable: one host\'s CPEs), only those that apply to the host (verdict affected or possibly_affected)',
         tags: ['vulns'],
         querystring: {
           type: 'object', additionalProperties: false,
           properties: {
             q: { type: 'string', minLength: 2, maxLength: 200 }, cve: { type: 'string', pattern: '^CVE-\\d{4}-\\d{4,}$' },
-            vendor: { type: 'string', maxLength: 100 }, product: { type: 'string', maxLength: 100 }, cpe: { type: 'string', maxLength: 300 },
+            vendor: { type: 'string', maxLength: 100 }, product: { type: 'string', maxLength: 100 }, cpe: { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 300 } },
             kev: { type: 'boolean' }, epssAbove: { type: 'number', minimum: 0, maximum: 1 }, cvssAbove: { type: 'number', minimum: 0, maximum: 10 },
             publishedFrom: date, publishedTo: date,
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 },
@@ -62,16 +51,11 @@ export function vulnRoutes(deps: { kb: KbStorePort }): FastifyPluginAsync {
       },
     }, async (request) => {
       const { q: text, cve, cpe, limit = 100, offset = 0, ...rest } = request.query;
-      const query: VulnQuery = { ...rest, text, id: cve, cpeVendorProduct: cpe ? cpeKey(cpe) : undefined, limit, offset };
-      if (!cpe) return deps.kb.searchVulns(query);
-      // Applicability needs the full record: pre-filter by vendor:product in SQL, then match each.
-      const candidates = await deps.kb.searchVulns({ ...query, limit: 1000, offset: 0 });
-      const items = [];
-      for (const c of candidates.items) {
-        const rec = await deps.kb.getVulnerability(c.id);
-        const m = rec ? matchAffected(rec, cpe) : undefined;
-        if (m && m.verdict !== 'not_affected') items.push({ ...c, verdict: m.verdict, basis: m.basis });
-      }
+      const query: VulnQuery = { ...rest, text, id: cve };
+      if (!cpe?.length) return deps.kb.searchVulns({ ...query, limit, offset });
+      // Applicability needs the full record: vendor:product pre-filter in SQL, then a match per record.
+      // Several cpe= values describe one host (e.g. the OS and its SMB component).
+      const items = await vulnerabilitiesForHost(deps.kb, cpe, query);
       return { total: items.length, items: items.slice(offset, offset + limit) };
     });
 

@@ -1,0 +1,47 @@
+// Which known vulnerabilities affect a host described by CPE names (from nmap, an inventory, a banner):
+// an indexed vendor:product pre-filter in the store, then applicability per record (configurations,
+// CNA affected data, keyword fallback). The library call behind /api/v1/vulns?cpe= and exposure matching.
+
+import { AppError } from '../core/errors.js';
+import type { VulnQuery, VulnSummary } from '../model/kb-records.js';
+import { parseCpe, unquote } from './cpe/cpe-binding.js';
+import { matchAffected, type AffectedMatch } from './cpe/affected-match.js';
+import type { KbStorePort } from './kb-store-port.js';
+
+export interface HostMatch extends VulnSummary, AffectedMatch {
+  /** The host CPE that matched. */
+  readonly cpe: string;
+}
+
+/** "cpe:/o:microsoft:windows_xp::sp1" -> "microsoft:windows_xp" (the store's product token). */
+export function vendorProductKey(cpe: string): string {
+  let w;
+  try { w = parseCpe(cpe); } catch (e) { throw new AppError('VIGIL_ERR_BAD_ARGUMENT', (e as Error).message); }
+  const vendor = unquote(w.vendor);
+  const product = unquote(w.product);
+  if (!vendor || !product) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `${cpe}: a CPE must name a vendor and a product to be matched`);
+  return `${vendor}:${product}`;
+}
+
+/** Candidates per CPE are capped (`maxCandidates`) so one very common product cannot make a request unbounded. */
+export async function vulnerabilitiesForHost(
+  kb: KbStorePort,
+  cpes: readonly string[],
+  filter: Omit<VulnQuery, 'cpeVendorProduct' | 'limit' | 'offset'> = {},
+  maxCandidates = 1000,
+): Promise<HostMatch[]> {
+  const candidates = new Map<string, VulnSummary>();
+  for (const cpe of cpes) {
+    const found = await kb.searchVulns({ ...filter, cpeVendorProduct: vendorProductKey(cpe), limit: maxCandidates, offset: 0 });
+    for (const c of found.items) candidates.set(c.id, c);
+  }
+  const out: HostMatch[] = [];
+  for (const c of candidates.values()) {
+    const rec = await kb.getVulnerability(c.id);
+    if (!rec) continue;
+    // All host CPEs together: a running-on/with configuration needs the platform and the component.
+    const m = matchAffected(rec, cpes);
+    if (m.verdict !== 'not_affected') out.push({ ...c, verdict: m.verdict, basis: m.basis, cpe: m.cpe ?? cpes[0] });
+  }
+  return out.sort((a, b) => (b.cvssMax ?? 0) - (a.cvssMax ?? 0) || a.id.localeCompare(b.id));
+}
