@@ -69,7 +69,7 @@ class DcerpcFlow implements TcpAppConsumer {
   }
 
   data(dir: DirIndex, bytes: Uint8Array, start: number, end: number): void {
-    this.framers[dir].push(bytes.subarray(start, end), this.sinks[dir]);
+    this.framers[dir].pushRange(bytes, start, end, this.sinks[dir]);
   }
 
   /** The bytes after a hole do not continue the PDU before it: end that PDU and frame afresh. */

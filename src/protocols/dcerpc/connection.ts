@@ -7,7 +7,7 @@ import type { Direction } from '../../model/flow.js';
 import { dcerpcAnomaly, type DcerpcAnomalyName } from './anomalies.js';
 import { resolveDcerpcLimits, type DcerpcLimitOverrides, type DcerpcLimits } from './dcerpc-limits.js';
 import { DcerpcFramer } from './framer.js';
-import { decodePdu, ptypeName } from './pdu-decode.js';
+import { decodePdu, ptypeName, type DecodeOptions } from './pdu-decode.js';
 import { PFC, type BindAckPdu, type BindPdu, type Pdu, type RequestPdu, type SyntaxId } from './pdu-types.js';
 import { CallTable, type CallState } from './reassembly.js';
 import { ContextTable, type ContextState } from './connection-contexts.js';
@@ -79,6 +79,8 @@ export class DcerpcConnection {
   private readonly calls: CallTable;
   private readonly contexts: ContextTable;
   private readonly activations = new Map<CallState, ActivationArgs>();
+  /** Made once: decodePdu() is called per PDU. */
+  private readonly decodeOptions: DecodeOptions;
   private ts = 0;
   private dir: Direction = 'to_server';
   private offset = 0;
@@ -88,6 +90,7 @@ export class DcerpcConnection {
   constructor(opts: DcerpcConnectionOptions = {}) {
     this.o = opts;
     this.limits = resolveDcerpcLimits(opts.limits);
+    this.decodeOptions = { maxFragLength: this.limits.maxFragLength };
     this.stubDecoder = opts.decodeStub === false ? undefined : (opts.decodeStub ?? decodeRequestStub);
     const side = (): Side => ({ framer: undefined, sink: undefined, littleEndian: undefined, maxFrag: undefined });
     this.sides = { to_server: side(), to_client: side() };
@@ -166,7 +169,7 @@ export class DcerpcConnection {
 
   private onBytes(dir: Direction, bytes: Uint8Array, off: number): void {
     this.offset = off;
-    const r = decodePdu(bytes, { maxFragLength: this.limits.maxFragLength });
+    const r = decodePdu(bytes, this.decodeOptions);
     if (!r.ok) {
       this.emit({ ...r.anomaly, offset: off }, dir);
       return;

@@ -15,9 +15,10 @@ export interface FramerOptions {
   readonly onAnomaly?: (a: Anomaly) => void;
 }
 
-/** Why the bytes at an offset cannot start a PDU, or undefined when they can (as far as present). */
-function headerProblem(b: Uint8Array, o: number, maxFrag: number): DcerpcAnomalyName | undefined {
-  const n = b.length - o;
+/** Why the bytes at an offset cannot start a PDU, or undefined when they can (as far as present
+ * before `end`). */
+function headerProblem(b: Uint8Array, o: number, maxFrag: number, end = b.length): DcerpcAnomalyName | undefined {
+  const n = end - o;
   if (n >= 1 && b[o] !== 5) return 'bad_version';
   if (n >= 2 && b[o + 1] > 1) return 'bad_version';
   if (n >= 3 && b[o + 2] > 20) return 'unknown_ptype';
@@ -39,8 +40,13 @@ function fragOf(b: Uint8Array, o: number): number {
  * needed to know or complete it; 0 when the bytes there cannot start a PDU (resynchronise).
  */
 export function pduLengthAt(b: Uint8Array, offset: number, maxFrag = 65535): number {
-  if (headerProblem(b, offset, maxFrag) !== undefined) return 0;
-  const n = b.length - offset;
+  return lengthAt(b, offset, b.length, maxFrag);
+}
+
+/** pduLengthAt() over b[offset, end). */
+function lengthAt(b: Uint8Array, offset: number, end: number, maxFrag: number): number {
+  if (headerProblem(b, offset, maxFrag, end) !== undefined) return 0;
+  const n = end - offset;
   if (n < 10) return -(COMMON_HEADER_LEN - n);
   const frag = fragOf(b, offset);
   if (n < COMMON_HEADER_LEN) return -(frag - n);
@@ -84,20 +90,27 @@ export class DcerpcFramer {
 
   /** Take one chunk; emit every PDU it completes. Returns the bytes still needed. */
   push(chunk: Uint8Array, sink: PduSink): number {
-    const base = this.offset;
-    this.offset += chunk.length;
-    let pos = 0;
+    return this.pushRange(chunk, 0, chunk.length, sink);
+  }
+
+  /** push(buf.subarray(start, end)) without making the view: a capture reader hands over each TCP
+   * segment as a range of its block buffer. */
+  pushRange(buf: Uint8Array, start: number, end: number, sink: PduSink): number {
+    // stream offset of buf[0] (possibly negative: only offsets of bytes at or after start are used)
+    const base = this.offset - start;
+    this.offset += end - start;
+    let pos = start;
     if (this.carry) {
-      const r = this.fillCarry(chunk, sink);
+      const r = this.fillCarry(buf, start, end, sink);
       if (r === 'more') return this.needed;
       if (r === 'bad') {
-        const start = this.carryOffset;
-        const joined = this.rejoin(chunk);
-        return this.scan(joined, start, this.skipGarbage(joined, start, 0), sink);
+        const at = this.carryOffset;
+        const joined = this.rejoin(buf.subarray(start, end));
+        return this.scan(joined, at, this.skipGarbage(joined, at, 0, joined.length), joined.length, sink);
       }
       pos = r;
     }
-    return this.scan(chunk, base, pos, sink);
+    return this.scan(buf, base, pos, end, sink);
   }
 
   /** End of stream: a partial PDU or a garbage run left behind becomes an anomaly. */
@@ -110,27 +123,26 @@ export class DcerpcFramer {
     this.endGarbage();
   }
 
-  /** Grow the carried prefix from `chunk`; returns the chunk position after a completed PDU,
-   * 'more' if the chunk ran out, or 'bad' if the carried bytes turned out not to start a PDU. */
-  private fillCarry(chunk: Uint8Array, sink: PduSink): number | 'more' | 'bad' {
-    let pos = 0;
+  /** Grow the carried prefix from chunk[start, end); returns the chunk position after a completed
+   * PDU, 'more' if the chunk ran out, or 'bad' if the carried bytes turned out not to start a PDU. */
+  private fillCarry(chunk: Uint8Array, start: number, end: number, sink: PduSink): number | 'more' | 'bad' {
+    let pos = start;
     if (this.have < COMMON_HEADER_LEN) {
-      const take = Math.min(COMMON_HEADER_LEN - this.have, chunk.length);
-      this.carry!.set(chunk.subarray(0, take), this.have);
+      const take = Math.min(COMMON_HEADER_LEN - this.have, end - start);
+      this.carry!.set(chunk.subarray(start, start + take), this.have);
       this.have += take;
-      pos = take;
-      const head = this.carry!.subarray(0, this.have);
-      if (headerProblem(head, 0, this.maxFrag) !== undefined) {
+      pos += take;
+      if (headerProblem(this.carry!, 0, this.maxFrag, this.have) !== undefined) {
         this.have -= take; // rejoin() hands the chunk back whole
         return 'bad';
       }
       if (this.have < COMMON_HEADER_LEN) return 'more';
-      const frag = fragOf(head, 0);
+      const frag = fragOf(this.carry!, 0);
       const full = new Uint8Array(frag);
-      full.set(head);
+      full.set(this.carry!); // the 16-byte header prefix, now complete
       this.carry = full;
     }
-    const take = Math.min(this.carry!.length - this.have, chunk.length - pos);
+    const take = Math.min(this.carry!.length - this.have, end - pos);
     this.carry!.set(chunk.subarray(pos, pos + take), this.have);
     this.have += take;
     pos += take;
@@ -155,20 +167,20 @@ export class DcerpcFramer {
     return joined;
   }
 
-  private scan(buf: Uint8Array, base: number, pos: number, sink: PduSink): number {
-    const len = buf.length;
-    while (pos < len) {
-      const r = pduLengthAt(buf, pos, this.maxFrag);
+  /** Frame buf[pos, end); `base` is the stream offset of buf[0]. */
+  private scan(buf: Uint8Array, base: number, pos: number, end: number, sink: PduSink): number {
+    while (pos < end) {
+      const r = lengthAt(buf, pos, end, this.maxFrag);
       if (r > 0) {
         this.endGarbage();
         this.pdus++;
         sink(buf.subarray(pos, pos + r), base + pos);
         pos += r;
       } else if (r < 0) {
-        this.startCarry(buf.subarray(pos), base + pos, r);
+        this.startCarry(buf.subarray(pos, end), base + pos, r);
         return -r;
       } else {
-        pos = this.skipGarbage(buf, base, pos);
+        pos = this.skipGarbage(buf, base, pos, end);
       }
     }
     return 0;
@@ -184,14 +196,14 @@ export class DcerpcFramer {
   }
 
   /** Skip from `pos` to the next byte pair that could start a PDU (05 00 / 05 01). */
-  private skipGarbage(buf: Uint8Array, base: number, pos: number): number {
+  private skipGarbage(buf: Uint8Array, base: number, pos: number, end: number): number {
     if (this.garbage === 0) {
       this.garbageStart = base + pos;
-      const why = headerProblem(buf, pos, this.maxFrag) ?? 'protocol_violation';
+      const why = headerProblem(buf, pos, this.maxFrag, end) ?? 'protocol_violation';
       this.flag(why, `no PDU at stream offset ${base + pos}`, base + pos);
     }
     let next = pos + 1;
-    while (next < buf.length && !(buf[next] === 5 && (next + 1 === buf.length || buf[next + 1] <= 1))) next++;
+    while (next < end && !(buf[next] === 5 && (next + 1 === end || buf[next + 1] <= 1))) next++;
     this.garbage += next - pos;
     return next;
   }
