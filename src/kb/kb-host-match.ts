@@ -23,6 +23,13 @@ export function vendorProductKey(cpe: string): string {
   return `${vendor}:${product}`;
 }
 
+/** The longest word of the product name ("windows_server_2003" -> "windows"), if it is specific enough. */
+function productWord(cpe: string): string | undefined {
+  const product = unquote(parseCpe(cpe).product) ?? '';
+  const w = product.split(/[^a-z0-9]+/i).sort((a, b) => b.length - a.length)[0];
+  return w && w.length >= 4 ? w : undefined;
+}
+
 /** Candidates per CPE are capped (`maxCandidates`) so one very common product cannot make a request unbounded. */
 export async function vulnerabilitiesForHost(
   kb: KbStorePort,
@@ -34,6 +41,13 @@ export async function vulnerabilitiesForHost(
   for (const cpe of cpes) {
     const found = await kb.searchVulns({ ...filter, cpeVendorProduct: vendorProductKey(cpe), limit: maxCandidates, offset: 0 });
     for (const c of found.items) candidates.set(c.id, c);
+    // Records without CPEs yet (CNA data only, or legacy text) are found by the product's main word;
+    // matchAffected then decides from the CNA versions or the keywords.
+    const word = productWord(cpe);
+    if (word) {
+      const byText = await kb.searchVulns({ ...filter, text: word, limit: maxCandidates, offset: 0 });
+      for (const c of byText.items) candidates.set(c.id, c);
+    }
   }
   const out: HostMatch[] = [];
   for (const c of candidates.values()) {

@@ -55,3 +55,13 @@ test('vulnerabilitiesForHost: a 2003 XP host and a 2017 Windows 7 host against s
   await assert.rejects(vulnerabilitiesForHost(store, ['cpe:/o']), /vendor and a product/);
   await store.close();
 });
+
+test('a record with CNA data only (no CPE yet) is found for an inventory CPE by product word and CNA versions', { skip: skipWithoutCorpus('kb', 'cve') }, async () => {
+  const { vulnerabilitiesForHost } = await import('../../src/kb/kb-host-match.js');
+  const store = await KbSqliteStore.open(':memory:');
+  await new KbImporter(store).importPath(corpusPath('kb', 'cve', 'CVE-2021-44228.json'));
+  const hit = await vulnerabilitiesForHost(store, ['cpe:2.3:a:apache:log4j:2.14.1:*:*:*:*:*:*:*']);
+  assert.deepEqual(hit.map((m) => [m.id, m.verdict, m.basis]), [['CVE-2021-44228', 'affected', 'cna_affected']]);
+  assert.deepEqual(await vulnerabilitiesForHost(store, ['cpe:2.3:a:apache:log4j:2.17.1:*:*:*:*:*:*:*']), [], '2.15.0 and later are unaffected (changes[])');
+  await store.close();
+});

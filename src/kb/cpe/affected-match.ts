@@ -17,12 +17,14 @@ export interface AffectedMatch {
 
 type Rec = Pick<KbVulnerabilityRecord, 'configurations' | 'affected' | 'title' | 'description'>;
 
-/** "Microsoft Corporation" and "microsoft" meet on words: every host word must appear in the entry. */
+/** "Microsoft Corporation" and "microsoft" meet on words: every host word must appear in the entry,
+ * exactly or (for words of 4+ characters) as the start of one, so "log4j" finds "Log4j2". */
 const words = (s: string): string[] => s.toLowerCase().split(/[^a-z0-9.]+/).filter((w) => w.length > 0 && w !== 'n/a');
 const covers = (entry: string, host: string): boolean => {
-  const e = new Set(words(entry));
+  const e = words(entry);
+  const exact = new Set(e);
   const h = words(host.replace(/_/g, ' '));
-  return h.length > 0 && h.every((w) => e.has(w));
+  return h.length > 0 && h.every((w) => exact.has(w) || (w.length >= 4 && e.some((x) => x.startsWith(w))));
 };
 
 /** CVE JSON 5.1 "versions" semantics: a range entry covers [version, lessThan) or [version, lessThanOrEqual];
