@@ -130,15 +130,14 @@ export class ThresholdDetector {
 
   private openWindow(ts: number): number {
     this.windows++;
-    const w = this.windowPool.allocate();
-    this.windowPool.start[w] = ts;
+    const w = this.windowPool.allocate(ts);
     return w;
   }
 
   /** A window older than windowMs starts over at ts (same key, same number). */
   private current(w: number, ts: number): number {
     const pool = this.windowPool;
-    if (ts - pool.start[w]! > this.limits.windowMs) {
+    if (ts - pool.start(w) > this.limits.windowMs) {
       this.clearItems(w);
       pool.reset(w, ts);
     }
@@ -158,13 +157,11 @@ export class ThresholdDetector {
   /** Count a distinct item into window w; returns w when this item reaches the threshold, else -1. */
   private step(w: number, ts: number, item: AddrKey, threshold: number): number {
     const pool = this.windowPool;
-    if (pool.fired[w]) return -1;
+    if (pool.fired(w)) return -1;
     if (typeof item === 'number') {
-      if (!pool.hasFirst[w]) {
-        pool.hasFirst[w] = 1;
-        pool.first[w] = item;
-      } else {
-        if (pool.first[w] === item || this.items.has(w, item)) return -1;
+      if (!pool.hasFirst(w)) pool.setFirst(w, item);
+      else {
+        if (pool.first(w) === item || this.items.has(w, item)) return -1;
         this.items.add(w, item);
       }
     } else {
@@ -173,14 +170,14 @@ export class ThresholdDetector {
       if (set.has(item)) return -1;
       set.add(item);
     }
-    if (++pool.count[w]! < threshold) return -1;
-    pool.fired[w] = 1;
+    if (pool.bump(w) < threshold) return -1;
+    pool.markFired(w);
     this.clearItems(w); // the items are no longer needed once fired: free them
     return w;
   }
 
   private alert(rule: 'address_scan' | 'port_scan', ts: number, srcKey: AddrKey, dport: number | undefined, dstKey: AddrKey | undefined, w: number): Alert {
-    const start = this.windowPool.start[w]!;
+    const start = this.windowPool.start(w);
     const src = addrText(srcKey);
     const dst = dstKey === undefined ? undefined : addrText(dstKey);
     const n = rule === 'address_scan' ? this.limits.addrScanThreshold : this.limits.portScanThreshold;

@@ -1,54 +1,78 @@
-// Counting windows of the threshold scan detector as numbered rows of typed arrays, with a free list.
-// Written by us: one object per (source, port/host) key was most of the detector's GC load.
+// Counting windows of the threshold scan detector as numbered rows of one typed array, with a free
+// list. Written by us: one object per (source, port/host) key was most of the detector's GC load.
 
-/** Rows are reused after free(); the arrays double when full. */
+/*
+ * A row is [start ms, distinct count, flags, first item] in one Float64Array, so touching a window
+ * costs one cache line rather than one per field (windows are many and touched at random). Doubles
+ * hold the counts and int32 items exactly.
+ */
+const STRIDE = 4;
+const START = 0;
+const COUNT = 1;
+const FLAGS = 2;
+const FIRST = 3;
+/** The threshold was reached in this window (it fires once). */
+const FIRED = 1;
+/** FIRST holds the window's first IPv4/port item (kept inline, see the detector). */
+const HAS_FIRST = 2;
+
+/** Rows are reused after free(); the array doubles when full. */
 export class WindowPool {
-  /** Opening time in ms (kept as given). */
-  start = new Float64Array(256);
-  /** Distinct items counted so far. */
-  count = new Int32Array(256);
-  /** 1 once the threshold was reached in this window (it fires once). */
-  fired = new Uint8Array(256);
-  /** 1 when `first` holds the window's first IPv4/port item (kept inline, see the detector). */
-  hasFirst = new Uint8Array(256);
-  first = new Int32Array(256);
+  private rows = new Float64Array(256 * STRIDE);
   private readonly freeRows: number[] = [];
   private highWater = 0;
 
-  allocate(): number {
+  allocate(start: number): number {
     const w = this.freeRows.pop() ?? this.highWater++;
-    if (w >= this.start.length) this.grow();
-    this.reset(w, 0);
+    if ((w + 1) * STRIDE > this.rows.length) {
+      const bigger = new Float64Array(this.rows.length * 2);
+      bigger.set(this.rows);
+      this.rows = bigger;
+    }
+    this.reset(w, start);
     return w;
   }
 
+  /** Start the window over: opened at `start`, nothing counted, not fired. */
   reset(w: number, start: number): void {
-    this.start[w] = start;
-    this.count[w] = 0;
-    this.fired[w] = 0;
-    this.hasFirst[w] = 0;
+    const r = w * STRIDE;
+    this.rows[r + START] = start;
+    this.rows[r + COUNT] = 0;
+    this.rows[r + FLAGS] = 0;
   }
 
   free(w: number): void {
     this.freeRows.push(w);
   }
 
-  private grow(): void {
-    const n = this.start.length * 2;
-    const start = new Float64Array(n);
-    start.set(this.start);
-    this.start = start;
-    const count = new Int32Array(n);
-    count.set(this.count);
-    this.count = count;
-    const fired = new Uint8Array(n);
-    fired.set(this.fired);
-    this.fired = fired;
-    const hasFirst = new Uint8Array(n);
-    hasFirst.set(this.hasFirst);
-    this.hasFirst = hasFirst;
-    const first = new Int32Array(n);
-    first.set(this.first);
-    this.first = first;
+  start(w: number): number {
+    return this.rows[w * STRIDE + START]!;
+  }
+
+  fired(w: number): boolean {
+    return (this.rows[w * STRIDE + FLAGS]! & FIRED) !== 0;
+  }
+
+  markFired(w: number): void {
+    this.rows[w * STRIDE + FLAGS] = this.rows[w * STRIDE + FLAGS]! | FIRED;
+  }
+
+  /** Whether the window holds its first item inline (see first()). */
+  hasFirst(w: number): boolean {
+    return (this.rows[w * STRIDE + FLAGS]! & HAS_FIRST) !== 0;
+  }
+
+  first(w: number): number {
+    return this.rows[w * STRIDE + FIRST]!;
+  }
+
+  setFirst(w: number, item: number): void {
+    this.rows[w * STRIDE + FIRST] = item;
+    this.rows[w * STRIDE + FLAGS] = this.rows[w * STRIDE + FLAGS]! | HAS_FIRST;
+  }
+
+  /** Count one more distinct item; returns the new count. */
+  bump(w: number): number {
+    return ++this.rows[w * STRIDE + COUNT]!;
   }
 }

@@ -35,9 +35,10 @@ const ROLE_OF: Partial<Record<(typeof CONN_COLUMNS)[number], number>> = {
 let fieldEnd = 0;
 
 /**
- * Feed Buffers in file order. Each line is walked once, byte by byte, up to the last column we
- * need; the rest of the line is skipped with a native indexOf. A partial last line is carried to
- * the next chunk. Header lines go through the general reader's header code (zeek-conn-reader.ts),
+ * Feed Buffers in file order. Line ends are found with a native indexOf; each line is then walked
+ * once, byte by byte, up to the last column we need, each needed field parsed as it is crossed (no
+ * second pass, no string unless an address is not dotted IPv4). A partial last line is carried to
+ * the next chunk; only that line is copied. Header lines go through the general reader's header code (zeek-conn-reader.ts),
  * whose conn_state rules it shares; only a multi-byte separator (rare) is refused.
  */
 export class ConnTsvScanner {
