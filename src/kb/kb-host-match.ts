@@ -30,24 +30,28 @@ function productWord(cpe: string): string | undefined {
   return w && w.length >= 4 ? w : undefined;
 }
 
-/** Candidates per CPE are capped (`maxCandidates`) so one very common product cannot make a request unbounded. */
+/** Candidates per query are capped (`maxCandidates`) so that one very common product cannot make a request unbounded. */
 export async function vulnerabilitiesForHost(
   kb: KbStorePort,
   cpes: readonly string[],
   filter: Omit<VulnQuery, 'cpeVendorProduct' | 'limit' | 'offset'> = {},
-  maxCandidates = 1000,
+  maxCandidates = 50_000,
 ): Promise<HostMatch[]> {
   const candidates = new Map<string, VulnSummary>();
+  // The store pages at most 1000 rows; walk the pages up to the cap.
+  const collect = async (q: VulnQuery): Promise<void> => {
+    for (let offset = 0; offset < maxCandidates; offset += 1000) {
+      const page = await kb.searchVulns({ ...q, limit: 1000, offset });
+      for (const c of page.items) candidates.set(c.id, c);
+      if (page.items.length < 1000) return;
+    }
+  };
   for (const cpe of cpes) {
-    const found = await kb.searchVulns({ ...filter, cpeVendorProduct: vendorProductKey(cpe), limit: maxCandidates, offset: 0 });
-    for (const c of found.items) candidates.set(c.id, c);
+    await collect({ ...filter, cpeVendorProduct: vendorProductKey(cpe) });
     // Records without CPEs yet (CNA data only, or legacy text) are found by the product's main word;
     // matchAffected then decides from the CNA versions or the keywords.
     const word = productWord(cpe);
-    if (word) {
-      const byText = await kb.searchVulns({ ...filter, text: word, limit: maxCandidates, offset: 0 });
-      for (const c of byText.items) candidates.set(c.id, c);
-    }
+    if (word) await collect({ ...filter, text: word });
   }
   const out: HostMatch[] = [];
   for (const c of candidates.values()) {
