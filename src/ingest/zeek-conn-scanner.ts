@@ -202,7 +202,8 @@ function decimal(b: Buffer, start: number, end: number, sep: number): number {
     else ok = false;
   }
   fieldEnd = i;
-  return ok && i > start ? int + frac / scale : NaN;
+  if (!ok || i === start) return NaN;
+  return dot ? int + frac / scale : int; // the division (slow) only when there is a fraction: int + 0/1 is int
 }
 
 /**
