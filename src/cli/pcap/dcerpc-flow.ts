@@ -3,9 +3,10 @@
 // a hole do not continue the PDU before it, C706 12.6.1) and whole PDUs go to the connection.
 
 import type { Anomaly } from '../../model/anomaly.js';
+import type { CallRecord } from '../../model/call.js';
 import type { Direction } from '../../model/flow.js';
 import { DcerpcConnection } from '../../protocols/dcerpc/connection.js';
-import { DcerpcFramer, type PduSink } from '../../protocols/dcerpc/framer.js';
+import { DcerpcFramer, type PduRangeSink } from '../../protocols/dcerpc/framer.js';
 import { decodeHeader, ptypeName } from '../../protocols/dcerpc/pdu-decode.js';
 import type { Pdu } from '../../protocols/dcerpc/pdu-types.js';
 import { isServerPdu, looksLikeDcerpcCo } from '../../protocols/pcap/content-sniff.js';
@@ -32,7 +33,7 @@ export class DcerpcFlowHandler implements TcpAppHandler {
 
 class DcerpcFlow implements TcpAppConsumer {
   private readonly framers: [DcerpcFramer, DcerpcFramer];
-  private readonly sinks: [PduSink, PduSink];
+  private readonly sinks: [PduRangeSink, PduRangeSink];
   private readonly conn: DcerpcConnection;
   private readonly flow: FlowJson;
   private readonly emitting: boolean;
@@ -55,17 +56,19 @@ class DcerpcFlow implements TcpAppConsumer {
       ...(o.decodeStub !== undefined && { decodeStub: o.decodeStub }),
       ...(o.names && { names: o.names }),
       ...(this.emitting && { onPdu: (_d: Direction, pdu: Pdu) => (this.lastPdu = pdu) }),
-      onCall: (rec) => {
-        ctx.stats.calls++;
-        o.onCall?.(rec, this.flow);
-      },
+      // no onCall, no call records: the totals count finished calls when the connection closes
+      ...(o.onCall && { onCall: (rec: CallRecord) => o.onCall!(rec, this.flow) }),
       onAnomaly: (a) => {
         ctx.countAnomaly(a);
         if (this.emitting) this.current.push(a);
       },
     });
     this.framers = [this.newFramer(0), this.newFramer(1)];
-    this.sinks = [(pdu, offset) => this.pdu(0, pdu, this.base[0] + offset), (pdu, offset) => this.pdu(1, pdu, this.base[1] + offset)];
+    // ranges, not views: each PDU is decoded in place in the capture reader's block buffer
+    this.sinks = [
+      { pdu: (buf, start, end, offset) => this.pdu(0, buf, start, end, this.base[0] + offset) },
+      { pdu: (buf, start, end, offset) => this.pdu(1, buf, start, end, this.base[1] + offset) },
+    ];
   }
 
   data(dir: DirIndex, bytes: Uint8Array, start: number, end: number): void {
@@ -88,6 +91,7 @@ class DcerpcFlow implements TcpAppConsumer {
     this.framers[0].flush();
     this.framers[1].flush();
     this.conn.close(this.ctx.nowMs);
+    this.ctx.stats.calls += this.conn.callsFinished;
   }
 
   private newFramer(dir: DirIndex): DcerpcFramer {
@@ -104,21 +108,21 @@ class DcerpcFlow implements TcpAppConsumer {
     if (this.emitting && this.pending[dir].length < MAX_PENDING_ANOMALIES) this.pending[dir].push(a);
   }
 
-  private pdu(dir: DirIndex, bytes: Uint8Array, streamOffset: number): void {
+  private pdu(dir: DirIndex, buf: Uint8Array, start: number, end: number, streamOffset: number): void {
     const stats = this.ctx.stats;
     stats.pdus++;
-    const type = ptypeName(bytes[2]);
+    const type = ptypeName(buf[start + 2]);
     stats.pdusByType[type] = (stats.pdusByType[type] ?? 0) + 1;
     const before = this.conn.pdus;
     this.lastPdu = undefined;
     // Framed here already: the connection decodes it without framing it again.
-    this.conn.feedPdu(DIRECTIONS[dir], bytes, this.ctx.nowMs, streamOffset);
+    this.conn.feedPduAt(DIRECTIONS[dir], buf, start, end, this.ctx.nowMs, streamOffset);
     if (this.conn.pdus === before) stats.pdusRejected++;
-    if (this.emitting) this.emit(dir, bytes);
+    if (this.emitting) this.emit(dir, buf, start);
   }
 
-  private emit(dir: DirIndex, bytes: Uint8Array): void {
-    const header = decodeHeader(bytes);
+  private emit(dir: DirIndex, buf: Uint8Array, start: number): void {
+    const header = decodeHeader(buf, start);
     if (header === undefined) return;
     const anomalies = [...this.pending[dir], ...this.current];
     this.pending[dir] = [];

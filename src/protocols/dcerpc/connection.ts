@@ -7,7 +7,7 @@ import type { Direction } from '../../model/flow.js';
 import { dcerpcAnomaly, type DcerpcAnomalyName } from './anomalies.js';
 import { resolveDcerpcLimits, type DcerpcLimitOverrides, type DcerpcLimits } from './dcerpc-limits.js';
 import { DcerpcFramer } from './framer.js';
-import { decodePdu, ptypeName, type DecodeOptions } from './pdu-decode.js';
+import { decodePduAt, isPdu, ptypeName } from './pdu-decode.js';
 import { PFC, type BindAckPdu, type BindPdu, type Pdu, type RequestPdu, type SyntaxId } from './pdu-types.js';
 import { CallTable, type CallState } from './reassembly.js';
 import { ContextTable, type ContextState } from './connection-contexts.js';
@@ -79,18 +79,19 @@ export class DcerpcConnection {
   private readonly calls: CallTable;
   private readonly contexts: ContextTable;
   private readonly activations = new Map<CallState, ActivationArgs>();
-  /** Made once: decodePdu() is called per PDU. */
-  private readonly decodeOptions: DecodeOptions;
+  /** Scratch list for the anomalies decodePduAt() finds on one PDU (copied out when not empty). */
+  private readonly found: Anomaly[] = [];
   private ts = 0;
   private dir: Direction = 'to_server';
   private offset = 0;
   pdus = 0;
+  /** Calls finished so far (each one an onCall record when onCall is set). */
+  callsFinished = 0;
   closed = false;
 
   constructor(opts: DcerpcConnectionOptions = {}) {
     this.o = opts;
     this.limits = resolveDcerpcLimits(opts.limits);
-    this.decodeOptions = { maxFragLength: this.limits.maxFragLength };
     this.stubDecoder = opts.decodeStub === false ? undefined : (opts.decodeStub ?? decodeRequestStub);
     const side = (): Side => ({ framer: undefined, sink: undefined, littleEndian: undefined, maxFrag: undefined });
     this.sides = { to_server: side(), to_client: side() };
@@ -119,7 +120,7 @@ export class DcerpcConnection {
     try {
       const side = this.sides[dir];
       side.framer ??= this.newFramer(dir);
-      side.sink ??= (bytes, off) => this.onBytes(dir, bytes, off);
+      side.sink ??= (bytes, off) => this.onBytes(dir, bytes, 0, bytes.length, off);
       side.framer.push(chunk, side.sink);
     } catch (e) {
       // Zeek DCE_RPC DeliverStream: whatever escapes decoding ends this chunk, not the process
@@ -130,11 +131,16 @@ export class DcerpcConnection {
   /** One whole PDU already framed by the caller (e.g. a capture reader that frames per packet to
    * keep per-PDU timestamps): skips this connection's framer, otherwise the same as feed(). */
   feedPdu(dir: Direction, pdu: Uint8Array, tsMs: number, streamOffset = 0): void {
+    this.feedPduAt(dir, pdu, 0, pdu.length, tsMs, streamOffset);
+  }
+
+  /** feedPdu(dir, buf.subarray(start, end), ...) without making the view (a framer's PduRangeSink). */
+  feedPduAt(dir: Direction, buf: Uint8Array, start: number, end: number, tsMs: number, streamOffset = 0): void {
     if (this.closed) return;
     this.ts = tsMs;
     this.dir = dir;
     try {
-      this.onBytes(dir, pdu, streamOffset);
+      this.onBytes(dir, buf, start, end, streamOffset);
     } catch (e) {
       this.flag('protocol_violation', `exception while decoding: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -167,16 +173,17 @@ export class DcerpcConnection {
     return new DcerpcFramer({ maxFragLength: this.limits.maxFragLength, onAnomaly: (a) => this.emit(a, dir) });
   }
 
-  private onBytes(dir: Direction, bytes: Uint8Array, off: number): void {
+  private onBytes(dir: Direction, buf: Uint8Array, start: number, end: number, off: number): void {
     this.offset = off;
-    const r = decodePdu(bytes, this.decodeOptions);
-    if (!r.ok) {
-      this.emit({ ...r.anomaly, offset: off }, dir);
+    const found = this.found;
+    found.length = 0;
+    const pdu = decodePduAt(buf, start, end, this.limits.maxFragLength, found);
+    if (!isPdu(pdu)) {
+      this.emit({ ...pdu, offset: off }, dir);
       return;
     }
     this.pdus++;
-    const pdu = r.pdu;
-    const anomalies = r.anomalies.length === 0 ? NO_ANOMALIES : r.anomalies.map((a) => ({ ...a, offset: off }));
+    const anomalies = found.length === 0 ? NO_ANOMALIES : found.map((a) => ({ ...a, offset: off }));
     for (const a of anomalies) this.emit(a, dir);
     const all = this.checkSide(dir, pdu, anomalies);
     this.o.onPdu?.(dir, pdu, this.ts, off, all);
@@ -307,6 +314,7 @@ export class DcerpcConnection {
   private finished(c: CallState): void {
     const activation = this.activations.get(c);
     this.activations.delete(c);
+    this.callsFinished++;
     if (!this.o.onCall) return;
     const iface = c.iface;
     const names = iface && this.o.names ? this.o.names(iface.uuid, c.opnum) : {};

@@ -9,6 +9,17 @@ import { COMMON_HEADER_LEN } from './pdu-types.js';
  * chunks) and the stream offset of its first byte. The view is valid only during the call. */
 export type PduSink = (pdu: Uint8Array, streamOffset: number) => void;
 
+/** Takes each whole PDU as the range buf[start, end) rather than a view: the framer then makes no
+ * object per PDU (a capture's hot path). The range is valid only during the call. */
+export interface PduRangeSink {
+  pdu(buf: Uint8Array, start: number, end: number, streamOffset: number): void;
+}
+
+function deliver(sink: PduSink | PduRangeSink, buf: Uint8Array, start: number, end: number, streamOffset: number): void {
+  if (typeof sink === 'function') sink(start === 0 && end === buf.length ? buf : buf.subarray(start, end), streamOffset);
+  else sink.pdu(buf, start, end, streamOffset);
+}
+
 export interface FramerOptions {
   /** Largest frag_length accepted; larger claims are garbage. Default 65535 (dcerpc-limits). */
   readonly maxFragLength?: number;
@@ -95,7 +106,7 @@ export class DcerpcFramer {
 
   /** push(buf.subarray(start, end)) without making the view: a capture reader hands over each TCP
    * segment as a range of its block buffer. */
-  pushRange(buf: Uint8Array, start: number, end: number, sink: PduSink): number {
+  pushRange(buf: Uint8Array, start: number, end: number, sink: PduSink | PduRangeSink): number {
     // stream offset of buf[0] (possibly negative: only offsets of bytes at or after start are used)
     const base = this.offset - start;
     this.offset += end - start;
@@ -125,7 +136,7 @@ export class DcerpcFramer {
 
   /** Grow the carried prefix from chunk[start, end); returns the chunk position after a completed
    * PDU, 'more' if the chunk ran out, or 'bad' if the carried bytes turned out not to start a PDU. */
-  private fillCarry(chunk: Uint8Array, start: number, end: number, sink: PduSink): number | 'more' | 'bad' {
+  private fillCarry(chunk: Uint8Array, start: number, end: number, sink: PduSink | PduRangeSink): number | 'more' | 'bad' {
     let pos = start;
     if (this.have < COMMON_HEADER_LEN) {
       const take = Math.min(COMMON_HEADER_LEN - this.have, end - start);
@@ -152,7 +163,7 @@ export class DcerpcFramer {
     this.have = 0;
     this.endGarbage();
     this.pdus++;
-    sink(pdu, this.carryOffset);
+    deliver(sink, pdu, 0, pdu.length, this.carryOffset);
     return pos;
   }
 
@@ -168,13 +179,13 @@ export class DcerpcFramer {
   }
 
   /** Frame buf[pos, end); `base` is the stream offset of buf[0]. */
-  private scan(buf: Uint8Array, base: number, pos: number, end: number, sink: PduSink): number {
+  private scan(buf: Uint8Array, base: number, pos: number, end: number, sink: PduSink | PduRangeSink): number {
     while (pos < end) {
       const r = lengthAt(buf, pos, end, this.maxFrag);
       if (r > 0) {
         this.endGarbage();
         this.pdus++;
-        sink(buf.subarray(pos, pos + r), base + pos);
+        deliver(sink, buf, pos, pos + r, base + pos);
         pos += r;
       } else if (r < 0) {
         this.startCarry(buf.subarray(pos, end), base + pos, r);

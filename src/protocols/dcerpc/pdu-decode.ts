@@ -91,35 +91,49 @@ const READER = new ByteReader(new Uint8Array(0));
 
 /** Decode one whole PDU (the first frag_length bytes of `buf`). Never throws on peer bytes. */
 export function decodePdu(buf: Uint8Array, opts: DecodeOptions = {}): DecodeResult {
-  const h = decodeHeader(buf);
-  if (h === undefined) return reject('truncated_pdu', `${buf.length} byte(s), a header needs 16`);
-  const rejected = checkHeader(h, buf.length, opts.maxFragLength ?? 65535);
-  if (rejected) return { ok: false, anomaly: rejected };
   const anomalies: Anomaly[] = [];
-  if (h.rpcVersMinor > 1) anomalies.push(dcerpcAnomaly('bad_version', `rpc_vers_minor ${h.rpcVersMinor}`, { callId: h.callId }));
+  const r = decodePduAt(buf, 0, buf.length, opts.maxFragLength ?? 65535, anomalies);
+  return isPdu(r) ? { ok: true, pdu: r, anomalies } : { ok: false, anomaly: r };
+}
+
+/** decodePdu() for a hot loop: the PDU at buf[start, end) decoded in place (offsets inside the Pdu,
+ * such as the auth trailer's, stay relative to `start`), no result wrapper. Returns the Pdu, with
+ * any anomalies found on it appended to `anomalies`, or the anomaly that rejected it. */
+export function decodePduAt(buf: Uint8Array, start: number, end: number, maxFrag: number, anomalies: Anomaly[]): Pdu | Anomaly {
+  const h = decodeHeader(buf, start);
+  if (h === undefined) return rejection('truncated_pdu', `${end - start} byte(s), a header needs 16`);
+  const rejected = checkHeader(h, end - start, maxFrag);
+  if (rejected) return rejected;
   let bodyEnd = h.fragLength;
   let auth: AuthVerifier | undefined;
   if (h.authLength > 0) {
     const trailerOffset = h.fragLength - h.authLength - SEC_TRAILER_LEN;
     if (trailerOffset < MIN_FRAG[h.ptype]) {
-      return reject('auth_length_exceeds_frag', `auth_length ${h.authLength} in frag_length ${h.fragLength}`, h.callId);
+      return rejection('auth_length_exceeds_frag', `auth_length ${h.authLength} in frag_length ${h.fragLength}`, h.callId);
     }
-    auth = decodeAuth(buf, trailerOffset, h);
+    auth = decodeAuth(buf, start, trailerOffset, h);
     bodyEnd = trailerOffset;
   }
   // One reader for every PDU: decoding is synchronous and no decoded object keeps the reader.
-  const r = READER.reset(buf, COMMON_HEADER_LEN, bodyEnd, h.littleEndian);
+  const r = READER.reset(buf, start + COMMON_HEADER_LEN, start + bodyEnd, h.littleEndian);
+  const found = anomalies.length;
+  if (h.rpcVersMinor > 1) anomalies.push(dcerpcAnomaly('bad_version', `rpc_vers_minor ${h.rpcVersMinor}`, { callId: h.callId }));
   try {
-    const pdu = decodeBody(r, h, auth, anomalies);
-    return { ok: true, pdu, anomalies };
+    return decodeBody(r, h, auth, anomalies);
   } catch (e) {
-    if (e instanceof TruncatedError) return reject('truncated_pdu', `${ptypeName(h.ptype)} body: ${e.message}`, h.callId);
-    throw e;
+    if (!(e instanceof TruncatedError)) throw e;
+    anomalies.length = found; // a rejected PDU reports only why it was rejected
+    return rejection('truncated_pdu', `${ptypeName(h.ptype)} body: ${e.message}`, h.callId);
   }
 }
 
-function reject(name: Parameters<typeof dcerpcAnomaly>[0], detail: string, callId?: number): DecodeResult {
-  return { ok: false, anomaly: dcerpcAnomaly(name, detail, callId === undefined ? undefined : { callId }) };
+/** Tells decodePduAt()'s two outcomes apart (an Anomaly has no `type`). */
+export function isPdu(r: Pdu | Anomaly): r is Pdu {
+  return (r as Pdu).type !== undefined;
+}
+
+function rejection(name: Parameters<typeof dcerpcAnomaly>[0], detail: string, callId?: number): Anomaly {
+  return dcerpcAnomaly(name, detail, callId === undefined ? undefined : { callId });
 }
 
 function checkHeader(h: PduHeader, have: number, maxFrag: number): Anomaly | undefined {
@@ -134,16 +148,17 @@ function checkHeader(h: PduHeader, have: number, maxFrag: number): Anomaly | und
 }
 
 /** sec_trailer at frag_length - auth_length - 8 (MS-RPCE 2.2.2.11); auth_value runs to the end.
- * The caller has checked that the trailer lies inside the PDU. */
-function decodeAuth(buf: Uint8Array, at: number, h: PduHeader): AuthVerifier {
+ * The caller has checked that the trailer lies inside the PDU, which starts at buf[start]. */
+function decodeAuth(buf: Uint8Array, start: number, trailerOffset: number, h: PduHeader): AuthVerifier {
+  const at = start + trailerOffset;
   return {
     authType: buf[at],
     authLevel: buf[at + 1],
     authPadLength: buf[at + 2],
     authReserved: buf[at + 3],
     authContextId: u32At(buf, at + 4, h.littleEndian),
-    trailerOffset: at,
-    authValue: buf.subarray(at + SEC_TRAILER_LEN, h.fragLength),
+    trailerOffset,
+    authValue: buf.subarray(at + SEC_TRAILER_LEN, start + h.fragLength),
   };
 }
 
@@ -249,7 +264,7 @@ function decodeBindAck(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefin
   const addr = r.bytes(addrLen);
   const nul = addr.indexOf(0);
   const secondaryAddress = latin1(nul < 0 ? addr : addr.subarray(0, nul));
-  r.align(4, 0);
+  r.align(4, r.start - COMMON_HEADER_LEN); // counted from the PDU's first byte
   const n = r.u8();
   r.skip(3);
   const results: ContextResult[] = [];
