@@ -96,10 +96,11 @@ export class DcerpcConnection {
     const side = (): Side => ({ framer: undefined, sink: undefined, littleEndian: undefined, maxFrag: undefined });
     this.sides = { to_server: side(), to_client: side() };
     const keep = opts.onRequest !== undefined || this.stubDecoder !== undefined;
-    this.calls = new CallTable(this.limits, keep, {
-      anomaly: (a) => this.emit(a, this.dir),
-      finished: (c) => this.finished(c),
-    });
+    // Only our own decoder is known to read the stub at once and keep none of it (its results are
+    // strings and numbers); onRequest receivers own their stub, so they always get a copy.
+    const borrow = opts.onRequest === undefined && this.stubDecoder === decodeRequestStub;
+    const events = { anomaly: (a: Anomaly) => this.emit(a, this.dir), finished: (c: CallState) => this.finished(c) };
+    this.calls = new CallTable(this.limits, keep, events, borrow);
     this.contexts = new ContextTable(this.limits.maxContexts, (name, detail, callId) => this.flag(name, detail, callId));
   }
 

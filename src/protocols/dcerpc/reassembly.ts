@@ -66,6 +66,9 @@ export class CallTable {
     private readonly limits: DcerpcLimits,
     private readonly keepStubs: boolean,
     private readonly ev: ReassemblyEvents,
+    /** The kept stub of a single-fragment request may be a view into the caller's PDU instead of a
+     * copy: only when whoever reads it (stubOf) does so before request() returns and keeps no part. */
+    private readonly borrowSingle = false,
   ) {}
 
   get size(): number {
@@ -170,8 +173,10 @@ export class CallTable {
       call.truncated = true;
     }
     const take = Math.max(0, Math.min(perCall, perConn, pdu.stub.length));
-    // copied: the PDU is a view into the caller's chunk, which does not outlive this call
-    if (take > 0) call.parts.push(pdu.stub.slice(0, take));
+    // copied: the PDU is a view into the caller's chunk, which does not outlive this call (unless
+    // the request ends with this very fragment and the reader has agreed to read it at once)
+    const borrow = this.borrowSingle && call.reqFrags === 1 && (pdu.header.flags & PFC.LAST_FRAG) !== 0;
+    if (take > 0) call.parts.push(borrow ? pdu.stub.subarray(0, take) : pdu.stub.slice(0, take));
     call.keptLen += take;
     this.keptTotal += take;
   }
