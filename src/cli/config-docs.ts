@@ -17,6 +17,8 @@ function typeText(t: KeyType): string {
       return 'list of strings';
     case 'int-map':
       return 'mapping name -> integer';
+    case 'webhook-list':
+      return 'list of {name, url, secret}';
   }
 }
 

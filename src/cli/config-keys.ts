@@ -7,7 +7,8 @@ export type KeyType =
   | { readonly kind: 'int'; readonly min: number; readonly max: number }
   | { readonly kind: 'int-list'; readonly min: number; readonly max: number }
   | { readonly kind: 'string-list' }
-  | { readonly kind: 'int-map' };
+  | { readonly kind: 'int-map' }
+  | { readonly kind: 'webhook-list' };
 
 export interface ConfigKey {
   /** Dotted path in the YAML file, e.g. `http.port`. */
@@ -22,6 +23,7 @@ export interface ConfigKey {
 }
 
 export const PERSONA_OS = ['windows-nt4-sp6', 'windows-2000-sp4', 'windows-xp-sp1', 'windows-xp-sp2', 'windows-2003'] as const;
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const PORT = { kind: 'int', min: 1, max: 65535 } as const;
@@ -33,6 +35,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'Address the HTTP API listens on. Loopback by default; expose it deliberately.' },
   { path: 'http.port', env: 'VIGIL_HTTP_PORT', flag: '--http-port <port>', type: PORT, default: 8135,
     doc: 'TCP port of the HTTP API.' },
+  { path: 'http.publicUrl', env: 'VIGIL_HTTP_PUBLIC_URL', type: { kind: 'string' }, default: '',
+    doc: 'Base URL by which others reach the API (canonical URLs of published CSAF advisories, the provider directory, Atom feeds); empty means http://HOST:PORT of the API.' },
+  { path: 'csaf.publisherName', env: 'VIGIL_CSAF_PUBLISHER_NAME', type: { kind: 'string' }, default: 'Vigil node',
+    doc: 'CSAF document/publisher/name of the advisories this node publishes.' },
+  { path: 'csaf.publisherNamespace', env: 'VIGIL_CSAF_PUBLISHER_NAMESPACE', type: { kind: 'string' }, default: 'https://vigil.invalid',
+    doc: 'CSAF document/publisher/namespace: the publishing organisation\'s URL (set it to yours before publishing).' },
+  { path: 'csaf.publisherCategory', env: 'VIGIL_CSAF_PUBLISHER_CATEGORY', type: { kind: 'enum', values: ['coordinator', 'discoverer', 'other', 'translator', 'user', 'vendor'] }, default: 'coordinator',
+    doc: 'CSAF document/publisher/category (a CERT is a coordinator).' },
   { path: 'sensor.ports', env: 'VIGIL_SENSOR_PORTS', flag: '--ports <list>', type: { kind: 'int-list', min: 1, max: 65535 }, default: [135, 139, 445, 593, 4444],
     doc: 'Ports the sensor listens on (comma-separated in env and flags). 135/593 speak DCE/RPC with the persona; the others accept and record.' },
   { path: 'sensor.portOffset', env: 'VIGIL_SENSOR_PORT_OFFSET', flag: '--port-offset <n>', type: { kind: 'int', min: 0, max: 64000 }, default: 0,
@@ -53,6 +63,20 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'While the store holds more than this many MiB of live data, the oldest sessions and events are pruned; 0 means no size bound.' },
   { path: 'store.synchronous', env: 'VIGIL_STORE_SYNCHRONOUS', type: { kind: 'enum', values: ['full', 'normal'] }, default: 'full',
     doc: 'SQLite durability: `full` syncs the WAL at every commit, so an acknowledged session survives power loss; `normal` survives a process crash (SIGKILL) only.' },
+  { path: 'alerts.minSeverity', env: 'VIGIL_ALERTS_MIN_SEVERITY', type: { kind: 'enum', values: SEVERITIES }, default: 'low',
+    doc: 'Alerts below this severity are stored by no sink and sent nowhere (engine anomalies of severity `info` stay as session data).' },
+  { path: 'alerts.suppressSeconds', env: 'VIGIL_ALERTS_SUPPRESS_SECONDS', type: { kind: 'int-map' }, default: {},
+    doc: 'Per-detector suppression windows in seconds (e.g. `{surge: 21600}`): an alert with the same key inside the window is merged into the first. Detectors: exploit, trw, threshold, surge, growth.' },
+  { path: 'alerts.webhooks', env: 'VIGIL_ALERTS_WEBHOOKS', type: { kind: 'webhook-list' }, default: [],
+    doc: 'Webhook receivers: a list of `{name, url, secret}` (JSON array in env). Each alert is POSTed as JSON with an HMAC-SHA256 `x-vigil-signature` header, retried with backoff and spooled in `<dataDir>/spool` while the receiver is down.' },
+  { path: 'alerts.email.smtpUrl', env: 'VIGIL_ALERTS_EMAIL_SMTP_URL', type: { kind: 'string' }, default: '',
+    doc: 'SMTP URL for e-mail alerts (e.g. `smtps://user:pass@mail.example.org`); e-mail is off while empty.' },
+  { path: 'alerts.email.from', env: 'VIGIL_ALERTS_EMAIL_FROM', type: { kind: 'string' }, default: 'vigil@localhost',
+    doc: 'Sender address of e-mail alerts.' },
+  { path: 'alerts.email.to', env: 'VIGIL_ALERTS_EMAIL_TO', type: { kind: 'string-list' }, default: [],
+    doc: 'Recipients of e-mail alerts (comma-separated in env).' },
+  { path: 'alerts.email.minSeverity', env: 'VIGIL_ALERTS_EMAIL_MIN_SEVERITY', type: { kind: 'enum', values: SEVERITIES }, default: 'high',
+    doc: 'Only alerts at or above this severity are mailed.' },
   { path: 'log.level', env: 'VIGIL_LOG_LEVEL', flag: '--log-level <level>', type: { kind: 'enum', values: LOG_LEVELS }, default: 'info',
     doc: `Log level (pino): ${LOG_LEVELS.join(', ')}.` },
 ];

@@ -5,12 +5,27 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AppError } from '../core/errors.js';
-import { CONFIG_KEYS, type ConfigKey, type LOG_LEVELS, type PERSONA_OS } from './config-keys.js';
+import { CONFIG_KEYS, type ConfigKey, type LOG_LEVELS, type PERSONA_OS, type SEVERITIES } from './config-keys.js';
 
 export { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
 
 export type PersonaOs = (typeof PERSONA_OS)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type AlertSeverity = (typeof SEVERITIES)[number];
+
+export interface WebhookConfig {
+  readonly name: string;
+  readonly url: string;
+  readonly secret: string;
+}
+
+export interface AlertsConfig {
+  readonly minSeverity: AlertSeverity;
+  /** Detector name -> suppression window in seconds. */
+  readonly suppressSeconds: Readonly<Record<string, number>>;
+  readonly webhooks: readonly WebhookConfig[];
+  readonly email: { readonly smtpUrl: string; readonly from: string; readonly to: readonly string[]; readonly minSeverity: AlertSeverity };
+}
 
 export interface PersonaConfig {
   readonly hostname: string;
@@ -22,7 +37,8 @@ export interface PersonaConfig {
 
 export interface VigilConfig {
   readonly dataDir: string;
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: { readonly host: string; readonly port: number; readonly publicUrl: string };
+  readonly csaf: { readonly publisherName: string; readonly publisherNamespace: string; readonly publisherCategory: string };
   readonly sensor: {
     readonly ports: readonly number[];
     readonly portOffset: number;
@@ -35,6 +51,7 @@ export interface VigilConfig {
     /** SQLite synchronous mode: `full` survives power loss, `normal` survives process crashes. */
     readonly synchronous: 'full' | 'normal';
   };
+  readonly alerts: AlertsConfig;
   readonly log: { readonly level: LogLevel };
   /** The file that was read, if any (for messages). */
   readonly configFile?: string;
@@ -132,6 +149,7 @@ export function parseKeyText(key: ConfigKey, raw: string, where: string): unknow
     case 'string-list':
       return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
     case 'int-map':
+    case 'webhook-list':
       return parseJsonText(raw, where, key.path);
     default:
       return raw;
@@ -176,14 +194,37 @@ function checkValue(key: ConfigKey, v: unknown, where: string): unknown {
         if (typeof n !== 'number' || !Number.isInteger(n)) fail(`an integer for ${key.path}.${name}`);
       }
       return v;
+    case 'webhook-list':
+      return checkWebhooks(v, fail);
   }
+}
+
+function checkWebhooks(v: unknown, fail: (expected: string) => never): WebhookConfig[] {
+  const expected = 'a list of {name, url, secret} with an http(s) url and a secret of at least 16 characters';
+  if (!Array.isArray(v)) fail(expected);
+  const out: WebhookConfig[] = [];
+  for (const w of v as unknown[]) {
+    if (w === null || typeof w !== 'object') fail(expected);
+    const { name, url, secret } = w as Record<string, unknown>;
+    if (typeof name !== 'string' || name === '' || typeof url !== 'string' || !/^https?:\/\/[^\s]+$/.test(url)) fail(expected);
+    // A short secret makes the HMAC signature guessable; refuse it rather than sign weakly.
+    if (typeof secret !== 'string' || secret.length < 16) fail(expected);
+    out.push({ name: name as string, url: url as string, secret: secret as string });
+  }
+  if (new Set(out.map((w) => w.name)).size !== out.length) fail('webhooks with distinct names');
+  return out;
 }
 
 function build(m: Map<string, unknown>, cwd: string): VigilConfig {
   const get = <T>(p: string): T => m.get(p) as T;
   const config: VigilConfig = {
     dataDir: resolve(cwd, get<string>('dataDir')),
-    http: { host: get('http.host'), port: get('http.port') },
+    http: { host: get('http.host'), port: get('http.port'), publicUrl: get('http.publicUrl') },
+    csaf: {
+      publisherName: get('csaf.publisherName'),
+      publisherNamespace: get('csaf.publisherNamespace'),
+      publisherCategory: get('csaf.publisherCategory'),
+    },
     sensor: {
       ports: get('sensor.ports'),
       portOffset: get('sensor.portOffset'),
@@ -198,6 +239,17 @@ function build(m: Map<string, unknown>, cwd: string): VigilConfig {
     store: {
       retention: { maxAgeDays: get('store.retention.maxAgeDays'), maxSizeMb: get('store.retention.maxSizeMb') },
       synchronous: get('store.synchronous'),
+    },
+    alerts: {
+      minSeverity: get('alerts.minSeverity'),
+      suppressSeconds: get('alerts.suppressSeconds'),
+      webhooks: get('alerts.webhooks'),
+      email: {
+        smtpUrl: get('alerts.email.smtpUrl'),
+        from: get('alerts.email.from'),
+        to: get('alerts.email.to'),
+        minSeverity: get('alerts.email.minSeverity'),
+      },
     },
     log: { level: get('log.level') },
   };

@@ -1,5 +1,5 @@
-// The composition of a running Vigil node: configuration -> store -> sensor -> (detectors) -> API
-// listening. `vigil up` calls startNode and stop() on SIGINT/SIGTERM; tests call them directly.
+// The composition of a running Vigil node: configuration -> store -> knowledge base + detectors ->
+// sensor -> API listening. `vigil up` calls startNode and stop() on SIGINT/SIGTERM; tests call them directly.
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,7 +12,10 @@ import type { OsFlavour, PersonaConfig } from '../sensor/sensor-types.js';
 import type { SensorLimitName } from '../sensor/sensor-limits.js';
 import { openSqliteStore, sqliteFileIn, type SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { buildServer } from '../server/app.js';
-import { ensureToken } from '../server/auth.js';
+import { ensureToken, tokenReader } from '../server/auth.js';
+import { registerStoreMetrics } from '../store/store-metrics.js';
+import type { DetectionService } from '../detect/detection-service.js';
+import { startNodeServices } from './node-services.js';
 import type { VigilConfig } from './config.js';
 import { storeSink, type EventListener } from './node-sink.js';
 
@@ -60,31 +63,41 @@ export async function startNode(config: VigilConfig, opts: NodeOptions = {}): Pr
   const { token, created, path } = ensureToken(dataDir);
   if (created) opts.onTokenCreated?.(token, path);
 
+  registerStoreMetrics(registry, store);
+
   let sensor: Sensor | undefined;
   let app: FastifyInstance | undefined;
+  let detection: DetectionService | undefined;
   try {
+    const services = await startNodeServices(config, {
+      store, registry, logger: logger.child({ module: 'detect' }), httpAddress: `${config.http.host}:${config.http.port}`,
+    });
+    detection = services.detection;
     sensor = new Sensor({
       name: 'sensor',
       ports: config.sensor.ports,
       portOffset: config.sensor.portOffset,
       limits: config.sensor.limits as Partial<Record<SensorLimitName, number>>,
       persona: personaFrom(config),
-      sink: storeSink(store, opts.eventListeners),
+      sink: storeSink(store, [services.onEvents, ...(opts.eventListeners ?? [])]),
       registry,
       logger: logger.child({ module: 'sensor' }),
       ...(opts.sensorHosts ? { hosts: opts.sensorHosts } : {}),
       ...(opts.ephemeralPorts ? { ephemeralPorts: true } : {}),
     });
     await sensor.start();
-    app = await buildServer({ store, registry, token, logger: logger.child({ module: 'http' }) });
+    // The token is re-read when its file changes, so `vigil token --rotate` takes effect without a restart.
+    app = await buildServer({ store, registry, token: tokenReader(dataDir), routes: services.routes, logger: logger.child({ module: 'http' }) });
     await app.listen({ host: config.http.host, port: config.http.port });
   } catch (e) {
     await app?.close();
     await sensor?.stop();
+    await detection?.stop();
     await store.close();
     throw e;
   }
   const live = sensor;
+  const detectors = detection as DetectionService;
   const addr = app.server.address() as AddressInfo;
   const httpAddress = `${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   logger.info({ http: httpAddress, sensor: live.listeners, dataDir }, 'vigil node up');
@@ -98,6 +111,7 @@ export async function startNode(config: VigilConfig, opts: NodeOptions = {}): Pr
       stopping ??= (async () => {
         await api.close();
         await live.stop();
+        await detectors.stop();
         await store.close();
         logger.info('vigil node stopped');
       })();

@@ -24,7 +24,9 @@ describe('configuration', () => {
   it('has the defaults of issue 3 when nothing is given', () => {
     const c = loadConfig({ env: {}, cwd: dir });
     assert.equal(c.dataDir, join(dir, 'vigil-data'));
-    assert.deepEqual(c.http, { host: '127.0.0.1', port: 8135 });
+    assert.deepEqual(c.http, { host: '127.0.0.1', port: 8135, publicUrl: '' });
+    assert.deepEqual(c.alerts.webhooks, [], 'no webhook unless configured');
+    assert.equal(c.alerts.email.smtpUrl, '', 'e-mail off unless configured');
     assert.deepEqual(c.sensor.ports, [135, 139, 445, 593, 4444]);
     assert.equal(c.sensor.portOffset, 0);
     assert.equal(c.sensor.persona.os, 'windows-xp-sp1');
@@ -76,7 +78,7 @@ describe('configuration', () => {
       [{ env: { VIGIL_STORE_SYNCHRONOUS: 'off' } }, /VIGIL_STORE_SYNCHRONOUS: expected one of full, normal/],
       [{ flags: { http: { port: 0 } } }, /^flag for http\.port: expected an integer from 1 to 65535, got 0$/],
       [{ flags: { sensor: { portOffset: 64000 } } }, /sensor\.portOffset: 64000 moves port 4444 past 65535/],
-      [{ flags: { http: { prot: 1 } } }, /unknown configuration key "http\.prot" in flags \(known keys there: http\.host, http\.port\)/],
+      [{ flags: { http: { prot: 1 } } }, /unknown configuration key "http\.prot" in flags \(known keys there: http\.host, http\.port, http\.publicUrl\)/],
       [{ file: join(dir, 'absent.yaml') }, /config file not found: .*absent\.yaml/],
     ];
     for (const [opts, pattern] of cases) assert.throws(() => loadConfig({ env: {}, cwd: dir, ...opts }), configError(pattern), String(pattern));
@@ -85,7 +87,7 @@ describe('configuration', () => {
   it('reports the file and key for bad YAML content', () => {
     assert.equal(loadConfig({ file: file('empty-section.yaml', 'http:\nsensor:\n  persona:\n'), env: {} }).http.port, 8135, 'an empty section is not an error');
     assert.throws(() => loadConfig({ file: file('bad.yaml', 'http: [unclosed'), env: {} }), configError(/bad\.yaml: not valid YAML/));
-    assert.throws(() => loadConfig({ file: file('scalar.yaml', 'http: 8135\n'), env: {} }), configError(/scalar\.yaml: http: expected a mapping with keys http\.host, http\.port, got 8135/));
+    assert.throws(() => loadConfig({ file: file('scalar.yaml', 'http: 8135\n'), env: {} }), configError(/scalar\.yaml: http: expected a mapping with keys http\.host, http\.port, http\.publicUrl, got 8135/));
     assert.throws(() => loadConfig({ file: file('list.yaml', '- 1\n- 2\n'), env: {} }), configError(/expected a mapping of keys at the top level/));
     assert.throws(() => loadConfig({ file: file('typo.yaml', 'sensor:\n  prots: [135]\n'), env: {} }), configError(/unknown configuration key "sensor\.prots" in .*typo\.yaml/));
     assert.throws(() => loadConfig({ file: file('port.yaml', 'http:\n  port: "8135"\n'), env: {} }), configError(/port\.yaml: http\.port: expected an integer from 1 to 65535, got "8135"/));
@@ -97,5 +99,22 @@ describe('configuration', () => {
       assert.match(k.env, /^VIGIL_[A-Z0-9_]+$/);
       assert.ok(k.doc.length > 20, `${k.path} documented`);
     }
+  });
+
+  it('reads webhook receivers and refuses a weak secret, a bad URL or duplicate names', () => {
+    const hook = { name: 'soc', url: 'http://127.0.0.1:9/hook', secret: 'x'.repeat(32) };
+    const c = loadConfig({ env: { VIGIL_ALERTS_WEBHOOKS: JSON.stringify([hook]) }, cwd: dir });
+    assert.deepEqual(c.alerts.webhooks, [hook]);
+    const bad = (hooks: unknown): void => {
+      assert.throws(() => loadConfig({ env: { VIGIL_ALERTS_WEBHOOKS: JSON.stringify(hooks) }, cwd: dir }), configError(/environment VIGIL_ALERTS_WEBHOOKS: expected/));
+    };
+    bad([{ ...hook, secret: 'short' }]);
+    bad([{ ...hook, url: 'ftp://example' }]);
+    bad([hook, hook]);
+    bad({ name: 'soc' });
+    const f = file('alerts.yaml', 'alerts:\n  suppressSeconds:\n    surge: 21600\n  email:\n    to: [soc@example.org]\n');
+    const fromFile = loadConfig({ file: f, env: {} });
+    assert.deepEqual(fromFile.alerts.suppressSeconds, { surge: 21600 });
+    assert.deepEqual(fromFile.alerts.email.to, ['soc@example.org']);
   });
 });
