@@ -15,6 +15,13 @@
 
 const FREE = -0x80000000;
 const MIN_REGION_LOG2 = 3;
+// Per-owner row [region start (-1: none), region size - 1, members in the region, FREE is a member]:
+// one cache line per owner touched, which matters when owners are many (threshold windows).
+const META = 4;
+const START = 0;
+const MASK = 1;
+const COUNT = 2;
+const HAS_FREE_KEY = 3;
 
 function mix(k: number): number {
   const h = Math.imul(k ^ (k >>> 16), 0x85ebca6b);
@@ -25,19 +32,17 @@ export class OwnerSetTable {
   private arena = new Int32Array(1 << 16).fill(FREE);
   private top = 0;
   private readonly freeRegions: number[][] = [];
-  /** Per owner: region start (-1: none), size - 1, members stored in the region, FREE is a member. */
-  private start = new Int32Array(0);
-  private mask = new Int32Array(0);
-  private count = new Int32Array(0);
-  private hasFreeKey = new Uint8Array(0);
+  private meta = new Int32Array(0);
+  private owners = 0;
 
   has(owner: number, key: number): boolean {
-    if (owner >= this.start.length) return false;
-    if (key === FREE) return this.hasFreeKey[owner] === 1;
-    const base = this.start[owner]!;
+    if (owner >= this.owners) return false;
+    const row = owner * META;
+    if (key === FREE) return this.meta[row + HAS_FREE_KEY] === 1;
+    const base = this.meta[row + START]!;
     if (base < 0) return false;
     const a = this.arena;
-    const m = this.mask[owner]!;
+    const m = this.meta[row + MASK]!;
     for (let i = mix(key) & m; ; i = (i + 1) & m) {
       const v = a[base + i]!;
       if (v === key) return true;
@@ -47,26 +52,28 @@ export class OwnerSetTable {
 
   /** Add a key the caller knows is absent (after has() said false). */
   add(owner: number, key: number): void {
-    if (owner >= this.start.length) this.growOwners(owner);
+    if (owner >= this.owners) this.growOwners(owner);
+    const row = owner * META;
     if (key === FREE) {
-      this.hasFreeKey[owner] = 1;
+      this.meta[row + HAS_FREE_KEY] = 1;
       return;
     }
-    if (this.start[owner]! < 0) this.giveRegion(owner, MIN_REGION_LOG2);
-    else if ((this.count[owner]! + 1) * 2 > this.mask[owner]! + 1) this.enlarge(owner);
-    this.place(this.start[owner]!, this.mask[owner]!, key);
-    this.count[owner]++;
+    if (this.meta[row + START]! < 0) this.giveRegion(row, MIN_REGION_LOG2);
+    else if ((this.meta[row + COUNT]! + 1) * 2 > this.meta[row + MASK]! + 1) this.enlarge(row);
+    this.place(this.meta[row + START]!, this.meta[row + MASK]!, key);
+    this.meta[row + COUNT]++;
   }
 
   /** Forget an owner's set. */
   drop(owner: number): void {
-    if (owner >= this.start.length) return;
-    this.hasFreeKey[owner] = 0;
-    const base = this.start[owner]!;
+    if (owner >= this.owners) return;
+    const row = owner * META;
+    this.meta[row + HAS_FREE_KEY] = 0;
+    const base = this.meta[row + START]!;
     if (base < 0) return;
-    this.release(base, this.mask[owner]! + 1);
-    this.start[owner] = -1;
-    this.count[owner] = 0;
+    this.release(base, this.meta[row + MASK]! + 1);
+    this.meta[row + START] = -1;
+    this.meta[row + COUNT] = 0;
   }
 
   private place(base: number, m: number, key: number): void {
@@ -76,23 +83,23 @@ export class OwnerSetTable {
     a[base + i] = key;
   }
 
-  private giveRegion(owner: number, log2: number): void {
-    this.start[owner] = this.allocate(log2);
-    this.mask[owner] = (1 << log2) - 1;
-    this.count[owner] = 0;
+  private giveRegion(row: number, log2: number): void {
+    this.meta[row + START] = this.allocate(log2);
+    this.meta[row + MASK] = (1 << log2) - 1;
+    this.meta[row + COUNT] = 0;
   }
 
   /** Move an owner's members into a region twice the size. */
-  private enlarge(owner: number): void {
-    const oldBase = this.start[owner]!;
-    const oldSize = this.mask[owner]! + 1;
+  private enlarge(row: number): void {
+    const oldBase = this.meta[row + START]!;
+    const oldSize = this.meta[row + MASK]! + 1;
     const base = this.allocate(Math.log2(oldSize) + 1); // may move the arena: read it after
     const m = oldSize * 2 - 1;
     const a = this.arena;
     for (let i = 0; i < oldSize; i++) if (a[oldBase + i] !== FREE) this.place(base, m, a[oldBase + i]!);
     this.release(oldBase, oldSize);
-    this.start[owner] = base;
-    this.mask[owner] = m;
+    this.meta[row + START] = base;
+    this.meta[row + MASK] = m;
   }
 
   private allocate(log2: number): number {
@@ -117,16 +124,12 @@ export class OwnerSetTable {
   }
 
   private growOwners(owner: number): void {
-    let n = Math.max(64, this.start.length * 2);
+    let n = Math.max(64, this.owners * 2);
     while (n <= owner) n *= 2;
-    const widen = <T extends Int32Array | Uint8Array>(a: T, b: T, fill?: number): T => {
-      if (fill !== undefined) b.fill(fill);
-      b.set(a);
-      return b;
-    };
-    this.start = widen(this.start, new Int32Array(n), -1);
-    this.mask = widen(this.mask, new Int32Array(n));
-    this.count = widen(this.count, new Int32Array(n));
-    this.hasFreeKey = widen(this.hasFreeKey, new Uint8Array(n));
+    const meta = new Int32Array(n * META);
+    for (let row = 0; row < meta.length; row += META) meta[row + START] = -1;
+    meta.set(this.meta);
+    this.meta = meta;
+    this.owners = n;
   }
 }
