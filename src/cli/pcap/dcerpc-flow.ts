@@ -37,7 +37,8 @@ class DcerpcFlow implements TcpAppConsumer {
   private readonly conn: DcerpcConnection;
   private readonly flow: FlowJson;
   private readonly emitting: boolean;
-  private readonly pending: [Anomaly[], Anomaly[]] = [[], []];
+  /** Only kept when someone listens for PDUs (emitting). */
+  private readonly pending: [Anomaly[], Anomaly[]] | undefined;
   /** Stream offset where each direction's current framer started (it restarts after a gap). */
   private readonly base: [number, number] = [0, 0];
   /** Anomalies raised while the connection processes the current PDU, and the PDU it decoded. */
@@ -50,6 +51,7 @@ class DcerpcFlow implements TcpAppConsumer {
   ) {
     const o = ctx.options;
     this.emitting = o.onPdu !== undefined;
+    this.pending = this.emitting ? [[], []] : undefined;
     this.flow = { src: tcp.client, sport: tcp.clientPort, dst: tcp.server, dport: tcp.serverPort };
     this.conn = new DcerpcConnection({
       ...(o.dcerpcLimits && { limits: o.dcerpcLimits }),
@@ -105,7 +107,7 @@ class DcerpcFlow implements TcpAppConsumer {
   }
 
   private hold(dir: DirIndex, a: Anomaly): void {
-    if (this.emitting && this.pending[dir].length < MAX_PENDING_ANOMALIES) this.pending[dir].push(a);
+    if (this.pending !== undefined && this.pending[dir].length < MAX_PENDING_ANOMALIES) this.pending[dir].push(a);
   }
 
   private pdu(dir: DirIndex, buf: Uint8Array, start: number, end: number, streamOffset: number): void {
@@ -124,8 +126,9 @@ class DcerpcFlow implements TcpAppConsumer {
   private emit(dir: DirIndex, buf: Uint8Array, start: number): void {
     const header = decodeHeader(buf, start);
     if (header === undefined) return;
-    const anomalies = [...this.pending[dir], ...this.current];
-    this.pending[dir] = [];
+    const pending = this.pending!;
+    const anomalies = [...pending[dir], ...this.current];
+    pending[dir] = [];
     this.current = [];
     this.ctx.options.onPdu?.({ tsMs: this.ctx.nowMs, flow: this.flow, direction: DIRECTIONS[dir], frame: this.ctx.frame, header, pdu: this.lastPdu, anomalies });
   }

@@ -78,7 +78,8 @@ export class DcerpcConnection {
   private readonly sides: Record<Direction, Side>;
   private readonly calls: CallTable;
   private readonly contexts: ContextTable;
-  private readonly activations = new Map<CallState, ActivationArgs>();
+  /** Decoded activation arguments waiting for their call's record; made on the first one. */
+  private activations: Map<CallState, ActivationArgs> | undefined;
   /** Scratch list for the anomalies decodePduAt() finds on one PDU (copied out when not empty). */
   private readonly found: Anomaly[] = [];
   private ts = 0;
@@ -299,7 +300,7 @@ export class DcerpcConnection {
     try {
       const d = this.stubDecoder!(req);
       if (!d) return;
-      if (d.activation) this.activations.set(call, d.activation);
+      if (d.activation) (this.activations ??= new Map()).set(call, d.activation);
       for (const a of d.anomalies) {
         const withId = a.callId === undefined ? { ...a, callId: call.callId } : a;
         call.anomalies.push(withId);
@@ -313,8 +314,8 @@ export class DcerpcConnection {
   }
 
   private finished(c: CallState): void {
-    const activation = this.activations.get(c);
-    this.activations.delete(c);
+    const activation = this.activations?.get(c);
+    if (activation !== undefined) this.activations!.delete(c);
     this.callsFinished++;
     if (!this.o.onCall) return;
     const iface = c.iface;

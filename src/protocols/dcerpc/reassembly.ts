@@ -18,7 +18,7 @@ export interface RequestContext {
 /** One call: its request side (reassembled stub kept when someone needs it) and its response side
  * (only counted: nothing downstream decodes responses yet, so nothing is buffered for them). */
 export interface CallState {
-  readonly key: string;
+  readonly key: number;
   readonly dir: Direction;
   readonly callId: number;
   readonly ts: number;
@@ -45,7 +45,9 @@ export interface CallState {
   readonly anomalies: Anomaly[];
 }
 
-export const callKey = (dir: Direction, callId: number): string => `${dir === 'to_server' ? 's' : 'c'}${callId}`;
+/** (direction of the request, call_id) as one number: call_id is a u32, so 2 * call_id + 1 is an
+ * exact double, and a number key spares a string per PDU (the calls map is hit by every fragment). */
+export const callKey = (dir: Direction, callId: number): number => callId * 2 + (dir === 'to_server' ? 0 : 1);
 const other = (dir: Direction): Direction => (dir === 'to_server' ? 'to_client' : 'to_server');
 
 export interface ReassemblyEvents {
@@ -57,7 +59,7 @@ export interface ReassemblyEvents {
 
 /** Calls of one connection keyed by (direction of the request, call_id), bounded by the limits. */
 export class CallTable {
-  private readonly calls = new Map<string, CallState>();
+  private readonly calls = new Map<number, CallState>();
   private reassembling = 0;
   /** Request stub bytes held across all calls of the connection. */
   private keptTotal = 0;
@@ -116,7 +118,7 @@ export class CallTable {
     return call;
   }
 
-  private open(dir: Direction, key: string, pdu: RequestPdu, ts: number, rc: RequestContext): CallState {
+  private open(dir: Direction, key: number, pdu: RequestPdu, ts: number, rc: RequestContext): CallState {
     if (this.calls.size >= this.limits.maxOpenCalls) {
       const oldest = this.calls.values().next().value as CallState;
       this.flag('too_many_open_calls', `${this.calls.size} open calls (maxOpenCalls ${this.limits.maxOpenCalls}); call ${oldest.callId} evicted`, oldest, oldest.callId);
