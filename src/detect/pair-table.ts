@@ -2,22 +2,23 @@
 // owner so that everything an owner holds is dropped at once. Written by us (no npm package fits).
 
 /*
- * Why hand-rolled: the scan detectors' hot path asks "has this source contacted this host?" once per
- * record, millions of times a second. A Map<string> or a Set per source costs an allocation and a
- * string hash per record and keeps millions of small heap objects for the GC to trace; this table
- * is a few Int32Arrays the GC never looks inside. Open addressing with linear probing (Knuth
- * TAOCP vol. 3, 6.4, algorithm L), load kept at or below 1/2 so probes stay short. Probes read
- * only the interleaved [owner, key] pairs (8 bytes a slot, so a probe run stays in one cache
- * line); the value and the owner chain sit in side arrays read on a hit or a drop.
+ * Why hand-rolled: the threshold detector looks up a (source, port) and a (source, host) window
+ * for every failed contact, and a sweep opens a new (source, host) window nearly every time, so a
+ * Map per source (or a Map keyed by strings) costs allocations per record and leaves hundreds of
+ * thousands of small heap objects for the GC to trace; this table is one Int32Array the GC never
+ * looks inside. Open addressing with linear probing (Knuth TAOCP vol. 3, 6.4, algorithm L), load
+ * kept at or below 1/2 so probes stay short. Slots are interleaved [owner, key, value, nextOfOwner]
+ * so that a probe, an insert and a drop each touch one cache line per pair (windows are touched at
+ * random, so that is what the cost is counted in).
  *
  * Owners (non-negative ints, e.g. a source's slot in an AddrSlotTable) never delete single pairs:
- * they drop all theirs at once (a source forgotten, a window closed). Dropped slots become
- * tombstones that lookups step over and inserts reuse; a rebuild clears them when they pile up.
+ * they drop all theirs at once (a source evicted). Dropped slots become tombstones that lookups
+ * step over and inserts reuse; a rebuild clears them when they pile up.
  */
 
 const EMPTY = -1;
 const TOMBSTONE = -2;
-const STRIDE = 2;
+const STRIDE = 4;
 const MIN_CAPACITY = 1024;
 
 /** 32-bit mix of the pair (murmur3 finaliser over a multiplicative combine): sequential addresses spread. */
@@ -29,11 +30,7 @@ function mix(a: number, b: number): number {
 }
 
 export class PairTable {
-  /** [owner, key] per slot. */
   private slots: Int32Array;
-  private values: Int32Array;
-  /** Next slot of the same owner (-1: end of chain). */
-  private nexts: Int32Array;
   private mask: number;
   /** First slot of each owner's chain (-1: none), indexed by owner. */
   private heads: Int32Array;
@@ -46,8 +43,6 @@ export class PairTable {
     let cap = MIN_CAPACITY;
     while (cap < capacity * 2) cap *= 2;
     this.slots = new Int32Array(cap * STRIDE).fill(EMPTY);
-    this.values = new Int32Array(cap);
-    this.nexts = new Int32Array(cap);
     this.mask = cap - 1;
     this.heads = new Int32Array(64).fill(-1);
   }
@@ -69,7 +64,7 @@ export class PairTable {
 
   /** The value stored with the pair at a slot find() returned. */
   valueAt(slot: number): number {
-    return this.values[slot]!;
+    return this.slots[slot * STRIDE + 2]!;
   }
 
   /** Insert a pair the caller knows is absent (after find() said -1). */
@@ -91,7 +86,7 @@ export class PairTable {
   }
 
   nextOf(slot: number): number {
-    return this.nexts[slot]!;
+    return this.slots[slot * STRIDE + 3]!;
   }
 
   /** Forget every pair of an owner; returns how many there were. */
@@ -99,7 +94,7 @@ export class PairTable {
     if (owner >= this.heads.length) return 0;
     const s = this.slots;
     let n = 0;
-    for (let i = this.heads[owner]!; i >= 0; i = this.nexts[i]!) {
+    for (let i = this.heads[owner]!; i >= 0; i = s[i * STRIDE + 3]!) {
       s[i * STRIDE] = TOMBSTONE;
       n++;
     }
@@ -112,20 +107,17 @@ export class PairTable {
     const s = this.slots;
     s[i * STRIDE] = owner;
     s[i * STRIDE + 1] = key;
-    this.values[i] = value;
-    this.nexts[i] = this.heads[owner]!;
+    s[i * STRIDE + 2] = value;
+    s[i * STRIDE + 3] = this.heads[owner]!;
     this.heads[owner] = i;
   }
 
   /** Re-insert the live pairs into a table sized for them: doubles when full, else only sweeps tombstones. */
   private rebuild(): void {
     const old = this.slots;
-    const oldValues = this.values;
     let cap = this.mask + 1;
     while (this.size * 4 > cap) cap *= 2;
     this.slots = new Int32Array(cap * STRIDE).fill(EMPTY);
-    this.values = new Int32Array(cap);
-    this.nexts = new Int32Array(cap);
     this.mask = cap - 1;
     this.heads.fill(-1);
     this.used = this.size;
@@ -135,7 +127,7 @@ export class PairTable {
       const key = old[j + 1]!;
       let i = mix(owner, key) & this.mask;
       while (this.slots[i * STRIDE] !== EMPTY) i = (i + 1) & this.mask;
-      this.put(i, owner, key, oldValues[j / STRIDE]!);
+      this.put(i, owner, key, old[j + 2]!);
     }
   }
 
