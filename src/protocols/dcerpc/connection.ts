@@ -178,7 +178,7 @@ export class DcerpcConnection {
   private onBytes(dir: Direction, buf: Uint8Array, start: number, end: number, off: number): void {
     this.offset = off;
     const found = this.found;
-    found.length = 0;
+    if (found.length !== 0) found.length = 0; // the length setter is slow even when nothing changes
     const pdu = decodePduAt(buf, start, end, this.limits.maxFragLength, found);
     if (!isPdu(pdu)) {
       this.emit({ ...pdu, offset: off }, dir);
