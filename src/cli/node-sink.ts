@@ -1,9 +1,9 @@
 // The sensor's sink in a running node: sessions (with their payload samples) and events go to the
-// store in one batch per queue drain; a session is "acknowledged" once saveSessions has resolved,
-// which the store only does after its transaction committed (durable across SIGKILL).
+// store in one batch per queue drain, one transaction when the store offers saveBatch; a session is
+// "acknowledged" once that has resolved, which the store only does after its commit (durable across SIGKILL).
 
 import type { SensorOutput, SensorSink } from '../sensor/sensor-types.js';
-import type { Store } from '../store/store.js';
+import type { SaveResult, Store } from '../store/store.js';
 import type { VigilEvent } from '../model/event.js';
 import type { SessionRecord } from '../model/session.js';
 
@@ -15,7 +15,14 @@ export type EventListener = (events: readonly VigilEvent[]) => void;
 const PAYLOAD_REFRESH_MS = 60_000;
 const PAYLOAD_MEMORY = 4096;
 
-export function storeSink(store: Pick<Store, 'saveSessions' | 'appendEvents' | 'putPayload'>, listeners: readonly EventListener[] = []): SensorSink {
+/** A store that commits samples, events and sessions together (SqliteStore.saveBatch). */
+export interface BatchingStore {
+  saveBatch(batch: { sessions: readonly SessionRecord[]; events?: readonly VigilEvent[]; payloads?: readonly { data: Uint8Array; ts: number }[] }): Promise<SaveResult[]>;
+}
+
+type SinkStore = Pick<Store, 'saveSessions' | 'appendEvents' | 'putPayload'> & Partial<BatchingStore>;
+
+export function storeSink(store: SinkStore, listeners: readonly EventListener[] = []): SensorSink {
   // sha256 -> last time this sink stored it; bounded (oldest forgotten first, Map keeps insertion order).
   const recent = new Map<string, number>();
   const fresh = (sha: string | undefined, ts: number): boolean => {
@@ -31,19 +38,22 @@ export function storeSink(store: Pick<Store, 'saveSessions' | 'appendEvents' | '
     async write(batch: readonly SensorOutput[]): Promise<void> {
       const sessions: SessionRecord[] = [];
       const events: VigilEvent[] = [];
-      const payloads: Promise<unknown>[] = [];
+      const payloads: { data: Uint8Array; ts: number }[] = [];
       for (const item of batch) {
         if (item.kind === 'event') {
           events.push(item.event);
           continue;
         }
         sessions.push(item.session);
-        if (item.payload && !fresh(item.session.payloadSha256?.[0], item.session.startTs)) payloads.push(store.putPayload(item.payload, item.session.startTs));
+        if (item.payload && !fresh(item.session.payloadSha256?.[0], item.session.startTs)) payloads.push({ data: item.payload, ts: item.session.startTs });
       }
-      // Payloads first: a stored session never points at a sample that is not there.
-      await Promise.all(payloads);
-      if (events.length > 0) await store.appendEvents(events);
-      if (sessions.length > 0) await store.saveSessions(sessions);
+      if (store.saveBatch) await store.saveBatch({ sessions, events, payloads });
+      else {
+        // Payloads first: a stored session never points at a sample that is not there.
+        await Promise.all(payloads.map((p) => store.putPayload(p.data, p.ts)));
+        if (events.length > 0) await store.appendEvents(events);
+        if (sessions.length > 0) await store.saveSessions(sessions);
+      }
       for (const l of listeners) l(events);
     },
   };

@@ -1,24 +1,25 @@
 // The embedded Store: SQLite through better-sqlite3 12 and Kysely 0.28 (SqliteDialect), WAL,
-// group commit, background retention. Durability follows SQLite's WAL rules (sqlite.org/wal.html).
+// group commit on a writer thread, background retention. Durability follows SQLite's WAL rules (sqlite.org/wal.html).
 
-import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type Transaction } from 'kysely';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { SessionRecord } from '../../model/session.js';
 import type { VigilEvent } from '../../model/event.js';
-import type { CoreDatabase, PayloadSamplesTable } from '../core-tables.js';
-import { insertEvents, insertSessions, selectEvents, selectPortStats, selectSession, selectSessions } from '../core-queries.js';
+import type { CoreDatabase } from '../core-tables.js';
+import { selectEvents, selectPortStats, selectSession, selectSessions } from '../core-queries.js';
 import { pruneCore } from '../core-prune.js';
 import { GroupCommitter } from '../group-commit.js';
 import { migrateToLatest } from '../migrate.js';
 import { RetentionRunner } from '../retention.js';
 import { checkSessionRecord } from '../session-rows.js';
+import { openDatabase } from './sqlite-open.js';
+import { inlineWriter, WorkerWriter, type UnitWriter } from './sqlite-writer.js';
+import { payloadRow, type UnitResult, type WriteUnit } from './sqlite-write-units.js';
 import type { EventQuery, Page, PayloadSample, PortStatsBucket, PortStatsQuery, PruneResult, RetentionPolicy, SaveResult, SessionQuery, SessionSummary, Store } from '../store.js';
 
 export const SQLITE_FILE = 'vigil.db';
@@ -44,6 +45,12 @@ export interface SqliteStoreOptions {
   readonly background?: boolean;
   /** Sessions per group-commit transaction (default 256). */
   readonly maxBatch?: number;
+  /**
+   * Run write transactions on a writer thread (default for files; never for ':memory:'), so a
+   * commit's fsync does not stall the caller's event loop (the sensor's listeners). Acknowledgement
+   * still means committed: the thread replies after its transaction.
+   */
+  readonly writerThread?: boolean;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -51,46 +58,6 @@ export interface SqliteStoreOptions {
 /** The store file inside a data directory. */
 export function sqliteFileIn(dataDir: string): string {
   return join(dataDir, SQLITE_FILE);
-}
-
-function openDatabase(opts: SqliteStoreOptions): Database.Database {
-  if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
-  let db: Database.Database;
-  try {
-    db = new Database(opts.file);
-  } catch (e) {
-    throw new AppError('VIGIL_ERR_STORE', `cannot open store ${opts.file}: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
-  }
-  db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
-  // auto_vacuum takes effect only before the first table exists; incremental lets pruning give
-  // space back to the file system in small steps instead of a blocking VACUUM.
-  if ((db.pragma('page_count', { simple: true }) as number) === 0) db.pragma('auto_vacuum = INCREMENTAL');
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-  return db;
-}
-
-/** One statement for a batch of samples; repeats of a digest keep the earliest first_seen and the
- * latest last_seen (SQLite's two-argument min/max; PostgreSQL would say least/greatest). */
-async function upsertPayloads(trx: Transaction<CoreDatabase>, rows: readonly PayloadSamplesTable[]): Promise<void> {
-  const bySha = new Map<string, PayloadSamplesTable>();
-  for (const r of rows) {
-    const prev = bySha.get(r.sha256);
-    bySha.set(r.sha256, prev ? { ...prev, first_seen: Math.min(prev.first_seen, r.first_seen), last_seen: Math.max(prev.last_seen, r.last_seen) } : r);
-  }
-  const unique = [...bySha.values()];
-  for (let i = 0; i < unique.length; i += 100) {
-    await trx
-      .insertInto('payload_samples')
-      .values(unique.slice(i, i + 100))
-      .onConflict((oc) =>
-        oc.column('sha256').doUpdateSet({
-          first_seen: sql<number>`min(payload_samples.first_seen, excluded.first_seen)`,
-          last_seen: sql<number>`max(payload_samples.last_seen, excluded.last_seen)`,
-        }),
-      )
-      .execute();
-  }
 }
 
 /** What this store has done since it was opened (exported as metrics by registerStoreMetrics). */
@@ -104,13 +71,21 @@ export interface StoreCounters {
   prunedPayloads: number;
 }
 
+/** A batch from the sensor: samples, events and sessions committed in one transaction. */
+export interface SessionBatch {
+  readonly sessions: readonly SessionRecord[];
+  readonly events?: readonly VigilEvent[];
+  /** Raw payloads (capped and content-addressed here, as putPayload does). */
+  readonly payloads?: readonly { readonly data: Uint8Array; readonly ts: number }[];
+}
+
 export class SqliteStore implements Store {
   readonly counters: StoreCounters = { sessionsInserted: 0, sessionsReplayed: 0, eventsAppended: 0, prunedSessions: 0, prunedEvents: 0, prunedPayloads: 0 };
   /** The Kysely instance over this database, for other areas' tables (kb, alerts) via withTables. */
   readonly kysely: Kysely<CoreDatabase>;
-  private readonly sessions: GroupCommitter<SessionRecord, SaveResult>;
-  private readonly events: GroupCommitter<readonly VigilEvent[], void>;
-  private readonly payloads: GroupCommitter<PayloadSamplesTable, void>;
+  /** Every write (sessions, events, samples) joins the next group-commit transaction. */
+  private readonly units: GroupCommitter<WriteUnit, UnitResult>;
+  private writer: UnitWriter;
   private readonly clock: Clock;
   private readonly retention: RetentionRunner | undefined;
   private closing: Promise<void> | undefined;
@@ -121,40 +96,21 @@ export class SqliteStore implements Store {
   ) {
     this.kysely = new Kysely<CoreDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
     this.clock = opts.clock ?? systemClock;
-    // Each group-commit batch is one transaction: all its items commit together or none does.
-    const trx =
-      <T, R>(fn: (t: Transaction<CoreDatabase>, items: readonly T[]) => Promise<R[]>) =>
-      (items: readonly T[]) =>
-        this.kysely.transaction().execute((t) => fn(t, items));
-    this.sessions = new GroupCommitter<SessionRecord, SaveResult>(
-      trx((t, items: readonly SessionRecord[]) => insertSessions(t, items)),
-      opts.maxBatch ?? 256,
-    );
-    this.events = new GroupCommitter<readonly VigilEvent[], void>(
-      trx(async (t, batches: readonly (readonly VigilEvent[])[]) => {
-        for (const b of batches) await insertEvents(t, b);
-        return batches.map(() => undefined);
-      }),
-      64,
-    );
-    // Payloads too: the sensor stores one per shell session, and one fsync each would cap the rate.
-    this.payloads = new GroupCommitter<PayloadSamplesTable, void>(
-      trx(async (t, rows: readonly PayloadSamplesTable[]) => {
-        await upsertPayloads(t, rows);
-        return rows.map(() => undefined);
-      }),
-      256,
-    );
+    this.writer = inlineWriter(this.kysely);
+    // Each batch is one transaction: all its units commit together or none does.
+    this.units = new GroupCommitter<WriteUnit, UnitResult>((items) => this.writer.commit(items), opts.maxBatch ?? 256);
     if (opts.retention && opts.background !== false) {
       this.retention = new RetentionRunner((now) => this.prune(now), { intervalMs: opts.pruneIntervalMs, clock: this.clock, logger: opts.logger });
     }
   }
 
-  /** Open (creating if needed), migrate, and start background retention. */
+  /** Open (creating if needed), migrate, start the writer thread and background retention. */
   static async open(opts: SqliteStoreOptions): Promise<SqliteStore> {
     const store = new SqliteStore(opts, openDatabase(opts));
     try {
       await migrateToLatest(store.kysely as Kysely<unknown>);
+      // After migrating: the thread's connection must find the tables in place.
+      if (opts.file !== ':memory:' && opts.writerThread !== false) store.writer = await WorkerWriter.start({ file: opts.file, synchronous: opts.synchronous, busyTimeoutMs: opts.busyTimeoutMs });
     } catch (e) {
       await store.kysely.destroy();
       throw e;
@@ -166,9 +122,8 @@ export class SqliteStore implements Store {
   async saveSession(record: SessionRecord): Promise<SaveResult> {
     checkSessionRecord(record);
     this.assertOpen();
-    const r = await this.sessions.submit(record);
-    if (r.inserted) this.counters.sessionsInserted++;
-    else this.counters.sessionsReplayed++;
+    const [r] = await this.units.submit({ sessions: [record] });
+    this.countSaved([r]);
     return r;
   }
 
@@ -176,6 +131,30 @@ export class SqliteStore implements Store {
     records.forEach(checkSessionRecord);
     this.assertOpen();
     return Promise.all(records.map((r) => this.saveSession(r)));
+  }
+
+  /**
+   * Samples, events and sessions in one group-commit unit (one transaction, one fsync for the lot);
+   * resolves after the commit. If the unit fails, falls back to one write per item so that one bad
+   * record fails alone, as with saveSessions.
+   */
+  async saveBatch(batch: SessionBatch): Promise<SaveResult[]> {
+    batch.sessions.forEach(checkSessionRecord);
+    this.assertOpen();
+    const cap = this.maxPayloadBytes;
+    const payloads = (batch.payloads ?? []).map((p) => payloadRow(p.data, p.ts, cap));
+    const events = batch.events ?? [];
+    let results: SaveResult[];
+    try {
+      results = await this.units.submit({ payloads, events, sessions: batch.sessions });
+    } catch {
+      await Promise.all((batch.payloads ?? []).map((p) => this.putPayload(p.data, p.ts)));
+      await this.appendEvents(events);
+      return this.saveSessions(batch.sessions);
+    }
+    this.counters.eventsAppended += events.length;
+    this.countSaved(results);
+    return results;
   }
 
   getSession(id: string): Promise<SessionRecord | undefined> {
@@ -188,12 +167,9 @@ export class SqliteStore implements Store {
 
   async putPayload(data: Uint8Array, ts: number = this.clock.now()): Promise<{ sha256: string; size: number; truncated: boolean }> {
     this.assertOpen();
-    const sha256 = createHash('sha256').update(data).digest('hex');
-    const cap = this.opts.maxPayloadBytes ?? 65_536;
-    const truncated = data.length > cap;
-    const kept = Buffer.from(data.buffer, data.byteOffset, Math.min(data.length, cap));
-    await this.payloads.submit({ sha256, size: data.length, truncated: truncated ? 1 : 0, data: kept, first_seen: ts, last_seen: ts });
-    return { sha256, size: data.length, truncated };
+    const row = payloadRow(data, ts, this.maxPayloadBytes);
+    await this.units.submit({ payloads: [row] });
+    return { sha256: row.sha256, size: row.size, truncated: row.truncated === 1 };
   }
 
   async getPayload(sha256: string): Promise<PayloadSample | undefined> {
@@ -205,7 +181,7 @@ export class SqliteStore implements Store {
   async appendEvents(events: readonly VigilEvent[]): Promise<void> {
     this.assertOpen();
     if (events.length === 0) return;
-    await this.events.submit(events);
+    await this.units.submit({ events });
     this.counters.eventsAppended += events.length;
   }
 
@@ -228,9 +204,9 @@ export class SqliteStore implements Store {
     return r;
   }
 
-  /** Writes submitted and not yet committed (sessions and event batches). */
+  /** Writes submitted and not yet committed (units: a session, an event batch, a sample, a sensor batch). */
   get pendingWrites(): number {
-    return this.sessions.pending + this.events.pending + this.payloads.pending;
+    return this.units.pending;
   }
 
   async sizeBytes(): Promise<number> {
@@ -241,12 +217,22 @@ export class SqliteStore implements Store {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.retention?.stop();
-      await this.payloads.flush();
-      await this.sessions.flush();
-      await this.events.flush();
+      await this.units.flush();
+      await this.writer.close();
       await this.kysely.destroy();
     })();
     return this.closing;
+  }
+
+  private get maxPayloadBytes(): number {
+    return this.opts.maxPayloadBytes ?? 65_536;
+  }
+
+  private countSaved(results: readonly SaveResult[]): void {
+    for (const r of results) {
+      if (r.inserted) this.counters.sessionsInserted++;
+      else this.counters.sessionsReplayed++;
+    }
   }
 
   private assertOpen(): void {

@@ -1,0 +1,31 @@
+// Opening the store's SQLite file: WAL journal, synchronous level and busy timeout per connection
+// (sqlite.org/wal.html, sqlite.org/pragma.html). Used by the store and by its writer thread.
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError } from '../../core/errors.js';
+
+export interface OpenOptions {
+  readonly file: string;
+  readonly synchronous?: 'full' | 'normal';
+  readonly busyTimeoutMs?: number;
+}
+
+export function openDatabase(opts: OpenOptions): Database.Database {
+  if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
+  let db: Database.Database;
+  try {
+    db = new Database(opts.file);
+  } catch (e) {
+    throw new AppError('VIGIL_ERR_STORE', `cannot open store ${opts.file}: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
+  }
+  db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+  // auto_vacuum takes effect only before the first table exists; incremental lets pruning give
+  // space back to the file system in small steps instead of a blocking VACUUM.
+  if ((db.pragma('page_count', { simple: true }) as number) === 0) db.pragma('auto_vacuum = INCREMENTAL');
+  db.pragma('journal_mode = WAL');
+  // Per connection: the writer thread's connection must carry the level the caller asked for.
+  db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  return db;
+}
