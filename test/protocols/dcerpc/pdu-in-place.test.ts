@@ -1,0 +1,117 @@
+// The allocation-saving paths of the DCE/RPC pipeline decode exactly what the plain paths decode:
+// decodePduAt at an offset vs decodePdu on a copy, the framer's range sink vs its view sink, the
+// cached UUID text vs a fresh formatting, and stubs lent to the built-in decoder never reach owners.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { uuidAt } from '../../../src/core/byte-reader.js';
+import type { Anomaly } from '../../../src/model/anomaly.js';
+import {
+  DcerpcConnection,
+  DcerpcFramer,
+  decodePdu,
+  decodePduAt,
+  encodeBind,
+  encodeBindAck,
+  encodeRequest,
+  encodeResponse,
+  isPdu,
+  TRANSFER_SYNTAX,
+  type CompletedRequest,
+} from '../../../src/protocols/dcerpc/index.js';
+
+const ISYSTEM_ACTIVATOR = { uuid: '000001a0-0000-0000-c000-000000000046', versionMajor: 0, versionMinor: 0 };
+
+function samples(le: boolean): Uint8Array[] {
+  const o = { littleEndian: le };
+  const auth = { authType: 10, authLevel: 6, authPadLength: 3, authValue: new Uint8Array(16).fill(0x41) };
+  return [
+    encodeBind({ ...o, contexts: [{ ctxId: 1, abstractSyntax: ISYSTEM_ACTIVATOR, transferSyntaxes: [TRANSFER_SYNTAX.NDR, TRANSFER_SYNTAX.NDR64] }] }),
+    // secondary address of odd length: the result list is aligned from the PDU's first byte
+    encodeBindAck({ ...o, secondaryAddress: '13', results: [{ result: 0, reason: 0, transferSyntax: TRANSFER_SYNTAX.NDR }] }),
+    encodeRequest({ ...o, callId: 7, opnum: 4, ctxId: 1, stub: new Uint8Array(29).fill(0x41), auth }),
+    encodeResponse({ ...o, callId: 7, stub: new Uint8Array(5).fill(0x42) }),
+  ];
+}
+
+/** `pdu` placed at an odd offset inside a larger buffer with filler around it. */
+function embedded(pdu: Uint8Array, at: number): Uint8Array {
+  const buf = new Uint8Array(at + pdu.length + 9).fill(0x41);
+  buf.set(pdu, at);
+  return buf;
+}
+
+for (const le of [true, false]) {
+  test(`decodePduAt at an offset decodes what decodePdu decodes (${le ? 'little' : 'big'}-endian)`, () => {
+    for (const pdu of samples(le)) {
+      const plain = decodePdu(pdu);
+      assert.ok(plain.ok);
+      const buf = embedded(pdu, 13);
+      const found: Anomaly[] = [];
+      const r = decodePduAt(buf, 13, 13 + pdu.length, 65535, found);
+      assert.ok(isPdu(r));
+      assert.deepEqual(r, plain.pdu);
+      assert.deepEqual(found, plain.anomalies);
+    }
+  });
+}
+
+test('decodePduAt rejects what decodePdu rejects, with the same anomaly and nothing left in the list', () => {
+  const pdu = encodeRequest({ callId: 9, opnum: 0, stub: new Uint8Array(8) });
+  const cut = pdu.subarray(0, 20); // header claims more than is present
+  const plain = decodePdu(cut);
+  assert.equal(plain.ok, false);
+  const found: Anomaly[] = [];
+  const r = decodePduAt(embedded(cut, 5), 5, 25, 65535, found);
+  assert.equal(isPdu(r), false);
+  assert.deepEqual(r, plain.ok ? undefined : plain.anomaly);
+  assert.deepEqual(found, []);
+});
+
+test('the framer hands the same PDUs and offsets to a range sink as to a view sink', () => {
+  const stream = new Uint8Array(samples(true).flatMap((p) => [...p]));
+  for (const size of [1, 7, 16, 64, stream.length]) {
+    const views: [string, number][] = [];
+    const ranges: [string, number][] = [];
+    const a = new DcerpcFramer();
+    const b = new DcerpcFramer();
+    for (let at = 0; at < stream.length; at += size) {
+      const end = Math.min(stream.length, at + size);
+      a.push(stream.slice(at, end), (pdu, off) => views.push([Buffer.from(pdu).toString('hex'), off]));
+      // the chunk is a range of a larger buffer, as a capture reader's block is
+      b.pushRange(embedded(stream.subarray(at, end), 3), 3, 3 + end - at, {
+        pdu: (buf, s, e, off) => ranges.push([Buffer.from(buf.subarray(s, e)).toString('hex'), off]),
+      });
+    }
+    assert.equal(views.length, 4, `chunk size ${size}`);
+    assert.deepEqual(ranges, views, `chunk size ${size}`);
+  }
+});
+
+test('cached UUID text equals fresh text for UUIDs sharing a cache slot and for both byte orders', () => {
+  const reference = (b: Uint8Array, le: boolean): string => {
+    const h = Buffer.from(b).toString('hex');
+    const swap = (s: string): string => (le ? s.match(/../g)!.reverse().join('') : s);
+    return `${swap(h.slice(0, 8))}-${swap(h.slice(8, 12))}-${swap(h.slice(12, 16))}-${h.slice(16, 20)}-${h.slice(20)}`;
+  };
+  // same bytes at positions 0, 5, 9 and 15 (the slot hash), different elsewhere
+  const base = Uint8Array.from({ length: 16 }, (_, i) => i * 17);
+  for (let round = 0; round < 3; round++) {
+    for (let k = 0; k < 40; k++) {
+      const b = base.slice();
+      b[1] = k;
+      b[12] = 255 - k;
+      for (const le of [true, false]) assert.equal(uuidAt(embedded(b, 2), 2, le), reference(b, le));
+    }
+  }
+});
+
+test('an onRequest receiver owns its stub even when the built-in decoder reads a lent one', () => {
+  const seen: CompletedRequest[] = [];
+  const conn = new DcerpcConnection({ onRequest: (r) => seen.push(r) });
+  const buf = embedded(encodeRequest({ callId: 1, opnum: 3, stub: new Uint8Array(24).fill(0x41) }), 4);
+  conn.feedPduAt('to_server', buf, 4, buf.length - 9, 0);
+  buf.fill(0); // the capture reader reuses its block
+  assert.equal(seen.length, 1);
+  assert.deepEqual([...seen[0].stub], new Array(24).fill(0x41));
+});
