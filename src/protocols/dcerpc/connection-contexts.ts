@@ -23,7 +23,11 @@ const MAX_PENDING_OFFERS = 16;
 
 export class ContextTable {
   private readonly contexts = new Map<number, ContextState>();
-  private readonly pending = new Map<number, number[]>();
+  /** Offers awaiting their ack, oldest first: call_ids and, at the same index, the context ids they
+   * offered. Two arrays rather than a Map: a capture keeps thousands of connections open and a Map
+   * per connection was a measurable share of garbage-collection time. */
+  private readonly pendingCalls: number[] = [];
+  private readonly pendingIds: number[][] = [];
   private bindAcked = false;
 
   constructor(
@@ -62,8 +66,17 @@ export class ContextTable {
         ndr64: only?.uuid === TRANSFER_SYNTAX.NDR64.uuid,
       });
     }
-    if (this.pending.size >= MAX_PENDING_OFFERS) this.pending.delete(this.pending.keys().next().value as number);
-    this.pending.set(callId, ids);
+    if (this.pendingCalls.length >= MAX_PENDING_OFFERS) {
+      this.pendingCalls.shift();
+      this.pendingIds.shift();
+    }
+    // a repeated call_id replaces its offer in place (keeps its age), as Map.set would
+    const at = this.pendingCalls.indexOf(callId);
+    if (at >= 0) this.pendingIds[at] = ids;
+    else {
+      this.pendingCalls.push(callId);
+      this.pendingIds.push(ids);
+    }
   }
 
   /** bind_ack / alter_context_resp: results answer the offer's elements in order (C706 12.6.4.4). */
@@ -99,14 +112,12 @@ export class ContextTable {
 
   /** The offer with this call_id, or else the most recent one (some stacks renumber acks). */
   private takeOffer(callId: number): number[] | undefined {
-    let key: number | undefined = callId;
-    if (!this.pending.has(callId)) {
-      key = undefined;
-      for (const k of this.pending.keys()) key = k;
-    }
-    if (key === undefined) return undefined;
-    const ids = this.pending.get(key);
-    this.pending.delete(key);
+    let at = this.pendingCalls.indexOf(callId);
+    if (at < 0) at = this.pendingCalls.length - 1;
+    if (at < 0) return undefined;
+    const ids = this.pendingIds[at];
+    this.pendingCalls.splice(at, 1);
+    this.pendingIds.splice(at, 1);
     return ids;
   }
 }
