@@ -66,10 +66,9 @@ export class TcpConnection implements FlowEntry {
     private readonly decide: (conn: TcpConnection, dir: DirIndex, b: Uint8Array, start: number, end: number) => void,
     private readonly onAnomaly: (a: Anomaly) => void,
   ) {
-    // Streams look their direction up when they deliver, so that swapRoles() can swap them.
-    const fromClient: TcpStream = new TcpStream(this.sink(() => (this.streams[0] === fromClient ? 0 : 1)), limits);
-    const fromServer: TcpStream = new TcpStream(this.sink(() => (this.streams[0] === fromServer ? 0 : 1)), limits);
-    this.streams = [fromClient, fromServer];
+    const fromClient = new StreamSink(this);
+    const fromServer = new StreamSink(this);
+    this.streams = [(fromClient.stream = new TcpStream(fromClient, limits)), (fromServer.stream = new TcpStream(fromServer, limits))];
   }
 
   /** Swap client and server: content showed that the guess made for a connection picked up mid-stream was wrong. */
@@ -83,17 +82,40 @@ export class TcpConnection implements FlowEntry {
 
   // The application decides on the first bytes delivered in order (after a SYN, an out-of-order
   // first segment waits for the hole before it), then gets every byte, gap and anomaly.
-  private sink(dirOf: () => DirIndex): StreamConsumer {
-    return {
-      data: (b, s, e) => {
-        if (this.state === UNDECIDED) this.decide(this, dirOf(), b, s, e);
-        if (this.state === ACCEPTED) this.consumer!.data(dirOf(), b, s, e);
-      },
-      gap: (n) => {
-        if (this.state === ACCEPTED) this.consumer!.gap(dirOf(), n);
-      },
-      anomaly: (a) => (this.state === ACCEPTED ? this.consumer!.anomaly(dirOf(), a) : this.onAnomaly(a)),
-    };
+  /** @internal What a StreamSink delivers: `from` tells the direction at delivery time. */
+  streamData(from: StreamSink, b: Uint8Array, s: number, e: number): void {
+    if (this.state === UNDECIDED) this.decide(this, from.dir(), b, s, e);
+    if (this.state === ACCEPTED) this.consumer!.data(from.dir(), b, s, e);
+  }
+  /** @internal */
+  streamGap(from: StreamSink, n: number): void {
+    if (this.state === ACCEPTED) this.consumer!.gap(from.dir(), n);
+  }
+  /** @internal */
+  streamAnomaly(from: StreamSink, a: Anomaly): void {
+    if (this.state === ACCEPTED) this.consumer!.anomaly(from.dir(), a);
+    else this.onAnomaly(a);
+  }
+}
+
+/** The consumer of one of a connection's streams: one small object per direction rather than a
+ * closure per event kind, since a capture opens a connection every few packets and these live as
+ * long as it does (what the young-generation collector has to copy). */
+class StreamSink implements StreamConsumer {
+  stream: TcpStream | undefined;
+  constructor(private readonly conn: TcpConnection) {}
+  /** Looked up at each delivery, so that swapRoles() can swap the streams. */
+  dir(): DirIndex {
+    return this.conn.streams[0] === this.stream ? 0 : 1;
+  }
+  data(b: Uint8Array, s: number, e: number): void {
+    this.conn.streamData(this, b, s, e);
+  }
+  gap(n: number): void {
+    this.conn.streamGap(this, n);
+  }
+  anomaly(a: Anomaly): void {
+    this.conn.streamAnomaly(this, a);
   }
 }
 
