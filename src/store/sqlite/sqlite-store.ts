@@ -85,7 +85,8 @@ export class SqliteStore implements Store {
   readonly kysely: Kysely<CoreDatabase>;
   /** Every write (sessions, events, samples) joins the next group-commit transaction. */
   private readonly units: GroupCommitter<WriteUnit, UnitResult>;
-  private writer: UnitWriter;
+  /** Started on the first write: readers (`vigil sessions`) never start a thread. */
+  private writer: Promise<UnitWriter> | undefined;
   private readonly clock: Clock;
   private readonly retention: RetentionRunner | undefined;
   private closing: Promise<void> | undefined;
@@ -96,21 +97,18 @@ export class SqliteStore implements Store {
   ) {
     this.kysely = new Kysely<CoreDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
     this.clock = opts.clock ?? systemClock;
-    this.writer = inlineWriter(this.kysely);
     // Each batch is one transaction: all its units commit together or none does.
-    this.units = new GroupCommitter<WriteUnit, UnitResult>((items) => this.writer.commit(items), opts.maxBatch ?? 256);
+    this.units = new GroupCommitter<WriteUnit, UnitResult>(async (items) => (await this.writerNow()).commit(items), opts.maxBatch ?? 256);
     if (opts.retention && opts.background !== false) {
       this.retention = new RetentionRunner((now) => this.prune(now), { intervalMs: opts.pruneIntervalMs, clock: this.clock, logger: opts.logger });
     }
   }
 
-  /** Open (creating if needed), migrate, start the writer thread and background retention. */
+  /** Open (creating if needed), migrate, and start background retention. */
   static async open(opts: SqliteStoreOptions): Promise<SqliteStore> {
     const store = new SqliteStore(opts, openDatabase(opts));
     try {
       await migrateToLatest(store.kysely as Kysely<unknown>);
-      // After migrating: the thread's connection must find the tables in place.
-      if (opts.file !== ':memory:' && opts.writerThread !== false) store.writer = await WorkerWriter.start({ file: opts.file, synchronous: opts.synchronous, busyTimeoutMs: opts.busyTimeoutMs });
     } catch (e) {
       await store.kysely.destroy();
       throw e;
@@ -218,10 +216,17 @@ export class SqliteStore implements Store {
     this.closing ??= (async () => {
       await this.retention?.stop();
       await this.units.flush();
-      await this.writer.close();
+      await (await this.writer?.catch(() => undefined))?.close();
       await this.kysely.destroy();
     })();
     return this.closing;
+  }
+
+  private writerNow(): Promise<UnitWriter> {
+    const o = this.opts;
+    // Opened after migrating (open() runs first), so the thread's connection finds the tables.
+    this.writer ??= o.file === ':memory:' || o.writerThread === false ? Promise.resolve(inlineWriter(this.kysely)) : WorkerWriter.start({ file: o.file, synchronous: o.synchronous, busyTimeoutMs: o.busyTimeoutMs });
+    return this.writer;
   }
 
   private get maxPayloadBytes(): number {
