@@ -12,9 +12,10 @@ import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite
 import { runStoreContract, type StoreFactory } from './store-contract.js';
 import { makeSession } from './fixtures.js';
 
-const sqliteFactory: StoreFactory = async (opts) => {
+/** `writerThread`: write transactions on the store's writer thread (the default) or inline. */
+const sqliteFactory = (writerThread: boolean): StoreFactory => async (opts) => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-store-'));
-  const options: SqliteStoreOptions = { file: join(dir, 'vigil.db'), retention: opts.retention, maxPayloadBytes: opts.maxPayloadBytes, clock: opts.clock, background: false };
+  const options: SqliteStoreOptions = { file: join(dir, 'vigil.db'), retention: opts.retention, maxPayloadBytes: opts.maxPayloadBytes, clock: opts.clock, background: false, writerThread };
   let store = await openSqliteStore(options);
   return {
     get store() {
@@ -32,7 +33,8 @@ const sqliteFactory: StoreFactory = async (opts) => {
   };
 };
 
-runStoreContract('sqlite', sqliteFactory);
+runStoreContract('sqlite', sqliteFactory(true));
+runStoreContract('sqlite, writes on the caller\'s event loop', sqliteFactory(false));
 
 describe('SQLite store specifics', () => {
   it('opens in WAL mode with the configured synchronous level and records its migrations once', async () => {

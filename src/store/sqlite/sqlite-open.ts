@@ -1,9 +1,10 @@
-// Opening the store's SQLite file: WAL journal, synchronous level and busy timeout per connection
-// (sqlite.org/wal.html, sqlite.org/pragma.html). Used by the store and by its writer thread.
+// Opening the store's SQLite file: WAL journal, synchronous level and busy timeout per connection,
+// and a Kysely dialect with immediate transactions (sqlite.org/wal.html, sqlite.org/pragma.html).
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Dialect } from 'kysely';
 import { AppError } from '../../core/errors.js';
 
 export interface OpenOptions {
@@ -28,4 +29,23 @@ export function openDatabase(opts: OpenOptions): Database.Database {
   // Per connection: the writer thread's connection must carry the level the caller asked for.
   db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   return db;
+}
+
+/** Kysely's driver with BEGIN IMMEDIATE transactions. */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+/**
+ * Kysely's SQLite dialect whose transactions take the write lock at BEGIN. The store has two
+ * connections (this one and the writer thread's); a deferred transaction that reads before it
+ * writes fails with SQLITE_BUSY, without waiting, when the other connection committed in between,
+ * where an immediate one waits (busy_timeout) instead (sqlite.org/lang_transaction.html).
+ */
+export function immediateDialect(database: Database.Database): Dialect {
+  const dialect = new SqliteDialect({ database });
+  dialect.createDriver = () => new ImmediateSqliteDriver({ database });
+  return dialect;
 }

@@ -3,7 +3,7 @@
 
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
@@ -17,7 +17,7 @@ import { GroupCommitter } from '../group-commit.js';
 import { migrateToLatest } from '../migrate.js';
 import { RetentionRunner } from '../retention.js';
 import { checkSessionRecord } from '../session-rows.js';
-import { openDatabase } from './sqlite-open.js';
+import { immediateDialect, openDatabase } from './sqlite-open.js';
 import { inlineWriter, WorkerWriter, type UnitWriter } from './sqlite-writer.js';
 import { payloadRow, type UnitResult, type WriteUnit } from './sqlite-write-units.js';
 import type { EventQuery, Page, PayloadSample, PortStatsBucket, PortStatsQuery, PruneResult, RetentionPolicy, SaveResult, SessionQuery, SessionSummary, Store } from '../store.js';
@@ -95,7 +95,7 @@ export class SqliteStore implements Store {
     readonly opts: SqliteStoreOptions,
     sqlite: Database.Database,
   ) {
-    this.kysely = new Kysely<CoreDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+    this.kysely = new Kysely<CoreDatabase>({ dialect: immediateDialect(sqlite) });
     this.clock = opts.clock ?? systemClock;
     // Each batch is one transaction: all its units commit together or none does.
     this.units = new GroupCommitter<WriteUnit, UnitResult>(async (items) => (await this.writerNow()).commit(items), opts.maxBatch ?? 256);

@@ -52,23 +52,11 @@ async function upsertPayloads(trx: Transaction<CoreDatabase>, rows: readonly Pay
 
 /**
  * Commit many units in one transaction: samples first (a stored session never points at a sample
- * that is not there), then events in submission order, then sessions (idempotent on id).
- * BEGIN IMMEDIATE: the transaction reads (known session ids) before it writes, and a deferred one
- * would fail with SQLITE_BUSY, without waiting, when another connection (the pruner, the
- * knowledge base) committed in between (sqlite.org/lang_transaction.html).
+ * that is not there), then events in submission order, then sessions (idempotent on id). `db` runs
+ * transactions with BEGIN IMMEDIATE (immediateDialect): this one reads known ids before writing.
  */
 export function commitUnits(db: Kysely<CoreDatabase>, units: readonly WriteUnit[]): Promise<UnitResult[]> {
-  return db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
-    try {
-      const results = await writeUnits(conn as Transaction<CoreDatabase>, units);
-      await sql`commit`.execute(conn);
-      return results;
-    } catch (e) {
-      await sql`rollback`.execute(conn).catch(() => undefined);
-      throw e;
-    }
-  });
+  return db.transaction().execute((trx) => writeUnits(trx, units));
 }
 
 async function writeUnits(trx: Transaction<CoreDatabase>, units: readonly WriteUnit[]): Promise<UnitResult[]> {

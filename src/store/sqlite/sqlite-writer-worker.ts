@@ -2,15 +2,15 @@
 // each group-commit batch as one transaction, so commits and their fsyncs never block the sensor.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { CoreDatabase } from '../core-tables.js';
-import { openDatabase, type OpenOptions } from './sqlite-open.js';
+import { immediateDialect, openDatabase, type OpenOptions } from './sqlite-open.js';
 import { commitUnits, type WriteUnit } from './sqlite-write-units.js';
 import type { WriterReply, WriterRequest } from './sqlite-writer.js';
 
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer-worker runs only as a worker thread');
-const db = new Kysely<CoreDatabase>({ dialect: new SqliteDialect({ database: openDatabase(workerData as OpenOptions) }) });
+const db = new Kysely<CoreDatabase>({ dialect: immediateDialect(openDatabase(workerData as OpenOptions)) });
 
 // One request at a time, in arrival order: transactions never interleave on this connection.
 let chain: Promise<void> = Promise.resolve();
