@@ -225,7 +225,7 @@ export class SqliteStore implements Store {
   private writerNow(): Promise<UnitWriter> {
     const o = this.opts;
     // Opened after migrating (open() runs first), so the thread's connection finds the tables.
-    this.writer ??= o.file === ':memory:' || o.writerThread === false ? Promise.resolve(inlineWriter(this.kysely)) : WorkerWriter.start({ file: o.file, synchronous: o.synchronous, busyTimeoutMs: o.busyTimeoutMs });
+    this.writer ??= o.file === ':memory:' || o.writerThread === false ? Promise.resolve(inlineWriter(this.kysely)) : WorkerWriter.start({ file: o.file, synchronous: o.synchronous, busyTimeoutMs: o.busyTimeoutMs }, o.logger);
     return this.writer;
   }
 

@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import { AppError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import type { CoreDatabase } from '../core-tables.js';
 import type { OpenOptions } from './sqlite-open.js';
 import { commitUnits, type UnitResult, type WriteUnit } from './sqlite-write-units.js';
@@ -36,8 +37,9 @@ export class WorkerWriter implements UnitWriter {
   private nextId = 1;
   private failure: Error | undefined;
   private exited = false;
+  private closing = false;
 
-  private constructor(data: OpenOptions) {
+  private constructor(data: OpenOptions, private readonly logger?: Logger) {
     this.worker = spawnWorker(data);
     this.worker.on('message', (m: WriterReply) => this.settle(m));
     this.worker.on('error', (e) => this.fail(new AppError('VIGIL_ERR_STORE', `store writer thread failed: ${e.message}`, undefined, { cause: e })));
@@ -48,8 +50,8 @@ export class WorkerWriter implements UnitWriter {
   }
 
   /** Start the thread and wait until its connection is open. */
-  static async start(data: OpenOptions): Promise<WorkerWriter> {
-    const w = new WorkerWriter(data);
+  static async start(data: OpenOptions, logger?: Logger): Promise<WorkerWriter> {
+    const w = new WorkerWriter(data, logger);
     await new Promise<UnitResult[]>((resolve, reject) => w.waiting.set(0, { resolve, reject }));
     w.worker.unref(); // referenced again only while a commit is outstanding (see request)
     return w;
@@ -60,6 +62,7 @@ export class WorkerWriter implements UnitWriter {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     if (this.exited) return;
     if (!this.failure) await this.request({ id: this.nextId++, op: 'close' }).catch(() => undefined);
     await this.worker.terminate();
@@ -85,6 +88,8 @@ export class WorkerWriter implements UnitWriter {
   }
 
   private fail(e: Error): void {
+    // After close() the thread's exit is expected; before it, every later write will fail: say why once.
+    if (!this.failure && !this.closing) this.logger?.error({ err: e.message }, 'store writer thread stopped; writes fail from now on');
     this.failure ??= e;
     for (const w of this.waiting.values()) w.reject(e);
     this.waiting.clear();
