@@ -54,3 +54,17 @@ test('writer round-trips through the reader in both byte orders', () => {
   }
   assert.equal(toHex(new ByteWriter(true).uuid('e1af8308-5d1f-11c9-91a4-08002b14a0fa').finish()), '0883afe11f5dc91191a408002b14a0fa');
 });
+
+test('reset re-bounds a reader on another buffer, with its own byte order and a fresh view', () => {
+  const r = new ByteReader(fromHex('01020304'));
+  assert.equal(r.u32(), 0x04030201);
+  const other = fromHex('aa 0000000a bb');
+  r.reset(other, 1, 5, false);
+  assert.equal(r.offset, 0);
+  assert.equal(r.remaining, 4);
+  assert.equal(r.u32(), 10, 'reads the new buffer, big-endian');
+  assert.throws(() => r.u8(), TruncatedError, 'bounded by the new end, not the buffer length');
+  r.reset(other, 0, 2);
+  assert.equal(r.u16(), 0x00aa);
+  assert.throws(() => r.reset(other, 3, 99), RangeError, 'bounds outside the buffer are refused');
+});
