@@ -53,11 +53,16 @@ export function isCaptureFile(path: string): boolean {
   }
 }
 
-/** Calls of a capture as events, in time order (calls finish out of order across connections). */
+/**
+ * Connections (one conn event per TCP connection, outcome from its handshake) and calls of a
+ * capture as events, in time order: both are emitted when they end, so they are sorted by start
+ * time (a connection's conn event carries its first packet's time, before any of its calls).
+ */
 export function captureEvents(path: string): { events: VigilEvent[]; stats: IngestStats } {
   const events: VigilEvent[] = [];
   const pcap = analyzeCapture(path, {
     decodeStub, names,
+    onConnection: (ev) => events.push(ev),
     onCall: (call, flow) => events.push({
       type: 'call', ts: call.ts, source: 'pcap', src: flow.src, dst: flow.dst, proto: 'tcp', sport: flow.sport, dport: flow.dport,
       session: `${flow.src}:${flow.sport}>${flow.dst}:${flow.dport}`, call,

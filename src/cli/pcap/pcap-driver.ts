@@ -11,6 +11,7 @@ import { TcpTracker } from '../../protocols/pcap/tcp-tracker.js';
 import { resolveLimits } from '../../core/limits.js';
 import { readCaptureFile } from './capture-file.js';
 import { DcerpcFlowHandler } from './dcerpc-flow.js';
+import { connectionEnd } from './conn-event.js';
 import type { AnalyzeOptions, PcapStats, RunContext } from './pcap-types.js';
 
 export type { AnalyzeOptions, PcapStats, RunContext } from './pcap-types.js';
@@ -51,7 +52,8 @@ export function analyzeCapture(path: string, options: AnalyzeOptions = {}): Pcap
     countAnomaly: (a) => anomalies.set(a.name, (anomalies.get(a.name) ?? 0) + 1),
   };
   const limits = resolveLimits(CAPTURE_LIMITS, options.captureLimits, 'capture');
-  const tracker = new TcpTracker(new DcerpcFlowHandler(ctx), limits, ctx.countAnomaly);
+  const onEnd = options.onConnection ? connectionEnd(options.onConnection) : undefined;
+  const tracker = new TcpTracker(new DcerpcFlowHandler(ctx), limits, ctx.countAnomaly, onEnd);
   const notDecoded = new Map<number, number>();
   const onPacket = packetHandler(ctx, tracker, notDecoded);
   const summary = readCaptureFile(path, onPacket, {

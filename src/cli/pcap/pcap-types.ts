@@ -3,6 +3,7 @@
 
 import type { Anomaly } from '../../model/anomaly.js';
 import type { CallRecord } from '../../model/call.js';
+import type { ConnEvent } from '../../model/event.js';
 import type { NameLookup, StubDecoder } from '../../protocols/dcerpc/connection.js';
 import type { DcerpcLimitOverrides } from '../../protocols/dcerpc/dcerpc-limits.js';
 import type { CaptureLimitName } from '../../protocols/pcap/capture-limits.js';
@@ -13,6 +14,9 @@ export interface AnalyzeOptions {
   readonly onPdu?: (e: PduEvent) => void;
   /** Every finished call (response, fault, or end of connection). */
   readonly onCall?: (call: CallRecord, flow: FlowJson) => void;
+  /** Every TCP connection once closed (FIN, RST, eviction, end of capture), as a conn event (source
+   * 'pcap', time of its first packet) with `connState` its Zeek conn_state (see conn-event.ts). */
+  readonly onConnection?: (ev: ConnEvent, connState: string) => void;
   /** Decoder of completed request stubs (DCOM activation arguments); unset: the connection's own
    * default (the interfaces' decodeRequestStub); false: no stub decoding. */
   readonly decodeStub?: StubDecoder | false;

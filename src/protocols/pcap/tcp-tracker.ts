@@ -5,6 +5,7 @@
 import type { Anomaly } from '../../model/anomaly.js';
 import type { Direction } from '../../model/flow.js';
 import { captureAnomaly } from './capture-anomalies.js';
+import { SENT } from './tcp-conn-state.js';
 import { type DecodedPacket, TCP_FLAG, ipv4ToString, ipv6ToString } from './packet-decoder.js';
 import { type FlowEntry, FlowTable, fromClient } from './tcp-flow-table.js';
 import { type StreamConsumer, TcpStream, type TcpStreamLimits } from './tcp-stream.js';
@@ -59,6 +60,12 @@ export class TcpConnection implements FlowEntry {
   bucketNext: FlowEntry | undefined = undefined;
   /** FINs seen once no application reassembles it (bit 0 client, bit 1 server). */
   finMask = 0;
+  /** What each side sent (SENT bits: the handshake state Zeek's conn_state is derived from). */
+  clientSent = 0;
+  serverSent = 0;
+  /** TCP payload bytes each side sent, as on the wire (retransmissions count again). */
+  clientBytes = 0;
+  serverBytes = 0;
 
   constructor(
     readonly id: number,
@@ -77,11 +84,28 @@ export class TcpConnection implements FlowEntry {
     [this.clientPort, this.serverPort] = [this.serverPort, this.clientPort];
     [this.clientIp4, this.serverIp4] = [this.serverIp4, this.clientIp4];
     [this.clientV6, this.serverV6] = [this.serverV6, this.clientV6];
+    [this.clientSent, this.serverSent] = [this.serverSent, this.clientSent];
+    [this.clientBytes, this.serverBytes] = [this.serverBytes, this.clientBytes];
     this.streams = [this.streams[1], this.streams[0]];
   }
 
   // The application decides on the first bytes delivered in order (after a SYN, an out-of-order
   // first segment waits for the hole before it), then gets every byte, gap and anomaly.
+  /** Record what segment flags and payload length `dir` sent (scalars only: runs per packet). */
+  noteSent(dir: DirIndex, flags: number, payloadLen: number): void {
+    let bits: number = SENT.ANY;
+    if (flags & TCP_FLAG.SYN) bits |= flags & TCP_FLAG.ACK ? SENT.SYN_ACK : SENT.SYN;
+    if (flags & TCP_FLAG.FIN) bits |= SENT.FIN;
+    if (flags & TCP_FLAG.RST) bits |= SENT.RST;
+    if (dir === 0) {
+      this.clientSent |= bits;
+      this.clientBytes += payloadLen;
+    } else {
+      this.serverSent |= bits;
+      this.serverBytes += payloadLen;
+    }
+  }
+
   /** @internal What a StreamSink delivers: `from` tells the direction at delivery time. */
   streamData(from: StreamSink, b: Uint8Array, s: number, e: number): void {
     if (this.state === UNDECIDED) this.decide(this, from.dir(), b, s, e);
@@ -138,6 +162,8 @@ export class TcpTracker {
     private readonly handler: TcpAppHandler,
     private readonly limits: TcpTrackerLimits,
     private readonly onAnomaly: (a: Anomaly) => void = () => {},
+    /** Every connection once it is closed, whatever the application did with it (connection logs). */
+    private readonly onEnd?: (conn: TcpConnection, reason: CloseReason) => void,
   ) {}
 
   /** One decoded TCP segment of frame `d` at time `tsMs`. */
@@ -156,6 +182,7 @@ export class TcpTracker {
     }
     conn.lastTsMs = tsMs;
     const dir: DirIndex = fromClient(conn, d, p) ? 0 : 1;
+    conn.noteSent(dir, flags, p.payloadWireLen);
     if (conn.state !== IGNORED) this.feed(conn, dir, d, p);
     else if (flags & TCP_FLAG.FIN) conn.finMask |= 1 << dir;
     if (flags & TCP_FLAG.RST) this.close(conn, 'reset');
@@ -180,10 +207,12 @@ export class TcpTracker {
   private close(conn: TcpConnection, reason: CloseReason): void {
     if (!this.open.delete(conn)) return;
     this.table.remove(conn);
-    if (conn.state === IGNORED) return;
-    conn.streams[0].flush();
-    conn.streams[1].flush();
-    if (conn.state === ACCEPTED) conn.consumer?.close(reason);
+    if (conn.state !== IGNORED) {
+      conn.streams[0].flush();
+      conn.streams[1].flush();
+      if (conn.state === ACCEPTED) conn.consumer?.close(reason);
+    }
+    this.onEnd?.(conn, reason);
   }
 
   private create(d: Uint8Array, p: DecodedPacket, tsMs: number): TcpConnection {
