@@ -11,7 +11,7 @@ import { captureEvents, replayFiles } from '../../src/cli/commands/replay.js';
 import { analyzeCapture } from '../../src/cli/pcap/pcap-driver.js';
 import type { ConnEvent } from '../../src/model/event.js';
 import { LINKTYPE } from '../../src/protocols/pcap/capture-types.js';
-import { concat, ipTcp, pcapFileHeader, pcapRecord, type TcpSegmentSpec } from '../../src/protocols/pcap/capture-writer.js';
+import { concat, ipTcp, pcapFileHeader, pcapRecord, type TcpSegmentSpec, udpDatagram } from '../../src/protocols/pcap/capture-writer.js';
 import { CLI_PATH } from '../helpers/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-replay-pcap-conn-'));
@@ -23,13 +23,21 @@ const SCANNER = '198.51.100.77';
 
 interface Frame {
   readonly ms: number;
-  readonly seg: TcpSegmentSpec;
+  readonly seg?: TcpSegmentSpec;
+  /** A UDP datagram instead: [src, dst, sport, dport, payload length]. */
+  readonly udp?: readonly [string, string, number, number, number];
+}
+
+function frameBytes(f: Frame): Uint8Array {
+  if (f.seg) return ipTcp(f.seg);
+  const [src, dst, sport, dport, len] = f.udp!;
+  return udpDatagram(src, dst, sport, dport, new Uint8Array(len).fill(0x41));
 }
 
 let files = 0;
 function writeCapture(frames: readonly Frame[]): string {
   const path = join(dir, `c${files++}.pcap`);
-  const recs = frames.map((f) => pcapRecord(Math.floor(f.ms / 1000), (f.ms % 1000) * 1000, ipTcp(f.seg)));
+  const recs = frames.map((f) => pcapRecord(Math.floor(f.ms / 1000), (f.ms % 1000) * 1000, frameBytes(f)));
   writeFileSync(path, concat([pcapFileHeader({ linkType: LINKTYPE.RAW }), ...recs]));
   return path;
 }
@@ -83,7 +91,7 @@ describe('pcap conn events: outcome from the handshake, as Zeek conn_state', () 
 
   it('a retransmitted SYN (same sequence number) is the same attempt: one S0 conn event', () => {
     const [syn] = conn(T0, '192.0.2.10', '192.0.2.20', 3333, 135, [[true, F.SYN, 0]]);
-    const path = writeCapture([syn, { ms: T0 + 3000, seg: syn.seg }, { ms: T0 + 9000, seg: syn.seg }]);
+    const path = writeCapture([syn, { ms: T0 + 3000, seg: syn.seg! }, { ms: T0 + 9000, seg: syn.seg! }]);
     const got: [ConnEvent, string][] = [];
     analyzeCapture(path, { onConnection: (ev, state) => got.push([ev, state]) });
     assert.deepEqual(got.map(([ev, state]) => [ev.ts, state, ev.outcome]), [[T0, 'S0', 'failure']]);
@@ -97,6 +105,31 @@ describe('pcap conn events: outcome from the handshake, as Zeek conn_state', () 
     assert.equal(got.length, 1);
     assert.equal(got[0].src, '192.0.2.10');
     assert.equal(got[0].dport, 135);
+  });
+});
+
+describe('pcap conn events: UDP flows as Zeek has them', () => {
+  it('answered -> SF success, unanswered -> S0 failure, a new flow after a minute idle', () => {
+    const path = writeCapture([
+      { ms: T0, udp: ['192.0.2.10', '192.0.2.53', 5353, 53, 30] },
+      { ms: T0 + 20, udp: ['192.0.2.53', '192.0.2.10', 53, 5353, 90] },
+      { ms: T0 + 100, udp: ['192.0.2.10', '192.0.2.20', 1026, 135, 80] },
+      { ms: T0 + 30_100, udp: ['192.0.2.10', '192.0.2.20', 1026, 135, 80] },
+      { ms: T0 + 95_000, udp: ['192.0.2.10', '192.0.2.20', 1026, 135, 80] },
+    ]);
+    const got: [ConnEvent, string][] = [];
+    analyzeCapture(path, { onConnection: (ev, state) => got.push([ev, state]) });
+    const rows = got.map(([ev, state]) => [ev.proto, ev.ts - T0, ev.src, ev.dst, ev.dport, state, ev.outcome, ev.bytesIn, ev.bytesOut]).sort((a, b) => Number(a[1]) - Number(b[1]));
+    assert.deepEqual(rows, [
+      ['udp', 0, '192.0.2.10', '192.0.2.53', 53, 'SF', 'success', 30, 90],
+      ['udp', 100, '192.0.2.10', '192.0.2.20', 135, 'S0', 'failure', 160, 0],
+      ['udp', 95_000, '192.0.2.10', '192.0.2.20', 135, 'S0', 'failure', 80, 0],
+    ]);
+  });
+
+  it('no conn events are built when nobody asks (vigil pcap stays a counter)', () => {
+    const path = writeCapture([{ ms: T0, udp: ['192.0.2.10', '192.0.2.53', 5353, 53, 30] }]);
+    assert.equal(analyzeCapture(path).udpPackets, 1);
   });
 });
 

@@ -12,6 +12,7 @@ import { resolveLimits } from '../../core/limits.js';
 import { readCaptureFile } from './capture-file.js';
 import { DcerpcFlowHandler } from './dcerpc-flow.js';
 import { connectionEnd } from './conn-event.js';
+import { UdpFlows } from './udp-flows.js';
 import type { AnalyzeOptions, PcapStats, RunContext } from './pcap-types.js';
 
 export type { AnalyzeOptions, PcapStats, RunContext } from './pcap-types.js';
@@ -55,13 +56,16 @@ export function analyzeCapture(path: string, options: AnalyzeOptions = {}): Pcap
   const onEnd = options.onConnection ? connectionEnd(options.onConnection) : undefined;
   const tracker = new TcpTracker(new DcerpcFlowHandler(ctx), limits, ctx.countAnomaly, onEnd);
   const notDecoded = new Map<number, number>();
-  const onPacket = packetHandler(ctx, tracker, notDecoded);
+  // Flows only when someone wants conn events: `vigil pcap` keeps its UDP path a counter.
+  const udp = options.onConnection ? new UdpFlows(options.onConnection, limits.max_flows) : undefined;
+  const onPacket = packetHandler(ctx, tracker, udp, notDecoded);
   const summary = readCaptureFile(path, onPacket, {
     limits: options.captureLimits,
     onAnomaly: ctx.countAnomaly,
     ...(options.blockBytes !== undefined && { blockBytes: options.blockBytes }),
   });
   tracker.finish();
+  udp?.finish();
   stats.format = summary.format;
   stats.bytes = summary.bytes;
   stats.packets = summary.packets;
@@ -71,8 +75,9 @@ export function analyzeCapture(path: string, options: AnalyzeOptions = {}): Pcap
   return stats;
 }
 
-/** Per frame: decode in place, TCP to the tracker, UDP sniffed for connectionless DCE/RPC, the rest counted. */
-function packetHandler(ctx: RunContext, tracker: TcpTracker, notDecoded: Map<number, number>): (pkt: CapturedPacket) => void {
+/** Per frame: decode in place, TCP to the tracker, UDP sniffed for connectionless DCE/RPC (and to
+ * the UDP flow table when conn events are wanted), the rest counted. */
+function packetHandler(ctx: RunContext, tracker: TcpTracker, udp: UdpFlows | undefined, notDecoded: Map<number, number>): (pkt: CapturedPacket) => void {
   const stats = ctx.stats;
   const decoded = new DecodedPacket();
   return (pkt) => {
@@ -87,6 +92,7 @@ function packetHandler(ctx: RunContext, tracker: TcpTracker, notDecoded: Map<num
     } else if (status === DECODE.UDP) {
       stats.udpPackets++;
       if (looksLikeDcerpcCl(pkt.buf, decoded.payloadStart, decoded.payloadEnd)) stats.clDatagrams++;
+      udp?.datagram(pkt.buf, decoded, ctx.nowMs);
     } else {
       notDecoded.set(status, (notDecoded.get(status) ?? 0) + 1);
       const name = ANOMALOUS[status];

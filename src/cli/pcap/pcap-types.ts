@@ -14,8 +14,9 @@ export interface AnalyzeOptions {
   readonly onPdu?: (e: PduEvent) => void;
   /** Every finished call (response, fault, or end of connection). */
   readonly onCall?: (call: CallRecord, flow: FlowJson) => void;
-  /** Every TCP connection once closed (FIN, RST, eviction, end of capture), as a conn event (source
-   * 'pcap', time of its first packet) with `connState` its Zeek conn_state (see conn-event.ts). */
+  /** Every TCP connection once closed (FIN, RST, eviction, end of capture) and every UDP flow once
+   * idle or at the end, as a conn event (source 'pcap', time of its first packet) with `connState`
+   * its Zeek conn_state (see conn-event.ts and udp-flows.ts). */
   readonly onConnection?: (ev: ConnEvent, connState: string) => void;
   /** Decoder of completed request stubs (DCOM activation arguments); unset: the connection's own
    * default (the interfaces' decodeRequestStub); false: no stub decoding. */
