@@ -12,7 +12,7 @@ import { analyzeCapture } from '../../src/cli/pcap/pcap-driver.js';
 import type { ConnEvent } from '../../src/model/event.js';
 import { LINKTYPE } from '../../src/protocols/pcap/capture-types.js';
 import { concat, ipTcp, pcapFileHeader, pcapRecord, type TcpSegmentSpec, udpDatagram } from '../../src/protocols/pcap/capture-writer.js';
-import { CLI_PATH } from '../helpers/paths.js';
+import { CLI_PATH, corpusPath, skipWithoutCorpus } from '../helpers/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-replay-pcap-conn-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -126,11 +126,6 @@ describe('pcap conn events: UDP flows as Zeek has them', () => {
       ['udp', 95_000, '192.0.2.10', '192.0.2.20', 135, 'S0', 'failure', 80, 0],
     ]);
   });
-
-  it('no conn events are built when nobody asks (vigil pcap stays a counter)', () => {
-    const path = writeCapture([{ ms: T0, udp: ['192.0.2.10', '192.0.2.53', 5353, 53, 30] }]);
-    assert.equal(analyzeCapture(path).udpPackets, 1);
-  });
 });
 
 /** One source sends SYNs to 30 addresses on port 135 (answered or not), 2 s apart. */
@@ -154,6 +149,17 @@ describe('vigil replay of a capture runs the scanner detectors', () => {
     assert.equal(events.filter((e) => e.type === 'conn').length, 30);
     for (let i = 1; i < events.length; i++) assert.ok(events[i - 1].ts <= events[i].ts, `event ${i} out of order`);
     assert.deepEqual(events.slice(0, 3).map((e) => e.dst), ['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+  });
+
+  it('a real capture: conn events interleaved with its calls in time order, each call after its connection', { skip: skipWithoutCorpus('dcerpc', 'sv_dcerpc-ctxids.pcap') }, () => {
+    const { events } = captureEvents(corpusPath('dcerpc', 'sv_dcerpc-ctxids.pcap'));
+    for (let i = 1; i < events.length; i++) assert.ok(events[i - 1].ts <= events[i].ts, `event ${i} out of order`);
+    const calls = events.filter((e) => e.type === 'call');
+    assert.ok(calls.length > 0 && events.some((e) => e.type === 'conn'));
+    for (const c of calls) {
+      const at = events.findIndex((e) => e.type === 'conn' && e.session === c.session);
+      assert.ok(at >= 0 && at < events.indexOf(c), `call of ${c.session ?? '?'} has no earlier conn event`);
+    }
   });
 
   it('30 unanswered SYNs to port 135: threshold scan and TRW scanner alerts name the source', async () => {
