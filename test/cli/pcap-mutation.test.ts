@@ -10,21 +10,12 @@ import { after, describe, it } from 'node:test';
 import { analyzeCapture } from '../../src/cli/pcap/pcap-driver.js';
 import { encodeBind, encodeRequest } from '../../src/protocols/dcerpc/pdu-encode.js';
 import { concat, ethernet, ipTcp, pcapFileHeader, pcapRecord } from '../../src/protocols/pcap/capture-writer.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-pcap-mutation-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** mulberry32: a tiny seeded PRNG so that a failure names a reproducible case. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const NDR = { uuid: '8a885d04-1ceb-11c9-9fe8-08002b104860', versionMajor: 2, versionMinor: 0 };
 const stream = concat([

@@ -10,18 +10,9 @@ import { SurgeDetector, vulnerabilityPortsOf } from '../../src/detect/surge-dete
 import type { Alert } from '../../src/model/alert.js';
 import type { ConnEvent } from '../../src/model/event.js';
 import { ManualClock } from '../../src/core/clock.js';
+import { mulberry32 } from '../helpers/prng.js';
 
-/** Deterministic PRNG (mulberry32) so every run sees the same noise. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 const gauss = (r: () => number): number => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 
 test('robust figures: median and MAD-based sigma ignore an outlier', () => {

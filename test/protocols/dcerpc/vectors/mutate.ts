@@ -6,18 +6,9 @@ import {
   encodeOrphaned, encodeRequest, encodeResponse, encodeShutdown, TRANSFER_SYNTAX,
 } from '../../../../src/protocols/dcerpc/index.js';
 import { allVectors } from './load-vectors.js';
+import { mulberry32 } from '../../../helpers/prng.js';
 
-/** mulberry32: tiny, fast, good enough to make a failing input reproducible from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as prng };
 
 export function seedPdus(): Uint8Array[] {
   const out = allVectors().map((v) => v.bytes);
