@@ -18,8 +18,17 @@ export interface FlowEntry {
   bucketNext: FlowEntry | undefined;
 }
 
-/** Same value for both directions of a connection (XOR is symmetric); masked to a V8 small integer. */
-const hash4 = (p: DecodedPacket): number => (Math.imul(p.src4 ^ p.dst4, 0x9e3779b1) ^ (p.srcPort ^ p.dstPort)) & 0x3fffffff;
+/** Each end (address, port) mixed on its own (murmur3's finaliser), then added: the sum is the same
+ * for both directions, and unlike src ^ dst it does not cancel when both addresses share the bits
+ * that differ between connections (e.g. many hosts renumbered by the same offset, which put whole
+ * captures' connections in one chain); masked to a V8 small integer. */
+const mixEnd = (addr: number, port: number): number => {
+  let h = addr ^ Math.imul(port, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+};
+const hash4 = (p: DecodedPacket): number => (mixEnd(p.src4, p.srcPort) + mixEnd(p.dst4, p.dstPort)) & 0x3fffffff;
 
 const v6Endpoint = (d: Uint8Array, at: number, port: number): string => `${ipv6ToString(d, at)}.${port}`;
 

@@ -54,18 +54,20 @@ describe('FlowTable', () => {
   });
 
   it('keeps colliding IPv4 connections apart and removes from any place in the chain', () => {
-    // Same address XOR (1.0.0.1 ^ 1.0.0.2 = 1.0.0.3 ^ 1.0.0.0 = ...3) and same port XOR: same bucket.
+    // Each end is mixed on its own and the two added, so connections from one client end to server
+    // ends whose mix agrees in the low 30 bits share a bucket; these three were found by searching
+    // 10.0.0.0/10 port 2000 for such ends.
     const t = new FlowTable<Entry>();
-    const a = add(t, 'a', '1.0.0.1', 1000, '1.0.0.2', 2000);
-    const b = add(t, 'b', '1.0.0.3', 1000, '1.0.0.0', 2000);
-    const c = add(t, 'c', '1.0.0.5', 1000, '1.0.0.6', 2000);
+    const a = add(t, 'a', '1.0.0.1', 1000, '10.2.108.234', 2000);
+    const b = add(t, 'b', '1.0.0.1', 1000, '10.6.158.201', 2000);
+    const c = add(t, 'c', '1.0.0.1', 1000, '10.13.84.164', 2000);
     assert.deepEqual([b.bucketHash, c.bucketHash], [a.bucketHash, a.bucketHash]);
-    assert.deepEqual([find(t, '1.0.0.2', 2000, '1.0.0.1', 1000), find(t, '1.0.0.0', 2000, '1.0.0.3', 1000), find(t, '1.0.0.6', 2000, '1.0.0.5', 1000)], ['a', 'b', 'c']);
+    assert.deepEqual([find(t, '10.2.108.234', 2000, '1.0.0.1', 1000), find(t, '10.6.158.201', 2000, '1.0.0.1', 1000), find(t, '10.13.84.164', 2000, '1.0.0.1', 1000)], ['a', 'b', 'c']);
     t.remove(b); // the middle of the chain
-    assert.deepEqual([find(t, '1.0.0.1', 1000, '1.0.0.2', 2000), find(t, '1.0.0.3', 1000, '1.0.0.0', 2000), find(t, '1.0.0.5', 1000, '1.0.0.6', 2000)], ['a', undefined, 'c']);
+    assert.deepEqual([find(t, '1.0.0.1', 1000, '10.2.108.234', 2000), find(t, '1.0.0.1', 1000, '10.6.158.201', 2000), find(t, '1.0.0.1', 1000, '10.13.84.164', 2000)], ['a', undefined, 'c']);
     t.remove(c); // the head
     t.remove(a);
-    assert.equal(find(t, '1.0.0.1', 1000, '1.0.0.2', 2000), undefined);
+    assert.equal(find(t, '1.0.0.1', 1000, '10.2.108.234', 2000), undefined);
   });
 
   it('finds IPv6 connections by text key from both directions', () => {
