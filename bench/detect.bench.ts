@@ -68,6 +68,17 @@ async function plainRead(path: string): Promise<number> {
   return n;
 }
 
+/** Ours without the detectors: the same read and parse, each record handed to a no-op (the parser's share). */
+async function parseRead(path: string): Promise<{ records: number; failures: number }> {
+  let failures = 0;
+  const scanner = new ConnTsvScanner((_ts, _src, _dst, _dport, outcome) => {
+    if (outcome === 'failure') failures++;
+  });
+  for await (const chunk of createReadStream(path, RAW)) scanner.push(chunk as Buffer);
+  scanner.end();
+  return { records: scanner.records, failures }; // the outcome is read, as ours reads it
+}
+
 /** Ours: the same read, every record parsed from the #fields columns and run through both detectors. */
 async function detectRead(path: string): Promise<{ records: number; alerts: number }> {
   const trw = new TrwDetector();
@@ -111,7 +122,7 @@ async function timed<T>(f: () => Promise<T>): Promise<{ t: Timing; value: T }> {
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' / ');
 const rate = (n: number, s: number): string => Math.round(n / s).toLocaleString('en');
 
-/** The conn.log section: plain read and ours alternated RUNS times on one generated file. */
+/** The conn.log section: plain read, ours and ours without detectors alternated RUNS times on one generated file. */
 async function connSection(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-conn-'));
   const path = join(dir, 'conn.log');
@@ -121,29 +132,34 @@ async function connSection(): Promise<string> {
     const loadBefore = load();
     const plain: Timing[] = [];
     const ours: Timing[] = [];
+    const parse: Timing[] = [];
     let last = { records: 0, alerts: 0 };
     for (let r = 0; r < RUNS; r++) {
       plain.push((await timed(() => plainRead(path))).t);
       const o = await timed(() => detectRead(path));
       ours.push(o.t);
       last = o.value;
+      parse.push((await timed(() => parseRead(path))).t);
     }
     const pw = median(plain.map((t) => t.wall));
     const pc = median(plain.map((t) => t.cpu));
     const ow = median(ours.map((t) => t.wall));
     const oc = median(ours.map((t) => t.cpu));
+    const qw = median(parse.map((t) => t.wall));
+    const qc = median(parse.map((t) => t.cpu));
     const ratioWall = pw / ow;
     const ratioCpu = pc / oc;
     const ourRate = last.records / ow;
     return [
       `Generated conn.log: ${LINES.toLocaleString('en')} records, ${(size / 2 ** 20).toFixed(0)} MiB (90% ordinary SF clients, 10% S0 scanners on 135/445).`,
-      `Median of ${RUNS} runs each, alternated (plain, ours, plain, ours, ...); load average (1/5/15 min) ${loadBefore} before, ${load()} after. Command: \`npx tsc -p tsconfig.json && node dist/bench/run-all.js detect\` (VIGIL_BENCH_CONN_LINES, VIGIL_BENCH_RUNS to change the size and runs).`,
+      `Median of ${RUNS} runs each, alternated (plain, ours, parse only, plain, ...); load average (1/5/15 min) ${loadBefore} before, ${load()} after. Command: \`npx tsc -p tsconfig.json && node dist/bench/run-all.js detect\` (VIGIL_BENCH_CONN_LINES, VIGIL_BENCH_RUNS to change the size and runs).`,
       'Records/s by wall time (the target) and by the process\'s CPU time (user + system; steadier when the machine is shared).',
       '',
       '| path | median wall s | records/s (wall) | vs plain (wall) | median CPU s | records/s (CPU) | vs plain (CPU) |',
       '|---|---:|---:|---:|---:|---:|---:|',
       `| plain Node read + line split (peer) | ${pw.toFixed(2)} | ${rate(LINES, pw)} | 1.00 | ${pc.toFixed(2)} | ${rate(LINES, pc)} | 1.00 |`,
       `| read + parse #fields + TRW + thresholds (Vigil) | ${ow.toFixed(2)} | ${rate(last.records, ow)} | ${ratioWall.toFixed(2)} | ${oc.toFixed(2)} | ${rate(last.records, oc)} | ${ratioCpu.toFixed(2)} |`,
+      `| read + parse #fields only, no detectors (Vigil's parser share) | ${qw.toFixed(2)} | ${rate(last.records, qw)} | ${(pw / qw).toFixed(2)} | ${qc.toFixed(2)} | ${rate(last.records, qc)} | ${(pc / qc).toFixed(2)} |`,
       '',
       `Wall runs, s: plain ${plain.map((t) => t.wall.toFixed(2)).join(', ')}; ours ${ours.map((t) => t.wall.toFixed(2)).join(', ')}.`,
       `Targets: >= 1,000,000 records/s (${ourRate >= 1e6 ? 'met' : 'NOT met'}) and >= 50% of the plain read (${ratioWall >= 0.5 ? 'met' : 'NOT met'} by wall time, ${ratioCpu >= 0.5 ? 'met' : 'NOT met'} by CPU time). Alerts raised in the last run: ${last.alerts.toLocaleString('en')}.`,
