@@ -2,8 +2,7 @@
 // Store API: filters, JSON lines, the human table and the exit codes for missing data and bad input.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,23 +12,7 @@ import { isAppError } from '../../src/core/errors.js';
 import { openSqliteStore, sqliteFileIn } from '../../src/store/sqlite/sqlite-store.js';
 import type { SessionRecord } from '../../src/model/session.js';
 import { T0, activationCall, lookupCall, makeSession } from '../store/fixtures.js';
-import { CLI_PATH } from '../helpers/paths.js';
-
-const skipWithoutBuild: false | string = existsSync(CLI_PATH) ? false : `${CLI_PATH} missing (run npm run build first; npm test does)`;
-
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function vigil(args: readonly string[], env: Record<string, string> = {}, cwd = tmpdir()): CliResult {
-  // A clean VIGIL_* environment and a neutral working directory (no ./vigil.yaml), so the
-  // developer's own settings cannot leak into a test.
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_')));
-  const r = spawnSync(process.execPath, [CLI_PATH, ...args], { cwd, env: { ...base, ...env }, encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { skipWithoutBuild, vigil } from '../helpers/cli.js';
 
 /** The command in-process (fast: no process start per case): stdout captured, errors thrown. */
 async function inProcess(args: readonly string[]): Promise<string> {

@@ -2,30 +2,13 @@
 // --rotate replaces it atomically with a different one.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Command } from 'commander';
 import { register } from '../../src/cli/commands/token.js';
-import { CLI_PATH } from '../helpers/paths.js';
-
-const skipWithoutBuild: false | string = existsSync(CLI_PATH) ? false : `${CLI_PATH} missing (run npm run build first; npm test does)`;
-
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function vigil(args: readonly string[], env: Record<string, string> = {}, cwd = tmpdir()): CliResult {
-  // A clean VIGIL_* environment and a neutral working directory (no ./vigil.yaml), so the
-  // developer's own settings cannot leak into a test.
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_')));
-  const r = spawnSync(process.execPath, [CLI_PATH, ...args], { cwd, env: { ...base, ...env }, encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { skipWithoutBuild, vigil } from '../helpers/cli.js';
 
 /** The command in-process (no process start per case): stdout and stderr captured. */
 async function inProcess(args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
