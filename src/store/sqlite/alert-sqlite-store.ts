@@ -1,12 +1,12 @@
 // SQLite persistence of alerts (structurally the AlertRepository of src/detect/alert-store-port.ts),
 // on any Kysely over SQLite, e.g. SqliteStore.kysely; schema in migrations/alerts.ts (0200_).
 
-import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Alert, AlertQuery, AlertRecord } from '../../model/alert.js';
 import type { Severity } from '../../model/anomaly.js';
 import { allMigrations } from '../migrations/index.js';
 import { migrateToLatest } from '../migrate.js';
+import { immediateDialect, openDatabase } from './sqlite-open.js';
 
 interface AlertTables {
   alerts: {
@@ -34,13 +34,12 @@ export class AlertSqliteStore {
   /**
    * Open the alerts of a database file directly (tests, `vigil alerts` on a data dir). Runs every
    * area's migrations: the file is usually the node's vigil.db, and Kysely refuses a migration set
-   * that lacks migrations already applied there.
+   * that lacks migrations already applied there. Opened like the store's own connections (WAL,
+   * busy timeout, BEGIN IMMEDIATE): a running node's writer thread may hold the write lock, and a
+   * deferred transaction that reads first would fail with SQLITE_BUSY instead of waiting.
    */
   static async open(file: string): Promise<AlertSqliteStore & { close(): Promise<void> }> {
-    const sqlite = new Database(file);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('busy_timeout = 5000');
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<unknown>({ dialect: immediateDialect(openDatabase({ file })) });
     await migrateToLatest(db, allMigrations);
     const store = new AlertSqliteStore(db);
     return Object.assign(store, { close: () => db.destroy() });
