@@ -11,7 +11,7 @@ import { decodePduAt, isPdu, ptypeName } from './pdu-decode.js';
 import { PFC, type BindAckPdu, type BindPdu, type Pdu, type RequestPdu, type SyntaxId } from './pdu-types.js';
 import { CallTable, type CallState } from './reassembly.js';
 import { ContextTable, type ContextState } from './connection-contexts.js';
-import { decodeRequestStub } from './interfaces/index.js';
+import { decodeRequestStub, decodesRequest } from './interfaces/index.js';
 
 /** A request whose last fragment has arrived: what the sensor answers and the stub decoder reads. */
 export interface CompletedRequest {
@@ -276,6 +276,12 @@ export class DcerpcConnection {
 
   private requestDone(call: CallState): void {
     if (!this.o.onRequest && !this.stubDecoder) return;
+    // Our own decoder returns nothing for an interface/opnum it does not decode: with no onRequest
+    // receiver, building the request (and joining its stub) would be thrown away.
+    if (!this.o.onRequest && this.stubDecoder === decodeRequestStub && !decodesRequest(call.iface?.uuid, call.opnum)) {
+      this.calls.release(call);
+      return;
+    }
     const req: CompletedRequest = {
       callId: call.callId,
       ctxId: call.ctxId,

@@ -67,12 +67,25 @@ export function decodeHeader(buf: Uint8Array, offset = 0): PduHeader | undefined
     rpcVersMinor: buf[offset + 1],
     ptype: buf[offset + 2],
     flags: buf[offset + 3],
-    drep: [d0, buf[offset + 5], buf[offset + 6], buf[offset + 7]],
+    drep: drepOf(d0, buf[offset + 5], buf[offset + 6], buf[offset + 7]),
     littleEndian,
     fragLength: u16At(buf, offset + 8, littleEndian),
     authLength: u16At(buf, offset + 10, littleEndian),
     callId: u32At(buf, offset + 12, littleEndian),
   };
+}
+
+/** The drep every stack sends (10 00 00 00, or 00 00 00 00 big-endian), one frozen tuple each:
+ * `drep` is read-only, and a 4-element array per PDU was a large share of a capture's garbage. */
+const DREP_LE: PduHeader['drep'] = Object.freeze([0x10, 0, 0, 0] as const);
+const DREP_BE: PduHeader['drep'] = Object.freeze([0, 0, 0, 0] as const);
+
+function drepOf(d0: number, d1: number, d2: number, d3: number): PduHeader['drep'] {
+  if ((d1 | d2 | d3) === 0) {
+    if (d0 === 0x10) return DREP_LE;
+    if (d0 === 0) return DREP_BE;
+  }
+  return [d0, d1, d2, d3];
 }
 
 /** frag_length of the PDU at `offset` without decoding anything else (the framer's hot path). */

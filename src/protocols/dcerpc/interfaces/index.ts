@@ -12,5 +12,5 @@ export * from './objref-codec.js';
 export * from './activation-properties.js';
 export * from './activation-requests.js';
 export * from './unc-path.js';
-export { decodeRequestStub, decodeResponseStub } from './stub-dispatch.js';
+export { decodeRequestStub, decodeResponseStub, decodesRequest } from './stub-dispatch.js';
 export type { StubInput, StubDecode } from './stub-dispatch.js';

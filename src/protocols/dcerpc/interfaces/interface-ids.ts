@@ -40,4 +40,8 @@ export const ACTIVATION_CLSID = {
 export const IID_IACTIVATION_PROPERTIES_IN = '000001a2-0000-0000-c000-000000000046';
 export const IID_IUNKNOWN = '00000000-0000-0000-c000-000000000046';
 
-export const sameUuid = (a: string | undefined, b: string): boolean => a !== undefined && a.toLowerCase() === b;
+/** `b` is lower-case. Equal strings and a differing first character are settled without
+ * toLowerCase(), which makes a new string on every call (dispatch compares each request's UUID
+ * with several): a UUID that lower-cases to `b` is ASCII, so its first character folds with | 0x20. */
+export const sameUuid = (a: string | undefined, b: string): boolean =>
+  a === b || (a !== undefined && a.length === b.length && (a.charCodeAt(0) | 0x20) === (b.charCodeAt(0) | 0x20) && a.toLowerCase() === b);

@@ -52,7 +52,9 @@ export function decodeRequestStub(req: StubInput, limits?: NdrLimits): StubDecod
   return known ? decodeKnownRequest(req, limits) : undefined;
 }
 
-function decodesRequest(iface: string | undefined, opnum: number): boolean {
+/** Whether decodeRequestStub() decodes requests of this interface and opnum (it returns undefined
+ * for every other one, whatever the stub). */
+export function decodesRequest(iface: string | undefined, opnum: number): boolean {
   return (sameUuid(iface, IREMOTE_ACTIVATION.uuid) && opnum === OPNUM.remoteActivation)
     || (sameUuid(iface, ISYSTEM_ACTIVATOR.uuid) && (opnum === OPNUM.remoteCreateInstance || opnum === OPNUM.remoteGetClassObject))
     || (sameUuid(iface, EPM.uuid) && (opnum === OPNUM.eptLookup || opnum === OPNUM.eptMap))
