@@ -22,7 +22,8 @@ const RUN_MS = 2000;
 const CONCURRENCY = 32;
 const IDLE = 10_000;
 
-interface RateResult { count: number; ms: number; p50: number; p99: number }
+/** One run as the load client saw it; `cpuUs`: the client process's own CPU time (user + system). */
+interface RateResult { count: number; ms: number; p50: number; p99: number; cpuUs: number }
 
 // ---------------------------------------------------------------- load client (child process)
 
@@ -71,6 +72,7 @@ const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.leng
 
 async function loadRun(port: number, mode: string, ms: number): Promise<RateResult> {
   const lat: number[] = [];
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   const end = start + ms;
   let errors = 0;
@@ -86,8 +88,10 @@ async function loadRun(port: number, mode: string, ms: number): Promise<RateResu
       }
     }
   }));
+  const took = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
   lat.sort((a, b) => a - b);
-  return { count: lat.length, ms: performance.now() - start, p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
+  return { count: lat.length, ms: took, p50: pct(lat, 0.5), p99: pct(lat, 0.99), cpuUs: cpu.user + cpu.system };
 }
 
 async function holdIdle(port: number, n: number): Promise<void> {
@@ -289,6 +293,9 @@ interface Peer {
   /** For recording sensors: each run's exchanges per second counted until every session is committed. */
   readonly rec?: Recording;
   readonly recorded: number[];
+  /** Each run's CPU time of the server process (every thread, so the store's writer thread too) per
+   * completed exchange, in µs, from the start of the run until everything is committed. */
+  readonly serverCpu: number[];
 }
 
 const rate = (r: RateResult): number => (r.count * 1000) / r.ms;
@@ -296,18 +303,25 @@ const rate = (r: RateResult): number => (r.count * 1000) / r.ms;
 function rateRow(p: Peer, base: number): string {
   const r = median(p.runs.map(rate));
   const recorded = p.rec ? median(p.recorded).toFixed(0) : '—';
-  return `| ${p.label} | ${p.exchange} | ${r.toFixed(0)} | ${recorded} | ${median(p.runs.map((x) => x.p50)).toFixed(2)} | ${median(p.runs.map((x) => x.p99)).toFixed(2)} | ${(r / base).toFixed(2)} |`;
+  const clientCpu = median(p.runs.map((x) => x.cpuUs / Math.max(1, x.count)));
+  return `| ${p.label} | ${p.exchange} | ${r.toFixed(0)} | ${recorded} | ${median(p.runs.map((x) => x.p50)).toFixed(2)} | ${median(p.runs.map((x) => x.p99)).toFixed(2)} | ${(r / base).toFixed(2)} | ${median(p.serverCpu).toFixed(1)} | ${clientCpu.toFixed(1)} |`;
 }
 
 /** One run; for a recording sensor, also waits until all it accepted is committed (so the backlog
  * never spills into the next peer's run) and counts that wait in its recorded rate. */
 async function measure(p: Peer): Promise<void> {
+  // Only this peer has work during its run (the others' queues and stores were drained before), so
+  // the process's CPU time over the run is this server's.
+  const cpu0 = process.cpuUsage();
   const r = await measureRate(p.port, p.mode);
   p.runs.push(r);
-  if (!p.rec) return;
-  const t = performance.now();
-  await drained(p.rec.sensor, p.rec.store);
-  p.recorded.push((r.count * 1000) / (r.ms + performance.now() - t));
+  if (p.rec) {
+    const t = performance.now();
+    await drained(p.rec.sensor, p.rec.store);
+    p.recorded.push((r.count * 1000) / (r.ms + performance.now() - t));
+  }
+  const cpu = process.cpuUsage(cpu0);
+  p.serverCpu.push((cpu.user + cpu.system) / Math.max(1, r.count));
 }
 
 /** `before`: sessions the store held before the rate runs (the idle-memory connections). */
@@ -335,7 +349,7 @@ export async function run(): Promise<string> {
   try {
     const idleStored = await storedSessions(rec.store);
     const exchange = 'connect, bind, ept_lookup (19 towers), close';
-    const peer = (label: string, port: number, mode: 'rpc' | 'bare', r?: Recording, ex = exchange): Peer => ({ label, exchange: ex, port, mode, runs: [], rec: r, recorded: [] });
+    const peer = (label: string, port: number, mode: 'rpc' | 'bare', r?: Recording, ex = exchange): Peer => ({ label, exchange: ex, port, mode, runs: [], rec: r, recorded: [], serverCpu: [] });
     const peers: Peer[] = [
       peer('bare Node `net` accept-and-close', bare.port, 'bare', undefined, 'connect, server closes'),
       peer('bare Node `net`, canned reply bytes', canned.port, 'rpc'),
@@ -349,15 +363,17 @@ export async function run(): Promise<string> {
     const bareRate = median(peers[0].runs.map(rate));
     const cannedRate = median(peers[1].runs.map(rate));
     const fullRate = median(peers[4].recorded);
+    const cpuOf = (p: Peer): number => median(p.serverCpu);
     const stored = await Promise.all(peers.filter((p) => p.rec).map((p) => storedRow(p, p.rec === rec ? idleStored : 0)));
     return [
       `Command: \`npm run bench -- sensor\` (load client in a child process on loopback, ${CONCURRENCY} exchanges in flight, ${RUNS} interleaved runs of ${RUN_MS / 1000} s per server, medians). Load average (1/5/15 min) before: ${loadBefore}; after: ${load()}.`,
       '',
-      '| server | exchange | per second (median) | recorded per second, until committed | p50 ms | p99 ms | ratio to accept-and-close |',
-      '|---|---|---|---|---|---|---|',
+      '| server | exchange | per second (median) | recorded per second, until committed | p50 ms | p99 ms | ratio to accept-and-close | server CPU µs per exchange | client CPU µs per exchange |',
+      '|---|---|---|---|---|---|---|---|---|',
       ...peers.map((p) => rateRow(p, bareRate)),
       '',
       `Recording sensor (synchronous=full, writer thread), counted until every session is committed, vs the same exchange with canned bytes: ${(fullRate / cannedRate).toFixed(2)}; vs accept-and-close: ${(fullRate / bareRate).toFixed(2)}.`,
+      `Server CPU per exchange (the bench process, all threads, including the store's writer thread and V8's GC helpers; the load client is a separate process with its own column): canned ${cpuOf(peers[1]).toFixed(1)} µs, discarding sensor ${cpuOf(peers[2]).toFixed(1)} µs (${(cpuOf(peers[2]) / cpuOf(peers[1])).toFixed(2)}x canned), recording sensor (synchronous=full, writer thread) ${cpuOf(peers[4]).toFixed(1)} µs (${(cpuOf(peers[4]) / cpuOf(peers[1])).toFixed(2)}x canned). On 2 cores shared by the server, its writer thread and the client, the rate follows the sum of the two CPU columns more than either alone, which is why CPU time is the figure to compare across runs.`,
       '"Recorded per second" divides a run\'s exchanges by the run time plus the time until the sensor\'s queue is empty and the store has committed everything (the backlog never spills into the next run).',
       'The writer thread runs every store transaction (samples, events and sessions of a queue batch together, group-committed) on its own SQLite connection, so commits and their fsyncs do not stall the listeners; acknowledgement still means committed.',
       'Target (issue 3): at least 0.70 of the accept-and-close rate with everything recorded. Not met: an exchange is three round trips where accept-and-close is one, so the canned-bytes row (no decoding, no recording) is the ceiling for this exchange on this machine; the gap from there to the discarding sensor is the persona (decoding, call tracking, encoding, per-connection state), and from the discarding sensor to the recording one the hand-off to the store.',
