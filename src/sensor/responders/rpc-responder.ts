@@ -8,13 +8,13 @@ import type { Anomaly } from '../../model/anomaly.js';
 import type { CallRecord } from '../../model/call.js';
 import type { Direction } from '../../model/flow.js';
 import {
-  COMMON_HEADER_LEN, DcerpcConnection, PFC, dcerpcAnomaly, decodeHeader, encodeBindAck, encodeBindNak, encodeFault,
-  fragmentResponse, type BindPdu, type CompletedRequest, type Pdu,
+  COMMON_HEADER_LEN, DcerpcConnection, PFC, dcerpcAnomaly, decodeHeader, encodeBindNak, encodeFault,
+  type BindPdu, type CompletedRequest, type Pdu,
 } from '../../protocols/dcerpc/index.js';
 import { interfaceName, operationName } from '../../kb/dcerpc-names.js';
-import { decideContext } from '../persona/bind-policy.js';
 import { dispatch, NCA_S_FAULT_NDR, NCA_UNK_IF, type DispatchResult } from '../persona/rpc-dispatch.js';
 import type { ServedInterface } from '../persona/persona-interfaces.js';
+import { bindReply, responseFragments } from './reply-templates.js';
 import type { Responder, ResponderContext } from './responder-types.js';
 
 /** bind_nak reason 4, protocol_version_not_supported (C706 12.6.3.3 / MS-RPCE 2.2.2.5). */
@@ -136,24 +136,16 @@ export class RpcResponder implements Responder {
   }
 
   private bindAck(pdu: BindPdu): Uint8Array {
-    const results = pdu.contexts.map((c) => {
-      const d = decideContext(c);
-      if (d.accepted && this.accepted.size < this.ctx.dcerpc.maxContexts) this.accepted.set(c.ctxId, d.accepted);
-      return d.result;
-    });
     // Windows answers with the smaller of its 5840 and what the client offered.
     const frag = Math.max(COMMON_HEADER_LEN + 64, Math.min(WINDOWS_MAX_FRAG, pdu.maxRecvFrag || WINDOWS_MAX_FRAG));
     this.maxXmit = frag;
-    return encodeBindAck({
-      type: pdu.type === 'bind' ? 'bind_ack' : 'alter_context_resp',
-      callId: pdu.header.callId,
-      maxXmitFrag: frag,
-      maxRecvFrag: frag,
-      assocGroupId: pdu.assocGroupId || this.assocGroupId,
-      // alter_context_resp carries an empty port_spec, bind_ack the endpoint Windows listens on.
-      secondaryAddress: pdu.type === 'bind' ? String(this.ctx.basePort) : '',
-      results,
-    });
+    // alter_context_resp carries an empty port_spec, bind_ack the endpoint Windows listens on.
+    const secondary = pdu.type === 'bind' ? String(this.ctx.basePort) : '';
+    const reply = bindReply(pdu, frag, secondary, pdu.assocGroupId || this.assocGroupId);
+    for (const [ctxId, iface] of reply.accepted) {
+      if (iface && this.accepted.size < this.ctx.dcerpc.maxContexts) this.accepted.set(ctxId, iface);
+    }
+    return reply.bytes;
   }
 
   private onRequest(req: CompletedRequest): void {
@@ -174,7 +166,7 @@ export class RpcResponder implements Responder {
       this.outbox.push(encodeFault({ callId: req.callId, ctxId: req.ctxId, status: result.status, flags: flags | (result.didNotExecute ? PFC.DID_NOT_EXECUTE : 0) }));
       return;
     }
-    this.outbox.push(...fragmentResponse({ callId: req.callId, ctxId: req.ctxId, stub: result.stub, maxFragStub: this.maxXmit - RESPONSE_HEADER_LEN }));
+    for (const f of responseFragments(req.callId, req.ctxId, result.stub, this.maxXmit - RESPONSE_HEADER_LEN)) this.outbox.push(f);
   }
 
   private onCall(call: CallRecord): void {
