@@ -9,16 +9,20 @@ import { LIMIT_HIT, type SensorLimits } from './sensor-limits.js';
 import type { SessionRecorder } from './session-recorder.js';
 import type { PersonaConfig } from './sensor-types.js';
 import type { Responder, ResponderFactory } from './responders/responder-types.js';
-import type { DcerpcLimits } from '../protocols/dcerpc/dcerpc-limits.js';
+import type { DcerpcLimitOverrides, DcerpcLimits } from '../protocols/dcerpc/dcerpc-limits.js';
+import type { PortTally } from './sensor-metrics.js';
 
+/** What the connections of one listening port share (one object per port, made by the Sensor). */
 export interface ConnectionDeps {
   readonly limits: SensorLimits;
   readonly persona: PersonaConfig;
   readonly basePort: number;
   readonly dcerpc: DcerpcLimits;
+  readonly dcerpcOverrides: DcerpcLimitOverrides;
+  /** The port's metrics tally (bytes received are added here). */
+  readonly tally: PortTally;
   now(): number;
   emit(event: VigilEvent): void;
-  onBytes(n: number): void;
   onClosed(conn: SensorConnection): void;
 }
 
@@ -48,6 +52,7 @@ export class SensorConnection {
       persona: deps.persona,
       basePort: deps.basePort,
       dcerpc: deps.dcerpc,
+      dcerpcOverrides: deps.dcerpcOverrides,
       now: deps.now,
       send: (bytes) => this.send(bytes),
       end: () => this.close(record.closeReason ?? 'peer_closed', undefined, true),
@@ -60,7 +65,7 @@ export class SensorConnection {
     if (this.closing) return;
     const rec = this.record;
     rec.received(chunk);
-    this.deps.onBytes(chunk.length);
+    this.deps.tally.bytesIn += chunk.length;
     if (rec.bytesIn > this.deps.limits.maxSessionBytes) {
       this.close('byte_cap', LIMIT_HIT.maxSessionBytes);
       return;

@@ -9,14 +9,14 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import type { VigilEvent } from '../model/event.js';
 import { isFamilyUnavailable, listenError } from './bind-errors.js';
 import { OutputQueue } from './output-queue.js';
-import { SensorConnection } from './sensor-connection.js';
+import { SensorConnection, type ConnectionDeps } from './sensor-connection.js';
 import { LIMIT_HIT, resolveSensorLimits, type LimitHitName, type SensorLimits } from './sensor-limits.js';
 import { SensorMetrics } from './sensor-metrics.js';
 import { newSessionId } from './session-id.js';
 import { SessionRecorder } from './session-recorder.js';
 import { DEFAULT_PERSONA, DEFAULT_PORTS, type PersonaConfig, type SensorOptions } from './sensor-types.js';
 import { responderFor, serviceFor } from './responders/responder-table.js';
-import { resolveDcerpcLimits, type DcerpcLimits } from '../protocols/dcerpc/dcerpc-limits.js';
+import { DCERPC_LIMITS, resolveDcerpcLimits, type DcerpcLimitOverrides, type DcerpcLimits } from '../protocols/dcerpc/dcerpc-limits.js';
 
 export interface BoundListener {
   readonly basePort: number;
@@ -44,6 +44,12 @@ export class Sensor {
   private readonly servers: { server: Server; bound: BoundListener }[] = [];
   private readonly open = new Set<SensorConnection>();
   private readonly perSource = new Map<string, number>();
+  /** What every connection of one base port shares (made once per port, not per connection). */
+  private readonly portDeps = new Map<number, ConnectionDeps>();
+  /** The DCE/RPC limits that differ from the codec's defaults: none (the usual case) lets each
+   * connection's tracker take the codec's frozen defaults instead of validating a full table. */
+  private readonly dcerpcOverrides: DcerpcLimitOverrides;
+  private readonly countLimit: (name: string) => void;
   private memoryTimer: NodeJS.Timeout | undefined;
   private overBudget = false;
   private stopping = false;
@@ -53,17 +59,18 @@ export class Sensor {
     this.name = opts.name ?? 'sensor';
     this.limits = resolveSensorLimits(opts.limits);
     this.dcerpcLimits = resolveDcerpcLimits(opts.dcerpcLimits);
+    this.dcerpcOverrides = changedLimits(this.dcerpcLimits);
     this.persona = { ...DEFAULT_PERSONA, ...opts.persona };
     this.logger = opts.logger ?? silentLogger;
     this.clock = opts.clock ?? systemClock;
     this.registry = opts.registry ?? new Registry();
-    this.metrics = new SensorMetrics(this.registry);
+    this.metrics = new SensorMetrics(this.registry, () => this.open.size, () => this.queue.depth);
     const m = this.metrics;
+    this.countLimit = (name) => m.limits.inc({ limit: name });
     this.queue = new OutputQueue(opts.sink, this.limits.queueCapacity, this.limits.queueBatchSize, this.logger, {
       onDrop: (item) => m.queueDropped.inc({ kind: item.kind }),
-      onDepth: (d) => m.queueDepth.set(d),
       onWritten: (batch) => {
-        for (const it of batch) if (it.kind === 'session') m.sessions.inc({ port: String(it.session.dport) });
+        for (const it of batch) if (it.kind === 'session') m.forPort(it.session.dport).sessions++;
       },
     }, this.limits.queueLingerMs);
   }
@@ -147,9 +154,7 @@ export class Sensor {
     const now = this.clock.now();
     const src = plainAddress(socket.remoteAddress);
     const flow = { proto: 'tcp' as const, src, sport: socket.remotePort ?? 0, dst: plainAddress(socket.localAddress), dport: basePort };
-    const port = String(basePort);
-    const onLimit = (name: string): void => this.metrics.limits.inc({ limit: name });
-    const record = new SessionRecorder(newSessionId(now), flow, now, serviceFor(basePort), this.limits, onLimit);
+    const record = new SessionRecorder(newSessionId(now), flow, now, serviceFor(basePort), this.limits, this.countLimit);
     socket.on('error', () => {}); // errors after a refusal or during shutdown are expected, never fatal
     if (this.stopping) {
       socket.destroy();
@@ -157,7 +162,7 @@ export class Sensor {
     }
     const refused = this.admissionLimit(src);
     if (refused) {
-      this.metrics.rejected.inc({ port, limit: refused });
+      this.metrics.rejected.inc({ port: String(basePort), limit: refused });
       record.hit(refused);
       record.closeReason = 'limit';
       socket.resetAndDestroy();
@@ -165,21 +170,29 @@ export class Sensor {
       this.queue.push(record.finish(now, this.name), false);
       return;
     }
-    this.metrics.accepted.inc({ port });
-    this.metrics.open.inc();
+    const deps = this.depsFor(basePort);
+    deps.tally.accepted++;
     this.perSource.set(src, (this.perSource.get(src) ?? 0) + 1);
     this.emit({ type: 'conn', ts: now, source: 'sensor', src, dst: flow.dst, proto: 'tcp', sport: flow.sport, dport: basePort, session: record.id, outcome: 'failure' });
-    const conn = new SensorConnection(socket, record, responderFor(basePort), {
+    this.open.add(new SensorConnection(socket, record, responderFor(basePort), deps));
+  }
+
+  private depsFor(basePort: number): ConnectionDeps {
+    let deps = this.portDeps.get(basePort);
+    if (deps) return deps;
+    deps = {
       limits: this.limits,
       persona: this.persona,
       basePort,
       dcerpc: this.dcerpcLimits,
+      dcerpcOverrides: this.dcerpcOverrides,
+      tally: this.metrics.forPort(basePort),
       now: () => this.clock.now(),
       emit: (ev) => this.emit(ev),
-      onBytes: (n) => this.metrics.bytesIn.inc({ port }, n),
       onClosed: (c) => this.onClosed(c),
-    });
-    this.open.add(conn);
+    };
+    this.portDeps.set(basePort, deps);
+    return deps;
   }
 
   private emit(event: VigilEvent): void {
@@ -188,7 +201,6 @@ export class Sensor {
 
   private onClosed(conn: SensorConnection): void {
     if (!this.open.delete(conn)) return;
-    this.metrics.open.dec();
     const src = conn.record.flow.src;
     const left = (this.perSource.get(src) ?? 1) - 1;
     if (left > 0) this.perSource.set(src, left);
@@ -213,4 +225,14 @@ export class Sensor {
     for (let i = 0; i < 200 && this.open.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
     await this.queue.flush();
   }
+}
+
+/** The entries of resolved DCE/RPC limits that differ from the codec's defaults. */
+function changedLimits(limits: DcerpcLimits): DcerpcLimitOverrides {
+  const out: Record<string, number> = {};
+  for (const [name, spec] of Object.entries(DCERPC_LIMITS)) {
+    const v = limits[name as keyof DcerpcLimits];
+    if (v !== spec.default) out[name] = v;
+  }
+  return out as DcerpcLimitOverrides;
 }

@@ -2,7 +2,7 @@
 // listener owns the socket, the limits and the record, so a responder can never exceed them.
 
 import type { VigilEvent } from '../../model/event.js';
-import type { DcerpcLimits } from '../../protocols/dcerpc/dcerpc-limits.js';
+import type { DcerpcLimitOverrides, DcerpcLimits } from '../../protocols/dcerpc/dcerpc-limits.js';
 import type { PersonaConfig } from '../sensor-types.js';
 import type { SessionRecorder } from '../session-recorder.js';
 
@@ -18,6 +18,8 @@ export interface ResponderContext {
   end(): void;
   /** DCE/RPC limits (framer and reassembly) for the RPC ports. */
   readonly dcerpc: DcerpcLimits;
+  /** The same limits as overrides of the codec's defaults (only what differs), for DcerpcConnection. */
+  readonly dcerpcOverrides: DcerpcLimitOverrides;
   /** Emit an event for the detectors (through the sensor's bounded queue). */
   emit(event: VigilEvent): void;
 }

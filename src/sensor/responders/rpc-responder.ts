@@ -54,7 +54,7 @@ export class RpcResponder implements Responder {
 
   constructor(private readonly ctx: ResponderContext, private readonly httpBanner: boolean) {
     this.conn = new DcerpcConnection({
-      limits: ctx.dcerpc,
+      limits: ctx.dcerpcOverrides,
       names: (uuid, opnum) => ({ endpoint: interfaceName(uuid), operation: opnum === undefined ? undefined : operationName(uuid, opnum) }),
       onPdu: (dir, pdu) => this.onPdu(dir, pdu),
       onRequest: (req) => this.onRequest(req),
