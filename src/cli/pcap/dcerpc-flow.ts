@@ -99,6 +99,9 @@ class DcerpcFlow implements TcpAppConsumer {
   private newFramer(dir: DirIndex): DcerpcFramer {
     return new DcerpcFramer({
       maxFragLength: this.conn.limits.maxFragLength,
+      // Nothing downstream keeps a view of a PDU unless PDU events are emitted (their receivers
+      // may hold the event's Pdu and its stub views): call records are strings and numbers.
+      reuseCarry: !this.emitting,
       onAnomaly: (a) => {
         this.ctx.countAnomaly(a);
         this.hold(dir, a);

@@ -24,6 +24,37 @@ export interface FramerOptions {
   /** Largest frag_length accepted; larger claims are garbage. Default 65535 (dcerpc-limits). */
   readonly maxFragLength?: number;
   readonly onAnomaly?: (a: Anomaly) => void;
+  /** Take the buffer of a PDU that spanned chunks from a shared pool and give it back once the
+   * sink returns (it is then overwritten). Only for sinks that keep no view of a PDU past the
+   * call, as the contract says but not every receiver honours (default off). */
+  readonly reuseCarry?: boolean;
+}
+
+/** Spare carry buffers of reuseCarry framers. A fresh Uint8Array of a few KiB lives outside the
+ * JS heap (calloc, page faults, external-memory accounting): several microseconds per PDU that
+ * spans TCP segments, which on a capture is a PDU in fifty. Few and bounded: a buffer is taken
+ * when a PDU starts spanning and given back as soon as it is delivered. */
+const spareCarries: Uint8Array[] = [];
+const MAX_SPARE_CARRIES = 8;
+/** Below this a typed array is allocated on the JS heap anyway (and a header prefix is 16 bytes). */
+const POOLED_MIN = 256;
+
+function takeCarry(size: number): Uint8Array {
+  for (let i = spareCarries.length - 1; i >= 0; i--) {
+    const b = spareCarries[i];
+    if (b.length < size) continue;
+    spareCarries[i] = spareCarries[spareCarries.length - 1];
+    spareCarries.pop();
+    return b;
+  }
+  // power-of-two sizes so that a spare fits the next PDU of a similar size (<= 2x the PDU)
+  let n = POOLED_MIN;
+  while (n < size) n *= 2;
+  return new Uint8Array(n);
+}
+
+function giveCarry(b: Uint8Array): void {
+  if (b.length >= POOLED_MIN && spareCarries.length < MAX_SPARE_CARRIES) spareCarries.push(b);
 }
 
 /** Why the bytes at an offset cannot start a PDU, or undefined when they can (as far as present
@@ -67,9 +98,12 @@ function lengthAt(b: Uint8Array, offset: number, end: number, maxFrag: number): 
 export class DcerpcFramer {
   private readonly maxFrag: number;
   private readonly onAnomaly: ((a: Anomaly) => void) | undefined;
+  private readonly reuse: boolean;
   /** Bytes of a PDU that began in an earlier chunk: a header prefix (< 16 bytes, grown by copying)
-   * or, once frag_length is known, a buffer of exactly frag_length bytes filled up to `have`. */
+   * or, once frag_length is known, the frag_length bytes of the PDU (`want`), filled up to `have`
+   * (a pooled carry may be longer than `want`). */
   private carry: Uint8Array | undefined;
+  private want = 0;
   private have = 0;
   private carryOffset = 0;
   /** Stream offset of the next byte to be pushed. */
@@ -82,6 +116,7 @@ export class DcerpcFramer {
   constructor(opts: FramerOptions = {}) {
     this.maxFrag = opts.maxFragLength ?? 65535;
     this.onAnomaly = opts.onAnomaly;
+    this.reuse = opts.reuseCarry === true;
   }
 
   /** Bytes still needed to complete the PDU in progress (0 at a PDU boundary). */
@@ -92,7 +127,7 @@ export class DcerpcFramer {
   }
   /** Bytes the framer holds (never more than maxFragLength). */
   get buffered(): number {
-    return this.carry ? this.carry.length : 0;
+    return this.carry ? this.want : 0;
   }
   /** Stream offset of the next byte. */
   get streamOffset(): number {
@@ -128,8 +163,7 @@ export class DcerpcFramer {
   flush(): void {
     if (this.carry) {
       this.flag('truncated_pdu', `stream ended ${this.needed} byte(s) short of a PDU`, this.carryOffset);
-      this.carry = undefined;
-      this.have = 0;
+      this.dropCarry();
     }
     this.endGarbage();
   }
@@ -149,22 +183,35 @@ export class DcerpcFramer {
       }
       if (this.have < COMMON_HEADER_LEN) return 'more';
       const frag = fragOf(this.carry!, 0);
-      const full = new Uint8Array(frag);
-      full.set(this.carry!); // the 16-byte header prefix, now complete
+      const full = this.newCarry(frag);
+      full.set(this.carry!.subarray(0, COMMON_HEADER_LEN)); // the header prefix, now complete
       this.carry = full;
+      this.want = frag;
     }
-    const take = Math.min(this.carry!.length - this.have, end - pos);
+    const take = Math.min(this.want - this.have, end - pos);
     this.carry!.set(chunk.subarray(pos, pos + take), this.have);
     this.have += take;
     pos += take;
-    if (this.have < this.carry!.length) return 'more';
+    if (this.have < this.want) return 'more';
     const pdu = this.carry!;
+    const length = this.want;
     this.carry = undefined;
     this.have = 0;
     this.endGarbage();
     this.pdus++;
-    deliver(sink, pdu, 0, pdu.length, this.carryOffset);
+    deliver(sink, pdu, 0, length, this.carryOffset);
+    if (this.reuse) giveCarry(pdu);
     return pos;
+  }
+
+  private newCarry(size: number): Uint8Array {
+    return this.reuse && size >= POOLED_MIN ? takeCarry(size) : new Uint8Array(size);
+  }
+
+  private dropCarry(): void {
+    if (this.reuse && this.carry) giveCarry(this.carry);
+    this.carry = undefined;
+    this.have = 0;
   }
 
   /** The carried bytes were not a PDU: hand them back, joined to the chunk, for rescanning. */
@@ -173,8 +220,7 @@ export class DcerpcFramer {
     const joined = new Uint8Array(head.length + chunk.length);
     joined.set(head);
     joined.set(chunk, head.length);
-    this.carry = undefined;
-    this.have = 0;
+    this.dropCarry();
     return joined;
   }
 
@@ -200,7 +246,8 @@ export class DcerpcFramer {
   private startCarry(rest: Uint8Array, at: number, r: number): void {
     // a header prefix gets 16 bytes; a known frag_length gets exactly that (<= maxFrag)
     const size = rest.length < COMMON_HEADER_LEN ? COMMON_HEADER_LEN : rest.length - r;
-    this.carry = new Uint8Array(size);
+    this.carry = this.newCarry(size);
+    this.want = size;
     this.carry.set(rest);
     this.have = rest.length;
     this.carryOffset = at;
