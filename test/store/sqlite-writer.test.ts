@@ -10,7 +10,13 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { storeSink } from '../../src/cli/node-sink.js';
-import { T0, connEvent, lookupCall, makeSession } from './fixtures.js';
+import { T0, activationCall, connEvent, lookupCall, makeSession } from './fixtures.js';
+import Database from 'better-sqlite3';
+import { Kysely } from 'kysely';
+import { immediateDialect, openDatabase } from '../../src/store/sqlite/sqlite-open.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+import { DirectWriter, commitUnits, payloadRow, type WriteUnit } from '../../src/store/sqlite/sqlite-write-units.js';
+import type { CoreDatabase } from '../../src/store/core-tables.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -100,6 +106,75 @@ describe('storeSink over the SQLite store', () => {
       assert.equal((await store.getPayload(sha(payload)))?.size, payload.length);
     } finally {
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the writer thread\'s prepared statements (DirectWriter) and the Kysely path write the same rows', () => {
+  const TABLES = ['sessions', 'calls', 'anomalies', 'session_payloads', 'payload_samples', 'events', 'port_stats', 'port_sources'];
+  const dump = (db: Database.Database): Record<string, unknown[]> =>
+    Object.fromEntries(TABLES.map((t) => [t, db.prepare(`select * from "${t}" order by rowid`).all()]));
+
+  /** Units that exercise every branch: duplicate samples, events without a session, known and repeated ids, rollups over ports, buckets and sources. */
+  function units(): WriteUnit[][] {
+    const a = Buffer.from('05000b03 first sample', 'latin1');
+    const b = Buffer.from('GET / HTTP/1.0', 'latin1');
+    const withCalls = makeSession({ id: 'eq-1', startTs: T0, calls: [activationCall(T0 + 1), lookupCall(T0 + 2, 3)], anomalies: [{ name: 'bad_version', proto: 'dcerpc', offset: 0 }], payloadSha256: [payloadRow(a, T0, 8).sha256], limitsHit: ['idle_timeout'] });
+    const plain = makeSession({ id: 'eq-2', startTs: T0 + 500, dport: 445, src: '203.0.113.7', service: undefined, closeReason: undefined, firstBytesHex: undefined, endTs: undefined });
+    const later = makeSession({ id: 'eq-3', startTs: T0 + 3_600_000, dport: 445, src: '203.0.113.7' });
+    return [
+      [
+        { payloads: [payloadRow(a, T0 + 10, 8), payloadRow(b, T0, 8), payloadRow(a, T0, 8)], events: [connEvent({ ts: T0, session: 'eq-1' }), connEvent({ ts: T0 + 1, dport: 4444 })], sessions: [withCalls, plain] },
+        { events: [connEvent({ ts: T0 + 2, session: 'eq-2', src: '203.0.113.7' })], sessions: [plain, later] },
+      ],
+      [{ payloads: [payloadRow(a, T0 - 5, 8)], sessions: [withCalls, makeSession({ id: 'eq-4', startTs: T0 + 900 })] }],
+    ];
+  }
+
+  it('same tables, same rows, same results, batch after batch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-direct-'));
+    try {
+      const viaKysely = new Kysely<CoreDatabase>({ dialect: immediateDialect(openDatabase({ file: join(dir, 'k.db') })) });
+      const rawK = new Database(join(dir, 'k.db'), { readonly: true });
+      const direct = openDatabase({ file: join(dir, 'd.db') });
+      const directSetup = new Kysely<CoreDatabase>({ dialect: immediateDialect(openDatabase({ file: join(dir, 'd.db') })) });
+      await migrateToLatest(viaKysely as Kysely<unknown>);
+      await migrateToLatest(directSetup as Kysely<unknown>);
+      const writer = new DirectWriter(direct);
+      for (const batch of units()) {
+        const want = await commitUnits(viaKysely, batch);
+        const got = writer.commitUnits(batch);
+        assert.deepEqual(got, want);
+      }
+      const k = dump(rawK);
+      const d = dump(direct);
+      for (const t of TABLES) assert.deepEqual(d[t], k[t], t);
+      assert.equal((k.sessions as unknown[]).length, 4);
+      assert.equal((k.payload_samples as unknown[]).length, 2);
+      rawK.close();
+      direct.close();
+      await viaKysely.destroy();
+      await directSetup.destroy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a failing batch rolls back whole', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-direct-'));
+    try {
+      const setup = new Kysely<CoreDatabase>({ dialect: immediateDialect(openDatabase({ file: join(dir, 'd.db') })) });
+      await migrateToLatest(setup as Kysely<unknown>);
+      const db = openDatabase({ file: join(dir, 'd.db') });
+      const writer = new DirectWriter(db);
+      const bad = { ...makeSession({ id: 'eq-bad' }), sensor: null } as unknown as ReturnType<typeof makeSession>;
+      assert.throws(() => writer.commitUnits([{ events: [connEvent({ ts: T0 })], sessions: [makeSession({ id: 'eq-ok' }), bad] }]));
+      assert.equal(db.prepare('select count(*) from sessions').pluck().get(), 0);
+      assert.equal(db.prepare('select count(*) from events').pluck().get(), 0);
+      db.close();
+      await setup.destroy();
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,12 +1,16 @@
 // What the SQLite store writes in one group-commit transaction: units of payload samples, events
 // and sessions (one unit per saveSession/appendEvents/putPayload/saveBatch call), committed together.
+// Two implementations of the same writes: through Kysely (inline stores, the reference), and with
+// statements prepared once on the writer thread's own connection (its hot path, see commitUnitsDirect).
 
 import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { SessionRecord } from '../../model/session.js';
 import type { VigilEvent } from '../../model/event.js';
 import type { CoreDatabase, PayloadSamplesTable } from '../core-tables.js';
-import { insertEvents, insertSessions } from '../core-queries.js';
+import { baseBucket, insertEvents, insertSessions } from '../core-queries.js';
+import { toRows } from '../session-rows.js';
 import type { SaveResult } from '../store.js';
 
 /** One caller's write; every part commits in the same transaction as the rest of its batch. */
@@ -72,4 +76,118 @@ async function writeUnits(trx: Transaction<CoreDatabase>, units: readonly WriteU
     at += n;
     return saved.slice(at - n, at);
   });
+}
+
+// ---------------------------------------------------------------- writer thread: prepared once
+
+/** Columns in the order the direct statements bind them (the core tables of migrations/core.ts). */
+const SESSION_COLUMNS = ['id', 'sensor', 'proto', 'src', 'sport', 'dst', 'dport', 'start_ts', 'end_ts', 'bytes_in', 'bytes_out', 'first_bytes_hex', 'service', 'close_reason', 'limits_hit', 'payload_sha256', 'call_count', 'anomaly_count'] as const;
+const CALL_COLUMNS = ['session_id', 'seq', 'ts', 'iface_uuid', 'opnum', 'operation', 'record'] as const;
+const ANOMALY_COLUMNS = ['session_id', 'seq', 'call_seq', 'name', 'proto', 'detail', 'offset', 'call_id'] as const;
+const SESSION_PAYLOAD_COLUMNS = ['session_id', 'seq', 'sha256'] as const;
+const EVENT_COLUMNS = ['ts', 'type', 'source', 'src', 'dport', 'session', 'body'] as const;
+const PAYLOAD_COLUMNS = ['sha256', 'size', 'truncated', 'data', 'first_seen', 'last_seen'] as const;
+
+function insertSql(table: string, columns: readonly string[], tail = ''): string {
+  return `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})${tail}`;
+}
+
+/** A row's values in column order; a missing value binds NULL, as Kysely's SQLite compiler does. */
+function values(row: object, columns: readonly string[]): unknown[] {
+  const r = row as Record<string, unknown>;
+  const out = new Array<unknown>(columns.length);
+  for (let i = 0; i < columns.length; i++) out[i] = r[columns[i]] ?? null;
+  return out;
+}
+
+/**
+ * The writer thread's statements, prepared once on its connection. Kysely compiles and SQLite
+ * prepares every statement of every batch afresh (one multi-row INSERT per table, whose text
+ * changes with the batch size, so no statement cache would hit); single-row statements prepared
+ * once and run per row inside the batch's transaction do the same writes for a fraction of the CPU.
+ */
+export class DirectWriter {
+  private readonly known: Database.Statement;
+  private readonly session: Database.Statement;
+  private readonly call: Database.Statement;
+  private readonly anomaly: Database.Statement;
+  private readonly sessionPayload: Database.Statement;
+  private readonly event: Database.Statement;
+  private readonly payload: Database.Statement;
+  private readonly portCount: Database.Statement;
+  private readonly portSource: Database.Statement;
+  private readonly commit: (units: readonly WriteUnit[]) => UnitResult[];
+
+  constructor(db: Database.Database) {
+    this.known = db.prepare('select 1 from "sessions" where "id" = ?').pluck();
+    this.session = db.prepare(insertSql('sessions', SESSION_COLUMNS));
+    this.call = db.prepare(insertSql('calls', CALL_COLUMNS));
+    this.anomaly = db.prepare(insertSql('anomalies', ANOMALY_COLUMNS));
+    this.sessionPayload = db.prepare(insertSql('session_payloads', SESSION_PAYLOAD_COLUMNS));
+    this.event = db.prepare(insertSql('events', EVENT_COLUMNS));
+    this.payload = db.prepare(insertSql('payload_samples', PAYLOAD_COLUMNS,
+      ' on conflict ("sha256") do update set "first_seen" = min("payload_samples"."first_seen", "excluded"."first_seen"), "last_seen" = max("payload_samples"."last_seen", "excluded"."last_seen")'));
+    this.portCount = db.prepare('insert into "port_stats" ("bucket", "port", "count") values (?, ?, ?) on conflict ("bucket", "port") do update set "count" = "port_stats"."count" + "excluded"."count"');
+    this.portSource = db.prepare('insert into "port_sources" ("bucket", "port", "src") values (?, ?, ?) on conflict do nothing');
+    // BEGIN IMMEDIATE, as immediateDialect does for the Kysely path.
+    const tx = db.transaction((units: readonly WriteUnit[]) => this.write(units));
+    this.commit = (units) => tx.immediate(units);
+  }
+
+  /** commitUnits' writes, in the same order and with the same results, in one transaction. */
+  commitUnits(units: readonly WriteUnit[]): UnitResult[] {
+    return this.commit(units);
+  }
+
+  private write(units: readonly WriteUnit[]): UnitResult[] {
+    const payloads = units.flatMap((u) => u.payloads ?? []);
+    if (payloads.length > 0) this.writePayloads(payloads);
+    for (const u of units) for (const e of u.events ?? []) this.writeEvent(e);
+    const fresh: SessionRecord[] = [];
+    const seen = new Set<string>();
+    const results = units.map((u) =>
+      (u.sessions ?? []).map((r) => {
+        // A known id, or a repeat within the batch, changes nothing (a replay after a crash).
+        if (seen.has(r.id) || this.known.get(r.id) !== undefined) return { inserted: false };
+        seen.add(r.id);
+        fresh.push(r);
+        return { inserted: true };
+      }),
+    );
+    if (fresh.length > 0) this.writeSessions(fresh);
+    return results;
+  }
+
+  private writePayloads(rows: readonly PayloadSamplesTable[]): void {
+    for (const r of rows) {
+      // A structured clone (worker thread) turns Buffers into Uint8Arrays; better-sqlite3 binds Buffers.
+      const data = Buffer.isBuffer(r.data) ? r.data : Buffer.from(r.data.buffer, r.data.byteOffset, r.data.length);
+      this.payload.run(r.sha256, r.size, r.truncated, data, r.first_seen, r.last_seen);
+    }
+  }
+
+  private writeEvent(e: VigilEvent): void {
+    this.event.run(e.ts, e.type, e.source, e.src ?? null, e.dport ?? null, e.session ?? null, JSON.stringify(e));
+  }
+
+  /** Same tables and order as insertSessions: sessions, calls, anomalies, sample links, rollups. */
+  private writeSessions(fresh: readonly SessionRecord[]): void {
+    const rows = fresh.map(toRows);
+    for (const r of rows) this.session.run(values(r.session, SESSION_COLUMNS));
+    for (const r of rows) for (const c of r.calls) this.call.run(values(c, CALL_COLUMNS));
+    for (const r of rows) for (const a of r.anomalies) this.anomaly.run(values(a, ANOMALY_COLUMNS));
+    for (const r of rows) for (const p of r.payloads) this.sessionPayload.run(values(p, SESSION_PAYLOAD_COLUMNS));
+    const counts = new Map<string, { bucket: number; port: number; count: number }>();
+    const sources = new Map<string, { bucket: number; port: number; src: string }>();
+    for (const r of fresh) {
+      const bucket = baseBucket(r.startTs);
+      const key = `${bucket}:${r.dport}`;
+      const c = counts.get(key);
+      if (c) c.count++;
+      else counts.set(key, { bucket, port: r.dport, count: 1 });
+      sources.set(`${key}:${r.src}`, { bucket, port: r.dport, src: r.src });
+    }
+    for (const c of counts.values()) this.portCount.run(c.bucket, c.port, c.count);
+    for (const s of sources.values()) this.portSource.run(s.bucket, s.port, s.src);
+  }
 }
