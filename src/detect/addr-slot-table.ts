@@ -9,7 +9,9 @@ import type { AddrKey } from './addr-key.js';
  * backward-shift deletion (algorithm R), so single sources can be evicted without tombstones. The
  * slots are threaded on a doubly linked list, oldest first: a detector either moves a slot to the
  * young end when it is touched (LRU, TRW) or never does (insertion order, thresholds), and evicts
- * from the old end. Slot numbers are reused after removal, so state arrays stay dense.
+ * from the old end. Slot numbers are reused after removal, so state arrays stay dense. Each index
+ * cell holds the key beside its slot, so a lookup reads one cache line, not the cell and then the
+ * slot's key elsewhere (sources are thousands and looked up at random, once per record).
  */
 
 const NONE = -1;
@@ -21,16 +23,24 @@ function mix(k: number): number {
   return h ^ (h >>> 13);
 }
 
-/** An empty index, a power of two at least twice the slots (load <= 1/2). */
-function indexFor(slots: number): Int32Array {
+/** Cells of an index for this many slots: a power of two at least twice the slots (load <= 1/2). */
+function cellsFor(slots: number): number {
   let n = 2;
   while (n < slots * 2) n *= 2;
-  return new Int32Array(n).fill(NONE);
+  return n;
+}
+
+/** An empty index: cells of [key, slot], slot NONE when free (every int32 is a possible key). */
+function emptyIndex(cells: number): Int32Array {
+  const index = new Int32Array(cells * 2);
+  for (let c = 1; c < index.length; c += 2) index[c] = NONE;
+  return index;
 }
 
 export class AddrSlotTable {
-  /** Index position -> slot (NONE: empty); sized to at least twice the slots. */
+  /** Index cells [key, slot] (slot NONE: empty); at least twice as many cells as slots. */
   private index: Int32Array;
+  /** Cells - 1. */
   private mask: number;
   private addr: Int32Array;
   /** Non-IPv4 keys of slots that hold one (undefined for IPv4 slots). */
@@ -51,8 +61,8 @@ export class AddrSlotTable {
     this.addr = new Int32Array(this.capacity);
     this.prev = new Int32Array(this.capacity);
     this.next = new Int32Array(this.capacity);
-    this.index = indexFor(this.capacity);
-    this.mask = this.index.length - 1;
+    this.mask = cellsFor(this.capacity) - 1;
+    this.index = emptyIndex(this.mask + 1);
   }
 
   /** Slot of an address, or -1. */
@@ -61,8 +71,8 @@ export class AddrSlotTable {
     const index = this.index;
     const mask = this.mask;
     for (let i = mix(k) & mask; ; i = (i + 1) & mask) {
-      const s = index[i]!;
-      if (s === NONE || this.addr[s] === k) return s;
+      const s = index[2 * i + 1]!;
+      if (s === NONE || index[2 * i] === k) return s;
     }
   }
 
@@ -72,9 +82,7 @@ export class AddrSlotTable {
     if (typeof k === 'number') {
       this.addr[s] = k;
       this.text[s] = undefined;
-      let i = mix(k) & this.mask;
-      while (this.index[i] !== NONE) i = (i + 1) & this.mask;
-      this.index[i] = s;
+      this.place(k, s);
     } else {
       this.text[s] = k;
       this.byText.set(k, s);
@@ -122,21 +130,31 @@ export class AddrSlotTable {
     return this.highWater++;
   }
 
+  private place(k: number, s: number): void {
+    const index = this.index;
+    const mask = this.mask;
+    let i = mix(k) & mask;
+    while (index[2 * i + 1] !== NONE) i = (i + 1) & mask;
+    index[2 * i] = k;
+    index[2 * i + 1] = s;
+  }
+
   /** Backward-shift deletion: pull later entries of the probe run into the hole so lookups stay exact. */
   private unindex(s: number): void {
     const index = this.index;
     const mask = this.mask;
     let hole = mix(this.addr[s]!) & mask;
-    while (index[hole] !== s) hole = (hole + 1) & mask;
-    for (let j = (hole + 1) & mask; index[j] !== NONE; j = (j + 1) & mask) {
-      const home = mix(this.addr[index[j]!]!) & mask;
+    while (index[2 * hole + 1] !== s) hole = (hole + 1) & mask;
+    for (let j = (hole + 1) & mask; index[2 * j + 1] !== NONE; j = (j + 1) & mask) {
+      const home = mix(index[2 * j]!) & mask;
       // The entry at j may move to the hole only if its home is not cyclically within (hole, j].
       const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (stays) continue;
-      index[hole] = index[j]!;
+      index[2 * hole] = index[2 * j]!;
+      index[2 * hole + 1] = index[2 * j + 1]!;
       hole = j;
     }
-    index[hole] = NONE;
+    index[2 * hole + 1] = NONE;
   }
 
   private link(s: number): void {
@@ -168,13 +186,8 @@ export class AddrSlotTable {
     this.prev = widen(this.prev);
     this.next = widen(this.next);
     this.capacity = cap;
-    this.index = indexFor(cap);
-    this.mask = this.index.length - 1;
-    for (let s = this.head; s !== NONE; s = this.next[s]!) {
-      if (this.text[s] !== undefined) continue;
-      let i = mix(this.addr[s]!) & this.mask;
-      while (this.index[i] !== NONE) i = (i + 1) & this.mask;
-      this.index[i] = s;
-    }
+    this.mask = cellsFor(cap) - 1;
+    this.index = emptyIndex(this.mask + 1);
+    for (let s = this.head; s !== NONE; s = this.next[s]!) if (this.text[s] === undefined) this.place(this.addr[s]!, s);
   }
 }

@@ -43,6 +43,24 @@ const PENDING = 0;
 const SCANNER = 1;
 const BENIGN = 2;
 
+/*
+ * Per-slot state as one row of doubles, so a contact touches one cache line of it rather than one
+ * per field (sources are thousands and touched at random; the benign path reads LAST and LRU only).
+ * Doubles hold the counts, the decision and epoch seconds exactly.
+ */
+const STRIDE = 8;
+/** Log of the likelihood ratio of the current walk. */
+const LAMBDA = 0;
+/** Last contact of any kind (idle expiry), epoch seconds. */
+const LAST = 1;
+/** When the slot last moved to the young end of the LRU order (at most LRU_SLACK_S behind LAST). */
+const LRU = 2;
+const DECISION = 3;
+/** Distinct destinations remembered (at most maxDestinationsPerSource). */
+const CONTACTED = 4;
+const FAILURES = 5;
+const SUCCESSES = 6;
+
 export interface TrwOptions {
   readonly params?: Partial<TrwParams>;
   readonly limits?: Partial<Record<keyof typeof TRW_LIMITS, number>>;
@@ -57,7 +75,7 @@ export interface TrwOptions {
  * 4^3 = 64 < 99) and 4 straight successes clear (4^-4 ~ 0.0039 <= 0.0101 while 4^-3 ~ 0.0156 is not).
  * After a decision the walk restarts from 1 so a benign host that turns scanner is still caught.
  *
- * State lives in typed arrays indexed by the source's slot (addr-slot-table.ts) and the first
+ * State lives in one typed-array row per source slot (addr-slot-table.ts) and the first
  * contacts in a set per slot (owner-set-table.ts): a record costs two hash probes and
  * allocates nothing, and the GC never walks per-source objects. Non-IPv4 destinations (rare) fall
  * back to a Set per source.
@@ -76,17 +94,8 @@ export class TrwDetector {
   private readonly contacts = new OwnerSetTable();
   /** Non-IPv4 first contacts by source slot (sparse: IPv4-only traffic never touches it). */
   private readonly textContacts = new Map<number, Set<string>>();
-  // Per-slot state. Times in whole seconds (expiry is minutes, a second of granularity is plenty).
-  private logLambda = new Float64Array(0);
-  private decisionOf = new Uint8Array(0);
-  /** Last contact of any kind (idle expiry), epoch seconds. */
-  private lastS = new Float64Array(0);
-  /** When the slot last moved to the young end of the LRU order (at most LRU_SLACK_S behind lastS). */
-  private lruS = new Float64Array(0);
-  /** Distinct destinations remembered (at most maxDestinationsPerSource). */
-  private contacted = new Int32Array(0);
-  private failures = new Int32Array(0);
-  private successes = new Int32Array(0);
+  /** Per-slot rows (STRIDE doubles, fields above). Times in whole seconds (expiry is minutes, a second of granularity is plenty). */
+  private rows = new Float64Array(0);
 
   constructor(opts: TrwOptions = {}) {
     const p = { ...TRW_PAPER_PARAMS, ...opts.params };
@@ -104,7 +113,7 @@ export class TrwDetector {
   /** Current decision for a source (pending when unknown). */
   decision(src: string): TrwDecision {
     const s = this.sources.find(addrKey(src));
-    return s < 0 ? 'pending' : DECISIONS[this.decisionOf[s]!]!;
+    return s < 0 ? 'pending' : DECISIONS[this.rows[s * STRIDE + DECISION]!]!;
   }
 
   get trackedSources(): number {
@@ -123,19 +132,21 @@ export class TrwDetector {
   observe(ts: number, src: AddrKey, dst: AddrKey, success: boolean, dport?: number): Alert[] {
     const s = this.touch(Math.floor(ts / 1000), src);
     if (!this.firstContact(s, dst)) return NONE;
-    if (success) this.successes[s]++;
-    else this.failures[s]++;
-    const l = (this.logLambda[s] += success ? this.logSuccess : this.logFail);
+    const rows = this.rows;
+    const r = s * STRIDE;
+    if (success) rows[r + SUCCESSES]++;
+    else rows[r + FAILURES]++;
+    const l = (rows[r + LAMBDA] += success ? this.logSuccess : this.logFail);
     if (l >= this.logEta1) {
-      const flagged = this.decisionOf[s] !== SCANNER;
-      this.decisionOf[s] = SCANNER;
+      const flagged = rows[r + DECISION] !== SCANNER;
+      rows[r + DECISION] = SCANNER;
       const out = flagged ? [this.alert(ts, s, dport)] : NONE;
-      this.restart(s);
+      this.restart(r);
       return out;
     }
     if (l <= this.logEta0) {
-      this.decisionOf[s] = BENIGN;
-      this.restart(s);
+      rows[r + DECISION] = BENIGN;
+      this.restart(r);
     }
     return NONE;
   }
@@ -145,9 +156,9 @@ export class TrwDetector {
     const now = Math.floor(nowMs / 1000);
     let n = 0;
     for (let s = this.sources.oldest(); s >= 0; ) {
-      if (now - this.lruS[s]! <= this.idleS) break; // LRU order: the rest are fresher
+      if (now - this.rows[s * STRIDE + LRU]! <= this.idleS) break; // LRU order: the rest are fresher
       const younger = this.sources.younger(s);
-      if (now - this.lastS[s]! > this.idleS) {
+      if (now - this.rows[s * STRIDE + LAST]! > this.idleS) {
         this.forget(s);
         n++;
       } // else touched within the slack: keep
@@ -160,18 +171,18 @@ export class TrwDetector {
   private firstContact(s: number, dst: AddrKey): boolean {
     if (typeof dst === 'number') {
       if (this.contacts.has(s, dst)) return false;
-      if (this.contacted[s]! < this.maxDst) {
+      if (this.rows[s * STRIDE + CONTACTED]! < this.maxDst) {
         this.contacts.add(s, dst);
-        this.contacted[s]++;
+        this.rows[s * STRIDE + CONTACTED]++;
       }
       return true;
     }
     let set = this.textContacts.get(s);
     if (set === undefined) this.textContacts.set(s, (set = new Set()));
     if (set.has(dst)) return false;
-    if (this.contacted[s]! < this.maxDst) {
+    if (this.rows[s * STRIDE + CONTACTED]! < this.maxDst) {
       set.add(dst);
-      this.contacted[s]++;
+      this.rows[s * STRIDE + CONTACTED]++;
     }
     return true;
   }
@@ -179,26 +190,26 @@ export class TrwDetector {
   private touch(sec: number, src: AddrKey): number {
     let s = this.sources.find(src);
     if (s >= 0) {
-      if (sec - this.lastS[s]! <= this.idleS) {
-        this.lastS[s] = sec;
+      const rows = this.rows;
+      const r = s * STRIDE;
+      if (sec - rows[r + LAST]! <= this.idleS) {
+        rows[r + LAST] = sec;
         // Re-linking on every contact costs more than the walk; expiry is minutes, a second of slack is harmless.
-        if (sec - this.lruS[s]! >= LRU_SLACK_S) {
+        if (sec - rows[r + LRU]! >= LRU_SLACK_S) {
           this.sources.touch(s);
-          this.lruS[s] = sec;
+          rows[r + LRU] = sec;
         }
         return s;
       }
       this.forget(s); // expired: start a fresh walk at the young end
     }
     s = this.sources.insert(src);
-    if (s >= this.lastS.length) this.grow(this.sources.capacity);
-    this.logLambda[s] = 0;
-    this.decisionOf[s] = PENDING;
-    this.lastS[s] = sec;
-    this.lruS[s] = sec;
-    this.contacted[s] = 0;
-    this.failures[s] = 0;
-    this.successes[s] = 0;
+    if ((s + 1) * STRIDE > this.rows.length) this.grow(this.sources.capacity);
+    const r = s * STRIDE;
+    this.rows.fill(0, r, r + STRIDE); // nothing counted, likelihood ratio 1
+    this.rows[r + DECISION] = PENDING;
+    this.rows[r + LAST] = sec;
+    this.rows[r + LRU] = sec;
     if (this.sources.size > this.limits.maxSources) this.forget(this.sources.oldest());
     return s;
   }
@@ -209,31 +220,24 @@ export class TrwDetector {
     this.sources.remove(s);
   }
 
-  private grow(n: number): void {
-    const widen = <T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    this.logLambda = widen(this.logLambda, (k) => new Float64Array(k));
-    this.lastS = widen(this.lastS, (k) => new Float64Array(k));
-    this.lruS = widen(this.lruS, (k) => new Float64Array(k));
-    this.decisionOf = widen(this.decisionOf, (k) => new Uint8Array(k));
-    this.contacted = widen(this.contacted, (k) => new Int32Array(k));
-    this.failures = widen(this.failures, (k) => new Int32Array(k));
-    this.successes = widen(this.successes, (k) => new Int32Array(k));
+  private grow(slots: number): void {
+    const rows = new Float64Array(slots * STRIDE);
+    rows.set(this.rows);
+    this.rows = rows;
   }
 
-  private restart(s: number): void {
-    this.logLambda[s] = 0;
-    this.failures[s] = 0;
-    this.successes[s] = 0;
+  /** A new walk from likelihood ratio 1 (row offset r), the decision kept. */
+  private restart(r: number): void {
+    this.rows[r + LAMBDA] = 0;
+    this.rows[r + FAILURES] = 0;
+    this.rows[r + SUCCESSES] = 0;
   }
 
   private alert(ts: number, s: number, dport: number | undefined): Alert {
     const src = addrText(this.sources.keyOf(s));
-    const failures = this.failures[s]!;
-    const successes = this.successes[s]!;
+    const r = s * STRIDE;
+    const failures = this.rows[r + FAILURES]!;
+    const successes = this.rows[r + SUCCESSES]!;
     return makeAlert({
       ts,
       detector: 'trw',
@@ -244,11 +248,11 @@ export class TrwDetector {
       ...(dport !== undefined ? { dport } : {}),
       dedupKey: `trw:${src}`,
       evidence: {
-        likelihoodRatio: round3(Math.exp(this.logLambda[s]!)),
+        likelihoodRatio: round3(Math.exp(this.rows[r + LAMBDA]!)),
         eta1: round3(Math.exp(this.logEta1)),
         failures,
         successes,
-        distinctDestinations: this.contacted[s]!,
+        distinctDestinations: this.rows[r + CONTACTED]!,
       },
       indicators: [{ type: src.includes(':') ? 'ipv6-addr' : 'ipv4-addr', value: src }],
     });
