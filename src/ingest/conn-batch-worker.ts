@@ -64,12 +64,15 @@ async function credit(): Promise<void> {
 async function main(): Promise<void> {
   const fh = await open(data.path, 'r');
   try {
-    // One read buffer reused: the scanner copies only the line cut at a chunk's end.
-    const buf = Buffer.allocUnsafe(data.readBytes);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+    // Two read buffers, reused: the next read runs while this chunk is parsed (the scanner copies
+    // only the line cut at a chunk's end, so a buffer can be refilled once pushed).
+    const bufs = [Buffer.allocUnsafe(data.readBytes), Buffer.allocUnsafe(data.readBytes)];
+    let next = fh.read(bufs[0]!, 0, data.readBytes, null);
+    for (let k = 1; ; k ^= 1) {
+      const { bytesRead, buffer } = await next;
       if (bytesRead === 0) break;
-      scanner.push(buf.subarray(0, bytesRead));
+      next = fh.read(bufs[k]!, 0, data.readBytes, null);
+      scanner.push(buffer.subarray(0, bytesRead));
       await credit();
     }
   } finally {
