@@ -5,6 +5,7 @@ import type { Anomaly } from '../../model/anomaly.js';
 import type { Direction } from '../../model/flow.js';
 import { dcerpcAnomaly, type DcerpcAnomalyName } from './anomalies.js';
 import type { DcerpcLimits } from './dcerpc-limits.js';
+import { OpenCalls } from './open-calls.js';
 import { PFC, type FaultPdu, type RequestPdu, type ResponsePdu, type SyntaxId } from './pdu-types.js';
 
 /** What the connection knew of the call's context when its first fragment arrived (a later
@@ -59,7 +60,7 @@ export interface ReassemblyEvents {
 
 /** Calls of one connection keyed by (direction of the request, call_id), bounded by the limits. */
 export class CallTable {
-  private readonly calls = new Map<number, CallState>();
+  private readonly calls = new OpenCalls<CallState>();
   private reassembling = 0;
   /** Request stub bytes held across all calls of the connection. */
   private keptTotal = 0;
@@ -120,7 +121,7 @@ export class CallTable {
 
   private open(dir: Direction, key: number, pdu: RequestPdu, ts: number, rc: RequestContext): CallState {
     if (this.calls.size >= this.limits.maxOpenCalls) {
-      const oldest = this.calls.values().next().value as CallState;
+      const oldest = this.calls.oldest() as CallState;
       this.flag('too_many_open_calls', `${this.calls.size} open calls (maxOpenCalls ${this.limits.maxOpenCalls}); call ${oldest.callId} evicted`, oldest, oldest.callId);
       this.finish(oldest);
     }
@@ -138,7 +139,7 @@ export class CallTable {
         this.flag('too_many_open_calls', `${this.reassembling} concurrent reassemblies (maxConcurrentReassemblies); call ${call.callId} not reassembled`, call, call.callId);
       } else this.reassembling++;
     }
-    this.calls.set(key, call);
+    this.calls.set(call);
     return call;
   }
 
@@ -242,7 +243,7 @@ export class CallTable {
 
   /** Finish every open call (connection closed), oldest first. */
   finishAll(): void {
-    for (const call of [...this.calls.values()]) this.finish(call);
+    for (const call of this.calls.snapshot()) this.finish(call);
   }
 
   private drop(call: CallState): void {

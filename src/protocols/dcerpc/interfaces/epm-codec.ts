@@ -16,6 +16,10 @@ export const EPT_MAX_ANNOTATION = 64;
 const rpcIfId = struct('rpc_if_id_t', { uuid, versMajor: u16, versMinor: u16 });
 const twr = struct('twr_t', { towerLength: u32, towerOctetString: conformantBytes });
 const eptEntry = struct('ept_entry_t', { object: uuid, tower: pointer(twr, 'full'), annotation: varyingCString });
+// Pointer types are stateless declarations: made once here rather than on every call decoded.
+const fullUuidPtr = pointer(uuid, 'full');
+const fullIfIdPtr = pointer(rpcIfId, 'full');
+const fullTowerPtr = pointer(twr, 'full');
 
 export interface EptLookupRequest {
   inquiryType: number;
@@ -73,8 +77,8 @@ function readIfId(v: { uuid: string; versMajor: number; versMinor: number } | nu
 export function decodeEptLookupRequest(stub: Uint8Array, littleEndian: boolean, limits?: NdrLimits): NdrDecodeResult<Partial<EptLookupRequest>> {
   return decodeNdr(stub, littleEndian, {} as Partial<EptLookupRequest>, (r, out) => {
     out.inquiryType = r.top(() => u32.read(r), 'inquiry_type');
-    out.object = r.top(() => pointer(uuid, 'full').read(r), 'object');
-    out.ifId = readIfId(r.top(() => pointer(rpcIfId, 'full').read(r), 'Ifid'));
+    out.object = r.top(() => fullUuidPtr.read(r), 'object');
+    out.ifId = readIfId(r.top(() => fullIfIdPtr.read(r), 'Ifid'));
     out.versOption = r.top(() => u32.read(r), 'vers_option');
     out.entryHandle = r.top(() => contextHandle.read(r), 'entry_handle');
     out.maxEnts = r.top(() => u32.read(r), 'max_ents');
@@ -153,8 +157,8 @@ export function decodeEptLookupResponse(stub: Uint8Array, littleEndian: boolean,
 
 export function decodeEptMapRequest(stub: Uint8Array, littleEndian: boolean, limits?: NdrLimits): NdrDecodeResult<Partial<EptMapRequest>> {
   return decodeNdr(stub, littleEndian, {} as Partial<EptMapRequest>, (r, out) => {
-    out.object = r.top(() => pointer(uuid, 'full').read(r), 'object');
-    out.tower = r.top(() => readTower(r, pointer(twr, 'full').read(r)), 'map_tower');
+    out.object = r.top(() => fullUuidPtr.read(r), 'object');
+    out.tower = r.top(() => readTower(r, fullTowerPtr.read(r)), 'map_tower');
     out.entryHandle = r.top(() => contextHandle.read(r), 'entry_handle');
     out.maxTowers = r.top(() => u32.read(r), 'max_towers');
   }, limits, 'ept_map');
