@@ -118,7 +118,28 @@ export function lookupEntries(persona: PersonaConfig, local: string): EptEntrySp
 /** Hard cap on entries per ept_lookup page, whatever max_ents the peer asks for (Windows uses 500). */
 export const MAX_LOOKUP_PAGE = 500;
 
+/** Answers by request bytes, per persona: a scanner or worm repeats the same ept_lookup stub, and the
+ * connection tracker has already decoded it once for the call record. Only small stubs, few entries. */
+const lookupAnswers = new WeakMap<PersonaConfig, Map<string, DispatchResult>>();
+const MAX_MEMO_STUB = 256;
+const MAX_MEMO_ANSWERS = 256;
+
 function eptLookup(input: DispatchInput, persona: PersonaConfig): DispatchResult {
+  const { stub } = input;
+  if (stub.length > MAX_MEMO_STUB) return eptLookupAnswer(input, persona);
+  let memo = lookupAnswers.get(persona);
+  if (!memo) lookupAnswers.set(persona, (memo = new Map()));
+  // The answer depends on the stub's bytes, its byte order and the address the peer reached.
+  const key = `${input.littleEndian ? 'l' : 'b'}${input.localAddress}|${Buffer.from(stub.buffer, stub.byteOffset, stub.length).toString('latin1')}`;
+  let answer = memo.get(key);
+  if (!answer) {
+    answer = eptLookupAnswer(input, persona); // throws BadStubError for a short stub: never memoised
+    if (memo.size < MAX_MEMO_ANSWERS) memo.set(key, answer);
+  }
+  return answer;
+}
+
+function eptLookupAnswer(input: DispatchInput, persona: PersonaConfig): DispatchResult {
   const req = decodeEptLookupRequest(input.stub, input.littleEndian);
   const maxEnts = req.value.maxEnts;
   if (!req.complete || maxEnts === undefined) throw new BadStubError('ept_lookup arguments incomplete');
@@ -166,7 +187,22 @@ function eptMap(input: DispatchInput, persona: PersonaConfig): DispatchResult {
 /** RPC_C_AUTHN_* services a workstation advertises in ServerAlive2 (MS-DCOM 2.2.19.4): NTLM, SPNEGO, Kerberos. */
 const SECURITY_SERVICES = [0x0a, 0x09, 0x10];
 
+/** ServerAlive2 answers per persona and local address (its request has no arguments that matter). */
+const aliveAnswers = new WeakMap<PersonaConfig, Map<string, DispatchResult>>();
+
 function serverAlive2(input: DispatchInput, persona: PersonaConfig): DispatchResult {
+  let byAddr = aliveAnswers.get(persona);
+  if (!byAddr) aliveAnswers.set(persona, (byAddr = new Map()));
+  let answer = byAddr.get(input.localAddress);
+  if (!answer) {
+    answer = serverAlive2Answer(input, persona);
+    // Bounded like the entry cache: a sensor on many addresses must not grow it without limit.
+    if (byAddr.size < 64) byAddr.set(input.localAddress, answer);
+  }
+  return answer;
+}
+
+function serverAlive2Answer(input: DispatchInput, persona: PersonaConfig): DispatchResult {
   const comMinor = persona.os === 'windows-2003' || persona.os === 'windows-xp-sp2' ? 7 : 6;
   const addrs = persona.addresses.length > 0 ? persona.addresses : [input.localAddress];
   const bindings = {
@@ -175,6 +211,9 @@ function serverAlive2(input: DispatchInput, persona: PersonaConfig): DispatchRes
   };
   return { kind: 'response', stub: encodeServerAlive2Response({ comVersion: { major: 5, minor: comMinor }, bindings }) };
 }
+
+/** mgmt inq_if_ids lists the fixed SERVED_ON_135: encoded on first use. */
+let inqIfIdsAnswer: DispatchResult | undefined;
 
 export function dispatch(input: DispatchInput, persona: PersonaConfig): DispatchResult {
   const { iface, opnum } = input;
@@ -186,7 +225,7 @@ export function dispatch(input: DispatchInput, persona: PersonaConfig): Dispatch
     return fault(RPC_S_ACCESS_DENIED);
   }
   if (iface === MGMT) {
-    if (opnum === 0) return { kind: 'response', stub: encodeInqIfIdsResponse({ ifIds: SERVED_ON_135.map(ifId) }) };
+    if (opnum === 0) return (inqIfIdsAnswer ??= { kind: 'response', stub: encodeInqIfIdsResponse({ ifIds: SERVED_ON_135.map(ifId) }) });
     return fault(RPC_S_ACCESS_DENIED);
   }
   if (iface === IOXID_RESOLVER) {
