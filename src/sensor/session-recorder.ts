@@ -1,12 +1,12 @@
 // Per-connection record keeping: counts every byte, keeps bytes up to the recording cap, calls and
 // anomalies up to their caps, and the limits that triggered, then renders a model SessionRecord.
 
-import { createHash } from 'node:crypto';
 import type { Anomaly } from '../model/anomaly.js';
 import type { CallRecord } from '../model/call.js';
 import type { CloseReason, SessionRecord } from '../model/session.js';
 import type { Flow } from '../model/flow.js';
 import { LIMIT_HIT, type LimitHitName, type SensorLimits } from './sensor-limits.js';
+import { payloadDigest } from './payload-digest.js';
 import type { SessionOutput } from './sensor-types.js';
 
 export class SessionRecorder {
@@ -112,8 +112,9 @@ export class SessionRecorder {
       calls: this.calls,
     };
     if (!payload) return { kind: 'session', session };
-    if (this.limits.maxFirstBytes > 0) session.firstBytesHex = payload.subarray(0, this.limits.maxFirstBytes).toString('hex');
-    session.payloadSha256 = [createHash('sha256').update(payload).digest('hex')];
+    const digest = payloadDigest(payload, this.limits.maxFirstBytes);
+    if (this.limits.maxFirstBytes > 0) session.firstBytesHex = digest.firstBytesHex;
+    session.payloadSha256 = [digest.sha256];
     return { kind: 'session', session, payload };
   }
 }
