@@ -45,7 +45,7 @@ export function storeSink(store: SinkStore, listeners: readonly EventListener[] 
           continue;
         }
         sessions.push(item.session);
-        if (item.payload && !fresh(item.session.payloadSha256?.[0], item.session.startTs)) payloads.push({ data: item.payload, ts: item.session.startTs });
+        if (item.payload && !fresh(item.session.payloadSha256?.[0], item.session.startTs)) payloads.push({ data: ownBytes(item.payload), ts: item.session.startTs });
       }
       if (store.saveBatch) await store.saveBatch({ sessions, events, payloads });
       else {
@@ -57,4 +57,11 @@ export function storeSink(store: SinkStore, listeners: readonly EventListener[] 
       for (const l of listeners) l(events);
     },
   };
+}
+
+/** The bytes in a buffer of their own: a small Buffer is a view into Node's shared 8 KiB pool, and
+ * handing it to the store's writer thread would copy the whole pool slab (structured clone copies a
+ * view's entire ArrayBuffer). */
+function ownBytes(b: Uint8Array): Uint8Array {
+  return b.byteLength === b.buffer.byteLength ? b : new Uint8Array(b);
 }

@@ -104,6 +104,10 @@ describe('storeSink over the SQLite store', () => {
       assert.deepEqual(seen, ['sink-1']);
       assert.deepEqual(await store.getSession('sink-1'), session);
       assert.equal((await store.getPayload(sha(payload)))?.size, payload.length);
+      // The sample goes to the writer thread in a buffer of its own, not as a view of Node's pool.
+      const sent = (batches[0] as { payloads: { data: Uint8Array }[] }).payloads[0].data;
+      assert.equal(sent.buffer.byteLength, payload.length);
+      assert.deepEqual(Buffer.from(sent), payload);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
