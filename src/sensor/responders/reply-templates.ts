@@ -2,7 +2,7 @@
 // list, response fragments of a cached stub), encoded once and patched per use: call_id, p_cont_id
 // and assoc_group_id are the only per-connection fields (C706 12.6.4.4 and 12.6.4.10 layouts).
 
-import { encodeBindAck, fragmentResponse, type BindPdu, type ContextResult } from '../../protocols/dcerpc/index.js';
+import { encodeBindAck, fragmentResponse, type BindPdu, type ContextResult, type SyntaxId } from '../../protocols/dcerpc/index.js';
 import { decideContext } from '../persona/bind-policy.js';
 import type { ServedInterface } from '../persona/persona-interfaces.js';
 
@@ -25,9 +25,32 @@ export interface BindReply {
 interface BindTemplate {
   readonly bytes: Uint8Array;
   readonly accepted: readonly (readonly [number, ServedInterface | undefined])[];
+  /** The request shape it answers (for the structural check against the last shape served). */
+  readonly type: BindPdu['type'];
+  readonly contexts: BindPdu['contexts'];
+  readonly frag: number;
+  readonly secondaryAddress: string;
 }
 
 const bindTemplates = new Map<string, BindTemplate>();
+/** The template served last: a stream of identical probes matches it without building a key. */
+let lastBind: BindTemplate | undefined;
+
+const sameSyntax = (a: SyntaxId, b: SyntaxId): boolean => a.uuid === b.uuid && a.versionMajor === b.versionMajor && a.versionMinor === b.versionMinor;
+
+/** Whether `t` answers this request: the same fields bindShape() puts in the key. */
+function answers(t: BindTemplate, pdu: BindPdu, frag: number, secondaryAddress: string): boolean {
+  const a = t.contexts;
+  const b = pdu.contexts;
+  if (t.type !== pdu.type || t.frag !== frag || t.secondaryAddress !== secondaryAddress || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.ctxId !== y.ctxId || !sameSyntax(x.abstractSyntax, y.abstractSyntax) || x.transferSyntaxes.length !== y.transferSyntaxes.length) return false;
+    for (let j = 0; j < x.transferSyntaxes.length; j++) if (!sameSyntax(x.transferSyntaxes[j], y.transferSyntaxes[j])) return false;
+  }
+  return true;
+}
 
 /** Everything of a bind the reply depends on besides call_id and assoc group: type, frag size,
  * secondary address, and per context its id, abstract syntax and transfer syntaxes. */
@@ -58,7 +81,7 @@ function encodeBindTemplate(pdu: BindPdu, frag: number, secondaryAddress: string
     secondaryAddress,
     results,
   });
-  return { bytes, accepted };
+  return { bytes, accepted, type: pdu.type, contexts: pdu.contexts, frag, secondaryAddress };
 }
 
 function patched(template: Uint8Array, callId: number, at: number, value: number, width: 2 | 4): Buffer {
@@ -73,12 +96,16 @@ function patched(template: Uint8Array, callId: number, at: number, value: number
 /** The persona's answer to a bind or alter_context (same bytes as encoding it afresh). */
 export function bindReply(pdu: BindPdu, frag: number, secondaryAddress: string, assocGroupId: number): BindReply {
   const callId = pdu.header.callId;
-  const key = bindShape(pdu, frag, secondaryAddress);
-  let t = bindTemplates.get(key);
+  let t = lastBind && answers(lastBind, pdu, frag, secondaryAddress) ? lastBind : undefined;
   if (!t) {
-    t = encodeBindTemplate(pdu, frag, secondaryAddress, callId, assocGroupId);
-    if (bindTemplates.size >= MAX_BIND_SHAPES) return t;
-    bindTemplates.set(key, t);
+    const key = bindShape(pdu, frag, secondaryAddress);
+    t = bindTemplates.get(key);
+    if (!t) {
+      t = encodeBindTemplate(pdu, frag, secondaryAddress, callId, assocGroupId);
+      if (bindTemplates.size >= MAX_BIND_SHAPES) return t;
+      bindTemplates.set(key, t);
+    }
+    lastBind = t;
   }
   return { bytes: patched(t.bytes, callId, ASSOC_GROUP_AT, assocGroupId, 4), accepted: t.accepted };
 }
