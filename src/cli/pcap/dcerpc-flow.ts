@@ -7,7 +7,7 @@ import type { CallRecord } from '../../model/call.js';
 import type { Direction } from '../../model/flow.js';
 import { DcerpcConnection } from '../../protocols/dcerpc/connection.js';
 import { DcerpcFramer, type PduRangeSink } from '../../protocols/dcerpc/framer.js';
-import { decodeHeader, ptypeName } from '../../protocols/dcerpc/pdu-decode.js';
+import { decodeHeader } from '../../protocols/dcerpc/pdu-decode.js';
 import type { Pdu } from '../../protocols/dcerpc/pdu-types.js';
 import { isServerPdu, looksLikeDcerpcCo } from '../../protocols/pcap/content-sniff.js';
 import { type CloseReason, DIRECTIONS, type DirIndex, type TcpAppConsumer, type TcpAppHandler, type TcpConnection } from '../../protocols/pcap/tcp-tracker.js';
@@ -31,28 +31,44 @@ export class DcerpcFlowHandler implements TcpAppHandler {
   }
 }
 
+/** One direction's PDU sink: an object with a method rather than a closure per direction (a
+ * capture keeps thousands of connections open, each holding these). */
+class DirSink implements PduRangeSink {
+  constructor(
+    private readonly flow: DcerpcFlow,
+    private readonly dir: DirIndex,
+  ) {}
+  pdu(buf: Uint8Array, start: number, end: number, offset: number): void {
+    this.flow.pdu(this.dir, buf, start, end, offset);
+  }
+}
+
 class DcerpcFlow implements TcpAppConsumer {
-  private readonly framers: [DcerpcFramer, DcerpcFramer];
-  private readonly sinks: [PduRangeSink, PduRangeSink];
+  private framer0: DcerpcFramer;
+  private framer1: DcerpcFramer;
+  private readonly sink0: DirSink;
+  private readonly sink1: DirSink;
   private readonly conn: DcerpcConnection;
-  private readonly flow: FlowJson;
+  /** The flow as records show it; made when the first record needs it. */
+  private flowJson: FlowJson | undefined;
   private readonly emitting: boolean;
   /** Only kept when someone listens for PDUs (emitting). */
   private readonly pending: [Anomaly[], Anomaly[]] | undefined;
   /** Stream offset where each direction's current framer started (it restarts after a gap). */
-  private readonly base: [number, number] = [0, 0];
-  /** Anomalies raised while the connection processes the current PDU, and the PDU it decoded. */
-  private current: Anomaly[] = [];
+  private base0 = 0;
+  private base1 = 0;
+  /** Anomalies raised while the connection processes the current PDU (emitting only), and the PDU it decoded. */
+  private current: Anomaly[] | undefined;
   private lastPdu: Pdu | undefined;
 
   constructor(
     private readonly ctx: RunContext,
-    tcp: TcpConnection,
+    private readonly tcp: TcpConnection,
   ) {
     const o = ctx.options;
     this.emitting = o.onPdu !== undefined;
     this.pending = this.emitting ? [[], []] : undefined;
-    this.flow = { src: tcp.client, sport: tcp.clientPort, dst: tcp.server, dport: tcp.serverPort };
+    if (this.emitting) this.current = [];
     this.conn = new DcerpcConnection({
       ...(o.dcerpcLimits && { limits: o.dcerpcLimits }),
       ...(o.decodeStub !== undefined && { decodeStub: o.decodeStub }),
@@ -62,26 +78,37 @@ class DcerpcFlow implements TcpAppConsumer {
       ...(o.onCall && { onCall: (rec: CallRecord) => o.onCall!(rec, this.flow) }),
       onAnomaly: (a) => {
         ctx.countAnomaly(a);
-        if (this.emitting) this.current.push(a);
+        this.current?.push(a);
       },
     });
-    this.framers = [this.newFramer(0), this.newFramer(1)];
+    this.framer0 = this.newFramer(0);
+    this.framer1 = this.newFramer(1);
     // ranges, not views: each PDU is decoded in place in the capture reader's block buffer
-    this.sinks = [
-      { pdu: (buf, start, end, offset) => this.pdu(0, buf, start, end, this.base[0] + offset) },
-      { pdu: (buf, start, end, offset) => this.pdu(1, buf, start, end, this.base[1] + offset) },
-    ];
+    this.sink0 = new DirSink(this, 0);
+    this.sink1 = new DirSink(this, 1);
+  }
+
+  private get flow(): FlowJson {
+    const t = this.tcp;
+    return (this.flowJson ??= { src: t.client, sport: t.clientPort, dst: t.server, dport: t.serverPort });
   }
 
   data(dir: DirIndex, bytes: Uint8Array, start: number, end: number): void {
-    this.framers[dir].pushRange(bytes, start, end, this.sinks[dir]);
+    if (dir === 0) this.framer0.pushRange(bytes, start, end, this.sink0);
+    else this.framer1.pushRange(bytes, start, end, this.sink1);
   }
 
   /** The bytes after a hole do not continue the PDU before it: end that PDU and frame afresh. */
   gap(dir: DirIndex, length: number): void {
-    this.framers[dir].flush();
-    this.base[dir] += this.framers[dir].streamOffset + length;
-    this.framers[dir] = this.newFramer(dir);
+    if (dir === 0) {
+      this.framer0.flush();
+      this.base0 += this.framer0.streamOffset + length;
+      this.framer0 = this.newFramer(0);
+    } else {
+      this.framer1.flush();
+      this.base1 += this.framer1.streamOffset + length;
+      this.framer1 = this.newFramer(1);
+    }
   }
 
   anomaly(dir: DirIndex, a: Anomaly): void {
@@ -90,8 +117,8 @@ class DcerpcFlow implements TcpAppConsumer {
   }
 
   close(_reason: CloseReason): void {
-    this.framers[0].flush();
-    this.framers[1].flush();
+    this.framer0.flush();
+    this.framer1.flush();
     this.conn.close(this.ctx.nowMs);
     this.ctx.stats.calls += this.conn.callsFinished;
   }
@@ -113,16 +140,15 @@ class DcerpcFlow implements TcpAppConsumer {
     if (this.pending !== undefined && this.pending[dir].length < MAX_PENDING_ANOMALIES) this.pending[dir].push(a);
   }
 
-  private pdu(dir: DirIndex, buf: Uint8Array, start: number, end: number, streamOffset: number): void {
-    const stats = this.ctx.stats;
-    stats.pdus++;
-    const type = ptypeName(buf[start + 2]);
-    stats.pdusByType[type] = (stats.pdusByType[type] ?? 0) + 1;
+  /** @internal A whole PDU of direction `dir` at `offset` of its current framer (DirSink). */
+  pdu(dir: DirIndex, buf: Uint8Array, start: number, end: number, offset: number): void {
+    const ctx = this.ctx;
+    ctx.pduTypes.count(buf[start + 2]);
     const before = this.conn.pdus;
     this.lastPdu = undefined;
     // Framed here already: the connection decodes it without framing it again.
-    this.conn.feedPduAt(DIRECTIONS[dir], buf, start, end, this.ctx.nowMs, streamOffset);
-    if (this.conn.pdus === before) stats.pdusRejected++;
+    this.conn.feedPduAt(DIRECTIONS[dir], buf, start, end, ctx.nowMs, (dir === 0 ? this.base0 : this.base1) + offset);
+    if (this.conn.pdus === before) ctx.stats.pdusRejected++;
     if (this.emitting) this.emit(dir, buf, start);
   }
 
@@ -130,7 +156,7 @@ class DcerpcFlow implements TcpAppConsumer {
     const header = decodeHeader(buf, start);
     if (header === undefined) return;
     const pending = this.pending!;
-    const anomalies = [...pending[dir], ...this.current];
+    const anomalies = [...pending[dir], ...this.current!];
     pending[dir] = [];
     this.current = [];
     this.ctx.options.onPdu?.({ tsMs: this.ctx.nowMs, flow: this.flow, direction: DIRECTIONS[dir], frame: this.ctx.frame, header, pdu: this.lastPdu, anomalies });

@@ -11,6 +11,7 @@ import { TcpTracker } from '../../protocols/pcap/tcp-tracker.js';
 import { resolveLimits } from '../../core/limits.js';
 import { readCaptureFile } from './capture-file.js';
 import { DcerpcFlowHandler } from './dcerpc-flow.js';
+import { PduTypeCounts } from './pdu-type-counts.js';
 import { connectionEnd } from './conn-event.js';
 import { UdpFlows } from './udp-flows.js';
 import type { AnalyzeOptions, PcapStats, RunContext } from './pcap-types.js';
@@ -50,6 +51,7 @@ export function analyzeCapture(path: string, options: AnalyzeOptions = {}): Pcap
     options,
     frame: 0,
     nowMs: 0,
+    pduTypes: new PduTypeCounts(),
     countAnomaly: (a) => anomalies.set(a.name, (anomalies.get(a.name) ?? 0) + 1),
   };
   const limits = resolveLimits(CAPTURE_LIMITS, options.captureLimits, 'capture');
@@ -70,6 +72,8 @@ export function analyzeCapture(path: string, options: AnalyzeOptions = {}): Pcap
   stats.bytes = summary.bytes;
   stats.packets = summary.packets;
   stats.tcpConnections = tracker.connections;
+  stats.pdus = ctx.pduTypes.total;
+  stats.pdusByType = ctx.pduTypes.byName();
   for (const [status, n] of notDecoded) stats.notDecoded[NOT_DECODED[status]] = n;
   stats.anomalies = Object.fromEntries([...anomalies].sort(([a], [b]) => a.localeCompare(b)));
   return stats;

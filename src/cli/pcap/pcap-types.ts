@@ -8,6 +8,7 @@ import type { NameLookup, StubDecoder } from '../../protocols/dcerpc/connection.
 import type { DcerpcLimitOverrides } from '../../protocols/dcerpc/dcerpc-limits.js';
 import type { CaptureLimitName } from '../../protocols/pcap/capture-limits.js';
 import type { FlowJson, PduEvent } from './pdu-record.js';
+import type { PduTypeCounts } from './pdu-type-counts.js';
 
 export interface AnalyzeOptions {
   /** Every DCE/RPC PDU (decoded or not); leave unset in counting mode to skip building events. */
@@ -60,5 +61,7 @@ export interface RunContext {
   /** Frame number and time (ms since the epoch) of the packet being processed. */
   frame: number;
   nowMs: number;
+  /** PDUs framed, by ptype (the totals' pdus and pdusByType, filled in at the end). */
+  readonly pduTypes: PduTypeCounts;
   countAnomaly(a: Anomaly): void;
 }
