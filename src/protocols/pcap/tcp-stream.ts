@@ -25,6 +25,10 @@ interface HeldSegment {
   bytes: Uint8Array;
 }
 
+/** The held list of a stream that holds nothing (most of them, all their life): shared, never
+ * written; hold() gives the stream its own list first. */
+const NOTHING_HELD: readonly HeldSegment[] = [];
+
 /** Signed distance a - b in 32-bit sequence space. */
 export const seqDiff = (a: number, b: number): number => (a - b) | 0;
 
@@ -38,7 +42,7 @@ export class TcpStream {
   /** Bytes delivered in order, and bytes declared missing. */
   delivered = 0;
   gapBytes = 0;
-  private held: HeldSegment[] = [];
+  private held = NOTHING_HELD as HeldSegment[];
   private heldBytes = 0;
 
   constructor(
@@ -107,7 +111,7 @@ export class TcpStream {
 
   /** Drop held data: nobody will read this direction (the connection was declined). */
   discard(): void {
-    this.held = [];
+    this.held = NOTHING_HELD as HeldSegment[];
     this.heldBytes = 0;
   }
 
@@ -164,6 +168,7 @@ export class TcpStream {
   }
 
   private insert(piece: HeldSegment): void {
+    if (this.held === NOTHING_HELD) this.held = [];
     const held = this.held;
     let i = held.length;
     while (i > 0 && seqDiff(held[i - 1].seq, piece.seq) > 0) i--;

@@ -38,10 +38,12 @@ const ACCEPTED = 1;
 const IGNORED = 2;
 
 export class TcpConnection implements FlowEntry {
-  client = '';
   clientPort = 0;
-  server = '';
   serverPort = 0;
+  /** Address texts, made when first read (records and conn events; `vigil pcap --count` reads
+   * none): thousands of open connections would each hold two strings nobody prints. */
+  private clientText: string | undefined = undefined;
+  private serverText: string | undefined = undefined;
   /** Whether the client was identified by a SYN / SYN-ACK rather than guessed. */
   handshakeSeen = false;
   firstTsMs = 0;
@@ -78,9 +80,23 @@ export class TcpConnection implements FlowEntry {
     this.streams = [(fromClient.stream = new TcpStream(fromClient, limits)), (fromServer.stream = new TcpStream(fromServer, limits))];
   }
 
+  /** Address of the client (the originator), as text. */
+  get client(): string {
+    return (this.clientText ??= ipv4ToString(this.clientIp4));
+  }
+  /** Address of the server (the responder), as text. */
+  get server(): string {
+    return (this.serverText ??= ipv4ToString(this.serverIp4));
+  }
+  /** @internal IPv6 connections set their texts when created (IPv4 ones from clientIp4 / serverIp4 on demand). */
+  setAddressTexts(client: string, server: string): void {
+    this.clientText = client;
+    this.serverText = server;
+  }
+
   /** Swap client and server: content showed that the guess made for a connection picked up mid-stream was wrong. */
   swapRoles(): void {
-    [this.client, this.server] = [this.server, this.client];
+    [this.clientText, this.serverText] = [this.serverText, this.clientText];
     [this.clientPort, this.serverPort] = [this.serverPort, this.clientPort];
     [this.clientIp4, this.serverIp4] = [this.serverIp4, this.clientIp4];
     [this.clientV6, this.serverV6] = [this.serverV6, this.clientV6];
@@ -229,11 +245,12 @@ export class TcpTracker {
     // Mid-stream pickup: a port below 1024 facing an ephemeral one is the server's (Zeek's rule).
     const srcIsClient = syn ? !synAck : !(p.srcPort < 1024 && p.dstPort >= 1024);
     conn.handshakeSeen = syn;
-    const srcText = addressText(d, p, 'src');
-    const dstText = addressText(d, p, 'dst');
-    conn.client = srcIsClient ? srcText : dstText;
+    if (p.ipVersion !== 4) {
+      const srcText = ipv6ToString(d, p.src6At);
+      const dstText = ipv6ToString(d, p.dst6At);
+      conn.setAddressTexts(srcIsClient ? srcText : dstText, srcIsClient ? dstText : srcText);
+    }
     conn.clientPort = srcIsClient ? p.srcPort : p.dstPort;
-    conn.server = srcIsClient ? dstText : srcText;
     conn.serverPort = srcIsClient ? p.dstPort : p.srcPort;
     conn.firstTsMs = tsMs;
     this.table.add(d, p, conn, srcIsClient);
@@ -245,9 +262,4 @@ export class TcpTracker {
     const s = conn.streams[fromClient(conn, d, p) ? 0 : 1];
     return s.started && s.nextSeq !== ((p.seq + 1) >>> 0) || conn.state === IGNORED;
   }
-}
-
-function addressText(d: Uint8Array, p: DecodedPacket, side: 'src' | 'dst'): string {
-  if (p.ipVersion === 4) return ipv4ToString(side === 'src' ? p.src4 : p.dst4);
-  return ipv6ToString(d, side === 'src' ? p.src6At : p.dst6At);
 }
