@@ -37,7 +37,8 @@ export class NdrReader {
   private frames: Job[][] = [];
   private referents = 0;
   private depth = 0;
-  private readonly fullPointers = new Map<number, Pending>();
+  /** Made on the first full pointer: most stubs have none. */
+  private fullPointers: Map<number, Pending> | undefined;
   /** max_count hoisted to the front of a conformant structure, waiting for its array. */
   private hoisted: number | undefined;
   /** Field names from the top-level parameter down, so anomalies name the field they concern. */
@@ -107,12 +108,30 @@ export class NdrReader {
     try {
       return read();
     } catch (e) {
-      // Remember where decoding stopped, for the anomaly the caller records.
-      if (typeof e === 'object' && e !== null && !('ndrPath' in e)) (e as { ndrPath?: string }).ndrPath = this.fieldPath;
+      this.markPath(e);
       throw e;
     } finally {
       this.path.pop();
     }
+  }
+
+  /** field(name, () => type.read(this)) without a closure per member read (structures read every
+   * member this way; stubs are decoded once each, mostly before the JIT has optimised anything). */
+  fieldOf<T>(name: string, type: { read(r: NdrReader): T }): T {
+    this.path.push(name);
+    try {
+      return type.read(this);
+    } catch (e) {
+      this.markPath(e);
+      throw e;
+    } finally {
+      this.path.pop();
+    }
+  }
+
+  /** Remember where decoding stopped, for the anomaly the caller records. */
+  private markPath(e: unknown): void {
+    if (typeof e === 'object' && e !== null && !('ndrPath' in e)) (e as { ndrPath?: string }).ndrPath = this.fieldPath;
   }
 
   /** Check a peer-declared count against a limit and against the bytes left (each element takes at
@@ -124,7 +143,20 @@ export class NdrReader {
 
   /** Read one top-level construct (a parameter): its embedded pointers' referents follow it. */
   top<T>(read: () => T, name?: string): T {
-    if (name !== undefined) return this.field(name, () => this.top(read));
+    if (name === undefined) return this.topRead(read);
+    // as field(name, () => this.top(read)), without the closure
+    this.path.push(name);
+    try {
+      return this.topRead(read);
+    } catch (e) {
+      this.markPath(e);
+      throw e;
+    } finally {
+      this.path.pop();
+    }
+  }
+
+  private topRead<T>(read: () => T): T {
     this.frames.push([]);
     const saved = this.embedDepth;
     this.embedDepth = 0;
@@ -186,10 +218,10 @@ export class NdrReader {
 
   /** Full pointers (C706 14.3.11.3) may repeat a referent id; the referent is sent only once. */
   fullPointerSeen(id: number): Pending | undefined {
-    return this.fullPointers.get(id);
+    return this.fullPointers?.get(id);
   }
   rememberFullPointer(id: number, p: Pending): void {
-    this.fullPointers.set(id, p);
+    (this.fullPointers ??= new Map()).set(id, p);
   }
 
   hoistConformance(maxCount: number): void {

@@ -36,11 +36,6 @@ export const i32 = prim<number>('i32', 4, (r) => r.i32(), (w, v) => void w.i32(v
 export const hyper = prim<bigint>('hyper', 8, (r) => r.u64(), (w, v) => void w.u64(v));
 export const uuid: NdrType<string> = { ...prim<string>('uuid', 4, (r) => r.uuid(), (w, v) => void w.uuid(v)), size: 16 };
 
-/** Store a child value into a container slot, now or when its deferred referent is read. */
-function place(v: unknown, assign: (x: unknown) => void): void {
-  if (v instanceof Pending) v.bind(assign);
-  else assign(v);
-}
 
 type StructValue<F extends Record<string, AnyNdrType>> = { -readonly [K in keyof F]: NdrValue<F[K]> };
 type StructInput<F extends Record<string, AnyNdrType>> = { readonly [K in keyof F]: NdrInput<F[K]> };
@@ -49,6 +44,8 @@ type StructInput<F extends Record<string, AnyNdrType>> = { readonly [K in keyof 
  * conformant, that member's max_count is hoisted in front of the structure. */
 export function struct<F extends Record<string, AnyNdrType>>(name: string, fields: F): NdrType<StructValue<F>, StructInput<F>> {
   const entries = Object.entries(fields);
+  const keys = entries.map(([k]) => k);
+  const types = entries.map(([, t]) => t);
   const last = entries[entries.length - 1]?.[1];
   const conformant = last?.conformant === true;
   const align = Math.max(conformant ? 4 : 1, ...entries.map(([, t]) => t.align));
@@ -64,7 +61,13 @@ export function struct<F extends Record<string, AnyNdrType>>(name: string, field
       r.align(align);
       const out: Record<string, unknown> = {};
       r.inside(() => {
-        for (const [k, t] of entries) place(r.field(k, () => t.read(r)), (x) => (out[k] = x));
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i];
+          const v: unknown = r.fieldOf(k, types[i]);
+          // an embedded pointer's referent arrives later: the slot is filled then
+          if (v instanceof Pending) v.bind((x) => (out[k] = x));
+          else out[k] = v;
+        }
       });
       return out as StructValue<F>;
     },
@@ -127,7 +130,11 @@ function readElements<T, W>(r: NdrReader, elem: NdrType<T, W>, n: number): T[] {
   const out: T[] = new Array<T>(n);
   r.align(elem.align);
   r.inside(() => {
-    for (let i = 0; i < n; i++) place(elem.read(r), (x) => (out[i] = x as T));
+    for (let i = 0; i < n; i++) {
+      const v: unknown = elem.read(r);
+      if (v instanceof Pending) v.bind((x) => (out[i] = x as T));
+      else out[i] = v as T;
+    }
   });
   return out;
 }
