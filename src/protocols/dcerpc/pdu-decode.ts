@@ -150,13 +150,13 @@ function rejection(name: Parameters<typeof dcerpcAnomaly>[0], detail: string, ca
 }
 
 function checkHeader(h: PduHeader, have: number, maxFrag: number): Anomaly | undefined {
-  const id = { callId: h.callId };
-  if (h.rpcVers !== 5) return dcerpcAnomaly('bad_version', `rpc_vers ${h.rpcVers}.${h.rpcVersMinor}`, id);
+  // (the { callId } options are made only for a rejection: this runs on every PDU)
+  if (h.rpcVers !== 5) return dcerpcAnomaly('bad_version', `rpc_vers ${h.rpcVers}.${h.rpcVersMinor}`, { callId: h.callId });
   const min = MIN_FRAG[h.ptype];
-  if (min === undefined) return dcerpcAnomaly('unknown_ptype', `ptype ${h.ptype} is not connection-oriented`, id);
-  if (h.fragLength < min) return dcerpcAnomaly('frag_length_too_small', `${ptypeName(h.ptype)} frag_length ${h.fragLength} < ${min}`, id);
-  if (h.fragLength > maxFrag) return dcerpcAnomaly('frag_length_exceeds_limit', `frag_length ${h.fragLength} > ${maxFrag}`, id);
-  if (have < h.fragLength) return dcerpcAnomaly('truncated_pdu', `${have} of ${h.fragLength} byte(s)`, id);
+  if (min === undefined) return dcerpcAnomaly('unknown_ptype', `ptype ${h.ptype} is not connection-oriented`, { callId: h.callId });
+  if (h.fragLength < min) return dcerpcAnomaly('frag_length_too_small', `${ptypeName(h.ptype)} frag_length ${h.fragLength} < ${min}`, { callId: h.callId });
+  if (h.fragLength > maxFrag) return dcerpcAnomaly('frag_length_exceeds_limit', `frag_length ${h.fragLength} > ${maxFrag}`, { callId: h.callId });
+  if (have < h.fragLength) return dcerpcAnomaly('truncated_pdu', `${have} of ${h.fragLength} byte(s)`, { callId: h.callId });
   return undefined;
 }
 
