@@ -7,8 +7,8 @@ import type { ConnEvent } from '../model/event.js';
 import { makeAlert } from './alert-factory.js';
 import { addrKey, addrText, type AddrKey } from './addr-key.js';
 import { AddrSlotTable } from './addr-slot-table.js';
+import { OwnerMapTable } from './owner-map-table.js';
 import { OwnerSetTable } from './owner-set-table.js';
-import { PairTable } from './pair-table.js';
 import { WindowPool } from './scan-window-pool.js';
 
 export const THRESHOLD_LIMITS = {
@@ -36,15 +36,17 @@ export interface ThresholdOptions {
  *
  * Layout (no object per contact, nothing for the GC to trace per key): sources get slots in an
  * AddrSlotTable kept in insertion order; (source slot, port) and (source slot, IPv4 host) map to
- * window numbers in two PairTables; a window's distinct items go in its own set (OwnerSetTable),
+ * window numbers in two OwnerMapTables (a region per source: a sweep's hundreds of host windows
+ * share cache lines, and evicting a source reads one region instead of chasing a chain through a
+ * table of all sources); a window's distinct items go in its own set (OwnerSetTable),
  * except the first item, kept inline (most windows of a sweep see one item). Non-IPv4
  * hosts and items (rare) fall back to a Map or Set.
  */
 export class ThresholdDetector {
   private readonly limits: ResolvedLimits<typeof THRESHOLD_LIMITS>;
   private readonly sources: AddrSlotTable;
-  private readonly byPort = new PairTable();
-  private readonly byHost = new PairTable();
+  private readonly byPort = new OwnerMapTable();
+  private readonly byHost = new OwnerMapTable();
   /** Non-IPv4 hosts' windows by source slot (sparse: a Map, so IPv4-only traffic never touches it). */
   private readonly textHosts = new Map<number, Map<string, number>>();
   private readonly items = new OwnerSetTable();
@@ -98,14 +100,16 @@ export class ThresholdDetector {
     }
   }
 
-  private dropWindows(table: PairTable, s: number): number {
-    for (let i = table.firstOf(s); i >= 0; i = table.nextOf(i)) this.freeWindow(table.valueAt(i));
+  private dropWindows(table: OwnerMapTable, s: number): number {
+    table.forEachValue(s, this.freeWindowFn);
     return table.dropOwner(s);
   }
 
+  private readonly freeWindowFn = (w: number): void => this.freeWindow(w);
+
   private portWindow(s: number, port: number, ts: number): number {
-    const i = this.byPort.find(s, port);
-    if (i >= 0) return this.current(this.byPort.valueAt(i), ts);
+    const known = this.byPort.get(s, port);
+    if (known >= 0) return this.current(known, ts);
     const w = this.openWindow(ts);
     this.byPort.add(s, port, w);
     return w;
@@ -113,8 +117,8 @@ export class ThresholdDetector {
 
   private hostWindow(s: number, host: AddrKey, ts: number): number {
     if (typeof host === 'number') {
-      const i = this.byHost.find(s, host);
-      if (i >= 0) return this.current(this.byHost.valueAt(i), ts);
+      const known = this.byHost.get(s, host);
+      if (known >= 0) return this.current(known, ts);
       const w = this.openWindow(ts);
       this.byHost.add(s, host, w);
       return w;

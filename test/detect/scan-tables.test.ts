@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { AddrSlotTable } from '../../src/detect/addr-slot-table.js';
+import { OwnerMapTable } from '../../src/detect/owner-map-table.js';
 import { OwnerSetTable } from '../../src/detect/owner-set-table.js';
 import { PairTable } from '../../src/detect/pair-table.js';
 import { TrwDetector } from '../../src/detect/scan-trw-detector.js';
@@ -75,6 +76,46 @@ test('OwnerSetTable matches a Set per owner, the free-cell marker value included
         const set = model.get(o) ?? new Set<number>();
         for (const k of set) assert.ok(t.has(o, k), `owner ${o} lost ${k}`);
         for (const k of [-0x80000000, -1, 0, 1, 59]) assert.equal(t.has(o, k), set.has(k));
+      }
+    }),
+    RUNS,
+  );
+});
+
+test('OwnerMapTable matches a Map per owner through adds, region growth and owner drops, the free-cell marker key included', () => {
+  const op = fc.oneof(
+    fc.record({ t: fc.constant('add' as const), o: owner, k: key, v: fc.nat() }),
+    fc.record({ t: fc.constant('drop' as const), o: owner }),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { minLength: 300, maxLength: 3000, size: 'max' }), (ops) => {
+      const t = new OwnerMapTable();
+      const model = new Map<number, Map<number, number>>();
+      let size = 0;
+      for (const o of ops) {
+        const map = model.get(o.o) ?? new Map<number, number>();
+        if (o.t === 'add') {
+          model.set(o.o, map);
+          assert.equal(t.get(o.o, o.k), map.get(o.k) ?? -1);
+          if (!map.has(o.k)) {
+            t.add(o.o, o.k, o.v);
+            map.set(o.k, o.v);
+            size++;
+          }
+        } else {
+          const values: number[] = [];
+          t.forEachValue(o.o, (v) => values.push(v));
+          assert.deepEqual(values.sort((a, b) => a - b), [...map.values()].sort((a, b) => a - b));
+          assert.equal(t.dropOwner(o.o), map.size);
+          size -= map.size;
+          model.delete(o.o);
+        }
+        assert.equal(t.size, size);
+      }
+      for (let o = 0; o <= 40; o++) {
+        const map = model.get(o) ?? new Map<number, number>();
+        for (const [k, v] of map) assert.equal(t.get(o, k), v, `owner ${o} key ${k}`);
+        for (const k of [-0x80000000, -1, 0, 1, 59]) assert.equal(t.get(o, k), map.get(k) ?? -1);
       }
     }),
     RUNS,
