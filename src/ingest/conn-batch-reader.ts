@@ -16,7 +16,7 @@ import type { IngestProblem } from './ingest-types.js';
  */
 
 export interface ConnBatchReadOptions {
-  /** Called for each bad line (file and line number), in file order. */
+  /** Called for each bad line (file and line number), in file order, before the records of the batch it came with. */
   readonly onProblem?: (p: IngestProblem) => void;
   /** Batches the reader thread may have outstanding before it waits for one back (default 4). */
   readonly maxInFlight?: number;

@@ -84,6 +84,15 @@ test('reader thread: same records, bad lines and counts as the scanner on one th
   });
 });
 
+test('reader thread: an empty file and a header-only file give no batch and zero counts', async () => {
+  for (const text of ['', `${HEADER.join('\n')}\n`]) {
+    await withFile(text, async (path) => {
+      const got = await threaded(path, {});
+      assert.deepEqual(got, { recs: [], bad: [], stats: { records: 0, bad: 0, skipped: 0 }, batches: 0 });
+    });
+  }
+});
+
 test('reader thread: a missing file is a VIGIL_ERR_BAD_FILE error', async () => {
   await assert.rejects(
     async () => {
