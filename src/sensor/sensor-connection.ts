@@ -1,6 +1,7 @@
 // One accepted TCP connection: wires the socket to its session record and responder, and enforces
 // the per-connection limits (idle and total timeouts, byte cap, pending output). Whatever the peer
 // does, the outcome is a finished SessionRecord handed back through `onClosed`, exactly once.
+// Timeouts are deadlines the Sensor's one sweep checks (expire), not timers per connection.
 
 import type { Socket } from 'node:net';
 import type { CloseReason } from '../model/session.js';
@@ -26,10 +27,20 @@ export interface ConnectionDeps {
   onClosed(conn: SensorConnection): void;
 }
 
+/** Monotonic milliseconds for timeouts (the injected clock is for recorded timestamps). */
+const monotonicMs = (): number => performance.now();
+
+/** How long a gracefully closing connection may take to flush before it is destroyed. */
+const MAX_FLUSH_MS = 5000;
+
 export class SensorConnection {
   private closing = false;
   private closed = false;
-  private readonly totalTimer: NodeJS.Timeout;
+  private readonly openedAt: number;
+  /** Last byte in either direction (as socket.setTimeout counted activity). */
+  private lastActive: number;
+  /** When a graceful close started (for the flush bound). */
+  private closingAt = 0;
   private readonly responder: Responder;
 
   constructor(
@@ -38,11 +49,8 @@ export class SensorConnection {
     factory: ResponderFactory,
     private readonly deps: ConnectionDeps,
   ) {
-    const { limits } = deps;
     socket.setNoDelay(true);
-    socket.setTimeout(limits.idleTimeoutMs, () => this.close('idle_timeout', LIMIT_HIT.idleTimeoutMs));
-    this.totalTimer = setTimeout(() => this.close('total_timeout', LIMIT_HIT.sessionTimeoutMs), limits.sessionTimeoutMs);
-    this.totalTimer.unref();
+    this.openedAt = this.lastActive = monotonicMs();
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.close('peer_closed'));
     socket.on('error', (e: NodeJS.ErrnoException) => this.close(e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'reset' : 'error'));
@@ -61,8 +69,30 @@ export class SensorConnection {
     this.guard(() => this.responder.start());
   }
 
+  /**
+   * Called by the Sensor's sweep: close on the idle or total timeout, whichever fell due first, and
+   * destroy a graceful close that has not flushed in time. Returns whether it acted.
+   */
+  expire(now: number): boolean {
+    if (this.closed) return false;
+    const { idleTimeoutMs, sessionTimeoutMs } = this.deps.limits;
+    if (this.closing) {
+      if (now - this.closingAt < Math.min(idleTimeoutMs, MAX_FLUSH_MS)) return false;
+      // A peer that never reads our FIN's data must not hold the slot.
+      this.socket.destroy();
+      return true;
+    }
+    const idleDue = this.lastActive + idleTimeoutMs;
+    const totalDue = this.openedAt + sessionTimeoutMs;
+    if (now < idleDue && now < totalDue) return false;
+    if (totalDue <= idleDue) this.close('total_timeout', LIMIT_HIT.sessionTimeoutMs);
+    else this.close('idle_timeout', LIMIT_HIT.idleTimeoutMs);
+    return true;
+  }
+
   private onData(chunk: Buffer): void {
     if (this.closing) return;
+    this.lastActive = monotonicMs();
     const rec = this.record;
     rec.received(chunk);
     this.deps.tally.bytesIn += chunk.length;
@@ -81,6 +111,7 @@ export class SensorConnection {
       return;
     }
     this.record.sent(bytes.length);
+    this.lastActive = monotonicMs();
     this.socket.write(bytes);
   }
 
@@ -103,11 +134,10 @@ export class SensorConnection {
     if (this.closing) return;
     this.closing = true;
     this.record.closeReason = reason;
-    clearTimeout(this.totalTimer);
     if (graceful || reason === 'peer_closed') {
+      // The sweep bounds the flush (expire): a peer that never reads must not hold the slot.
+      this.closingAt = monotonicMs();
       this.socket.end();
-      // A peer that never reads our FIN's data must not hold the slot: bound the flush.
-      this.socket.setTimeout(Math.min(this.deps.limits.idleTimeoutMs, 5000), () => this.socket.destroy());
     } else {
       this.socket.destroy();
     }
@@ -116,7 +146,6 @@ export class SensorConnection {
   private onSocketClosed(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.totalTimer);
     if (!this.record.closeReason) this.record.closeReason = 'peer_closed';
     this.guard(() => this.responder.finish());
     this.deps.onClosed(this);

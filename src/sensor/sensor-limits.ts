@@ -30,14 +30,14 @@ export const SENSOR_LIMITS = {
     min: 100,
     max: 3_600_000,
     unit: 'ms',
-    doc: 'Close a connection that sent nothing for this long (slowloris defence; Windows RPC drops idle unbound associations after about 120 s, we are stricter).',
+    doc: 'Close a connection with no traffic for this long (slowloris defence; Windows RPC drops idle unbound associations after about 120 s, we are stricter). Checked by one sweep every tenth of the shorter timeout (10 ms to 1 s), so it fires up to that much late.',
   },
   sessionTimeoutMs: {
     default: 300_000,
     min: 100,
     max: 86_400_000,
     unit: 'ms',
-    doc: 'Close any connection this long after it opened, however active (a trickling peer cannot hold a slot forever).',
+    doc: 'Close any connection this long after it opened, however active (a trickling peer cannot hold a slot forever); checked by the same sweep as idleTimeoutMs.',
   },
   maxRecordedBytes: {
     default: 65_536,

@@ -7,7 +7,7 @@ import { startSensor, openClient, readAll, waitFor, metric, connectRefused } fro
 import { resolveSensorLimits, SENSOR_LIMITS } from '../../src/sensor/sensor-limits.js';
 import { isAppError } from '../../src/core/errors.js';
 import { Registry } from 'prom-client';
-import { Sensor } from '../../src/sensor/sensor.js';
+import { Sensor, sweepPeriodMs } from '../../src/sensor/sensor.js';
 
 test('limits resolve from the table and reject unknown names and out-of-range values', () => {
   assert.equal(resolveSensorLimits().maxConnectionsPerSource, SENSOR_LIMITS.maxConnectionsPerSource.default);
@@ -159,5 +159,32 @@ test('a stalled sink: the queue stays at its capacity, drops the oldest, and /me
   } finally {
     release();
     await sensor.stop();
+  }
+});
+
+test('timeouts are checked by one sweep: a tenth of the shorter timeout, 10 ms to 1 s', () => {
+  const period = (idleTimeoutMs: number, sessionTimeoutMs: number): number => sweepPeriodMs(resolveSensorLimits({ idleTimeoutMs, sessionTimeoutMs }));
+  assert.equal(period(30_000, 300_000), 1000);
+  assert.equal(period(200, 300_000), 20);
+  assert.equal(period(5000, 600), 60);
+  assert.equal(period(100, 100), 10);
+});
+
+test('idle_timeout never fires early, and traffic keeps a connection open past it', async () => {
+  const h = await startSensor({ limits: { idleTimeoutMs: 400 } });
+  try {
+    const busy = await openClient(h.port(445));
+    const tick = setInterval(() => busy.write('A'), 100);
+    const t0 = Date.now();
+    const idle = await openClient(h.port(445));
+    assert.equal((await readAll(idle, 3000)).closed, true);
+    const took = Date.now() - t0;
+    // Not early; the upper bound is loose (a loaded machine schedules late), the sweep adds <= 40 ms.
+    assert.ok(took >= 390 && took < 3000, `closed after ${took} ms`);
+    assert.equal(busy.destroyed, false, 'the connection with traffic every 100 ms is still open');
+    clearInterval(tick);
+    busy.destroy();
+  } finally {
+    await h.stop();
   }
 });
