@@ -57,14 +57,15 @@ export class ContextTable {
         continue;
       }
       const only = c.transferSyntaxes.length === 1 ? c.transferSyntaxes[0] : undefined;
-      this.contexts.set(c.ctxId, {
-        ctxId: c.ctxId,
-        abstractSyntax: c.abstractSyntax,
-        offered: c.transferSyntaxes,
-        state: 'offered',
-        ...(only && { transferSyntax: only }),
-        ndr64: only?.uuid === TRANSFER_SYNTAX.NDR64.uuid,
-      });
+      // two literals rather than a conditional spread: the spread made a temporary object and a
+      // slow-path copy for every offered context
+      const offered = c.transferSyntaxes;
+      this.contexts.set(
+        c.ctxId,
+        only
+          ? { ctxId: c.ctxId, abstractSyntax: c.abstractSyntax, offered, state: 'offered', transferSyntax: only, ndr64: only.uuid === TRANSFER_SYNTAX.NDR64.uuid }
+          : { ctxId: c.ctxId, abstractSyntax: c.abstractSyntax, offered, state: 'offered', ndr64: false },
+      );
     }
     if (this.pendingCalls.length >= MAX_PENDING_OFFERS) {
       this.pendingCalls.shift();
