@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import * as net from 'node:net';
 import assert from 'node:assert/strict';
 import { encodeEptLookupRequest, decodeEptLookupResponse, encodeEptMapRequest, decodeEptMapResponse, decodeInqIfIdsResponse, decodeServerAlive2Response, encodeRemoteActivationRequest, encodeTower, towerBinding } from '../../src/protocols/dcerpc/interfaces/index.js';
-import { TRANSFER_SYNTAX, type BindAckPdu, type FaultPdu } from '../../src/protocols/dcerpc/index.js';
+import { TRANSFER_SYNTAX, encodeBind, type BindAckPdu, type FaultPdu } from '../../src/protocols/dcerpc/index.js';
 import { startSensor, waitFor, openClient, readAll, type Harness } from './sensor-harness.js';
 import { RpcTestClient, ctx } from './rpc-client.js';
 import { lookupEntries } from '../../src/sensor/persona/rpc-dispatch.js';
@@ -234,4 +234,19 @@ test('593 (ncacn_http): the RPC-over-HTTP greeting, then the same persona with s
   } finally {
     await h593.stop();
   }
+});
+
+test('assoc group: one per connection in [0x1000, 0x10000), the same on a second bind; a group the client names is echoed', async () => {
+  for (let i = 0; i < 3; i++) {
+    const c = await RpcTestClient.connect(h.port(135));
+    const first = (await c.bind([ctx(0, EPM, 3)], 1)) as BindAckPdu;
+    const again = (await c.bind([ctx(1, MGMT, 1)], 2)) as BindAckPdu;
+    assert.ok(first.assocGroupId >= 0x1000 && first.assocGroupId < 0x10000, `0x${first.assocGroupId.toString(16)}`);
+    assert.equal(again.assocGroupId, first.assocGroupId);
+    c.close();
+  }
+  const c = await RpcTestClient.connect(h.port(135));
+  c.send(encodeBind({ callId: 3, assocGroupId: 0x4242, contexts: [ctx(0, EPM, 3)] }));
+  assert.equal(((await c.next()) as BindAckPdu).assocGroupId, 0x4242);
+  c.close();
 });

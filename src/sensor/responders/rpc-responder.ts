@@ -3,7 +3,7 @@
 // anomalies); this file decides the replies: binds and requests as RPCSS answers them, and junk
 // with the 24-byte bind_nak Windows sends (C706 ch. 12, MS-RPCE 2.2 and 3.3).
 
-import { randomInt } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { Anomaly } from '../../model/anomaly.js';
 import type { CallRecord } from '../../model/call.js';
 import type { Direction } from '../../model/flow.js';
@@ -40,13 +40,40 @@ export function windowsBindNak(callId: number): Uint8Array {
   return out;
 }
 
+/** Names for call records, as Wireshark and Zeek give them (one function for every connection). */
+const names = (uuid: string, opnum?: number): { endpoint?: string; operation?: string } =>
+  ({ endpoint: interfaceName(uuid), operation: opnum === undefined ? undefined : operationName(uuid, opnum) });
+
+/** Nothing held yet: the start gate is open until the first 16 bytes have been seen. */
+const NOTHING_HELD = Buffer.alloc(0);
+
+// Association group ids from a pool of random bytes refilled in bulk: crypto.randomInt per
+// connection cost about a microsecond each.
+const assocPool = Buffer.alloc(2048);
+let assocAt = assocPool.length;
+
+/** A uniformly random assoc_group_id in [0x1000, 0x10000), as RPCSS hands out. */
+export function randomAssocGroupId(): number {
+  for (;;) {
+    if (assocAt + 2 > assocPool.length) {
+      randomFillSync(assocPool);
+      assocAt = 0;
+    }
+    const v = assocPool.readUInt16LE(assocAt);
+    assocAt += 2;
+    // Rejection keeps it uniform: 0xf000 values map one to one, the top 0x1000 are drawn again.
+    if (v < 0xf000) return 0x1000 + v;
+  }
+}
+
 export class RpcResponder implements Responder {
   private readonly conn: DcerpcConnection;
   /** Contexts this persona accepted (ctx id -> interface): what requests may call. */
   private readonly accepted = new Map<number, ServedInterface>();
-  private readonly assocGroupId = randomInt(0x1000, 0x10000);
+  /** Made on the first bind that does not name a group (most connections bind once). */
+  private assocGroupId = 0;
   private readonly outbox: Uint8Array[] = [];
-  private gate: Buffer | undefined = Buffer.alloc(0);
+  private gate: Buffer | undefined = NOTHING_HELD;
   private maxXmit = WINDOWS_MAX_FRAG;
   private lastCallId = 0;
   private nak = false;
@@ -55,7 +82,7 @@ export class RpcResponder implements Responder {
   constructor(private readonly ctx: ResponderContext, private readonly httpBanner: boolean) {
     this.conn = new DcerpcConnection({
       limits: ctx.dcerpcOverrides,
-      names: (uuid, opnum) => ({ endpoint: interfaceName(uuid), operation: opnum === undefined ? undefined : operationName(uuid, opnum) }),
+      names,
       onPdu: (dir, pdu) => this.onPdu(dir, pdu),
       onRequest: (req) => this.onRequest(req),
       onCall: (rec) => this.onCall(rec),
@@ -141,6 +168,7 @@ export class RpcResponder implements Responder {
     this.maxXmit = frag;
     // alter_context_resp carries an empty port_spec, bind_ack the endpoint Windows listens on.
     const secondary = pdu.type === 'bind' ? String(this.ctx.basePort) : '';
+    if (!pdu.assocGroupId && this.assocGroupId === 0) this.assocGroupId = randomAssocGroupId();
     const reply = bindReply(pdu, frag, secondary, pdu.assocGroupId || this.assocGroupId);
     for (const [ctxId, iface] of reply.accepted) {
       if (iface && this.accepted.size < this.ctx.dcerpc.maxContexts) this.accepted.set(ctxId, iface);
