@@ -46,8 +46,8 @@ export class AddrSlotTable {
   /** Non-IPv4 keys of slots that hold one (undefined for IPv4 slots). */
   private text: (string | undefined)[] = [];
   private readonly byText = new Map<string, number>();
-  private prev: Int32Array;
-  private next: Int32Array;
+  /** Recency list as [prev, next] per slot side by side: a relink reads one line per slot it touches. */
+  private links: Int32Array;
   private freeList: number[] = [];
   private highWater = 0;
   private head = NONE;
@@ -59,8 +59,7 @@ export class AddrSlotTable {
   constructor(private readonly maxSlots: number) {
     this.capacity = Math.min(MIN_SLOTS, maxSlots);
     this.addr = new Int32Array(this.capacity);
-    this.prev = new Int32Array(this.capacity);
-    this.next = new Int32Array(this.capacity);
+    this.links = new Int32Array(this.capacity * 2);
     this.mask = cellsFor(this.capacity) - 1;
     this.index = emptyIndex(this.mask + 1);
   }
@@ -109,7 +108,7 @@ export class AddrSlotTable {
   }
 
   younger(s: number): number {
-    return this.next[s]!;
+    return this.links[2 * s + 1]!;
   }
 
   remove(s: number): void {
@@ -158,19 +157,19 @@ export class AddrSlotTable {
   }
 
   private link(s: number): void {
-    this.prev[s] = this.tail;
-    this.next[s] = NONE;
-    if (this.tail !== NONE) this.next[this.tail] = s;
+    this.links[2 * s] = this.tail;
+    this.links[2 * s + 1] = NONE;
+    if (this.tail !== NONE) this.links[2 * this.tail + 1] = s;
     else this.head = s;
     this.tail = s;
   }
 
   private unlink(s: number): void {
-    const p = this.prev[s]!;
-    const n = this.next[s]!;
-    if (p !== NONE) this.next[p] = n;
+    const p = this.links[2 * s]!;
+    const n = this.links[2 * s + 1]!;
+    if (p !== NONE) this.links[2 * p + 1] = n;
     else this.head = n;
-    if (n !== NONE) this.prev[n] = p;
+    if (n !== NONE) this.links[2 * n] = p;
     else this.tail = p;
   }
 
@@ -183,11 +182,12 @@ export class AddrSlotTable {
       return b;
     };
     this.addr = widen(this.addr);
-    this.prev = widen(this.prev);
-    this.next = widen(this.next);
+    const links = new Int32Array(cap * 2);
+    links.set(this.links);
+    this.links = links;
     this.capacity = cap;
     this.mask = cellsFor(cap) - 1;
     this.index = emptyIndex(this.mask + 1);
-    for (let s = this.head; s !== NONE; s = this.next[s]!) if (this.text[s] === undefined) this.place(this.addr[s]!, s);
+    for (let s = this.head; s !== NONE; s = this.links[2 * s + 1]!) if (this.text[s] === undefined) this.place(this.addr[s]!, s);
   }
 }
