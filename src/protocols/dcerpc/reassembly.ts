@@ -49,6 +49,9 @@ export interface CallState {
 /** (direction of the request, call_id) as one number: call_id is a u32, so 2 * call_id + 1 is an
  * exact double, and a number key spares a string per PDU (the calls map is hit by every fragment). */
 export const callKey = (dir: Direction, callId: number): number => callId * 2 + (dir === 'to_server' ? 0 : 1);
+/** `parts` of a call holding no stub bytes: shared and never written (append gives the call its
+ * own list), since most calls never keep a part or keep exactly one. */
+const NO_PARTS: readonly Uint8Array[] = [];
 const other = (dir: Direction): Direction => (dir === 'to_server' ? 'to_client' : 'to_server');
 
 export interface ReassemblyEvents {
@@ -129,7 +132,7 @@ export class CallTable {
     const call: CallState = {
       key, dir, callId: pdu.header.callId, ts, iface: rc.iface, transferSyntax: rc.transferSyntax, ctxId: pdu.ctxId, opnum: pdu.opnum, objectUuid: pdu.objectUuid,
       allocHint: pdu.allocHint, littleEndian: pdu.header.littleEndian, authType: pdu.auth?.authType, authLevel: pdu.auth?.authLevel,
-      reqFrags: 0, reqStubLen: 0, parts: [], keptLen: 0, reqDone: false, reassembling: !single, truncated: false,
+      reqFrags: 0, reqStubLen: 0, parts: NO_PARTS as Uint8Array[], keptLen: 0, reqDone: false, reassembling: !single, truncated: false,
       respFrags: 0, respStubLen: 0, faultStatus: undefined, lastTs: ts, anomalies: [],
     };
     if (!single) {
@@ -179,7 +182,12 @@ export class CallTable {
     // copied: the PDU is a view into the caller's chunk, which does not outlive this call (unless
     // the request ends with this very fragment and the reader has agreed to read it at once)
     const borrow = this.borrowSingle && call.reqFrags === 1 && (pdu.header.flags & PFC.LAST_FRAG) !== 0;
-    if (take > 0) call.parts.push(borrow ? pdu.stub.subarray(0, take) : pdu.stub.slice(0, take));
+    if (take > 0) {
+      const part = borrow ? (take === pdu.stub.length ? pdu.stub : pdu.stub.subarray(0, take)) : pdu.stub.slice(0, take);
+      // a one-element literal: pushing onto an empty list would allocate room for 17
+      if (call.parts.length === 0) call.parts = [part];
+      else call.parts.push(part);
+    }
     call.keptLen += take;
     this.keptTotal += take;
   }
@@ -188,7 +196,7 @@ export class CallTable {
   release(call: CallState): void {
     this.keptTotal -= call.keptLen;
     call.keptLen = 0;
-    call.parts = [];
+    call.parts = NO_PARTS as Uint8Array[];
   }
 
   private completeRequest(call: CallState): void {
