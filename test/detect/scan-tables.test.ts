@@ -1,5 +1,5 @@
 // The hand-written tables under the scan detectors behave like the Map/Set they replace, under
-// random operation sequences (fast-check) that force collisions, growth, tombstones and reuse.
+// random operation sequences (fast-check) that force collisions, growth, removals and reuse.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +7,6 @@ import fc from 'fast-check';
 import { AddrSlotTable } from '../../src/detect/addr-slot-table.js';
 import { OwnerMapTable } from '../../src/detect/owner-map-table.js';
 import { OwnerSetTable } from '../../src/detect/owner-set-table.js';
-import { PairTable } from '../../src/detect/pair-table.js';
 import { TrwDetector } from '../../src/detect/scan-trw-detector.js';
 import type { ConnEvent } from '../../src/model/event.js';
 
@@ -15,41 +14,6 @@ import type { ConnEvent } from '../../src/model/event.js';
 const owner = fc.integer({ min: 0, max: 40 });
 const key = fc.oneof(fc.integer({ min: -3, max: 60 }), fc.constantFrom(-0x80000000, 0x7fffffff), fc.integer({ min: -0x80000000, max: 0x7fffffff }));
 const RUNS = { numRuns: 60 };
-
-test('PairTable matches a Map of (owner, key) -> value through adds and owner drops', () => {
-  const op = fc.oneof(
-    fc.record({ t: fc.constant('add' as const), o: owner, k: key, v: fc.integer() }),
-    fc.record({ t: fc.constant('drop' as const), o: owner }),
-  );
-  fc.assert(
-    fc.property(fc.array(op, { minLength: 300, maxLength: 3000, size: 'max' }), (ops) => {
-      const t = new PairTable(4);
-      const model = new Map<string, number>();
-      for (const o of ops) {
-        if (o.t === 'add') {
-          const id = `${o.o}/${o.k}`;
-          assert.equal(t.find(o.o, o.k) >= 0, model.has(id));
-          if (!model.has(id)) {
-            t.add(o.o, o.k, o.v);
-            model.set(id, o.v);
-          }
-          assert.equal(t.valueAt(t.find(o.o, o.k)), model.get(id));
-        } else {
-          const mine = [...model.keys()].filter((id) => id.startsWith(`${o.o}/`));
-          assert.equal(t.dropOwner(o.o), mine.length);
-          for (const id of mine) model.delete(id);
-          assert.equal(t.firstOf(o.o), -1);
-        }
-        assert.equal(t.size, model.size);
-      }
-      for (const [id, v] of model) {
-        const [a, b] = id.split('/').map(Number) as [number, number];
-        assert.equal(t.valueAt(t.find(a, b)), v);
-      }
-    }),
-    RUNS,
-  );
-});
 
 test('OwnerSetTable matches a Set per owner, the free-cell marker value included', () => {
   const op = fc.oneof(
