@@ -9,7 +9,7 @@ import { resolveDcerpcLimits, type DcerpcLimitOverrides, type DcerpcLimits } fro
 import { DcerpcFramer } from './framer.js';
 import { decodePduAt, isPdu, ptypeName } from './pdu-decode.js';
 import { PFC, type BindAckPdu, type BindPdu, type Pdu, type RequestPdu, type SyntaxId } from './pdu-types.js';
-import { CallTable, type CallState } from './reassembly.js';
+import { addCallAnomaly, CallTable, type CallState } from './reassembly.js';
 import { ContextTable, type ContextState } from './connection-contexts.js';
 import { decodeRequestStub, decodesRequest } from './interfaces/index.js';
 
@@ -309,12 +309,12 @@ export class DcerpcConnection {
       if (d.activation) (this.activations ??= new Map()).set(call, d.activation);
       for (const a of d.anomalies) {
         const withId = a.callId === undefined ? { ...a, callId: call.callId } : a;
-        call.anomalies.push(withId);
+        addCallAnomaly(call, withId);
         this.emit(withId, this.dir);
       }
     } catch (e) {
       const a = dcerpcAnomaly('protocol_violation', `stub decoder failed: ${e instanceof Error ? e.message : String(e)}`, { callId: call.callId });
-      call.anomalies.push(a);
+      addCallAnomaly(call, a);
       this.emit(a, this.dir);
     }
   }

@@ -43,7 +43,15 @@ export interface CallState {
   respStubLen: number;
   faultStatus: number | undefined;
   lastTs: number;
-  readonly anomalies: Anomaly[];
+  /** Replaced, not only appended to (see addCallAnomaly): read it afresh. */
+  anomalies: Anomaly[];
+}
+
+/** Append to a call's anomalies; the first one makes a one-element list (pushing onto the empty
+ * list would reserve 17 slots, and a call with an anomaly usually has just one). */
+export function addCallAnomaly(call: CallState, a: Anomaly): void {
+  if (call.anomalies.length === 0) call.anomalies = [a];
+  else call.anomalies.push(a);
 }
 
 /** (direction of the request, call_id) as one number: call_id is a u32, so 2 * call_id + 1 is an
@@ -83,7 +91,7 @@ export class CallTable {
 
   private flag(name: DcerpcAnomalyName, detail: string, call: CallState | undefined, callId: number): void {
     const a = dcerpcAnomaly(name, detail, { callId });
-    if (call) call.anomalies.push(a);
+    if (call) addCallAnomaly(call, a);
     this.ev.anomaly(a, call);
   }
 
@@ -115,7 +123,10 @@ export class CallTable {
     } else {
       this.checkConsistency(call, pdu);
     }
-    if (rc.anomalies.length > 0) call.anomalies.push(...rc.anomalies);
+    if (rc.anomalies.length > 0) {
+      if (call.anomalies.length === 0) call.anomalies = [...rc.anomalies];
+      else call.anomalies.push(...rc.anomalies);
+    }
     this.append(call, pdu, ts);
     if ((pdu.header.flags & PFC.LAST_FRAG) === 0) return undefined;
     this.completeRequest(call);
