@@ -47,10 +47,10 @@ export class ContextTable {
   offer(pdu: BindPdu): void {
     const callId = pdu.header.callId;
     if (pdu.type === 'bind' && this.bindAcked) this.flag('second_bind', 'bind after an accepted bind on the same connection', callId);
-    const ids: number[] = [];
+    // made at the offer's size: pushing onto [] would reserve 17 slots per offer
+    const ids: number[] = pdu.contexts.map((c) => c.ctxId);
     let full = false;
     for (const c of pdu.contexts) {
-      ids.push(c.ctxId);
       if (!this.contexts.has(c.ctxId) && this.contexts.size >= this.maxContexts) {
         if (!full) this.flag('too_many_contexts', `more than ${this.maxContexts} contexts (maxContexts); ctx ${c.ctxId} ignored`, callId);
         full = true;

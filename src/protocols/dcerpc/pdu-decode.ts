@@ -253,18 +253,23 @@ function decodeBind(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefined)
   const assocGroupId = r.u32();
   const n = r.u8();
   r.skip(3);
-  const contexts: PresentationContext[] = [];
-  for (let i = 0; i < n; i++) {
-    const ctxId = r.u16();
-    const nTransfer = r.u8();
-    r.skip(1);
-    const abstractSyntax = syntaxId(r);
-    const transferSyntaxes: SyntaxId[] = [];
-    for (let j = 0; j < nTransfer; j++) transferSyntaxes.push(syntaxId(r));
-    contexts.push({ ctxId, abstractSyntax, transferSyntaxes });
-  }
+  // Lists start as one-element literals: pushing onto [] reserves 17 slots, and binds usually
+  // offer one context with one transfer syntax.
+  const contexts: PresentationContext[] = n === 0 ? [] : [presentationContext(r)];
+  for (let i = 1; i < n; i++) contexts.push(presentationContext(r));
   const type = h.ptype === PTYPE.bind ? 'bind' : 'alter_context';
   return { type, header: h, auth, maxXmitFrag, maxRecvFrag, assocGroupId, contexts };
+}
+
+/** p_cont_elem_t (C706 12.6.3.1): context id, transfer syntax count, abstract then transfer syntaxes. */
+function presentationContext(r: ByteReader): PresentationContext {
+  const ctxId = r.u16();
+  const nTransfer = r.u8();
+  r.skip(1);
+  const abstractSyntax = syntaxId(r);
+  const transferSyntaxes: SyntaxId[] = nTransfer === 0 ? [] : [syntaxId(r)];
+  for (let j = 1; j < nTransfer; j++) transferSyntaxes.push(syntaxId(r));
+  return { ctxId, abstractSyntax, transferSyntaxes };
 }
 
 /** bind_ack: port_any_t secondary address (length includes the NUL), then 4-byte alignment
@@ -280,14 +285,17 @@ function decodeBindAck(r: ByteReader, h: PduHeader, auth: AuthVerifier | undefin
   r.align(4, r.start - COMMON_HEADER_LEN); // counted from the PDU's first byte
   const n = r.u8();
   r.skip(3);
-  const results: ContextResult[] = [];
-  for (let i = 0; i < n; i++) {
-    const result = r.u16();
-    const reason = r.u16();
-    results.push({ result, reason, transferSyntax: syntaxId(r) });
-  }
+  const results: ContextResult[] = n === 0 ? [] : [contextResult(r)];
+  for (let i = 1; i < n; i++) results.push(contextResult(r));
   const type = h.ptype === PTYPE.bind_ack ? 'bind_ack' : 'alter_context_resp';
   return { type, header: h, auth, maxXmitFrag, maxRecvFrag, assocGroupId, secondaryAddress, results };
+}
+
+/** p_result_t (C706 12.6.3.1): result, reason, transfer syntax. */
+function contextResult(r: ByteReader): ContextResult {
+  const result = r.u16();
+  const reason = r.u16();
+  return { result, reason, transferSyntax: syntaxId(r) };
 }
 
 /** bind_nak: reason, supported versions, then MS-RPCE 2.2.2.9's optional 16-byte signature. */
