@@ -135,3 +135,27 @@ test('TRW and thresholds agree with Map/Set models on random streams, with tight
     { numRuns: 40 },
   );
 });
+
+test('thresholds agree with the model when evicted windows are reused at once (rows keep no items from their last window)', () => {
+  // Many sources over few hosts and ports with room for only a few windows: nearly every contact
+  // evicts a source and reuses its rows, most of which held items beyond the first.
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ src: fc.integer({ min: 0, max: 7 }), dst: fc.integer({ min: 0, max: 4 }), port: fc.integer({ min: 1, max: 3 }) }), { minLength: 100, maxLength: 600 }),
+      fc.record({ maxKeys: fc.integer({ min: 2, max: 12 }), n: fc.integer({ min: 2, max: 4 }) }),
+      (steps, lim) => {
+        const thr = new ThresholdDetector({ limits: { addrScanThreshold: lim.n, portScanThreshold: lim.n, windowMs: 10_000, maxKeys: lim.maxKeys } });
+        const ref = new RefThreshold(lim.n, lim.n, 10_000, lim.maxKeys);
+        let ts = 1_060_617_600_000;
+        for (const s of steps) {
+          ts += 10;
+          const ev: ConnEvent = { type: 'conn', ts, source: 'zeek', src: addr(s.src), dst: addr(s.dst), proto: 'tcp', dport: s.port, outcome: 'failure' };
+          const got = thr.push(ev).map((a) => (a.rule === 'address_scan' ? `address ${a.src} ${a.dport}` : `port ${a.src} ${a.evidence['dst']}`));
+          assert.deepEqual(got, ref.push(ev));
+          assert.equal(thr.trackedKeys, ref.windows);
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
