@@ -26,8 +26,8 @@ export class ContextTable {
   /** Offers awaiting their ack, oldest first: call_ids and, at the same index, the context ids they
    * offered. Two arrays rather than a Map: a capture keeps thousands of connections open and a Map
    * per connection was a measurable share of garbage-collection time. */
-  private readonly pendingCalls: number[] = [];
-  private readonly pendingIds: number[][] = [];
+  private pendingCalls: number[] = [];
+  private pendingIds: number[][] = [];
   private bindAcked = false;
 
   constructor(
@@ -74,7 +74,12 @@ export class ContextTable {
     // a repeated call_id replaces its offer in place (keeps its age), as Map.set would
     const at = this.pendingCalls.indexOf(callId);
     if (at >= 0) this.pendingIds[at] = ids;
-    else {
+    else if (this.pendingCalls.length === 0) {
+      // one-element literals: a connection's lists would otherwise reserve 17 slots each, held
+      // as long as the connection stays open (most have one offer pending at a time)
+      this.pendingCalls = [callId];
+      this.pendingIds = [ids];
+    } else {
       this.pendingCalls.push(callId);
       this.pendingIds.push(ids);
     }
@@ -117,8 +122,14 @@ export class ContextTable {
     if (at < 0) at = this.pendingCalls.length - 1;
     if (at < 0) return undefined;
     const ids = this.pendingIds[at];
-    this.pendingCalls.splice(at, 1);
-    this.pendingIds.splice(at, 1);
+    removeAt(this.pendingCalls, at);
+    removeAt(this.pendingIds, at);
     return ids;
   }
+}
+
+/** list.splice(at, 1) without the array of removed elements splice returns. */
+function removeAt<T>(list: T[], at: number): void {
+  for (let i = at; i < list.length - 1; i++) list[i] = list[i + 1];
+  list.pop();
 }
