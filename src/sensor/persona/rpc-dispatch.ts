@@ -124,9 +124,22 @@ const lookupAnswers = new WeakMap<PersonaConfig, Map<string, DispatchResult>>();
 const MAX_MEMO_STUB = 256;
 const MAX_MEMO_ANSWERS = 256;
 
+/** The answer given last, checked byte for byte before building a key: a stream of identical probes. */
+let lastLookup: { persona: PersonaConfig; littleEndian: boolean; localAddress: string; stub: Uint8Array; answer: DispatchResult } | undefined;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function eptLookup(input: DispatchInput, persona: PersonaConfig): DispatchResult {
   const { stub } = input;
   if (stub.length > MAX_MEMO_STUB) return eptLookupAnswer(input, persona);
+  const last = lastLookup;
+  if (last && last.persona === persona && last.littleEndian === input.littleEndian && last.localAddress === input.localAddress && sameBytes(last.stub, stub)) {
+    return last.answer;
+  }
   let memo = lookupAnswers.get(persona);
   if (!memo) lookupAnswers.set(persona, (memo = new Map()));
   // The answer depends on the stub's bytes, its byte order and the address the peer reached.
@@ -136,6 +149,8 @@ function eptLookup(input: DispatchInput, persona: PersonaConfig): DispatchResult
     answer = eptLookupAnswer(input, persona); // throws BadStubError for a short stub: never memoised
     if (memo.size < MAX_MEMO_ANSWERS) memo.set(key, answer);
   }
+  // A copy: the request's stub belongs to the connection that sent it.
+  lastLookup = { persona, littleEndian: input.littleEndian, localAddress: input.localAddress, stub: Uint8Array.from(stub), answer };
   return answer;
 }
 
