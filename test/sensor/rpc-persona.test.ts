@@ -250,3 +250,14 @@ test('assoc group: one per connection in [0x1000, 0x10000), the same on a second
   assert.equal(((await c.next()) as BindAckPdu).assocGroupId, 0x4242);
   c.close();
 });
+
+test('a connection to 135 that sends nothing is a session with no calls or anomalies', async () => {
+  const c = await openClient(h.port(135));
+  const sport = c.localPort;
+  c.end();
+  await readAll(c);
+  const s = await waitFor('silent session', () => h.sink.sessions.find((x) => x.sport === sport && x.dport === 135));
+  assert.equal(s.bytesIn, 0);
+  assert.equal(s.closeReason, 'peer_closed');
+  assert.deepEqual([s.calls, s.anomalies, s.limitsHit], [[], [], []]);
+});

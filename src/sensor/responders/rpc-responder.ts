@@ -67,7 +67,9 @@ export function randomAssocGroupId(): number {
 }
 
 export class RpcResponder implements Responder {
-  private readonly conn: DcerpcConnection;
+  /** Made when the first DCE/RPC bytes pass the start gate: a connection that never sends any
+   * (a connect scan, an idle slot) costs no tracker. */
+  private conn: DcerpcConnection | undefined;
   /** Contexts this persona accepted (ctx id -> interface): what requests may call. */
   private readonly accepted = new Map<number, ServedInterface>();
   /** Made on the first bind that does not name a group (most connections bind once). */
@@ -79,15 +81,17 @@ export class RpcResponder implements Responder {
   private nak = false;
   private dead = false;
 
-  constructor(private readonly ctx: ResponderContext, private readonly httpBanner: boolean) {
-    this.conn = new DcerpcConnection({
-      limits: ctx.dcerpcOverrides,
+  constructor(private readonly ctx: ResponderContext, private readonly httpBanner: boolean) {}
+
+  private tracker(): DcerpcConnection {
+    return (this.conn ??= new DcerpcConnection({
+      limits: this.ctx.dcerpcOverrides,
       names,
       onPdu: (dir, pdu) => this.onPdu(dir, pdu),
       onRequest: (req) => this.onRequest(req),
       onCall: (rec) => this.onCall(rec),
       onAnomaly: (a, dir) => this.onAnomaly(a, dir),
-    });
+    }));
   }
 
   start(): void {
@@ -99,7 +103,7 @@ export class RpcResponder implements Responder {
     if (this.dead) return;
     const bytes = this.gate ? this.checkStart(chunk) : chunk;
     if (!bytes) return;
-    this.conn.feed('to_server', bytes, this.ctx.now());
+    this.tracker().feed('to_server', bytes, this.ctx.now());
     this.flush();
   }
 
@@ -132,7 +136,7 @@ export class RpcResponder implements Responder {
     while (this.outbox.length > 0 && !this.dead) {
       const out = this.outbox.shift()!;
       this.ctx.send(out);
-      this.conn.feed('to_client', out, this.ctx.now());
+      this.tracker().feed('to_client', out, this.ctx.now());
     }
     if (this.nak && !this.dead) this.reject(this.lastCallId);
   }
@@ -207,7 +211,7 @@ export class RpcResponder implements Responder {
 
   finish(): void {
     // Requests cut off mid-reassembly (a peer that vanished, a truncated exploit) still become calls.
-    this.conn.close(this.ctx.now());
+    this.conn?.close(this.ctx.now());
   }
 }
 
