@@ -9,7 +9,7 @@ import type { VigilEvent } from '../model/event.js';
 import { LIMIT_HIT, type SensorLimits } from './sensor-limits.js';
 import type { SessionRecorder } from './session-recorder.js';
 import type { PersonaConfig } from './sensor-types.js';
-import type { Responder, ResponderFactory } from './responders/responder-types.js';
+import type { Responder, ResponderContext, ResponderFactory } from './responders/responder-types.js';
 import type { DcerpcLimitOverrides, DcerpcLimits } from '../protocols/dcerpc/dcerpc-limits.js';
 import type { PortTally } from './sensor-metrics.js';
 
@@ -33,7 +33,8 @@ const monotonicMs = (): number => performance.now();
 /** How long a gracefully closing connection may take to flush before it is destroyed. */
 const MAX_FLUSH_MS = 5000;
 
-export class SensorConnection {
+/** The connection is its responder's context too (no context object and closures per connection). */
+export class SensorConnection implements ResponderContext {
   private closing = false;
   private closed = false;
   private readonly openedAt: number;
@@ -55,18 +56,36 @@ export class SensorConnection {
     socket.on('end', () => this.close('peer_closed'));
     socket.on('error', (e: NodeJS.ErrnoException) => this.close(e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'reset' : 'error'));
     socket.on('close', () => this.onSocketClosed());
-    this.responder = factory({
-      record,
-      persona: deps.persona,
-      basePort: deps.basePort,
-      dcerpc: deps.dcerpc,
-      dcerpcOverrides: deps.dcerpcOverrides,
-      now: deps.now,
-      send: (bytes) => this.send(bytes),
-      end: () => this.close(record.closeReason ?? 'peer_closed', undefined, true),
-      emit: deps.emit,
-    });
-    this.guard(() => this.responder.start());
+    this.responder = factory(this);
+    try {
+      this.responder.start();
+    } catch (e) {
+      this.responderFailed(e);
+    }
+  }
+
+  // ResponderContext: what the responder sees of the listener.
+  get persona(): PersonaConfig {
+    return this.deps.persona;
+  }
+  get basePort(): number {
+    return this.deps.basePort;
+  }
+  get dcerpc(): DcerpcLimits {
+    return this.deps.dcerpc;
+  }
+  get dcerpcOverrides(): DcerpcLimitOverrides {
+    return this.deps.dcerpcOverrides;
+  }
+  now(): number {
+    return this.deps.now();
+  }
+  emit(event: VigilEvent): void {
+    this.deps.emit(event);
+  }
+  /** Close after flushing what was sent, e.g. after a bind_nak. */
+  end(): void {
+    this.close(this.record.closeReason ?? 'peer_closed', undefined, true);
   }
 
   /**
@@ -100,10 +119,15 @@ export class SensorConnection {
       this.close('byte_cap', LIMIT_HIT.maxSessionBytes);
       return;
     }
-    this.guard(() => this.responder.data(chunk));
+    try {
+      this.responder.data(chunk);
+    } catch (e) {
+      this.responderFailed(e);
+    }
   }
 
-  private send(bytes: Uint8Array): void {
+  /** Write to the peer (counted as bytes out); ignored once closing. */
+  send(bytes: Uint8Array): void {
     if (this.closing || this.socket.destroyed) return;
     // A peer that sends requests but never reads would make replies pile up in our memory.
     if (this.socket.writableLength + bytes.length > this.deps.limits.maxPendingOutputBytes) {
@@ -116,13 +140,9 @@ export class SensorConnection {
   }
 
   /** A responder bug must never take the node down: it becomes a protocol_violation anomaly. */
-  private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      this.record.anomaly({ name: 'protocol_violation', proto: 'sensor', detail: `responder error: ${e instanceof Error ? e.message : String(e)}` });
-      this.close('error');
-    }
+  private responderFailed(e: unknown): void {
+    this.record.anomaly({ name: 'protocol_violation', proto: 'sensor', detail: `responder error: ${e instanceof Error ? e.message : String(e)}` });
+    this.close('error');
   }
 
   /**
@@ -147,7 +167,11 @@ export class SensorConnection {
     if (this.closed) return;
     this.closed = true;
     if (!this.record.closeReason) this.record.closeReason = 'peer_closed';
-    this.guard(() => this.responder.finish());
+    try {
+      this.responder.finish();
+    } catch (e) {
+      this.responderFailed(e);
+    }
     this.deps.onClosed(this);
   }
 }

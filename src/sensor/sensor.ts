@@ -24,6 +24,8 @@ export interface BoundListener {
   readonly port: number;
 }
 
+const ignoreError = (): void => undefined;
+
 /** IPv4-mapped IPv6 addresses are recorded as plain IPv4, as Zeek does. */
 function plainAddress(a: string | undefined): string {
   if (!a) return '';
@@ -164,8 +166,10 @@ export class Sensor {
     const src = plainAddress(socket.remoteAddress);
     const flow = { proto: 'tcp' as const, src, sport: socket.remotePort ?? 0, dst: plainAddress(socket.localAddress), dport: basePort };
     const record = new SessionRecorder(newSessionId(now), flow, now, serviceFor(basePort), this.limits, this.countLimit);
-    socket.on('error', () => {}); // errors after a refusal or during shutdown are expected, never fatal
+    // Errors after a refusal or during shutdown are expected, never fatal; an accepted connection's
+    // own handler (SensorConnection) takes its errors.
     if (this.stopping) {
+      socket.on('error', ignoreError);
       socket.destroy();
       return;
     }
@@ -174,6 +178,7 @@ export class Sensor {
       this.metrics.rejected.inc({ port: String(basePort), limit: refused });
       record.hit(refused);
       record.closeReason = 'limit';
+      socket.on('error', ignoreError);
       socket.resetAndDestroy();
       // Refusals during a flood are low priority: queued only if there is room, never evicting.
       this.queue.push(record.finish(now, this.name), false);
