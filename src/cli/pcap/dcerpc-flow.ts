@@ -5,7 +5,7 @@
 import type { Anomaly } from '../../model/anomaly.js';
 import type { CallRecord } from '../../model/call.js';
 import type { Direction } from '../../model/flow.js';
-import { DcerpcConnection } from '../../protocols/dcerpc/connection.js';
+import { DcerpcConnection, type DcerpcConnectionOptions } from '../../protocols/dcerpc/connection.js';
 import { DcerpcFramer, type PduRangeSink } from '../../protocols/dcerpc/framer.js';
 import { decodeHeader } from '../../protocols/dcerpc/pdu-decode.js';
 import type { Pdu } from '../../protocols/dcerpc/pdu-types.js';
@@ -69,18 +69,20 @@ class DcerpcFlow implements TcpAppConsumer {
     this.emitting = o.onPdu !== undefined;
     this.pending = this.emitting ? [[], []] : undefined;
     if (this.emitting) this.current = [];
-    this.conn = new DcerpcConnection({
-      ...(o.dcerpcLimits && { limits: o.dcerpcLimits }),
-      ...(o.decodeStub !== undefined && { decodeStub: o.decodeStub }),
-      ...(o.names && { names: o.names }),
-      ...(this.emitting && { onPdu: (_d: Direction, pdu: Pdu) => (this.lastPdu = pdu) }),
-      // no onCall, no call records: the totals count finished calls when the connection closes
-      ...(o.onCall && { onCall: (rec: CallRecord) => o.onCall!(rec, this.flow) }),
+    // options set one by one rather than spread from conditional objects (per connection)
+    const co: { -readonly [K in keyof DcerpcConnectionOptions]: DcerpcConnectionOptions[K] } = {
       onAnomaly: (a) => {
         ctx.countAnomaly(a);
         this.current?.push(a);
       },
-    });
+    };
+    if (o.dcerpcLimits) co.limits = o.dcerpcLimits;
+    if (o.decodeStub !== undefined) co.decodeStub = o.decodeStub;
+    if (o.names) co.names = o.names;
+    if (this.emitting) co.onPdu = (_d: Direction, pdu: Pdu) => (this.lastPdu = pdu);
+    // no onCall, no call records: the totals count finished calls when the connection closes
+    if (o.onCall) co.onCall = (rec: CallRecord) => o.onCall!(rec, this.flow);
+    this.conn = new DcerpcConnection(co);
     this.framer0 = this.newFramer(0);
     this.framer1 = this.newFramer(1);
     // ranges, not views: each PDU is decoded in place in the capture reader's block buffer

@@ -9,7 +9,7 @@ import { resolveDcerpcLimits, type DcerpcLimitOverrides, type DcerpcLimits } fro
 import { DcerpcFramer } from './framer.js';
 import { decodePduAt, isPdu, ptypeName } from './pdu-decode.js';
 import { PFC, type BindAckPdu, type BindPdu, type Pdu, type RequestPdu, type SyntaxId } from './pdu-types.js';
-import { addCallAnomaly, CallTable, type CallState } from './reassembly.js';
+import { addCallAnomaly, callAnomalies, CallTable, type CallState } from './reassembly.js';
 import { ContextTable, type ContextState } from './connection-contexts.js';
 import { decodeRequestStub, decodesRequest } from './interfaces/index.js';
 
@@ -332,7 +332,7 @@ export class DcerpcConnection {
     const rec: Mutable<CallRecord> = {
       ts: c.ts, callId: c.callId, ctxId: c.ctxId, opnum: c.opnum,
       reqFrags: c.reqFrags, respFrags: c.respFrags, reqStubLen: c.reqStubLen, respStubLen: c.respStubLen,
-      anomalies: c.anomalies,
+      anomalies: callAnomalies(c),
     };
     if (iface) {
       rec.ifaceUuid = iface.uuid;

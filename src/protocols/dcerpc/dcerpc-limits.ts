@@ -62,7 +62,13 @@ export type DcerpcLimitOverrides = Partial<Record<keyof typeof DCERPC_LIMITS, nu
  * none of them override anything. */
 let defaults: DcerpcLimits | undefined;
 
-export function resolveDcerpcLimits(overrides: DcerpcLimitOverrides = {}): DcerpcLimits {
-  if (Object.keys(overrides).length === 0) return (defaults ??= Object.freeze(resolveLimits(DCERPC_LIMITS, {}, 'dcerpc')));
+export function resolveDcerpcLimits(overrides?: DcerpcLimitOverrides): DcerpcLimits {
+  if (overrides === undefined || !hasOwnKeys(overrides)) return (defaults ??= Object.freeze(resolveLimits(DCERPC_LIMITS, {}, 'dcerpc')));
   return resolveLimits(DCERPC_LIMITS, overrides, 'dcerpc');
+}
+
+/** Object.keys(o).length > 0 without the array (asked once per connection). */
+function hasOwnKeys(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
 }

@@ -47,6 +47,15 @@ export interface CallState {
   anomalies: Anomaly[];
 }
 
+/** The anomalies of a call that has none: shared and never written (most calls have none). A
+ * call record gets a list of its own (callAnomalies). */
+const NO_CALL_ANOMALIES: readonly Anomaly[] = [];
+
+/** A call's anomalies as a list the caller may keep (a call record's). */
+export function callAnomalies(call: CallState): Anomaly[] {
+  return call.anomalies === NO_CALL_ANOMALIES ? [] : call.anomalies;
+}
+
 /** Append to a call's anomalies; the first one makes a one-element list (pushing onto the empty
  * list would reserve 17 slots, and a call with an anomaly usually has just one). */
 export function addCallAnomaly(call: CallState, a: Anomaly): void {
@@ -144,7 +153,7 @@ export class CallTable {
       key, dir, callId: pdu.header.callId, ts, iface: rc.iface, transferSyntax: rc.transferSyntax, ctxId: pdu.ctxId, opnum: pdu.opnum, objectUuid: pdu.objectUuid,
       allocHint: pdu.allocHint, littleEndian: pdu.header.littleEndian, authType: pdu.auth?.authType, authLevel: pdu.auth?.authLevel,
       reqFrags: 0, reqStubLen: 0, parts: NO_PARTS as Uint8Array[], keptLen: 0, reqDone: false, reassembling: !single, truncated: false,
-      respFrags: 0, respStubLen: 0, faultStatus: undefined, lastTs: ts, anomalies: [],
+      respFrags: 0, respStubLen: 0, faultStatus: undefined, lastTs: ts, anomalies: NO_CALL_ANOMALIES as Anomaly[],
     };
     if (!single) {
       if (this.reassembling >= this.limits.maxConcurrentReassemblies) {
