@@ -10,7 +10,7 @@ import type { SessionRecord } from '../../model/session.js';
 import type { VigilEvent } from '../../model/event.js';
 import type { CoreDatabase, PayloadSamplesTable } from '../core-tables.js';
 import { baseBucket, insertEvents, insertSessions } from '../core-queries.js';
-import { toRows } from '../session-rows.js';
+import { toRows, type SessionRows } from '../session-rows.js';
 import type { SaveResult } from '../store.js';
 
 /** One caller's write; every part commits in the same transaction as the rest of its batch. */
@@ -107,7 +107,6 @@ function values(row: object, columns: readonly string[]): unknown[] {
  * once and run per row inside the batch's transaction do the same writes for a fraction of the CPU.
  */
 export class DirectWriter {
-  private readonly known: Database.Statement;
   private readonly session: Database.Statement;
   private readonly call: Database.Statement;
   private readonly anomaly: Database.Statement;
@@ -119,8 +118,8 @@ export class DirectWriter {
   private readonly commit: (units: readonly WriteUnit[]) => UnitResult[];
 
   constructor(db: Database.Database) {
-    this.known = db.prepare('select 1 from "sessions" where "id" = ?').pluck();
-    this.session = db.prepare(insertSql('sessions', SESSION_COLUMNS));
+    // A known id inserts nothing (changes 0): the idempotence check and the insert in one statement.
+    this.session = db.prepare(insertSql('sessions', SESSION_COLUMNS, ' on conflict ("id") do nothing'));
     this.call = db.prepare(insertSql('calls', CALL_COLUMNS));
     this.anomaly = db.prepare(insertSql('anomalies', ANOMALY_COLUMNS));
     this.sessionPayload = db.prepare(insertSql('session_payloads', SESSION_PAYLOAD_COLUMNS));
@@ -144,17 +143,18 @@ export class DirectWriter {
     if (payloads.length > 0) this.writePayloads(payloads);
     for (const u of units) for (const e of u.events ?? []) this.writeEvent(e);
     const fresh: SessionRecord[] = [];
-    const seen = new Set<string>();
+    const rows: SessionRows[] = [];
     const results = units.map((u) =>
       (u.sessions ?? []).map((r) => {
+        const row = toRows(r);
         // A known id, or a repeat within the batch, changes nothing (a replay after a crash).
-        if (seen.has(r.id) || this.known.get(r.id) !== undefined) return { inserted: false };
-        seen.add(r.id);
+        if (this.session.run(values(row.session, SESSION_COLUMNS)).changes === 0) return { inserted: false };
         fresh.push(r);
+        rows.push(row);
         return { inserted: true };
       }),
     );
-    if (fresh.length > 0) this.writeSessions(fresh);
+    if (fresh.length > 0) this.writeSessionParts(fresh, rows);
     return results;
   }
 
@@ -170,10 +170,8 @@ export class DirectWriter {
     this.event.run(e.ts, e.type, e.source, e.src ?? null, e.dport ?? null, e.session ?? null, JSON.stringify(e));
   }
 
-  /** Same tables and order as insertSessions: sessions, calls, anomalies, sample links, rollups. */
-  private writeSessions(fresh: readonly SessionRecord[]): void {
-    const rows = fresh.map(toRows);
-    for (const r of rows) this.session.run(values(r.session, SESSION_COLUMNS));
+  /** After the sessions rows, as insertSessions orders them: calls, anomalies, sample links, rollups. */
+  private writeSessionParts(fresh: readonly SessionRecord[], rows: readonly SessionRows[]): void {
     for (const r of rows) for (const c of r.calls) this.call.run(values(c, CALL_COLUMNS));
     for (const r of rows) for (const a of r.anomalies) this.anomaly.run(values(a, ANOMALY_COLUMNS));
     for (const r of rows) for (const p of r.payloads) this.sessionPayload.run(values(p, SESSION_PAYLOAD_COLUMNS));
