@@ -104,8 +104,9 @@ async function detectRead(path: string): Promise<{ records: number; alerts: numb
 }
 
 /**
- * Ours with the reader thread (conn-batch-reader.ts): read and parse on one thread, both detectors on
- * this one, same records in the same order, same expiry points.
+ * Ours with the reader thread (conn-batch-reader.ts): read and parse there, both detectors on this
+ * thread, the same records in the same order. TRW expiry runs every million records as on one thread,
+ * at batch rather than chunk edges (no source of the generated file is idle long enough to expire).
  */
 async function detectThreaded(path: string): Promise<{ records: number; alerts: number }> {
   const trw = new TrwDetector();
