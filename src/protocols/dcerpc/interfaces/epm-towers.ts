@@ -1,7 +1,7 @@
 // Protocol towers of the endpoint mapper (C706 appendix L "Protocol Tower Encoding", MS-RPCE
 // 2.2.1.1): floors of (lhs, rhs) octet strings, always little-endian except ports and addresses.
 
-import { ByteReader } from '../../../core/byte-reader.js';
+import { ByteReader, uuidAt } from '../../../core/byte-reader.js';
 import { ByteWriter } from '../../../core/byte-writer.js';
 import { TruncatedError } from '../../../core/errors.js';
 import type { Anomaly } from '../../../model/anomaly.js';
@@ -66,11 +66,10 @@ const TRANSPORT_PROTSEQ: Record<number, Protseq> = {
 };
 
 function uuidFloor(f: TowerFloor): InterfaceId | undefined {
-  if (f.lhs.length < 19 || f.lhs[0] !== FLOOR.UUID || f.rhs.length < 2) return undefined;
-  const r = new ByteReader(f.lhs, 1, f.lhs.length, true);
-  const uuid = r.uuid();
-  const versionMajor = r.u16();
-  return { uuid, versionMajor, versionMinor: f.rhs[0] | (f.rhs[1] << 8) };
+  const lhs = f.lhs;
+  if (lhs.length < 19 || lhs[0] !== FLOOR.UUID || f.rhs.length < 2) return undefined;
+  // the 19 bytes are there: UUID at 1, little-endian major version at 17 (no reader needed)
+  return { uuid: uuidAt(lhs, 1, true), versionMajor: lhs[17] | (lhs[18] << 8), versionMinor: f.rhs[0] | (f.rhs[1] << 8) };
 }
 
 const nulString = (b: Uint8Array): string => {
@@ -101,12 +100,13 @@ function interpretFloors(floors: TowerFloor[]): Tower {
   const t: { -readonly [K in keyof Tower]: Tower[K] } = { floors, protseq: 'unknown' };
   if (floors[0]) t.iface = uuidFloor(floors[0]);
   if (floors[1]) t.transferSyntax = uuidFloor(floors[1]);
-  for (const f of floors.slice(3)) {
+  for (let i = 3; i < floors.length; i++) {
+    const f = floors[i];
     const id = f.lhs[0];
     if (TRANSPORT_PROTSEQ[id] && t.protseq === 'unknown') t.protseq = TRANSPORT_PROTSEQ[id];
     if ((id === FLOOR.TCP || id === FLOOR.UDP || id === FLOOR.HTTP) && f.rhs.length >= 2) t.port = (f.rhs[0] << 8) | f.rhs[1];
     else if ((id === FLOOR.NAMED_PIPE || id === FLOOR.NCALRPC) && f.rhs.length > 0) t.endpoint = nulString(f.rhs);
-    else if (id === FLOOR.IP && f.rhs.length >= 4) t.ip = Array.from(f.rhs.subarray(0, 4)).join('.');
+    else if (id === FLOOR.IP && f.rhs.length >= 4) t.ip = `${f.rhs[0]}.${f.rhs[1]}.${f.rhs[2]}.${f.rhs[3]}`;
     else if (id === FLOOR.NETBIOS && f.rhs.length > 0) t.host = nulString(f.rhs);
   }
   return t;
