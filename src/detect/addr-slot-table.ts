@@ -16,6 +16,8 @@ import type { AddrKey } from './addr-key.js';
 
 const NONE = -1;
 const MIN_SLOTS = 256;
+/** Relinks held back before they are applied (see touch()). */
+const PENDING_MAX = 1 << 16;
 
 function mix(k: number): number {
   let h = Math.imul(k, 0x9e3779b1);
@@ -48,6 +50,11 @@ export class AddrSlotTable {
   private readonly byText = new Map<string, number>();
   /** Recency list as [prev, next] per slot side by side: a relink reads one line per slot it touches. */
   private links: Int32Array;
+  /** Relinks asked for by touch() and not yet applied to the list, in the order they were asked. */
+  private readonly pending = new Int32Array(PENDING_MAX);
+  private pendingLen = 0;
+  /** Position in pending of each slot's latest relink (meaningful only for slots in pending). */
+  private lastPending: Int32Array;
   private freeList: number[] = [];
   private highWater = 0;
   private head = NONE;
@@ -60,6 +67,7 @@ export class AddrSlotTable {
     this.capacity = Math.min(MIN_SLOTS, maxSlots);
     this.addr = new Int32Array(this.capacity);
     this.links = new Int32Array(this.capacity * 2);
+    this.lastPending = new Int32Array(this.capacity);
     this.mask = cellsFor(this.capacity) - 1;
     this.index = emptyIndex(this.mask + 1);
   }
@@ -77,6 +85,7 @@ export class AddrSlotTable {
 
   /** Give an absent address a slot at the young end of the list. Throws past maxSlots (a caller bug). */
   insert(k: AddrKey): number {
+    this.settle(); // the new slot goes after every relink asked for before it
     const s = this.allocate();
     if (typeof k === 'number') {
       this.addr[s] = k;
@@ -95,23 +104,31 @@ export class AddrSlotTable {
     return this.text[s] ?? this.addr[s]!;
   }
 
-  /** Move a slot to the young end (recency order). */
+  /**
+   * Move a slot to the young end (recency order). Held back and applied in a batch when the order is
+   * next read or changed otherwise: moving slots to the end one after another leaves them ordered by
+   * their last move, so only each slot's last move of a batch needs applying, and a busy source moved
+   * many times costs one relink (relinks were a fifth of TRW's cost). The order seen is unchanged.
+   */
   touch(s: number): void {
-    if (s === this.tail) return;
-    this.unlink(s);
-    this.link(s);
+    if (this.pendingLen === PENDING_MAX) this.settle();
+    this.lastPending[s] = this.pendingLen;
+    this.pending[this.pendingLen++] = s;
   }
 
   /** The oldest slot (-1 when empty), and the next younger one. */
   oldest(): number {
+    this.settle();
     return this.head;
   }
 
   younger(s: number): number {
+    this.settle();
     return this.links[2 * s + 1]!;
   }
 
   remove(s: number): void {
+    this.settle();
     this.unlink(s);
     const t = this.text[s];
     if (t !== undefined) {
@@ -120,6 +137,20 @@ export class AddrSlotTable {
     } else this.unindex(s);
     this.freeList.push(s);
     this.size--;
+  }
+
+  /** Apply the held-back relinks: each slot's last one, in order. */
+  private settle(): void {
+    const n = this.pendingLen;
+    if (n === 0) return;
+    this.pendingLen = 0;
+    const pending = this.pending;
+    for (let i = 0; i < n; i++) {
+      const s = pending[i]!;
+      if (this.lastPending[s] !== i || s === this.tail) continue;
+      this.unlink(s);
+      this.link(s);
+    }
   }
 
   private allocate(): number {
@@ -182,6 +213,7 @@ export class AddrSlotTable {
       return b;
     };
     this.addr = widen(this.addr);
+    this.lastPending = widen(this.lastPending);
     const links = new Int32Array(cap * 2);
     links.set(this.links);
     this.links = links;

@@ -139,3 +139,23 @@ test('TRW first contacts: 128.0.0.0 (the table\'s free-cell value) and IPv6 dest
   assert.equal(a?.evidence['distinctDestinations'], 4);
   assert.equal(a?.indicators[0]?.type, 'ipv6-addr');
 });
+
+test('AddrSlotTable: more touches between reads than it holds back still leave slots ordered by their last touch', () => {
+  const t = new AddrSlotTable(100);
+  const order: number[] = [];
+  for (let a = 0; a < 50; a++) {
+    t.insert(a);
+    order.push(a);
+  }
+  let x = 7;
+  for (let i = 0; i < 200_000; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    const a = x % 50;
+    t.touch(t.find(a));
+    order.splice(order.indexOf(a), 1);
+    order.push(a);
+  }
+  const walked: number[] = [];
+  for (let s = t.oldest(); s >= 0; s = t.younger(s)) walked.push(t.keyOf(s) as number);
+  assert.deepEqual(walked, order);
+});
