@@ -81,7 +81,10 @@ function encodeBindTemplate(pdu: BindPdu, frag: number, secondaryAddress: string
     secondaryAddress,
     results,
   });
-  return { bytes, accepted, type: pdu.type, contexts: pdu.contexts, frag, secondaryAddress };
+  // Own copies: the decoded PDU's objects belong to the connection that sent them.
+  const syntax = (x: SyntaxId): SyntaxId => ({ uuid: x.uuid, versionMajor: x.versionMajor, versionMinor: x.versionMinor });
+  const contexts = pdu.contexts.map((c) => ({ ctxId: c.ctxId, abstractSyntax: syntax(c.abstractSyntax), transferSyntaxes: c.transferSyntaxes.map(syntax) }));
+  return { bytes, accepted, type: pdu.type, contexts, frag, secondaryAddress };
 }
 
 function patched(template: Uint8Array, callId: number, at: number, value: number, width: 2 | 4): Buffer {
