@@ -55,11 +55,21 @@ export function decodeRequestStub(req: StubInput, limits?: NdrLimits): StubDecod
 /** Whether decodeRequestStub() decodes requests of this interface and opnum (it returns undefined
  * for every other one, whatever the stub). */
 export function decodesRequest(iface: string | undefined, opnum: number): boolean {
-  return (sameUuid(iface, IREMOTE_ACTIVATION.uuid) && opnum === OPNUM.remoteActivation)
-    || (sameUuid(iface, ISYSTEM_ACTIVATOR.uuid) && (opnum === OPNUM.remoteCreateInstance || opnum === OPNUM.remoteGetClassObject))
-    || (sameUuid(iface, EPM.uuid) && (opnum === OPNUM.eptLookup || opnum === OPNUM.eptMap))
-    || (sameUuid(iface, IOXID_RESOLVER.uuid) && opnum === OPNUM.serverAlive2)
-    || (sameUuid(iface, MGMT.uuid) && opnum === OPNUM.inqIfIds);
+  // by opnum first: every completed request asks, and most compare no UUID at all
+  switch (opnum) {
+    case OPNUM.remoteActivation: // = OPNUM.inqIfIds
+      return sameUuid(iface, IREMOTE_ACTIVATION.uuid) || sameUuid(iface, MGMT.uuid);
+    case OPNUM.eptLookup:
+      return sameUuid(iface, EPM.uuid);
+    case OPNUM.eptMap: // = OPNUM.remoteGetClassObject
+      return sameUuid(iface, EPM.uuid) || sameUuid(iface, ISYSTEM_ACTIVATOR.uuid);
+    case OPNUM.remoteCreateInstance:
+      return sameUuid(iface, ISYSTEM_ACTIVATOR.uuid);
+    case OPNUM.serverAlive2:
+      return sameUuid(iface, IOXID_RESOLVER.uuid);
+    default:
+      return false;
+  }
 }
 
 function decodeKnownRequest(req: StubInput, limits?: NdrLimits): StubDecode | undefined {
