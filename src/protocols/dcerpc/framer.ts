@@ -244,7 +244,7 @@ export class DcerpcFramer {
   }
 
   private startCarry(rest: Uint8Array, at: number, r: number): void {
-    // a header prefix gets 16 bytes; a known frag_length gets exactly that (<= maxFrag)
+    // a header prefix gets 16 bytes; a known frag_length that many (<= maxFrag; a pooled buffer may be longer)
     const size = rest.length < COMMON_HEADER_LEN ? COMMON_HEADER_LEN : rest.length - r;
     this.carry = this.newCarry(size);
     this.want = size;
