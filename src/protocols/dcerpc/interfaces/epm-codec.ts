@@ -5,6 +5,7 @@ import {
   NdrWriter, Pending, RESPONSE_FIRST_REFERENT_ID, contextHandle, conformantBytes, decodeNdr, pointer, struct, u16, u32, uuid, varyingCString,
   type ContextHandle, type NdrDecodeResult, type NdrLimits, type NdrReader,
 } from '../ndr/index.js';
+import { decodeEptMapRequestFast } from './epm-map-fast.js';
 import { decodeTower, type Tower } from './epm-towers.js';
 import type { InterfaceId } from './interface-ids.js';
 
@@ -156,6 +157,12 @@ export function decodeEptLookupResponse(stub: Uint8Array, littleEndian: boolean,
 }
 
 export function decodeEptMapRequest(stub: Uint8Array, littleEndian: boolean, limits?: NdrLimits): NdrDecodeResult<Partial<EptMapRequest>> {
+  // the plain case at fixed offsets (epm-map-fast.ts); any other stub through the declarations
+  return decodeEptMapRequestFast(stub, littleEndian, limits) ?? decodeEptMapRequestGeneric(stub, littleEndian, limits);
+}
+
+/** ept_map request through the NDR declarations: the reference the fast path is tested against. */
+export function decodeEptMapRequestGeneric(stub: Uint8Array, littleEndian: boolean, limits?: NdrLimits): NdrDecodeResult<Partial<EptMapRequest>> {
   return decodeNdr(stub, littleEndian, {} as Partial<EptMapRequest>, (r, out) => {
     out.object = r.top(() => fullUuidPtr.read(r), 'object');
     out.tower = r.top(() => readTower(r, fullTowerPtr.read(r)), 'map_tower');
