@@ -3,7 +3,8 @@
 
 import type { Clock } from '../core/clock.js';
 import type { Alert } from '../model/alert.js';
-import type { VigilEvent } from '../model/event.js';
+import type { ConnEvent, VigilEvent } from '../model/event.js';
+import type { AddrKey } from './addr-key.js';
 import { ExploitDetector, type ExploitOptions } from './exploit-detector.js';
 import { ThresholdDetector, type ThresholdOptions } from './scan-threshold-detector.js';
 import { TrwDetector, type TrwOptions } from './scan-trw-detector.js';
@@ -19,6 +20,13 @@ export interface PipelineOptions {
 
 /** Expire idle scanner state at most this often (event time), so the per-event cost stays flat. */
 const EXPIRE_EVERY_MS = 60_000;
+const NONE: Alert[] = [];
+
+/** a then b, as a new array only when both hold alerts (the detectors' lists are not ours to append to). */
+function joined(a: Alert[], b: Alert[]): Alert[] {
+  if (b.length === 0) return a;
+  return a.length === 0 ? b : [...a, ...b];
+}
 
 export class DetectPipeline {
   readonly trw: TrwDetector | undefined;
@@ -45,12 +53,31 @@ export class DetectPipeline {
       if (this.threshold) out.push(...this.threshold.push(ev));
     }
     if (this.exploit) out.push(...this.exploit.push(ev));
-    if (ev.ts > this.lastTs) this.lastTs = ev.ts;
-    if (this.trw && ev.ts - this.lastExpire >= EXPIRE_EVERY_MS) {
-      this.trw.expire(ev.ts);
-      this.lastExpire = ev.ts;
-    }
+    this.tick(ev.ts);
     return out;
+  }
+
+  /**
+   * A conn event without the event object (the conn.log fast path, ingest/conn-batch-reader.ts):
+   * the same detectors in the same order as push() runs for a conn event, addresses as addrKey()
+   * gives them. The exploit detector takes no conn events, so it is not asked.
+   */
+  pushConn(ts: number, src: AddrKey, dst: AddrKey, dport: number, outcome: ConnEvent['outcome']): Alert[] {
+    // No closure or array per record: most records raise nothing, and this runs once per line.
+    let out: Alert[] = NONE;
+    if (this.surge) out = joined(out, this.surge.observe(ts, src, dport));
+    if (this.trw && outcome !== 'unknown') out = joined(out, this.trw.observe(ts, src, dst, outcome === 'success', dport));
+    if (this.threshold) out = joined(out, this.threshold.contact(ts, src, dst, dport, outcome));
+    this.tick(ts);
+    return out;
+  }
+
+  private tick(ts: number): void {
+    if (ts > this.lastTs) this.lastTs = ts;
+    if (this.trw && ts - this.lastExpire >= EXPIRE_EVERY_MS) {
+      this.trw.expire(ts);
+      this.lastExpire = ts;
+    }
   }
 
   /**

@@ -67,8 +67,13 @@ export class ThresholdDetector {
   }
 
   push(ev: ConnEvent): Alert[] {
-    if (ev.outcome === 'unknown' || (ev.outcome === 'success' && !this.countSuccess)) return NONE;
-    return this.observe(ev.ts, addrKey(ev.src), addrKey(ev.dst), ev.dport);
+    return this.contact(ev.ts, addrKey(ev.src), addrKey(ev.dst), ev.dport, ev.outcome);
+  }
+
+  /** A contact of any outcome: counted when it failed (or succeeded, with countSuccess), as push() does. */
+  contact(ts: number, src: AddrKey, dst: AddrKey, dport: number, outcome: ConnEvent['outcome']): Alert[] {
+    if (outcome === 'unknown' || (outcome === 'success' && !this.countSuccess)) return NONE;
+    return this.observe(ts, src, dst, dport);
   }
 
   /** Low-level entry (the conn.log byte scanner and the bench): one failed contact, addrKey() addresses. */

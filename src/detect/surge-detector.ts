@@ -6,6 +6,7 @@ import { resolveLimits, type ResolvedLimits } from '../core/limits.js';
 import type { Alert } from '../model/alert.js';
 import type { VigilEvent } from '../model/event.js';
 import type { Vulnerability } from '../model/vulnerability.js';
+import { addrKey, type AddrKey } from './addr-key.js';
 import { makeAlert } from './alert-factory.js';
 import { Cusum, type CusumParams } from './cusum.js';
 import { GrowthEstimator, type GrowthOptions } from './growth-estimator.js';
@@ -43,7 +44,8 @@ interface Series {
   readonly port?: number;
   readonly vuln?: string;
   start: number;
-  sources: Set<string>;
+  /** Keyed as addrKey() keys them, so the event path and the conn.log fast path count alike. */
+  sources: Set<AddrKey>;
   conns: number;
   readonly baseline: SeasonalBaseline;
   readonly connHistory: number[];
@@ -54,9 +56,14 @@ interface Series {
   surging: boolean;
 }
 
+/** Shared empty result; callers read alert lists, never append to them. */
+const NONE: Alert[] = [];
+
 export class SurgeDetector {
   private readonly limits: ResolvedLimits<typeof SURGE_LIMITS>;
   private readonly series = new Map<string, Series>();
+  /** The port series by number: the per-connection lookup builds no `port:N` key string. */
+  private readonly portSeries = new Map<number, Series>();
   private readonly portsToVulns = new Map<number, string[]>();
   private readonly watched: ReadonlySet<number> | undefined;
   private ignoredKeys = 0;
@@ -83,15 +90,28 @@ export class SurgeDetector {
   /** Count one event; returns alerts of the buckets its timestamp closes. */
   push(ev: VigilEvent): Alert[] {
     if (ev.type !== 'conn') return [];
-    const out = this.flush(ev.ts);
-    if (this.watched === undefined || this.watched.has(ev.dport)) this.count(`port:${ev.dport}`, ev, { port: ev.dport });
-    for (const vuln of this.portsToVulns.get(ev.dport) ?? []) this.count(`vuln:${vuln}`, ev, { vuln });
+    return this.observe(ev.ts, addrKey(ev.src), ev.dport);
+  }
+
+  /** Low-level entry (the conn.log fast path): one connection, the source as addrKey() gives it. */
+  observe(ts: number, src: AddrKey, dport: number): Alert[] {
+    const out = this.flush(ts);
+    if (this.watched === undefined || this.watched.has(dport)) {
+      const s = this.portSeries.get(dport);
+      if (s !== undefined) this.add(s, src);
+      else {
+        const made = this.count(`port:${dport}`, ts, src, { port: dport });
+        if (made !== undefined) this.portSeries.set(dport, made);
+      }
+    }
+    const vulns = this.portsToVulns.get(dport);
+    if (vulns !== undefined) for (const vuln of vulns) this.count(`vuln:${vuln}`, ts, src, { vuln });
     return out;
   }
 
   /** Close every bucket that ended at or before ts (event time, or the injected clock's now). */
   flush(ts: number = this.opts.clock?.now() ?? Number.NEGATIVE_INFINITY): Alert[] {
-    if (ts < this.nextEnd) return [];
+    if (ts < this.nextEnd) return NONE; // most connections close no bucket: no array for them
     const out: Alert[] = [];
     this.nextEnd = Number.POSITIVE_INFINITY;
     for (const s of this.series.values()) {
@@ -103,19 +123,25 @@ export class SurgeDetector {
     return out.sort((a, b) => a.ts - b.ts || a.dedupKey.localeCompare(b.dedupKey));
   }
 
-  private count(key: string, ev: VigilEvent, what: { port?: number; vuln?: string }): void {
+  /** Count a connection in the series of key (made on first use); the series, or undefined when refused. */
+  private count(key: string, ts: number, src: AddrKey, what: { port?: number; vuln?: string }): Series | undefined {
     let s = this.series.get(key);
     if (s === undefined) {
       if (this.series.size >= this.limits.maxKeys) {
         this.ignoredKeys++;
-        return;
+        return undefined;
       }
-      s = this.newSeries(key, ev.ts, what);
+      s = this.newSeries(key, ts, what);
       this.series.set(key, s);
       this.nextEnd = Math.min(this.nextEnd, s.start + this.limits.bucketMs);
     }
+    this.add(s, src);
+    return s;
+  }
+
+  private add(s: Series, src: AddrKey): void {
     s.conns++;
-    if (s.sources.size < this.limits.maxSourcesPerBucket) s.sources.add(ev.src);
+    if (s.sources.size < this.limits.maxSourcesPerBucket) s.sources.add(src);
   }
 
   private newSeries(key: string, ts: number, what: { port?: number; vuln?: string }): Series {

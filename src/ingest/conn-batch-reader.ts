@@ -1,6 +1,7 @@
 // Zeek conn.log TSV read on a second thread: the reader thread (conn-batch-worker.ts) reads and
 // parses, this side receives column batches (conn-batch.ts) in file order and gives them back.
 
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../core/errors.js';
 import { ConnBatchView, CONN_BATCH_RECORDS, type ConnBatchMessage } from './conn-batch.js';
@@ -24,6 +25,8 @@ export interface ConnBatchReadOptions {
   readonly batchRecords?: number;
   /** Bytes per file read (default 1 MiB). */
   readonly readBytes?: number;
+  /** Bytes of the file parsed so far and its size, once per batch and at the end. */
+  readonly onProgress?: (read: number, total: number) => void;
 }
 
 export interface ConnReadStats {
@@ -55,6 +58,12 @@ function spawnWorker(data: ConnWorkerData): Worker {
  * next one. `stats` is filled in at the end. Stopping early (break) stops the thread.
  */
 export async function* readConnBatches(path: string, stats?: ConnReadStats, opts: ConnBatchReadOptions = {}): AsyncGenerator<ConnBatch> {
+  let total = 0;
+  try {
+    if (opts.onProgress) total = statSync(path).size;
+  } catch (e) {
+    throw new AppError('VIGIL_ERR_BAD_FILE', `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path }, { cause: e });
+  }
   const worker = spawnWorker({
     path,
     maxInFlight: opts.maxInFlight ?? 4,
@@ -81,9 +90,11 @@ export async function* readConnBatches(path: string, stats?: ConnReadStats, opts
       }
       if (m.type === 'end') {
         if (stats) Object.assign(stats, { records: m.records, bad: m.bad, skipped: m.skipped });
+        opts.onProgress?.(total, total);
         return;
       }
       for (const p of m.problems) opts.onProblem?.({ file: path, line: p.line, message: p.message });
+      opts.onProgress?.(m.bytes, total);
       yield { view: new ConnBatchView(m.batch.buffer), message: m.batch };
       worker.postMessage({ type: 'ack', buffer: m.batch.buffer } satisfies ConnWorkerAck, [m.batch.buffer]);
     }

@@ -15,7 +15,7 @@ export interface ConnWorkerData {
 }
 
 export type ConnWorkerReply =
-  | { readonly type: 'batch'; readonly batch: ConnBatchMessage; readonly problems: { line: number; message: string }[] }
+  | { readonly type: 'batch'; readonly batch: ConnBatchMessage; readonly problems: { line: number; message: string }[]; readonly bytes: number }
   | { readonly type: 'end'; readonly records: number; readonly bad: number; readonly skipped: number }
   | { readonly type: 'error'; readonly code: string | undefined; readonly message: string };
 
@@ -38,6 +38,8 @@ port.on('message', (m: ConnWorkerAck) => {
 });
 
 let problems: { line: number; message: string }[] = [];
+/** File bytes handed to the scanner so far (for the reading side's progress). */
+let consumed = 0;
 const writer = new ConnBatchWriter(new ConnBatchView(newConnBatchBuffer(data.batchRecords)));
 const scanner = new ConnTsvScanner(
   (ts, src, dst, dport, outcome) => {
@@ -49,7 +51,7 @@ const scanner = new ConnTsvScanner(
 
 function post(): void {
   const batch = writer.take();
-  port.postMessage({ type: 'batch', batch, problems } satisfies ConnWorkerReply, [batch.buffer]);
+  port.postMessage({ type: 'batch', batch, problems, bytes: consumed } satisfies ConnWorkerReply, [batch.buffer]);
   problems = [];
   inFlight++;
   writer.reset(new ConnBatchView(spare.pop() ?? newConnBatchBuffer(data.batchRecords)));
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
       const { bytesRead, buffer } = await next;
       if (bytesRead === 0) break;
       next = fh.read(bufs[k]!, 0, data.readBytes, null);
+      consumed += bytesRead;
       scanner.push(buffer.subarray(0, bytesRead));
       await credit();
     }

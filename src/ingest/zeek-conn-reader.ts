@@ -65,6 +65,10 @@ export function applyTsvHeader(h: ZeekTsvHeader, line: string): string | undefin
 export function parseTsvConnLine(h: ZeekTsvHeader, line: string): LineResult {
   if (!h.hasFields) return { error: 'data line before the #fields header' };
   const f = line.split(h.separator);
+  // A line cut short names what it lacks in fields, not in the first column it happens to miss.
+  let needed = 0;
+  for (const c of CONN_COLUMNS) needed = Math.max(needed, h.index[c] + 1);
+  if (f.length < needed) return { error: `${f.length} field(s), the #fields header needs ${needed}` };
   const get = (c: (typeof CONN_COLUMNS)[number]): string | undefined => {
     const i = h.index[c];
     const v = i >= 0 ? f[i] : undefined;

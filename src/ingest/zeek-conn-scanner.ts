@@ -1,7 +1,7 @@
 // Fast path for Zeek conn.log TSV: a synchronous byte scanner that hands the detectors the five
 // values they need per record, IPv4 addresses as 32-bit numbers, without building a string per line.
 
-import { applyTsvHeader, CONN_COLUMNS, connStateOutcome, newTsvHeader, type ZeekTsvHeader } from './zeek-conn-reader.js';
+import { applyTsvHeader, CONN_COLUMNS, connStateOutcome, newTsvHeader, parseTsvConnLine, type ZeekTsvHeader } from './zeek-conn-reader.js';
 
 export type Outcome = 'success' | 'failure' | 'unknown';
 /** Addresses: IPv4 as a signed 32-bit integer ((a<<24 | b<<16 | c<<8 | d) | 0, never allocated), anything else as text. */
@@ -132,10 +132,10 @@ export class ConnTsvScanner {
       }
       if (role <= R_PORT) i = fieldEnd;
       if (col === last) break;
-      if (i >= end) return this.problem(`${col + 1} field(s), the #fields header needs ${last + 1}`);
+      if (i >= end) return this.badLine(b, start, end, `${col + 1} field(s), the #fields header needs ${last + 1}`);
       i++;
     }
-    if (!Number.isFinite(ts) || !Number.isInteger(dport) || dport > 65535 || src === '-' || dst === '-') return this.problem('bad ts, address or id.resp_p');
+    if (!Number.isFinite(ts) || !Number.isInteger(dport) || dport > 65535 || src === '-' || dst === '-') return this.badLine(b, start, end, 'bad ts, address or id.resp_p');
     if (this.has[R_PROTO] && !transportOrUnset(b, this.starts[R_PROTO]!, this.ends[R_PROTO]!)) {
       this.skipped++;
       return;
@@ -152,39 +152,39 @@ export class ConnTsvScanner {
     const sep = this.sep;
     const ts = decimal(b, start, end, sep) * 1000;
     let i = fieldEnd;
-    if (i >= end) return this.tooFew(1);
+    if (i >= end) return this.tooFew(b, start, end, 1);
     for (i++; i < end && b[i] !== sep; ) i++; // uid
-    if (i >= end) return this.tooFew(2);
+    if (i >= end) return this.tooFew(b, start, end, 2);
     const src = address(b, i + 1, end, sep);
     i = fieldEnd;
-    if (i >= end) return this.tooFew(3);
+    if (i >= end) return this.tooFew(b, start, end, 3);
     for (i++; i < end && b[i] !== sep; ) i++; // id.orig_p
-    if (i >= end) return this.tooFew(4);
+    if (i >= end) return this.tooFew(b, start, end, 4);
     const dst = address(b, i + 1, end, sep);
     i = fieldEnd;
-    if (i >= end) return this.tooFew(5);
+    if (i >= end) return this.tooFew(b, start, end, 5);
     const dport = decimal(b, i + 1, end, sep);
     i = fieldEnd;
-    if (i >= end) return this.tooFew(6);
+    if (i >= end) return this.tooFew(b, start, end, 6);
     const protoAt = ++i;
     while (i < end && b[i] !== sep) i++;
     const protoTo = i;
-    if (i >= end) return this.tooFew(7);
+    if (i >= end) return this.tooFew(b, start, end, 7);
     for (i++; i < end && b[i] !== sep; ) i++; // service
-    if (i >= end) return this.tooFew(8);
+    if (i >= end) return this.tooFew(b, start, end, 8);
     for (i++; i < end && b[i] !== sep; ) i++; // duration
-    if (i >= end) return this.tooFew(9);
+    if (i >= end) return this.tooFew(b, start, end, 9);
     const origAt = ++i;
     while (i < end && b[i] !== sep) i++;
     const origTo = i;
-    if (i >= end) return this.tooFew(10);
+    if (i >= end) return this.tooFew(b, start, end, 10);
     const respAt = ++i;
     while (i < end && b[i] !== sep) i++;
     const respTo = i;
-    if (i >= end) return this.tooFew(11);
+    if (i >= end) return this.tooFew(b, start, end, 11);
     const stateAt = ++i;
     while (i < end && b[i] !== sep) i++;
-    if (!Number.isFinite(ts) || !Number.isInteger(dport) || dport > 65535 || src === '-' || dst === '-') return this.problem('bad ts, address or id.resp_p');
+    if (!Number.isFinite(ts) || !Number.isInteger(dport) || dport > 65535 || src === '-' || dst === '-') return this.badLine(b, start, end, 'bad ts, address or id.resp_p');
     if (!transportOrUnset(b, protoAt, protoTo)) {
       this.skipped++;
       return;
@@ -202,8 +202,18 @@ export class ConnTsvScanner {
     this.onRecord(ts, src, dst, dport, this.outcome(b));
   }
 
-  private tooFew(fields: number): void {
-    this.problem(`${fields} field(s), the #fields header needs ${this.maxCol + 1}`);
+  private tooFew(b: Buffer, start: number, end: number, fields: number): void {
+    this.badLine(b, start, end, `${fields} field(s), the #fields header needs ${this.maxCol + 1}`);
+  }
+
+  /**
+   * A bad data line, reported with the general reader's message for it (parseTsvConnLine, same
+   * header state), so both paths name a problem alike; bad lines are rare, so parsing one twice is
+   * free. Our own wording stands only where the general reader would not call the line bad.
+   */
+  private badLine(b: Buffer, start: number, end: number, fallback: string): void {
+    const r = parseTsvConnLine(this.h, b.toString('utf8', start, end));
+    this.problem(r !== undefined && 'error' in r ? r.error : fallback);
   }
 
   /** S0 (dark) and SF (complete) are read in place; every other state goes through the shared table. */

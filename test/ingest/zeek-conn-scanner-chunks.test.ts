@@ -70,10 +70,10 @@ test('scanner reads the extreme IPv4 values and reports each damaged line with i
   assert.deepEqual(out[1], [1060617607000, 0, (192 << 24 | 2 << 8 | 10) | 0, 135, 'failure']);
   assert.deepEqual(out.slice(2, 7), [
     'bad 5: 5 field(s), the #fields header needs 12',
-    'bad 6: bad ts, address or id.resp_p',
-    'bad 7: bad ts, address or id.resp_p',
-    'bad 8: bad ts, address or id.resp_p',
-    'bad 9: bad ts, address or id.resp_p',
+    'bad 6: bad ts "x1060617605"',
+    'bad 7: bad id.resp_p "99999"',
+    'bad 8: TSV record lacks id.orig_h or id.resp_h',
+    'bad 9: bad ts "1060617610..0"',
   ]);
   assert.deepEqual(out[7], { records: 7, bad: 5, skipped: 0 });
 });
