@@ -81,6 +81,16 @@ export function captureTemplate(corpusDir: string): CaptureTemplate {
 
 /** Write copies of the template to `path` until it holds at least `minBytes`. */
 export function buildCapture(path: string, template: CaptureTemplate, minBytes: number, startSec = 1_700_000_000): BuiltCapture {
+  return writeCopies(path, template, (copies, bytes) => copies > 0 && bytes >= minBytes, startSec);
+}
+
+/** Write exactly `copies` copies of the template (the pcap bench's larger file: a multiple of the
+ * copies of the first, so both files hold the same traffic mix). */
+export function buildCaptureCopies(path: string, template: CaptureTemplate, copies: number, startSec = 1_700_000_000): BuiltCapture {
+  return writeCopies(path, template, (done) => done >= Math.max(1, copies), startSec);
+}
+
+function writeCopies(path: string, template: CaptureTemplate, enough: (copies: number, bytes: number) => boolean, startSec: number): BuiltCapture {
   const fd = openSync(path, 'w');
   const chunk = Buffer.allocUnsafe(8 * 1024 * 1024);
   let used = 0;
@@ -99,7 +109,7 @@ export function buildCapture(path: string, template: CaptureTemplate, minBytes: 
   };
   try {
     put(pcapFileHeader({ linkType: 1 }));
-    while (copies === 0 || bytes < minBytes) {
+    while (!enough(copies, bytes)) {
       for (const t of template.packets) {
         const ip = t.ip.slice();
         readdress(ip, copyAddress(copies, template.hosts, t.srcHost), copyAddress(copies, template.hosts, t.dstHost));
