@@ -121,7 +121,7 @@ export async function run(): Promise<string> {
       largeCli.push(timed(process.execPath, [CLI, 'pcap', '--count', '--json', large.path]));
       const spent = (performance.now() - sectionStart) / 1000;
       const last = largeTshark.length ? largeTshark[largeTshark.length - 1].wall : 0;
-      if (hasTshark && (largeTshark.length === 0 || spent + last <= LARGE_BUDGET_S)) largeTshark.push(timed('tshark', tsharkArgs(large.path)));
+      if (hasTshark && (largeTshark.length === 0 || spent + last <= SECTION_BUDGET_S)) largeTshark.push(timed('tshark', tsharkArgs(large.path)));
     }
     const largePdus = (JSON.parse(largeCli[0].out) as { pdus: number }).pdus;
     const largeTsharkPdus = largeTshark.length ? countTsharkPdus(largeTshark[0].out) : 0;
