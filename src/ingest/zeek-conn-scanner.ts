@@ -135,8 +135,9 @@ export class ConnTsvScanner {
       if (i >= end) return this.badLine(b, start, end, `${col + 1} field(s), the #fields header needs ${last + 1}`);
       i++;
     }
-    if (!Number.isFinite(ts) || !Number.isInteger(dport) || dport > 65535 || src === '-' || dst === '-') return this.badLine(b, start, end, 'bad ts, address or id.resp_p');
-    if (this.has[R_PROTO] && !transportOrUnset(b, this.starts[R_PROTO]!, this.ends[R_PROTO]!)) {
+    if (!Number.isFinite(ts) || !Number.isInteger(dport) || dport > 65535 || this.unusual(src) || this.unusual(dst)) return this.badLine(b, start, end, 'bad ts, address or id.resp_p');
+    // No proto column, or not tcp/udp: not a port contact (the general reader's rule).
+    if (!this.has[R_PROTO] || !transport(b, this.starts[R_PROTO]!, this.ends[R_PROTO]!)) {
       this.skipped++;
       return;
     }
@@ -184,8 +185,8 @@ export class ConnTsvScanner {
     if (i >= end) return this.tooFew(b, start, end, 11);
     const stateAt = ++i;
     while (i < end && b[i] !== sep) i++;
-    if (!Number.isFinite(ts) || !Number.isInteger(dport) || dport > 65535 || src === '-' || dst === '-') return this.badLine(b, start, end, 'bad ts, address or id.resp_p');
-    if (!transportOrUnset(b, protoAt, protoTo)) {
+    if (!Number.isFinite(ts) || !Number.isInteger(dport) || dport > 65535 || this.unusual(src) || this.unusual(dst)) return this.badLine(b, start, end, 'bad ts, address or id.resp_p');
+    if (!transport(b, protoAt, protoTo)) {
       this.skipped++;
       return;
     }
@@ -207,13 +208,25 @@ export class ConnTsvScanner {
   }
 
   /**
-   * A bad data line, reported with the general reader's message for it (parseTsvConnLine, same
-   * header state), so both paths name a problem alike; bad lines are rare, so parsing one twice is
-   * free. Our own wording stands only where the general reader would not call the line bad.
+   * A line the byte walk does not take as it is (a field it cannot read, a missing-value marker
+   * where an address should be): the general reader (parseTsvConnLine, same header state) decides,
+   * so both paths agree on what is bad, skipped or a record, and name a problem alike. Such lines
+   * are rare, so parsing one twice is free. Our own wording stands only if the reader has none.
    */
   private badLine(b: Buffer, start: number, end: number, fallback: string): void {
     const r = parseTsvConnLine(this.h, b.toString('utf8', start, end));
-    this.problem(r !== undefined && 'error' in r ? r.error : fallback);
+    if (r === undefined) {
+      this.skipped++;
+      return;
+    }
+    if ('error' in r) return this.problem(r.error);
+    if (r.type !== 'conn') return this.problem(fallback);
+    this.onRecord(r.ts, textKey(r.src), textKey(r.dst), r.dport, r.outcome);
+  }
+
+  /** An address the walk read as text that the general reader may see otherwise (unset, empty). */
+  private unusual(a: number | string): boolean {
+    return typeof a === 'string' && (a.length <= 1 || a === this.h.unset || a === this.h.empty);
   }
 
   /** S0 (dark) and SF (complete) are read in place; every other state goes through the shared table. */
@@ -225,8 +238,16 @@ export class ConnTsvScanner {
       if (b[at + 1] === 0x46) return 'success';
     }
     const state = b.toString('latin1', at, to);
-    const bytes = (r: number): number => (this.has[r] ? decimal(b, this.starts[r]!, this.ends[r]!, this.sep) || 0 : 0);
-    return connStateOutcome(state === this.h.unset ? undefined : state, bytes(R_ORIG_BYTES), bytes(R_RESP_BYTES));
+    const bytes = (r: number): number => (this.has[r] ? this.count(b, this.starts[r]!, this.ends[r]!) : 0);
+    return connStateOutcome(state === this.h.unset || state === this.h.empty ? undefined : state, bytes(R_ORIG_BYTES), bytes(R_RESP_BYTES));
+  }
+
+  /** A byte count as the general reader reads it: Number() of the text, 0 when missing or not a number. */
+  private count(b: Buffer, at: number, to: number): number {
+    const v = decimal(b, at, to, this.sep);
+    if (!Number.isNaN(v)) return v || 0;
+    const text = b.toString('utf8', at, to);
+    return text === this.h.unset || text === this.h.empty ? 0 : Number(text) || 0;
   }
 
   private header(text: string): void {
@@ -345,9 +366,16 @@ function address(b: Buffer, start: number, end: number, sep: number): number | s
   return b.toString('latin1', start, i);
 }
 
-/** `tcp`, `udp` or unset `-`: a port contact; icmp and others are skipped. */
-function transportOrUnset(b: Buffer, start: number, end: number): boolean {
+/** `tcp` or `udp`: a port contact; icmp, unset and others are skipped (as the general reader does). */
+function transport(b: Buffer, start: number, end: number): boolean {
   const len = end - start;
-  if (len === 1) return b[start] === 0x2d;
   return len === 3 && b[start + 1] === (b[start] === 0x75 ? 0x64 : 0x63) && b[start + 2] === 0x70 && (b[start] === 0x74 || b[start] === 0x75);
+}
+
+/** An address text from the general reader in the form the byte walk gives (IPv4 as its number). */
+function textKey(text: string): number | string {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return text; // latin1 would cut such chars to a byte
+  const b = Buffer.from(text, 'latin1');
+  const k = address(b, 0, b.length, -1);
+  return typeof k === 'number' ? k : text;
 }

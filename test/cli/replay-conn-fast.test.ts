@@ -101,3 +101,41 @@ test('conn.log fast path: same result on the golden scan-conn.log and on a heade
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** 30 failed contacts of one source on 135 (enough for TRW and the address threshold), one field set per case. */
+function sweep(ts: number, row: (t: string, k: number) => string): string[] {
+  const out: string[] = [];
+  for (let k = 1; k <= 30; k++) out.push(row((ts + k / 100).toFixed(6), k));
+  return out;
+}
+
+test('conn.log fast path: same result as the general reader on odd fields (unset proto, markers, loose numbers)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-conn-fast-'));
+  const row = (ts: string, src: string, dst: string, dport: string, proto: string, state: string): string =>
+    `${ts}\tC\t${src}\t4000\t${dst}\t${dport}\t${proto}\t-\t-\t-\t-\t${state}\t0\tS`;
+  const cases: Record<string, string[]> = {
+    // The general reader takes a record without a transport for no port contact.
+    unsetProto: [...HEADER, ...sweep(1000, (t, k) => row(t, '192.0.2.66', `10.9.0.${k}`, '135', '-', 'S0'))],
+    emptyProto: [...HEADER, ...sweep(1000, (t, k) => row(t, '192.0.2.66', `10.9.0.${k}`, '135', '(empty)', 'S0'))],
+    noProtoColumn: [
+      '#separator \\x09', '#fields\tts\tid.orig_h\tid.resp_h\tid.resp_p\tconn_state',
+      ...sweep(1000, (t, k) => `${t}\t192.0.2.66\t10.9.0.${k}\t135\tS0`),
+    ],
+    // Markers of the file's own header are missing values, whatever they are.
+    otherUnset: [...HEADER, '#unset_field\tNA', ...sweep(1000, (t, k) => row(t, k % 2 ? 'NA' : '-', `10.9.0.${k}`, '135', 'tcp', 'S0'))],
+    emptyMarkers: [...HEADER, ...sweep(1000, (t, k) => row(t, k % 3 ? '(empty)' : '', `10.9.0.${k}`, '135', 'tcp', k % 2 ? '(empty)' : 'S0'))],
+    // Numbers the general reader's Number() takes: exponent, sign, blanks, hex, empty.
+    looseNumbers: [...HEADER, ...sweep(1000, (t, k) => row([`${t}e0`, ` ${t}`, '0x10', '', `+${t}`][k % 5]!, '192.0.2.66', `10.9.0.${k}`, ['135', '+135', ' 135', '1.35e2', ''][k % 5]!, 'tcp', 'S0'))],
+    looseBytes: [...HEADER, ...sweep(1000, (t, k) => `${t}\tC\t192.0.2.66\t4000\t10.9.0.${k}\t135\ttcp\t-\t-\t${['1e1', ' 5', '0x1', '-'][k % 4]}\t0\tRSTO\t0\tS`)],
+  };
+  try {
+    for (const [name, lines] of Object.entries(cases)) {
+      const file = join(dir, `${name}.log`);
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      const { fast, general } = await bothPaths(file);
+      assert.deepEqual(fast, general, name);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
