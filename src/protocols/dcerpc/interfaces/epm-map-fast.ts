@@ -10,9 +10,16 @@
 
 import { uuidAt } from '../../../core/byte-reader.js';
 import type { Anomaly } from '../../../model/anomaly.js';
-import { DEFAULT_NDR_LIMITS, type NdrDecodeResult, type NdrLimits } from '../ndr/index.js';
-import type { EptMapRequest } from './epm-codec.js';
+import { DEFAULT_NDR_LIMITS, type ContextHandle, type NdrDecodeResult, type NdrLimits } from '../ndr/index.js';
 import { decodeTower, type Tower } from './epm-towers.js';
+
+/** epm-codec's EptMapRequest, spelled out here: epm-codec calls this module, so no import back. */
+interface EptMapRequestFields {
+  object: string | null;
+  tower: Tower | null;
+  entryHandle: ContextHandle;
+  maxTowers: number;
+}
 
 function u32At(b: Uint8Array, p: number, le: boolean): number {
   return le ? (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0 : ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
@@ -20,7 +27,7 @@ function u32At(b: Uint8Array, p: number, le: boolean): number {
 
 /** The ept_map request decoded as decodeEptMapRequest does, or undefined when the stub is not the
  * plain case (the caller then runs the generic decoder). NDR 2.0 only: the caller never passes NDR64. */
-export function decodeEptMapRequestFast(stub: Uint8Array, le: boolean, limits: NdrLimits = DEFAULT_NDR_LIMITS): NdrDecodeResult<Partial<EptMapRequest>> | undefined {
+export function decodeEptMapRequestFast(stub: Uint8Array, le: boolean, limits: NdrLimits = DEFAULT_NDR_LIMITS): NdrDecodeResult<EptMapRequestFields> | undefined {
   const len = stub.length;
   // Every field below starts 4-aligned from the stub start, so no padding is ever read: offsets
   // are fixed once the two pointer ids are known.
