@@ -109,6 +109,13 @@ export class SensorConnection implements ResponderContext {
     return true;
   }
 
+  /** The sensor stops: close now, and cut short a graceful close still flushing (the listeners'
+   * close waits for every connection, so a peer that keeps its half open would hold stop()). */
+  shutdown(): void {
+    if (!this.closing) this.close('shutdown');
+    else if (!this.closed) this.socket.destroy();
+  }
+
   private onData(chunk: Buffer): void {
     if (this.closing) return;
     this.lastActive = monotonicMs();

@@ -233,7 +233,7 @@ export class Sensor {
     this.stopping = true;
     if (this.memoryTimer) clearInterval(this.memoryTimer);
     const closing = this.closeServers();
-    for (const c of [...this.open]) c.close('shutdown');
+    for (const c of [...this.open]) c.shutdown();
     await closing;
     // Sockets emit 'close' asynchronously after destroy(); wait for all sessions to be queued.
     for (let i = 0; i < 200 && this.open.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
