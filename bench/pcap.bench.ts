@@ -205,6 +205,10 @@ function largeSection(r: ReportInput, row: Row): string[] {
   const perCpu = mbLarge / cpuLarge;
   const marginal = (mbLarge - mbSmall) / (cpuLarge - cpuSmall);
   const fixed = cpuSmall - mbSmall / marginal;
+  // the spread of the runs bounds it: slowest large against fastest small run, and the reverse
+  const cpus = (t: Timing[]): number[] => t.map((x) => x.cpu);
+  const low = (mbLarge - mbSmall) / (Math.max(...cpus(L.cli)) - Math.min(...cpus(r.cli)));
+  const high = (mbLarge - mbSmall) / (Math.min(...cpus(L.cli)) - Math.max(...cpus(r.cli)));
   const everyCopy = L.pdus === L.file.copies * r.oursPerCopy ? 'every copy' : 'NOT every copy';
   const lines = [
     `Larger capture, built the same way with ${LARGE_FACTOR}x the copies: ${mbLarge.toFixed(1)} MB, ${L.file.packets.toLocaleString('en-US')} packets, ${L.file.copies} copies; PDUs: ours ${L.pdus.toLocaleString('en-US')} (${everyCopy})` +
@@ -216,7 +220,7 @@ function largeSection(r: ReportInput, row: Row): string[] {
     ...(L.tshark.length ? [row('`tshark -Y dcerpc -T fields -e dcerpc.pkt_type`', L.tshark, L.tsharkPdus, mbLarge)] : []),
     '',
     `CLI on the larger capture: **${perCpu.toFixed(1)} MB per CPU-s**, ${(mbLarge / wallLarge).toFixed(1)} MB/s wall (one whole process, start-up included).`,
-    `Marginal rate of the CLI between the two sizes, (${mbLarge.toFixed(1)} - ${mbSmall.toFixed(1)}) MB / (${cpuLarge.toFixed(2)} - ${cpuSmall.toFixed(2)}) CPU-s = **${marginal.toFixed(1)} MB per CPU-s**: the steady-state throughput of the CLI, with start-up and JIT warm-up excluded (they cost the same on both files; the fixed part this implies is ${fixed.toFixed(2)} CPU-s per run). A difference of medians of ${r.cli.length} and ${L.cli.length} runs on a shared machine: read it as +-10%.`,
+    `Marginal rate of the CLI between the two sizes, (${mbLarge.toFixed(1)} - ${mbSmall.toFixed(1)}) MB / (${cpuLarge.toFixed(2)} - ${cpuSmall.toFixed(2)}) CPU-s = **${marginal.toFixed(1)} MB per CPU-s**: the steady-state throughput of the CLI, with start-up and JIT warm-up excluded (they cost the same on both files; the fixed part this implies is ${fixed.toFixed(2)} CPU-s per run). A difference of medians of ${r.cli.length} and ${L.cli.length} runs on a shared machine; the runs' extremes give ${low.toFixed(0)} to ${high > 0 ? high.toFixed(0) : 'unbounded'} MB per CPU-s.`,
   ];
   if (L.tshark.length) {
     const ratio = (f: (t: Timing) => number): string => (median(L.tshark.map(f)) / median(L.cli.map(f))).toFixed(1);
