@@ -20,7 +20,8 @@ export interface PipelineOptions {
 
 /** Expire idle scanner state at most this often (event time), so the per-event cost stays flat. */
 const EXPIRE_EVERY_MS = 60_000;
-const NONE: Alert[] = [];
+/** Shared empty result, frozen as the detectors' own: an append throws instead of leaking into later results. */
+const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
 
 /** a then b, as a new array only when both hold alerts (the detectors' lists are not ours to append to). */
 function joined(a: Alert[], b: Alert[]): Alert[] {

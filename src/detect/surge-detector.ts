@@ -56,8 +56,9 @@ interface Series {
   surging: boolean;
 }
 
-/** Shared empty result; callers read alert lists, never append to them. */
-const NONE: Alert[] = [];
+/** Shared empty result; callers read alert lists, never append to them (frozen: an append throws
+ * instead of handing every later caller the appended alerts). */
+const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
 
 export class SurgeDetector {
   private readonly limits: ResolvedLimits<typeof SURGE_LIMITS>;
