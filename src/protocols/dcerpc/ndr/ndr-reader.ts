@@ -38,7 +38,7 @@ export class NdrReader {
   private referents = 0;
   private depth = 0;
   /** Made on the first full pointer: most stubs have none. */
-  private fullPointers: Map<number, Pending> | undefined;
+  private fullPointers: Map<number, { readonly p: Pending; readonly type: unknown }> | undefined;
   /** max_count hoisted to the front of a conformant structure, waiting for its array. */
   private hoisted: number | undefined;
   /** Field names from the top-level parameter down, so anomalies name the field they concern. */
@@ -216,12 +216,16 @@ export class NdrReader {
     }
   }
 
-  /** Full pointers (C706 14.3.11.3) may repeat a referent id; the referent is sent only once. */
-  fullPointerSeen(id: number): Pending | undefined {
+  /**
+   * Full pointers (C706 14.3.11.3) may repeat a referent id; the referent is sent only once. The
+   * referent's type is remembered with it: a peer may alias an id to a pointer of another type,
+   * whose referent the reader must then refuse rather than hand over as the wrong type.
+   */
+  fullPointerSeen(id: number): { readonly p: Pending; readonly type: unknown } | undefined {
     return this.fullPointers?.get(id);
   }
-  rememberFullPointer(id: number, p: Pending): void {
-    (this.fullPointers ??= new Map()).set(id, p);
+  rememberFullPointer(id: number, p: Pending, type: unknown): void {
+    (this.fullPointers ??= new Map()).set(id, { p, type });
   }
 
   hoistConformance(maxCount: number): void {

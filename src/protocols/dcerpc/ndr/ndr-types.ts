@@ -100,10 +100,14 @@ export function pointer<T, W = T>(target: NdrType<T, W>, kind: PointerKind = 'un
       }
       if (kind === 'full') {
         const seen = r.fullPointerSeen(id);
-        if (seen) return (r.embedded ? seen : (seen.settled?.v ?? null)) as T;
+        if (seen && seen.type !== target) {
+          r.anomaly('protocol_violation', `full pointer ${id} to ${target.name} aliases a referent of another type`);
+          return null;
+        }
+        if (seen) return (r.embedded ? seen.p : (seen.p.settled?.v ?? null)) as T;
       }
       const p = r.embedded ? r.defer(() => target.read(r)) : settled(r.referent(() => target.read(r)));
-      if (kind === 'full') r.rememberFullPointer(id, p as Pending);
+      if (kind === 'full') r.rememberFullPointer(id, p as Pending, target);
       return (r.embedded ? p : p.settled!.v) as T;
     },
     write(w, v) {

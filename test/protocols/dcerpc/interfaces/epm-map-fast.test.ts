@@ -16,7 +16,7 @@ import { corpusCalls } from './corpus-calls.js';
 
 const SEED = 20261126;
 
-/** What a decode gives, exceptions included (the generic decoder throws on one aliasing case). */
+/** What a decode gives, exceptions included (none expected; a throw must at least be the same on both paths). */
 function outcome(f: () => unknown): unknown {
   try {
     return { value: f() };
@@ -168,6 +168,10 @@ test('ept_map fast path: hand-picked edge cases', () => {
     alias.set(alias.subarray(0, 4), 20);
     assert.equal(decodeEptMapRequestFast(alias, le), undefined);
     same(alias, le);
+    // ... which refuses the alias (a UUID referent is no tower) as an anomaly instead of throwing
+    const aliased = decodeEptMapRequestGeneric(alias, le);
+    assert.equal(aliased.value.tower, null);
+    assert.ok(aliased.anomalies.some((a) => a.name === 'protocol_violation' && /aliases a referent of another type/.test(a.detail ?? '')), JSON.stringify(aliased.anomalies));
     // null tower pointer, no padding needed
     const nullTower = build({ le, objectId: 1, object: new Uint8Array(16), towerId: 0, maxCount: 0, towerLength: 0, tower: new Uint8Array(0), pad: new Uint8Array(3), attributes: 0, handle: new Uint8Array(16), maxTowers: 4, trailing: new Uint8Array(0) });
     assert.ok(same(nullTower, le));
