@@ -101,6 +101,12 @@ export class Sensor {
   async start(): Promise<void> {
     const hosts = this.opts.hosts ?? ['0.0.0.0', '::'];
     const offset = this.opts.portOffset ?? 0;
+    // Timers first: a port bound early may accept connections while later ones are still binding,
+    // and those must be timed out like any other (and not hold up closeServers() if start fails).
+    this.memoryTimer = setInterval(() => this.sampleMemory(), 500);
+    this.memoryTimer.unref();
+    this.sweepTimer = setInterval(() => this.sweep(), sweepPeriodMs(this.limits));
+    this.sweepTimer.unref();
     try {
       for (const basePort of this.opts.ports ?? DEFAULT_PORTS) {
         for (const host of hosts) {
@@ -109,13 +115,13 @@ export class Sensor {
         }
       }
     } catch (e) {
-      await this.closeServers();
+      clearInterval(this.memoryTimer);
+      const closing = this.closeServers();
+      for (const c of [...this.open]) c.shutdown();
+      await closing;
+      clearInterval(this.sweepTimer);
       throw e;
     }
-    this.memoryTimer = setInterval(() => this.sampleMemory(), 500);
-    this.memoryTimer.unref();
-    this.sweepTimer = setInterval(() => this.sweep(), sweepPeriodMs(this.limits));
-    this.sweepTimer.unref();
     this.logger.info({ listeners: this.listeners }, 'sensor listening');
   }
 
