@@ -12,6 +12,8 @@
  * chosen to mark a free cell (-2^31) is kept in the owner's metadata row.
  */
 
+import { mix32 } from './int-hash.js';
+
 const FREE = -0x80000000;
 const NONE = -1;
 const MIN_REGION_LOG2 = 2;
@@ -22,10 +24,6 @@ const MASK = 1;
 const COUNT = 2;
 const FREE_KEY_VALUE = 3;
 
-function mix(k: number): number {
-  const h = Math.imul(k ^ (k >>> 16), 0x85ebca6b);
-  return h ^ (h >>> 13);
-}
 
 export class OwnerMapTable {
   /** Cells [key, value]; key FREE marks an empty cell. */
@@ -53,7 +51,7 @@ export class OwnerMapTable {
     if (base < 0) return NONE;
     const a = this.arena;
     const m = this.meta[row + MASK]!;
-    for (let i = mix(key) & m; ; i = (i + 1) & m) {
+    for (let i = mix32(key) & m; ; i = (i + 1) & m) {
       const c = 2 * (base + i);
       const k = a[c]!;
       if (k === key) return a[c + 1]!;
@@ -105,7 +103,7 @@ export class OwnerMapTable {
 
   private place(base: number, m: number, key: number, value: number): void {
     const a = this.arena;
-    let i = mix(key) & m;
+    let i = mix32(key) & m;
     while (a[2 * (base + i)] !== FREE) i = (i + 1) & m;
     a[2 * (base + i)] = key;
     a[2 * (base + i) + 1] = value;

@@ -13,6 +13,8 @@
  * (-2^31, i.e. 128.0.0.0) is itself recorded in a per-owner flag when it is a member.
  */
 
+import { mix32 } from './int-hash.js';
+
 const FREE = -0x80000000;
 const MIN_REGION_LOG2 = 3;
 // Per-owner row [region start (-1: none), region size - 1, members in the region, FREE is a member]:
@@ -23,10 +25,6 @@ const MASK = 1;
 const COUNT = 2;
 const HAS_FREE_KEY = 3;
 
-function mix(k: number): number {
-  const h = Math.imul(k ^ (k >>> 16), 0x85ebca6b);
-  return h ^ (h >>> 13);
-}
 
 export class OwnerSetTable {
   private arena = new Int32Array(1 << 16).fill(FREE);
@@ -43,7 +41,7 @@ export class OwnerSetTable {
     if (base < 0) return false;
     const a = this.arena;
     const m = this.meta[row + MASK]!;
-    for (let i = mix(key) & m; ; i = (i + 1) & m) {
+    for (let i = mix32(key) & m; ; i = (i + 1) & m) {
       const v = a[base + i]!;
       if (v === key) return true;
       if (v === FREE) return false;
@@ -78,7 +76,7 @@ export class OwnerSetTable {
 
   private place(base: number, m: number, key: number): void {
     const a = this.arena;
-    let i = mix(key) & m;
+    let i = mix32(key) & m;
     while (a[base + i] !== FREE) i = (i + 1) & m;
     a[base + i] = key;
   }
