@@ -18,12 +18,13 @@ import { corpusPath, skipWithoutCorpus } from '../helpers/paths.js';
 const skip = skipWithoutCorpus('kb', 'cve');
 const TOKEN = 't0ken-for-tests-only-0123456789';
 let node: SqliteStore;
+let kb: KbSqliteStore;
 let app: FastifyInstance;
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 before(async () => {
   node = await openSqliteStore({ file: ':memory:', background: false });
-  const kb = new KbSqliteStore(node.kysely);
+  kb = new KbSqliteStore(node.kysely);
   await loadStarterData(kb);
   if (!skip) {
     const imp = new KbImporter(kb);
@@ -48,6 +49,20 @@ test('GET /api/v1/vulns/:id by CVE and by bulletin alias; 404 and 401', async ()
   assert.equal((await app.inject({ url: '/api/v1/vulns/MS03-026', headers: auth })).json().id, 'CVE-2003-0352');
   assert.equal((await app.inject({ url: '/api/v1/vulns/CVE-1999-9999', headers: auth })).statusCode, 404);
   assert.equal((await app.inject({ url: '/api/v1/vulns/CVE-2003-0352' })).statusCode, 401);
+});
+
+test('alias lookup and search take % and _ literally, and a description word is no alias', async () => {
+  for (const id of ['___________', 'MS03_026', 'windows']) {
+    const r = await app.inject({ url: `/api/v1/vulns/${id}`, headers: auth });
+    assert.equal(r.statusCode, 404, `${id}: ${r.body.slice(0, 80)}`);
+  }
+  const search = async (q: string) => (await app.inject({ url: `/api/v1/vulns?q=${encodeURIComponent(q)}`, headers: auth })).json().total;
+  assert.equal(await search('_'.repeat(12)), 0);
+  assert.equal(await search('%%'), 0);
+  assert.ok((await search('DCOM')) > 0);
+  // The route's id pattern keeps % out; the store must not depend on that.
+  assert.equal(await kb.getVulnerability('%MS03%'), undefined);
+  assert.equal((await kb.getVulnerability('ms03-026'))?.id, 'CVE-2003-0352');
 });
 
 test('GET /api/v1/vulns filters: text, KEV, CVSS, published range, CPE applicability', { skip }, async () => {

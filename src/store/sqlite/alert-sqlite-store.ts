@@ -7,6 +7,7 @@ import type { Severity } from '../../model/anomaly.js';
 import { allMigrations } from '../migrations/index.js';
 import { migrateToLatest } from '../migrate.js';
 import { immediateDialect, openDatabase } from './sqlite-open.js';
+import { containsLiterally } from './like-pattern.js';
 
 interface AlertTables {
   alerts: {
@@ -64,7 +65,7 @@ export class AlertSqliteStore {
     if (q.detector !== undefined) sel = sel.where('detector', '=', q.detector);
     if (q.rule !== undefined) sel = sel.where('rule', '=', q.rule);
     if (q.src !== undefined) sel = sel.where('src', '=', q.src);
-    if (q.cve !== undefined) sel = sel.where('cves', 'like', `% ${q.cve.replace(/[%_\\]/g, '')} %`);
+    if (q.cve !== undefined) sel = sel.where(containsLiterally('cves', ` ${q.cve} `));
     if (q.minSeverity !== undefined) sel = sel.where('severity_rank', '>=', RANK[q.minSeverity]);
     if (q.acknowledged !== undefined) sel = sel.where('ack_at', q.acknowledged ? 'is not' : 'is', null);
     const rows = await sel.orderBy('ts', 'desc').orderBy('id', 'desc').limit(Math.min(Math.max(q.limit ?? 100, 1), 1000)).execute();

@@ -2,13 +2,14 @@
 // fragments upserted by content hash, merged records re-computed inside the same transaction.
 // Runs on any Kysely<SQLite> (e.g. SqliteStore.kysely); batched statements keep bulk imports fast.
 
-import { Kysely, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, SqliteDialect, type Transaction } from 'kysely';
 import Database from 'better-sqlite3';
 import type {
   AdvisoryRecord, ApplyStats, EpssPoint, KbFragment, KbVulnerabilityRecord, MergeFn, VulnQuery, VulnSummary,
 } from '../../model/kb-records.js';
 import { kbMigrations } from '../migrations/kb.js';
 import { migrateToLatest } from '../migrate.js';
+import { containsLiterally } from './like-pattern.js';
 
 interface KbTables {
   kb_fragments: { vuln_id: string; source: string; hash: string; data: string };
@@ -28,6 +29,8 @@ type Db = Kysely<KbTables> | Transaction<KbTables>;
 
 /** SQLite's default limit on bound parameters is 32766; stay well below it per statement. */
 const ROWS_PER_STATEMENT = 500;
+/** Rows an alias lookup reads before giving up: an alias is a rare token, a common word is not one. */
+const ALIAS_CANDIDATES = 50;
 
 const chunks = <T>(xs: readonly T[], n: number): T[][] => {
   const out: T[][] = [];
@@ -182,9 +185,15 @@ export class KbSqliteStore {
   async getVulnerability(id: string): Promise<KbVulnerabilityRecord | undefined> {
     const r = await this.q.selectFrom('kb_vulns').select('data').where('id', '=', id.toUpperCase()).executeTakeFirst();
     if (r) return JSON.parse(r.data) as KbVulnerabilityRecord;
-    // An alias (e.g. "MS03-026") finds the record that lists it.
-    const a = await this.q.selectFrom('kb_vulns').select('data').where('search_text', 'like', `% ${id} %`).limit(1).executeTakeFirst();
-    return a ? (JSON.parse(a.data) as KbVulnerabilityRecord) : undefined;
+    // An alias (e.g. "MS03-026") finds the record that lists it. search_text also holds title and
+    // description words, so the LIKE only narrows the candidates and the aliases decide.
+    const wanted = id.toUpperCase();
+    const candidates = await this.q.selectFrom('kb_vulns').select('data').where(containsLiterally('search_text', ` ${id} `)).limit(ALIAS_CANDIDATES).execute();
+    for (const c of candidates) {
+      const r = JSON.parse(c.data) as KbVulnerabilityRecord;
+      if (r.aliases?.some((a) => a.toUpperCase() === wanted)) return r;
+    }
+    return undefined;
   }
 
   async getFragments(id: string): Promise<KbFragment[]> {
@@ -194,14 +203,13 @@ export class KbSqliteStore {
 
   async searchVulns(qy: VulnQuery): Promise<{ total: number; items: VulnSummary[] }> {
     let q = this.q.selectFrom('kb_vulns');
-    const like = (s: string): string => `%${s.replace(/[%_\\]/g, (c) => '\\' + c)}%`;
     if (qy.id) q = q.where('id', '=', qy.id.toUpperCase());
-    if (qy.text) q = q.where(sql<boolean>`search_text like ${like(qy.text)} escape '\\'`);
+    if (qy.text) q = q.where(containsLiterally('search_text', qy.text));
     const tok = (s: string): string => s.trim().toLowerCase().replace(/\s+/g, '_');
-    if (qy.vendor && qy.product) q = q.where(sql<boolean>`products like ${like(` ${tok(qy.vendor)}:${tok(qy.product)} `)} escape '\\'`);
-    else if (qy.vendor) q = q.where(sql<boolean>`products like ${like(` ${tok(qy.vendor)}:`)} escape '\\'`);
-    else if (qy.product) q = q.where(sql<boolean>`products like ${like(`:${tok(qy.product)} `)} escape '\\'`);
-    if (qy.cpeVendorProduct) q = q.where(sql<boolean>`products like ${like(` ${qy.cpeVendorProduct} `)} escape '\\'`);
+    if (qy.vendor && qy.product) q = q.where(containsLiterally('products', ` ${tok(qy.vendor)}:${tok(qy.product)} `));
+    else if (qy.vendor) q = q.where(containsLiterally('products', ` ${tok(qy.vendor)}:`));
+    else if (qy.product) q = q.where(containsLiterally('products', `:${tok(qy.product)} `));
+    if (qy.cpeVendorProduct) q = q.where(containsLiterally('products', ` ${qy.cpeVendorProduct} `));
     if (qy.kev !== undefined) q = q.where('kev_added', qy.kev ? 'is not' : 'is', null);
     if (qy.epssAbove !== undefined) q = q.where('epss', '>', qy.epssAbove);
     if (qy.cvssAbove !== undefined) q = q.where('cvss_max', '>', qy.cvssAbove);
