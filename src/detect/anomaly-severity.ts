@@ -31,6 +31,7 @@ export const DCERPC_ANOMALY_SEVERITY: Readonly<Record<string, Severity>> = {
   bind_without_first_frag: 'low',
   second_bind: 'info',
   protocol_violation: 'medium',
+  too_many_anomalies: 'medium', // hundreds of violations on one connection: a fuzzer or an evasion attempt
   unknown_ptype: 'low',
   truncated_pdu: 'info',
   resync_garbage_skipped: 'info',

@@ -23,10 +23,11 @@ const EXPIRE_EVERY_MS = 60_000;
 /** Shared empty result, frozen as the detectors' own: an append throws instead of leaking into later results. */
 const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
 
-/** a then b, as a new array only when both hold alerts (the detectors' lists are not ours to append to). */
+/** a then b, as a new array only when both hold alerts (the detectors' lists are not ours to
+ * append to). concat, not push(...b): spreading a long list into arguments overflows the stack. */
 function joined(a: Alert[], b: Alert[]): Alert[] {
   if (b.length === 0) return a;
-  return a.length === 0 ? b : [...a, ...b];
+  return a.length === 0 ? b : a.concat(b);
 }
 
 export class DetectPipeline {
@@ -47,13 +48,13 @@ export class DetectPipeline {
 
   /** Run one event through every detector; alerts come back in a fixed order (deterministic). */
   push(ev: VigilEvent): Alert[] {
-    const out: Alert[] = [];
-    if (this.surge) out.push(...this.surge.push(ev));
+    let out: Alert[] = NONE;
+    if (this.surge) out = joined(out, this.surge.push(ev));
     if (ev.type === 'conn') {
-      if (this.trw) out.push(...this.trw.push(ev));
-      if (this.threshold) out.push(...this.threshold.push(ev));
+      if (this.trw) out = joined(out, this.trw.push(ev));
+      if (this.threshold) out = joined(out, this.threshold.push(ev));
     }
-    if (this.exploit) out.push(...this.exploit.push(ev));
+    if (this.exploit) out = joined(out, this.exploit.push(ev));
     this.tick(ev.ts);
     return out;
   }

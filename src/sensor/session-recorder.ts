@@ -21,6 +21,7 @@ export class SessionRecorder {
   private keptBytes = 0;
   private readonly limitsHit = new Set<LimitHitName>();
   private readonly anomalies: Anomaly[] = [];
+  private anomaliesDropped = 0;
   private readonly calls: CallRecord[] = [];
   private readonly onLimit: (name: LimitHitName) => void;
 
@@ -60,9 +61,16 @@ export class SessionRecorder {
     return this.limitsHit.has(name as LimitHitName);
   }
 
-  anomaly(a: Anomaly): void {
-    if (this.anomalies.length < this.limits.maxAnomaliesPerSession) this.anomalies.push(a);
-    else this.hit(LIMIT_HIT.maxAnomaliesPerSession);
+  /** Keep an anomaly while under maxAnomaliesPerSession; returns whether it was kept (one that
+   * is not kept is not reported as an event either: the count is, once, when the session ends). */
+  anomaly(a: Anomaly): boolean {
+    if (this.anomalies.length < this.limits.maxAnomaliesPerSession) {
+      this.anomalies.push(a);
+      return true;
+    }
+    this.anomaliesDropped++;
+    this.hit(LIMIT_HIT.maxAnomaliesPerSession);
+    return false;
   }
 
   /** Drop session-level copies of anomalies now carried by a call (same objects), so each is counted once. */
@@ -95,6 +103,10 @@ export class SessionRecorder {
   finish(endTs: number, sensor: string): SessionOutput {
     const payload = this.keptBytes > 0 ? this.payload() : undefined;
     const f = this.flow;
+    if (this.anomaliesDropped > 0) {
+      this.anomalies.push({ name: 'too_many_anomalies', proto: 'sensor', detail: `${this.anomaliesDropped} more anomal${this.anomaliesDropped === 1 ? 'y' : 'ies'} counted, not kept (maxAnomaliesPerSession ${this.limits.maxAnomaliesPerSession})` });
+      this.anomaliesDropped = 0;
+    }
     // Built field by field: object spreads here cost ~20 us per session in V8 (measured), which
     // is most of what recording a session costs.
     const session: Mutable<SessionRecord> = {

@@ -34,6 +34,7 @@ export const DCERPC_ANOMALIES = [
   'call_id_reused',
   'ptype_wrong_direction',
   'protocol_violation',
+  'too_many_anomalies',
 ] as const;
 
 export type DcerpcAnomalyName = (typeof DCERPC_ANOMALIES)[number];

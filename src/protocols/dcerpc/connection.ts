@@ -85,6 +85,9 @@ export class DcerpcConnection {
   /** Decoded activation arguments waiting for their call's record; made on the first one. */
   private activations: Map<CallState, ActivationArgs> | undefined;
   private ts = 0;
+  /** Anomalies reported through onAnomaly, and those past the limit that were only counted. */
+  private reported = 0;
+  private unreported = 0;
   private dir: Direction = 'to_server';
   private offset = 0;
   pdus = 0;
@@ -171,6 +174,11 @@ export class DcerpcConnection {
     }
     this.calls.finishAll();
     this.closed = true;
+    if (this.unreported > 0) {
+      const a = dcerpcAnomaly('too_many_anomalies', `${this.unreported} more anomal${this.unreported === 1 ? 'y' : 'ies'} on this connection counted, not reported (maxAnomaliesPerConnection ${this.limits.maxAnomaliesPerConnection})`, { offset: this.offset });
+      this.unreported = 0;
+      this.o.onAnomaly?.(a, undefined);
+    }
   }
 
   private newFramer(dir: Direction): DcerpcFramer {
@@ -311,13 +319,11 @@ export class DcerpcConnection {
       if (d.activation) (this.activations ??= new Map()).set(call, d.activation);
       for (const a of d.anomalies) {
         const withId = a.callId === undefined ? { ...a, callId: call.callId } : a;
-        addCallAnomaly(call, withId);
-        this.emit(withId, this.dir);
+        if (addCallAnomaly(call, withId, this.limits)) this.emit(withId, this.dir);
       }
     } catch (e) {
       const a = dcerpcAnomaly('protocol_violation', `stub decoder failed: ${e instanceof Error ? e.message : String(e)}`, { callId: call.callId });
-      addCallAnomaly(call, a);
-      this.emit(a, this.dir);
+      if (addCallAnomaly(call, a, this.limits)) this.emit(a, this.dir);
     }
   }
 
@@ -332,7 +338,7 @@ export class DcerpcConnection {
     const rec: Mutable<CallRecord> = {
       ts: c.ts, callId: c.callId, ctxId: c.ctxId, opnum: c.opnum,
       reqFrags: c.reqFrags, respFrags: c.respFrags, reqStubLen: c.reqStubLen, respStubLen: c.respStubLen,
-      anomalies: callAnomalies(c),
+      anomalies: callAnomalies(c, this.limits),
     };
     if (iface) {
       rec.ifaceUuid = iface.uuid;
@@ -355,7 +361,14 @@ export class DcerpcConnection {
     this.emit(dcerpcAnomaly(name, detail, { offset: this.offset, callId }), this.dir);
   }
 
+  /** The one way an anomaly leaves the connection, bounded by maxAnomaliesPerConnection: past it
+   * they are counted and reported as one too_many_anomalies when the connection closes. */
   private emit(a: Anomaly, dir: Direction): void {
+    if (this.reported >= this.limits.maxAnomaliesPerConnection) {
+      this.unreported++;
+      return;
+    }
+    this.reported++;
     this.o.onAnomaly?.(a, dir);
   }
 }

@@ -46,6 +46,20 @@ export const DCERPC_LIMITS = {
     unit: 'calls',
     doc: 'Requests with a first fragment but no last fragment yet; a new one beyond it is not reassembled and too_many_open_calls raised (Zeek DCE_RPC::max_cmd_reassembly 20).',
   },
+  maxAnomaliesPerCall: {
+    default: 32,
+    min: 1,
+    max: 65_536,
+    unit: 'anomalies',
+    doc: 'Anomalies kept on one call; past it they are counted and the call gets one too_many_anomalies with the count (fragments that alternate opnum or context would otherwise add one per fragment, a million for one connection).',
+  },
+  maxAnomaliesPerConnection: {
+    default: 256,
+    min: 1,
+    max: 1_000_000,
+    unit: 'anomalies',
+    doc: 'Anomalies a connection reports; past it they are counted and one too_many_anomalies with the count is reported when the connection closes (Zeek rate-limits weirds per connection the same way).',
+  },
   maxContexts: {
     default: 256,
     min: 1,

@@ -38,6 +38,9 @@ const spareCarries: Uint8Array[] = [];
 const MAX_SPARE_CARRIES = 8;
 /** Below this a typed array is allocated on the JS heap anyway (and a header prefix is 16 bytes). */
 const POOLED_MIN = 256;
+/** Smallest carry once frag_length is known: most PDUs that span segments are a few hundred bytes,
+ * and growing from 16 would copy them several times. */
+const CARRY_MIN = 256;
 
 function takeCarry(size: number): Uint8Array {
   for (let i = spareCarries.length - 1; i >= 0; i--) {
@@ -125,9 +128,10 @@ export class DcerpcFramer {
     const r = pduLengthAt(this.carry.subarray(0, this.have), 0, this.maxFrag);
     return r < 0 ? -r : 0;
   }
-  /** Bytes the framer holds (never more than maxFragLength). */
+  /** Bytes of memory the framer holds for a PDU in progress: about twice what has arrived of it,
+   * never more than its frag_length (at most maxFragLength). */
   get buffered(): number {
-    return this.carry ? this.want : 0;
+    return this.carry ? this.carry.length : 0;
   }
   /** Stream offset of the next byte. */
   get streamOffset(): number {
@@ -182,13 +186,10 @@ export class DcerpcFramer {
         return 'bad';
       }
       if (this.have < COMMON_HEADER_LEN) return 'more';
-      const frag = fragOf(this.carry!, 0);
-      const full = this.newCarry(frag);
-      full.set(this.carry!.subarray(0, COMMON_HEADER_LEN)); // the header prefix, now complete
-      this.carry = full;
-      this.want = frag;
+      this.want = fragOf(this.carry!, 0);
     }
     const take = Math.min(this.want - this.have, end - pos);
+    this.reserve(this.have + take);
     this.carry!.set(chunk.subarray(pos, pos + take), this.have);
     this.have += take;
     pos += take;
@@ -206,6 +207,20 @@ export class DcerpcFramer {
 
   private newCarry(size: number): Uint8Array {
     return this.reuse && size >= POOLED_MIN ? takeCarry(size) : new Uint8Array(size);
+  }
+
+  /**
+   * Make the carry hold at least `n` bytes. It grows with what has arrived (doubling, never past
+   * the PDU's frag_length), not with what the header claims: a peer that sends a 16-byte header
+   * claiming 65,535 bytes and then nothing costs 16 bytes here, not 64 KiB.
+   */
+  private reserve(n: number): void {
+    const cur = this.carry!;
+    if (cur.length >= n) return;
+    const grown = this.newCarry(Math.min(this.want, Math.max(n, cur.length * 2, CARRY_MIN)));
+    grown.set(cur.subarray(0, this.have));
+    if (this.reuse) giveCarry(cur);
+    this.carry = grown;
   }
 
   private dropCarry(): void {
@@ -244,10 +259,11 @@ export class DcerpcFramer {
   }
 
   private startCarry(rest: Uint8Array, at: number, r: number): void {
-    // a header prefix gets 16 bytes; a known frag_length that many (<= maxFrag; a pooled buffer may be longer)
-    const size = rest.length < COMMON_HEADER_LEN ? COMMON_HEADER_LEN : rest.length - r;
-    this.carry = this.newCarry(size);
-    this.want = size;
+    // a header prefix gets 16 bytes; with frag_length known, room for twice what arrived, up to
+    // frag_length (reserve() grows it as more arrives; a pooled buffer may be longer)
+    const want = rest.length < COMMON_HEADER_LEN ? COMMON_HEADER_LEN : rest.length - r;
+    this.carry = this.newCarry(Math.min(want, Math.max(rest.length * 2, CARRY_MIN)));
+    this.want = want;
     this.carry.set(rest);
     this.have = rest.length;
     this.carryOffset = at;

@@ -45,22 +45,37 @@ export interface CallState {
   lastTs: number;
   /** Replaced, not only appended to (see addCallAnomaly): read it afresh. */
   anomalies: Anomaly[];
+  /** Anomalies past maxAnomaliesPerCall: counted, not kept (callAnomalies adds one summary). */
+  anomaliesDropped: number;
 }
 
 /** The anomalies of a call that has none: shared and never written (most calls have none). A
  * call record gets a list of its own (callAnomalies). */
 const NO_CALL_ANOMALIES: readonly Anomaly[] = [];
 
-/** A call's anomalies as a list the caller may keep (a call record's). */
-export function callAnomalies(call: CallState): Anomaly[] {
-  return call.anomalies === NO_CALL_ANOMALIES ? [] : call.anomalies;
+/** A call's anomalies as a list the caller may keep (a call record's): the kept ones, then one
+ * too_many_anomalies with the count of those past the limit. */
+export function callAnomalies(call: CallState, limits: DcerpcLimits): Anomaly[] {
+  const list = call.anomalies === NO_CALL_ANOMALIES ? [] : call.anomalies;
+  if (call.anomaliesDropped > 0) {
+    list.push(dcerpcAnomaly('too_many_anomalies', `${call.anomaliesDropped} more anomal${call.anomaliesDropped === 1 ? 'y' : 'ies'} on call ${call.callId} counted, not kept (maxAnomaliesPerCall ${limits.maxAnomaliesPerCall})`, { callId: call.callId }));
+    call.anomaliesDropped = 0;
+  }
+  return list;
 }
 
-/** Append to a call's anomalies; the first one makes a one-element list (pushing onto the empty
- * list would reserve 17 slots, and a call with an anomaly usually has just one). */
-export function addCallAnomaly(call: CallState, a: Anomaly): void {
+/** Append to a call's anomalies up to maxAnomaliesPerCall (past it they are only counted); the first
+ * one makes a one-element list (pushing onto the empty list would reserve 17 slots, and a call with
+ * an anomaly usually has just one). Returns whether it was kept: one not kept is not reported
+ * either, so a peer cannot turn one call into a million anomaly events. */
+export function addCallAnomaly(call: CallState, a: Anomaly, limits: DcerpcLimits): boolean {
+  if (call.anomalies.length >= limits.maxAnomaliesPerCall) {
+    call.anomaliesDropped++;
+    return false;
+  }
   if (call.anomalies.length === 0) call.anomalies = [a];
   else call.anomalies.push(a);
+  return true;
 }
 
 /** (direction of the request, call_id) as one number: call_id is a u32, so 2 * call_id + 1 is an
@@ -100,7 +115,7 @@ export class CallTable {
 
   private flag(name: DcerpcAnomalyName, detail: string, call: CallState | undefined, callId: number): void {
     const a = dcerpcAnomaly(name, detail, { callId });
-    if (call) addCallAnomaly(call, a);
+    if (call && !addCallAnomaly(call, a, this.limits)) return;
     this.ev.anomaly(a, call);
   }
 
@@ -132,10 +147,8 @@ export class CallTable {
     } else {
       this.checkConsistency(call, pdu);
     }
-    if (rc.anomalies.length > 0) {
-      if (call.anomalies.length === 0) call.anomalies = [...rc.anomalies];
-      else call.anomalies.push(...rc.anomalies);
-    }
+    // (already reported by the connection, which bounds its own reports)
+    for (const a of rc.anomalies) addCallAnomaly(call, a, this.limits);
     this.append(call, pdu, ts);
     if ((pdu.header.flags & PFC.LAST_FRAG) === 0) return undefined;
     this.completeRequest(call);
@@ -153,7 +166,7 @@ export class CallTable {
       key, dir, callId: pdu.header.callId, ts, iface: rc.iface, transferSyntax: rc.transferSyntax, ctxId: pdu.ctxId, opnum: pdu.opnum, objectUuid: pdu.objectUuid,
       allocHint: pdu.allocHint, littleEndian: pdu.header.littleEndian, authType: pdu.auth?.authType, authLevel: pdu.auth?.authLevel,
       reqFrags: 0, reqStubLen: 0, parts: NO_PARTS as Uint8Array[], keptLen: 0, reqDone: false, reassembling: !single, truncated: false,
-      respFrags: 0, respStubLen: 0, faultStatus: undefined, lastTs: ts, anomalies: NO_CALL_ANOMALIES as Anomaly[],
+      respFrags: 0, respStubLen: 0, faultStatus: undefined, lastTs: ts, anomalies: NO_CALL_ANOMALIES as Anomaly[], anomaliesDropped: 0,
     };
     if (!single) {
       if (this.reassembling >= this.limits.maxConcurrentReassemblies) {

@@ -23,7 +23,7 @@ const WINDOWS_MAX_FRAG = 5840;
 const RESPONSE_HEADER_LEN = 24;
 /** Codec anomalies that mean a DCE/RPC limit (DCERPC_LIMITS) cut something short: they are also
  * recorded as limit hits, so limits show in sessions and metrics whichever layer enforced them. */
-const DCERPC_LIMIT_ANOMALIES = new Set(['frag_length_exceeds_limit', 'too_many_open_calls', 'too_much_fragment_data', 'too_many_contexts']);
+const DCERPC_LIMIT_ANOMALIES = new Set(['frag_length_exceeds_limit', 'too_many_open_calls', 'too_much_fragment_data', 'too_many_contexts', 'too_many_anomalies']);
 /** Framing failures after which Windows gives up on the stream: one bind_nak, then close. */
 const FATAL_TO_SERVER = new Set(['bad_version', 'resync_garbage_skipped', 'frag_length_exceeds_limit', 'frag_length_too_small']);
 
@@ -149,8 +149,8 @@ export class RpcResponder implements Responder {
   }
 
   private record(a: Anomaly): void {
-    this.ctx.record.anomaly(a);
     if (DCERPC_LIMIT_ANOMALIES.has(a.name)) this.ctx.record.hit(`dcerpc_${a.name}`);
+    if (!this.ctx.record.anomaly(a)) return;
     const f = this.ctx.record.flow;
     this.ctx.emit({ type: 'anomaly', ts: this.ctx.now(), source: 'sensor', src: f.src, dst: f.dst, proto: 'tcp', sport: f.sport, dport: this.ctx.basePort, session: this.ctx.record.id, anomaly: a });
   }
