@@ -65,6 +65,15 @@ test('alias lookup and search take % and _ literally, and a description word is 
   assert.equal((await kb.getVulnerability('ms03-026'))?.id, 'CVE-2003-0352');
 });
 
+test('GET /api/v1/vulns: out-of-range paging answers 400 naming the parameter', async () => {
+  for (const [qs, name] of [['offset=99999999999999999999', 'offset'], ['offset=-1', 'offset'], ['limit=99999999999999999999', 'limit'], ['limit=0', 'limit']]) {
+    const r = await app.inject({ url: `/api/v1/vulns?${qs}`, headers: auth });
+    assert.equal(r.statusCode, 400, `${qs}: ${r.body}`);
+    assert.match(r.json().message, new RegExp(name), qs);
+  }
+  assert.equal((await app.inject({ url: '/api/v1/vulns?offset=1000000', headers: auth })).json().items.length, 0);
+});
+
 test('GET /api/v1/vulns filters: text, KEV, CVSS, published range, CPE applicability', { skip }, async () => {
   const get = async (qs: string) => (await app.inject({ url: `/api/v1/vulns?${qs}`, headers: auth })).json();
   assert.ok((await get('q=DCOM')).items.some((i: { id: string }) => i.id === 'CVE-2003-0352'));

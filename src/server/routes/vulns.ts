@@ -14,6 +14,9 @@ import { csafProviderPlugin, type CsafProviderDeps } from './csaf-provider.js';
 const str = { type: 'string' } as const;
 const num = { type: 'number' } as const;
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}' } as const;
+/** Above every KB's size (NVD holds ~300k CVEs). Unbounded, a 20-digit offset overflowed SQLite's
+ * 64-bit integer (a 500), and an offset costs the database a scan of that many rows. */
+const MAX_OFFSET = 1_000_000;
 
 export const vulnSummarySchema = {
   $id: 'VulnSummary',
@@ -41,7 +44,8 @@ export function vulnRoutes(deps: { kb: KbStorePort }): FastifyPluginAsync {
             vendor: { type: 'string', maxLength: 100 }, product: { type: 'string', maxLength: 100 }, cpe: { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 300 } },
             kev: { type: 'boolean' }, epssAbove: { type: 'number', minimum: 0, maximum: 1 }, cvssAbove: { type: 'number', minimum: 0, maximum: 10 },
             publishedFrom: date, publishedTo: date,
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            offset: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0, description: `rows to skip, at most ${MAX_OFFSET}` },
           },
         },
         response: {
