@@ -1,5 +1,5 @@
-// Bearer-token check for every route except those marked `config: { public: true }` (/healthz).
-// Runs onRequest, before body parsing and validation, so unauthenticated requests cost little.
+// Bearer-token check for every route except those marked `config: { public: true }` (/healthz, Atom feed,
+// CSAF directory); runs onRequest, before body parsing and validation, so unauthenticated requests cost little.
 
 import type { FastifyInstance } from 'fastify';
 import { checkBearer } from './auth.js';
@@ -13,6 +13,11 @@ declare module 'fastify' {
 
 export function installAuth(app: FastifyInstance, token: string | (() => string)): void {
   const current = typeof token === 'string' ? () => token : token;
+  // The OpenAPI document inherits the global bearer requirement; derive each public route's `security: []`
+  // from the same flag the check reads, so the document cannot drift from what is enforced.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.public === true) route.schema = { ...route.schema, security: [] };
+  });
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config?.public === true) return;
     if (checkBearer(request.headers.authorization, current())) return;
