@@ -93,7 +93,7 @@ export const SENSOR_LIMITS = {
     min: 1,
     max: 10_000_000,
     unit: 'items',
-    doc: 'Sessions and events waiting between the sensor and its sink; over it the oldest item is dropped and counted (a sensor must keep listening when its store is slow).',
+    doc: 'Events waiting between the sensor and its sink. Once half of it is taken, events from a source holding more than an equal share are shed (counted, and said on the session as events_shed); sessions and exploit evidence (calls with activation arguments or anomalies, shell lines) are never shed and have room for twice this; only a sink that has stopped makes the oldest item drop (a sensor must keep listening when its store is slow).',
   },
   queueBatchSize: {
     default: 256,
@@ -138,5 +138,6 @@ export const LIMIT_HIT = {
   maxPayloadEventChars: 'max_payload_event_chars',
   memoryBudgetMb: 'memory_budget',
   maxPendingOutputBytes: 'max_pending_output',
+  queueCapacity: 'queue_share',
 } as const satisfies Partial<Record<SensorLimitName, string>>;
 export type LimitHitName = (typeof LIMIT_HIT)[keyof typeof LIMIT_HIT];

@@ -21,7 +21,7 @@ export class SensorMetrics {
   readonly bytesIn: Counter<'port'>;
   readonly open: Gauge;
   readonly queueDepth: Gauge;
-  readonly queueDropped: Counter<'kind'>;
+  readonly queueDropped: Counter<'kind' | 'reason'>;
   readonly sinkErrors: Counter;
   private readonly tallies = new Map<number, PortTally>();
 
@@ -44,7 +44,7 @@ export class SensorMetrics {
     this.bytesIn = new Counter({ name: 'vigil_sensor_received_bytes_total', help: 'Bytes received from peers, by port', labelNames: ['port'], registers, collect: fold('bytesIn') });
     this.open = new Gauge({ name: 'vigil_sensor_open_connections', help: 'Connections currently open', registers, collect() { this.set(openNow()); } });
     this.queueDepth = new Gauge({ name: 'vigil_sensor_queue_depth', help: 'Items waiting between the sensor and its sink', registers, collect() { this.set(queueDepthNow()); } });
-    this.queueDropped = new Counter({ name: 'vigil_sensor_queue_dropped_total', help: 'Items dropped from the full sensor queue (drop-oldest) or lost to sink errors, by kind', labelNames: ['kind'], registers });
+    this.queueDropped = new Counter({ name: 'vigil_sensor_queue_dropped_total', help: 'Items the sensor queue did not deliver, by kind and reason: shed (a source over its share under load), full (the sink stopped: oldest dropped), sink_error (a failed write)', labelNames: ['kind', 'reason'], registers });
     this.sinkErrors = new Counter({ name: 'vigil_sensor_sink_errors_total', help: 'Failed sink writes', registers });
   }
 

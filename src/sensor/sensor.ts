@@ -8,7 +8,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { VigilEvent } from '../model/event.js';
 import { isFamilyUnavailable, listenError } from './bind-errors.js';
-import { OutputQueue } from './output-queue.js';
+import { OutputQueue, type OutputClass } from './output-queue.js';
 import { SensorConnection, type ConnectionDeps } from './sensor-connection.js';
 import { LIMIT_HIT, resolveSensorLimits, type LimitHitName, type SensorLimits } from './sensor-limits.js';
 import { SensorMetrics } from './sensor-metrics.js';
@@ -44,7 +44,8 @@ export class Sensor {
   private readonly clock: Clock;
   private readonly queue: OutputQueue;
   private readonly servers: { server: Server; bound: BoundListener }[] = [];
-  private readonly open = new Set<SensorConnection>();
+  /** Open connections by session id (a shed event finds its session's record here). */
+  private readonly open = new Map<string, SensorConnection>();
   private readonly perSource = new Map<string, number>();
   /** What every connection of one base port shares (made once per port, not per connection). */
   private readonly portDeps = new Map<number, ConnectionDeps>();
@@ -72,7 +73,11 @@ export class Sensor {
     const m = this.metrics;
     this.countLimit = (name) => m.limits.inc({ limit: name });
     this.queue = new OutputQueue(opts.sink, this.limits.queueCapacity, this.limits.queueBatchSize, this.logger, {
-      onDrop: (item) => m.queueDropped.inc({ kind: item.kind }),
+      onDrop: (item, _cls, why) => {
+        m.queueDropped.inc({ kind: item.kind, reason: why });
+        // A shed event of a session still open is said on that session's record.
+        if (why === 'shed' && item.kind === 'event' && item.event.session) this.open.get(item.event.session)?.record.eventShed();
+      },
       onWritten: (batch) => {
         for (const it of batch) if (it.kind === 'session') m.forPort(it.session.dport).sessions++;
       },
@@ -117,7 +122,7 @@ export class Sensor {
     } catch (e) {
       clearInterval(this.memoryTimer);
       const closing = this.closeServers();
-      for (const c of [...this.open]) c.shutdown();
+      for (const c of [...this.open.values()]) c.shutdown();
       await closing;
       clearInterval(this.sweepTimer);
       throw e;
@@ -149,7 +154,7 @@ export class Sensor {
 
   private sweep(): void {
     const now = performance.now();
-    for (const c of this.open) c.expire(now);
+    for (const c of this.open.values()) c.expire(now);
   }
 
   private sampleMemory(): void {
@@ -186,15 +191,15 @@ export class Sensor {
       record.closeReason = 'limit';
       socket.on('error', ignoreError);
       socket.resetAndDestroy();
-      // Refusals during a flood are low priority: queued only if there is room, never evicting.
-      this.queue.push(record.finish(now, this.name), false);
+      // Refusals during a flood are detail: queued only while the source is within its share.
+      this.queue.push(record.finish(now, this.name), 'detail', src);
       return;
     }
     const deps = this.depsFor(basePort);
     deps.tally.accepted++;
     this.perSource.set(src, (this.perSource.get(src) ?? 0) + 1);
     this.emit({ type: 'conn', ts: now, source: 'sensor', src, dst: flow.dst, proto: 'tcp', sport: flow.sport, dport: basePort, session: record.id, outcome: 'failure' });
-    this.open.add(new SensorConnection(socket, record, responderFor(basePort), deps));
+    this.open.set(record.id, new SensorConnection(socket, record, responderFor(basePort), deps));
   }
 
   private depsFor(basePort: number): ConnectionDeps {
@@ -216,11 +221,11 @@ export class Sensor {
   }
 
   private emit(event: VigilEvent): void {
-    this.queue.push({ kind: 'event', event });
+    this.queue.push({ kind: 'event', event }, eventClass(event), event.src);
   }
 
   private onClosed(conn: SensorConnection): void {
-    if (!this.open.delete(conn)) return;
+    if (!this.open.delete(conn.record.id)) return;
     const src = conn.record.flow.src;
     const left = (this.perSource.get(src) ?? 1) - 1;
     if (left > 0) this.perSource.set(src, left);
@@ -239,13 +244,22 @@ export class Sensor {
     this.stopping = true;
     if (this.memoryTimer) clearInterval(this.memoryTimer);
     const closing = this.closeServers();
-    for (const c of [...this.open]) c.shutdown();
+    for (const c of [...this.open.values()]) c.shutdown();
     await closing;
     // Sockets emit 'close' asynchronously after destroy(); wait for all sessions to be queued.
     for (let i = 0; i < 200 && this.open.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.queue.flush();
   }
+}
+
+/** What an event is to the output queue: evidence a detector needs to see an exploit (a call with
+ * activation arguments or anomalies, a typed shell line) is never shed under load; the rest is
+ * detail, shed from the heaviest sources first. */
+export function eventClass(ev: VigilEvent): OutputClass {
+  if (ev.type === 'payload') return 'evidence';
+  if (ev.type === 'call' && (ev.call.activation !== undefined || ev.call.anomalies.length > 0)) return 'evidence';
+  return 'detail';
 }
 
 /** The entries of resolved DCE/RPC limits that differ from the codec's defaults. */

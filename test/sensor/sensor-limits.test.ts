@@ -130,7 +130,7 @@ test('stop() closes open connections with reason shutdown and flushes them to th
   assert.equal(h.sink.events.filter((e) => e.type === 'conn').length, 1);
 });
 
-test('a stalled sink: the queue stays at its capacity, drops the oldest, and /metrics counts the drops', async () => {
+test('a stalled sink: every session keeps its room, conn events past the capacity are shed, /metrics counts them', async () => {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   const written: string[] = [];
@@ -147,15 +147,18 @@ test('a stalled sink: the queue stays at its capacity, drops the oldest, and /me
       c.end('x');
       await readAll(c);
     }
-    await waitFor('queue full', () => sensor.queueStats().depth === 4);
-    // 5 connections = 5 conn events + 5 sessions; one item is in the stalled write, 4 wait, 5 dropped.
-    assert.equal(sensor.queueStats().dropped, 5);
-    assert.equal(await metric(registry, 'vigil_sensor_queue_depth'), 4);
-    const dropped = (await metric(registry, 'vigil_sensor_queue_dropped_total', { kind: 'event' })) + (await metric(registry, 'vigil_sensor_queue_dropped_total', { kind: 'session' }));
-    assert.equal(dropped, 5);
+    // 5 connections = 5 conn events (detail) + 5 sessions (record); the first conn event is in the
+    // stalled write, the next two fit under the capacity of 4, the last two are shed.
+    await waitFor('all sessions queued', () => sensor.queueStats().depth === 7);
+    assert.equal(sensor.queueStats().dropped, 2);
+    assert.equal(sensor.queueStats().shed, 2);
+    assert.equal(await metric(registry, 'vigil_sensor_queue_depth'), 7);
+    assert.equal(await metric(registry, 'vigil_sensor_queue_dropped_total', { kind: 'event', reason: 'shed' }), 2);
+    assert.equal(await metric(registry, 'vigil_sensor_queue_dropped_total', { kind: 'session', reason: 'shed' }), 0);
     release();
     await waitFor('drained', () => sensor.queueStats().depth === 0);
-    assert.equal(written.length, 5, 'the in-flight item and the 4 newest were delivered');
+    assert.equal(written.filter((k) => k === 'session').length, 5, 'every session delivered');
+    assert.equal(written.length, 8);
   } finally {
     release();
     await sensor.stop();

@@ -204,7 +204,10 @@ export class RpcResponder implements Responder {
   private onCall(call: CallRecord): void {
     // The call's anomalies were already reported through onAnomaly; keep them on the call only.
     this.ctx.record.forgetAnomalies(call.anomalies);
-    this.ctx.record.call(call);
+    // Past maxCallsPerSession a plain call is only counted; one that carries what the exploit
+    // detector reads (activation arguments, anomalies) is still reported, so an attacker cannot
+    // hide an exploit behind 256 harmless calls.
+    if (!this.ctx.record.call(call) && !call.activation && call.anomalies.length === 0) return;
     const f = this.ctx.record.flow;
     this.ctx.emit({ type: 'call', ts: call.ts, source: 'sensor', src: f.src, dst: f.dst, proto: 'tcp', sport: f.sport, dport: this.ctx.basePort, session: this.ctx.record.id, call });
   }
