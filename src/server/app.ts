@@ -11,6 +11,7 @@ import { API_PREFIX, type RoutePlugin } from './route-plugin.js';
 import { installAuth } from './auth-hook.js';
 import { installErrorHandler } from './error-handler.js';
 import { installHttpMetrics } from './http-metrics.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -44,6 +45,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(swagger, openApiOptions(deps.version ?? '0.1.0'));
   installErrorHandler(app);
+  installSecurityHeaders(app);
   installHttpMetrics(app, deps.registry);
   installAuth(app, deps.token);
 

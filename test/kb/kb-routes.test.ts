@@ -112,6 +112,25 @@ test('advisories: list, CSAF document, HTML; the Atom feed and provider director
   assert.equal((await app.inject({ url: '/.well-known/csaf/white/2025/nope.json' })).statusCode, 404);
 });
 
+test('every response carries the security headers; the advisory HTML is under a strict CSP', async () => {
+  const cases: [string, Record<string, string>, number][] = [
+    ['/api/v1/advisories/VIGIL-2025-0042/html', auth, 200], ['/api/v1/advisories/feed.atom', {}, 200],
+    ['/.well-known/csaf/provider-metadata.json', {}, 200], ['/.well-known/csaf/white/index.txt', {}, 200],
+    ['/healthz', {}, 200], ['/metrics', auth, 200], ['/api/v1/vulns/CVE-2003-0352', auth, 200], ['/api/v1/openapi.json', auth, 200],
+    ['/api/v1/vulns/CVE-2003-0352', {}, 401], ['/api/v1/vulns?limit=0', auth, 400], ['/api/v1/vulns/CVE-1999-9999', auth, 404], ['/no-such-route', auth, 404],
+  ];
+  for (const [url, headers, status] of cases) {
+    const r = await app.inject({ url, headers });
+    assert.equal(r.statusCode, status, url);
+    assert.equal(r.headers['x-content-type-options'], 'nosniff', url);
+    assert.equal(r.headers['x-frame-options'], 'DENY', url);
+    assert.equal(r.headers['referrer-policy'], 'no-referrer', url);
+    const csp = String(r.headers['content-security-policy']);
+    for (const directive of ["default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'"]) assert.ok(csp.includes(directive), `${url}: ${csp}`);
+    assert.doesNotMatch(csp, /unsafe|script-src/, url);
+  }
+});
+
 test('the OpenAPI document lists the KB resources', async () => {
   const r = await app.inject({ url: '/api/v1/openapi.json', headers: auth });
   assert.equal(r.statusCode, 200);
