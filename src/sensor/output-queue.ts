@@ -41,6 +41,13 @@ export interface QueueHooks {
  * many sources share the queue (a fair share of 0 would starve everyone under a wide flood). */
 const MIN_SHARE = 8;
 
+/** Rough memory of a queued item: its payload sample plus a fixed cost per object (a session with
+ * its calls and anomalies, an event). Only what the guard needs to see a queue of samples grow. */
+function approxBytes(item: SensorOutput): number {
+  if (item.kind === 'event') return 512;
+  return 1024 + (item.payload?.byteLength ?? 0) + 512 * (item.session.calls.length + item.session.anomalies.length);
+}
+
 /** A ring of pending outputs drained in order, one sink write at a time, in batches. */
 export class OutputQueue {
   private readonly ringSize: number;
@@ -51,6 +58,8 @@ export class OutputQueue {
   private size = 0;
   /** Per source, how many queued detail items it holds. */
   private readonly perSource = new Map<string, number>();
+  /** Estimated bytes of the queued items (the sensor's memory guard counts them). */
+  bytes = 0;
   private draining = false;
   private idleWaiters: (() => void)[] = [];
   private stats = { dropped: 0, written: 0, sinkErrors: 0, shed: 0 };
@@ -86,6 +95,7 @@ export class OutputQueue {
     if (this.size === this.ringSize) this.evictOldest();
     const slot = (this.head + this.size) % this.ringSize;
     this.items[slot] = item;
+    this.bytes += approxBytes(item);
     if (cls === 'detail') {
       this.detailSrc[slot] = source;
       this.perSource.set(source, (this.perSource.get(source) ?? 0) + 1);
@@ -130,6 +140,7 @@ export class OutputQueue {
     const h = this.head;
     const item = this.items[h];
     this.items[h] = undefined;
+    if (item) this.bytes -= approxBytes(item);
     const src = this.detailSrc[h];
     if (src !== undefined) {
       this.detailSrc[h] = undefined;

@@ -32,16 +32,22 @@ const monotonicMs = (): number => performance.now();
 
 /** How long a gracefully closing connection may take to flush before it is destroyed. */
 const MAX_FLUSH_MS = 5000;
+/** What an open connection costs beyond the bytes it buffers (socket, handles, record, responder):
+ * measured at about 8 KiB per idle connection (bench/RESULTS.md, 10,000 idle connections). */
+export const CONNECTION_OVERHEAD_BYTES = 8192;
 
 /** The connection is its responder's context too (no context object and closures per connection). */
 export class SensorConnection implements ResponderContext {
   private closing = false;
   private closed = false;
   private readonly openedAt: number;
-  /** Last byte in either direction (as socket.setTimeout counted activity). */
-  private lastActive: number;
+  /** Last byte in either direction (as socket.setTimeout counted activity); monotonic ms. */
+  lastActive: number;
   /** When a graceful close started (for the flush bound). */
   private closingAt = 0;
+  /** The byte-rate floor's current window: when it began and what the peer sent in it. */
+  private windowAt: number;
+  private windowBytes = 0;
   private readonly responder: Responder;
 
   constructor(
@@ -51,7 +57,7 @@ export class SensorConnection implements ResponderContext {
     private readonly deps: ConnectionDeps,
   ) {
     socket.setNoDelay(true);
-    this.openedAt = this.lastActive = monotonicMs();
+    this.openedAt = this.lastActive = this.windowAt = monotonicMs();
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.close('peer_closed'));
     socket.on('error', (e: NodeJS.ErrnoException) => this.close(e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'reset' : 'error'));
@@ -101,12 +107,31 @@ export class SensorConnection implements ResponderContext {
       this.socket.destroy();
       return true;
     }
+    if (now - this.windowAt >= this.deps.limits.rateWindowMs && this.rateWindowEnds(now)) return true;
     const idleDue = this.lastActive + idleTimeoutMs;
     const totalDue = this.openedAt + sessionTimeoutMs;
     if (now < idleDue && now < totalDue) return false;
     if (totalDue <= idleDue) this.close('total_timeout', LIMIT_HIT.sessionTimeoutMs);
     else this.close('idle_timeout', LIMIT_HIT.idleTimeoutMs);
     return true;
+  }
+
+  /** A rate window ended: close a peer that trickled (sent something, below the floor) while
+   * part-way through a message. */
+  private rateWindowEnds(now: number): boolean {
+    const sent = this.windowBytes;
+    const elapsed = now - this.windowAt; // at least rateWindowMs; longer by up to a sweep period
+    this.windowAt = now;
+    this.windowBytes = 0;
+    if (sent === 0 || sent >= (this.deps.limits.minBytesPerSecond * elapsed) / 1000) return false;
+    if (this.responder.midMessage && !this.responder.midMessage()) return false;
+    this.close('limit', LIMIT_HIT.minBytesPerSecond);
+    return true;
+  }
+
+  /** Bytes held in memory for this peer (what the sensor's memory budget counts). */
+  heldBytes(): number {
+    return CONNECTION_OVERHEAD_BYTES + this.record.recordedBytes + (this.responder.held?.() ?? 0) + this.socket.writableLength;
   }
 
   /** The sensor stops: close now, and cut short a graceful close still flushing (the listeners'
@@ -119,6 +144,7 @@ export class SensorConnection implements ResponderContext {
   private onData(chunk: Buffer): void {
     if (this.closing) return;
     this.lastActive = monotonicMs();
+    this.windowBytes += chunk.length;
     const rec = this.record;
     rec.received(chunk);
     this.deps.tally.bytesIn += chunk.length;

@@ -39,6 +39,20 @@ export const SENSOR_LIMITS = {
     unit: 'ms',
     doc: 'Close any connection this long after it opened, however active (a trickling peer cannot hold a slot forever); checked by the same sweep as idleTimeoutMs.',
   },
+  minBytesPerSecond: {
+    default: 16,
+    min: 0,
+    max: 1_048_576,
+    unit: 'bytes/s',
+    doc: 'Byte-rate floor for a peer part-way through a message (a partial PDU or shell line): one that sent something, but less than this rate, over a whole rateWindowMs is closed (limit min_byte_rate). A slowloris peer at 1 byte/s would otherwise reset the idle timeout forever and hold its slot for sessionTimeoutMs (Apache mod_reqtimeout MinRate). 0 turns it off.',
+  },
+  rateWindowMs: {
+    default: 10_000,
+    min: 100,
+    max: 3_600_000,
+    unit: 'ms',
+    doc: 'Window over which minBytesPerSecond is measured; checked by the same sweep as the timeouts.',
+  },
   maxRecordedBytes: {
     default: 65_536,
     min: 0,
@@ -114,7 +128,7 @@ export const SENSOR_LIMITS = {
     min: 16,
     max: 1_048_576,
     unit: 'MiB',
-    doc: 'Resident memory above which new connections are refused (limit memory_budget) until it falls again; sampled every 500 ms.',
+    doc: 'Memory the sensor may hold for its peers: bytes buffered per connection (partial PDUs, reassembled stubs, payload samples, replies waiting to be sent), 8 KiB per open connection for its socket and state, and output waiting in the queue; measured every 250 ms. Over it, new connections are refused and the connections holding the most are closed (limit memory_budget) until it is back under 90%. Counted bytes, not resident memory: they fall as soon as a peer goes (resident memory waits for the garbage collector, which runs only when something allocates).',
   },
 } as const satisfies LimitTable;
 
@@ -132,6 +146,7 @@ export const LIMIT_HIT = {
   idleTimeoutMs: 'idle_timeout',
   sessionTimeoutMs: 'session_timeout',
   maxRecordedBytes: 'max_recorded_bytes',
+  minBytesPerSecond: 'min_byte_rate',
   maxSessionBytes: 'max_session_bytes',
   maxCallsPerSession: 'max_calls_per_session',
   maxAnomaliesPerSession: 'max_anomalies_per_session',

@@ -21,6 +21,8 @@ export class SensorMetrics {
   readonly bytesIn: Counter<'port'>;
   readonly open: Gauge;
   readonly queueDepth: Gauge;
+  /** What the memory guard last counted as held for peers (set by the guard, read at scrape). */
+  heldBytes = 0;
   readonly queueDropped: Counter<'kind' | 'reason'>;
   readonly sinkErrors: Counter;
   private readonly tallies = new Map<number, PortTally>();
@@ -45,6 +47,8 @@ export class SensorMetrics {
     this.open = new Gauge({ name: 'vigil_sensor_open_connections', help: 'Connections currently open', registers, collect() { this.set(openNow()); } });
     this.queueDepth = new Gauge({ name: 'vigil_sensor_queue_depth', help: 'Items waiting between the sensor and its sink', registers, collect() { this.set(queueDepthNow()); } });
     this.queueDropped = new Counter({ name: 'vigil_sensor_queue_dropped_total', help: 'Items the sensor queue did not deliver, by kind and reason: shed (a source over its share under load), full (the sink stopped: oldest dropped), sink_error (a failed write)', labelNames: ['kind', 'reason'], registers });
+    const self = this;
+    new Gauge({ name: 'vigil_sensor_held_bytes', help: 'Bytes the sensor holds for its peers (buffers, samples, queued output, per-connection overhead), as the memory guard counts them against memoryBudgetMb', registers, collect() { this.set(self.heldBytes); } });
     this.sinkErrors = new Counter({ name: 'vigil_sensor_sink_errors_total', help: 'Failed sink writes', registers });
   }
 

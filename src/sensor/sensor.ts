@@ -14,6 +14,7 @@ import { LIMIT_HIT, resolveSensorLimits, type LimitHitName, type SensorLimits } 
 import { SensorMetrics } from './sensor-metrics.js';
 import { newSessionId } from './session-id.js';
 import { SessionRecorder } from './session-recorder.js';
+import { SlotShares, slotPrefix } from './slot-shares.js';
 import { DEFAULT_PERSONA, DEFAULT_PORTS, type PersonaConfig, type SensorOptions } from './sensor-types.js';
 import { responderFor, serviceFor } from './responders/responder-table.js';
 import { DCERPC_LIMITS, resolveDcerpcLimits, type DcerpcLimitOverrides, type DcerpcLimits } from '../protocols/dcerpc/dcerpc-limits.js';
@@ -25,6 +26,8 @@ export interface BoundListener {
 }
 
 const ignoreError = (): void => undefined;
+/** How often the memory guard counts what is held (a walk over the open connections). */
+const MEMORY_SAMPLE_MS = 250;
 
 /** IPv4-mapped IPv6 addresses are recorded as plain IPv4, as Zeek does. */
 function plainAddress(a: string | undefined): string {
@@ -47,6 +50,11 @@ export class Sensor {
   /** Open connections by session id (a shed event finds its session's record here). */
   private readonly open = new Map<string, SensorConnection>();
   private readonly perSource = new Map<string, number>();
+  /** Open connections by network prefix, for fair eviction when every slot is taken. */
+  private readonly shares = new SlotShares<SensorConnection>();
+  /** Connections closed to make room (fair share, memory) whose sockets have not closed yet: their
+   * slots are already free for admission. */
+  private readonly leaving = new Set<SensorConnection>();
   /** What every connection of one base port shares (made once per port, not per connection). */
   private readonly portDeps = new Map<number, ConnectionDeps>();
   /** The DCE/RPC limits that differ from the codec's defaults: none (the usual case) lets each
@@ -108,7 +116,7 @@ export class Sensor {
     const offset = this.opts.portOffset ?? 0;
     // Timers first: a port bound early may accept connections while later ones are still binding,
     // and those must be timed out like any other (and not hold up closeServers() if start fails).
-    this.memoryTimer = setInterval(() => this.sampleMemory(), 500);
+    this.memoryTimer = setInterval(() => this.sampleMemory(), MEMORY_SAMPLE_MS);
     this.memoryTimer.unref();
     this.sweepTimer = setInterval(() => this.sweep(), sweepPeriodMs(this.limits));
     this.sweepTimer.unref();
@@ -157,19 +165,60 @@ export class Sensor {
     for (const c of this.open.values()) c.expire(now);
   }
 
+  /** Bytes held for peers: what each open connection buffers (plus its fixed overhead) and the
+   * output waiting in the queue. Falls the moment a peer goes, unlike resident memory. */
+  heldBytes(): number {
+    let n = this.queue.bytes;
+    for (const c of this.open.values()) n += c.heldBytes();
+    return n;
+  }
+
+  /**
+   * The memory guard: over the budget, refuse new connections and close the connections holding
+   * the most until what is held is back under 90% of it (largest first: the peer that made the
+   * sensor hold its memory pays, not the ones that arrive next).
+   */
   private sampleMemory(): void {
-    const over = process.memoryUsage.rss() > this.limits.memoryBudgetMb * 1024 * 1024;
-    if (over !== this.overBudget) this.logger.warn({ rss: process.memoryUsage.rss(), budgetMb: this.limits.memoryBudgetMb, over }, 'sensor memory budget');
+    const budget = this.limits.memoryBudgetMb * 1024 * 1024;
+    let held = this.heldBytes();
+    this.metrics.heldBytes = held;
+    const over = held > budget;
+    if (over !== this.overBudget) this.logger.warn({ heldBytes: held, budgetMb: this.limits.memoryBudgetMb, over }, 'sensor memory budget');
     this.overBudget = over;
+    if (!over) return;
+    const biggest = [...this.open.values()].filter((c) => !this.leaving.has(c)).sort((a, b) => b.heldBytes() - a.heldBytes());
+    for (const c of biggest) {
+      if (held <= budget * 0.9) break;
+      held -= c.heldBytes();
+      this.evict(c, LIMIT_HIT.memoryBudgetMb);
+    }
+    this.overBudget = held > budget;
+  }
+
+  /** Close a connection to free what it holds (its slot is free at once). */
+  private evict(c: SensorConnection, limit: LimitHitName): void {
+    this.leaving.add(c);
+    c.close('limit', limit);
   }
 
   /** Which limit, if any, refuses a new connection from `src`. */
-  private admissionLimit(src: string): LimitHitName | undefined {
+  private admissionLimit(src: string, prefix: string): LimitHitName | undefined {
     if (this.stopping) return undefined;
     if (this.overBudget) return LIMIT_HIT.memoryBudgetMb;
-    if (this.open.size >= this.limits.maxConnections) return LIMIT_HIT.maxConnections;
     if ((this.perSource.get(src) ?? 0) >= this.limits.maxConnectionsPerSource) return LIMIT_HIT.maxConnectionsPerSource;
+    if (this.open.size - this.leaving.size >= this.limits.maxConnections && !this.makeRoom(prefix)) return LIMIT_HIT.maxConnections;
     return undefined;
+  }
+
+  /** Every slot is taken: a newcomer whose prefix holds fewer slots than the heaviest prefix
+   * (by more than this one) takes the slot of that prefix's connection quiet the longest. */
+  private makeRoom(prefix: string): boolean {
+    if (this.shares.count(prefix) + 1 >= this.shares.heaviestCount) return false;
+    let victim: SensorConnection | undefined;
+    for (const c of this.shares.heaviest()) if (!this.leaving.has(c) && (!victim || c.lastActive < victim.lastActive)) victim = c;
+    if (!victim) return false;
+    this.evict(victim, LIMIT_HIT.maxConnections);
+    return true;
   }
 
   private onConnection(socket: Socket, basePort: number): void {
@@ -184,7 +233,8 @@ export class Sensor {
       socket.destroy();
       return;
     }
-    const refused = this.admissionLimit(src);
+    const prefix = slotPrefix(src);
+    const refused = this.admissionLimit(src, prefix);
     if (refused) {
       this.metrics.rejected.inc({ port: String(basePort), limit: refused });
       record.hit(refused);
@@ -199,7 +249,9 @@ export class Sensor {
     deps.tally.accepted++;
     this.perSource.set(src, (this.perSource.get(src) ?? 0) + 1);
     this.emit({ type: 'conn', ts: now, source: 'sensor', src, dst: flow.dst, proto: 'tcp', sport: flow.sport, dport: basePort, session: record.id, outcome: 'failure' });
-    this.open.set(record.id, new SensorConnection(socket, record, responderFor(basePort), deps));
+    const conn = new SensorConnection(socket, record, responderFor(basePort), deps);
+    this.open.set(record.id, conn);
+    this.shares.add(prefix, conn);
   }
 
   private depsFor(basePort: number): ConnectionDeps {
@@ -226,7 +278,9 @@ export class Sensor {
 
   private onClosed(conn: SensorConnection): void {
     if (!this.open.delete(conn.record.id)) return;
+    this.leaving.delete(conn);
     const src = conn.record.flow.src;
+    this.shares.remove(slotPrefix(src), conn);
     const left = (this.perSource.get(src) ?? 1) - 1;
     if (left > 0) this.perSource.set(src, left);
     else this.perSource.delete(src);
@@ -273,10 +327,10 @@ function changedLimits(limits: DcerpcLimits): DcerpcLimitOverrides {
 }
 
 /**
- * How often the sweep checks deadlines: a tenth of the shortest timeout, between 10 ms and 1 s, so
+ * How often the sweep checks deadlines: a tenth of the shortest timeout or rate window, between 10 ms and 1 s, so
  * a timeout fires at most 10% (and at most a second) late. One interval instead of two timers per
  * connection: creating, refreshing and clearing those was ~10% of a short connection's CPU.
  */
 export function sweepPeriodMs(limits: SensorLimits): number {
-  return Math.max(10, Math.min(1000, Math.floor(Math.min(limits.idleTimeoutMs, limits.sessionTimeoutMs) / 10)));
+  return Math.max(10, Math.min(1000, Math.floor(Math.min(limits.idleTimeoutMs, limits.sessionTimeoutMs, limits.rateWindowMs) / 10)));
 }

@@ -47,6 +47,11 @@ export class SessionRecorder {
     if (chunk.length > room) this.hit(LIMIT_HIT.maxRecordedBytes);
   }
 
+  /** Bytes kept as the payload sample so far (held in memory until the session is written). */
+  get recordedBytes(): number {
+    return this.keptBytes;
+  }
+
   sent(n: number): void {
     this.bytesOut += n;
   }

@@ -107,13 +107,28 @@ test('bytes past max_recorded_bytes are counted but not kept; past max_session_b
   }
 });
 
-test('memory_budget refuses new connections while resident memory is over it', async () => {
-  // 16 MiB is below any Node process's RSS, so the budget is exceeded from the first sample.
-  const h = await startSensor({ limits: { memoryBudgetMb: 16 } });
+test('memory_budget: the peer holding the most is closed, others keep going, and admission recovers at once', async () => {
+  // 16 MiB budget; one peer on 445 makes the sensor keep 16 MiB of payload sample.
+  const h = await startSensor({ limits: { memoryBudgetMb: 16, maxRecordedBytes: 16 * 2 ** 20, maxSessionBytes: 64 * 2 ** 20, idleTimeoutMs: 60_000 } });
   try {
-    await new Promise((r) => setTimeout(r, 600));
-    assert.equal(await connectRefused(h.port(445)), true);
-    assert.equal(await metric(h.registry, 'vigil_sensor_connections_rejected_total', { port: '445', limit: 'memory_budget' }), 1);
+    const small = await openClient(h.port(445));
+    small.write('hello');
+    const hog = await openClient(h.port(445));
+    hog.on('error', () => {});
+    const closed = readAll(hog, 10_000);
+    hog.write(Buffer.alloc(16 * 2 ** 20, 0x41));
+    assert.equal((await closed).closed, true, 'the hog is closed');
+    const rec = await waitFor('hog recorded', () => h.sink.sessions.find((x) => x.limitsHit.includes('memory_budget')));
+    assert.equal(rec.closeReason, 'limit');
+    // the small peer was not touched, and a new peer is admitted as soon as the hog has gone
+    assert.equal(h.sensor.openConnections, 1);
+    await waitFor('under budget', () => h.sensor.heldBytes() < 16 * 2 ** 20);
+    await new Promise((r) => setTimeout(r, 300));
+    const next = await openClient(h.port(445));
+    await waitFor('admitted', () => h.sensor.openConnections === 2);
+    next.destroy();
+    small.destroy();
+    assert.ok(await metric(h.registry, 'vigil_sensor_limits_triggered_total', { limit: 'memory_budget' }) >= 1);
   } finally {
     await h.stop();
   }

@@ -114,6 +114,17 @@ export class DcerpcConnection {
   get presentationContexts(): ReadonlyMap<number, ContextState> {
     return this.contexts.all;
   }
+  /** Bytes this connection holds for its peers: PDUs in progress in both directions and request
+   * stubs being reassembled (what a memory guard should count, not what headers claim). */
+  get heldBytes(): number {
+    return (this.sides.to_server.framer?.buffered ?? 0) + (this.sides.to_client.framer?.buffered ?? 0) + this.calls.heldBytes;
+  }
+
+  /** Whether the client side is part-way through a PDU (its framer waits for more bytes). */
+  get midPdu(): boolean {
+    return (this.sides.to_server.framer?.buffered ?? 0) > 0;
+  }
+
   /** Calls awaiting their request's last fragment or their response. */
   get openCalls(): number {
     return this.calls.size;

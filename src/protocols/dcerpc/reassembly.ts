@@ -113,6 +113,11 @@ export class CallTable {
     return this.calls.size;
   }
 
+  /** Request stub bytes held by unfinished reassemblies. */
+  get heldBytes(): number {
+    return this.keptTotal;
+  }
+
   private flag(name: DcerpcAnomalyName, detail: string, call: CallState | undefined, callId: number): void {
     const a = dcerpcAnomaly(name, detail, { callId });
     if (call && !addCallAnomaly(call, a, this.limits)) return;

@@ -31,6 +31,12 @@ export interface Responder {
   data(chunk: Buffer): void;
   /** Connection over: complete what is pending (calls without a response, partial lines). */
   finish(): void;
+  /** Bytes the responder holds for this peer (partial messages, reassembly); default 0. */
+  held?(): number;
+  /** Whether the peer is part-way through a message (a partial PDU or line): a peer that trickles
+   * one slowly is closed by the byte-rate floor. Default true (a responder that parses nothing
+   * cannot tell). */
+  midMessage?(): boolean;
 }
 
 export type ResponderFactory = (ctx: ResponderContext) => Responder;

@@ -212,6 +212,14 @@ export class RpcResponder implements Responder {
     this.ctx.emit({ type: 'call', ts: call.ts, source: 'sensor', src: f.src, dst: f.dst, proto: 'tcp', sport: f.sport, dport: this.ctx.basePort, session: this.ctx.record.id, call });
   }
 
+  held(): number {
+    return (this.gate?.length ?? 0) + (this.conn?.heldBytes ?? 0);
+  }
+
+  midMessage(): boolean {
+    return (this.gate !== undefined && this.gate.length > 0) || (this.conn?.midPdu ?? false);
+  }
+
   finish(): void {
     // Requests cut off mid-reassembly (a peer that vanished, a truncated exploit) still become calls.
     this.conn?.close(this.ctx.now());

@@ -68,6 +68,8 @@ export function shellResponder(ctx: ResponderContext): Responder {
         pendingLen += rest.length;
       }
     },
+    held: () => pendingLen,
+    midMessage: () => pendingLen > 0,
     finish() {
       if (pendingLen) emitLine(Buffer.concat(pending));
       pending = [];
