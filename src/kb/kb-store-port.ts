@@ -18,6 +18,9 @@ export interface KbStorePort {
   putAdvisory(a: AdvisoryRecord): Promise<void>;
   getAdvisory(trackingId: string): Promise<AdvisoryRecord | undefined>;
   listAdvisories(): Promise<AdvisoryRecord[]>;
+  /** Changes whenever any advisory is written, by this process or another one sharing the store;
+   * cheap enough to ask on every request. */
+  advisoryRevision(): Promise<string>;
   /** Optional: the EPSS time series of one CVE, oldest first. */
   getEpssHistory?(id: string): Promise<EpssPoint[]>;
 }

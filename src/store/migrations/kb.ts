@@ -1,7 +1,10 @@
 // Schema migrations for the knowledge-base tables: per-source fragments (with content hashes for
 // idempotent re-import), merged vulnerabilities with search columns, advisories, small state. Names 0100_.
 
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
+
+/** kb_state key of the advisories' revision (see up0103). */
+export const ADVISORY_REVISION_KEY = 'advisories_revision';
 
 async function up0100(db: Kysely<unknown>): Promise<void> {
   // WITHOUT ROWID would suit the composite key, but Kysely's builder cannot say it; the primary key
@@ -71,8 +74,27 @@ async function up0102(db: Kysely<unknown>): Promise<void> {
     .execute();
 }
 
+/** A revision of the advisories table, bumped by triggers on every write from any connection: `vigil
+ * advisory publish` runs in its own process while the node serves the CSAF directory from a cache, and
+ * one key lookup tells that cache whether it is stale. */
+const ADVISORY_TRIGGERS = { insert: 'kb_advisories_rev_insert', update: 'kb_advisories_rev_update', delete: 'kb_advisories_rev_delete' } as const;
+
+async function up0103(db: Kysely<unknown>): Promise<void> {
+  await sql`insert into kb_state (key, value) values (${ADVISORY_REVISION_KEY}, '0') on conflict (key) do nothing`.execute(db);
+  for (const [event, name] of Object.entries(ADVISORY_TRIGGERS)) {
+    await sql.raw(`create trigger if not exists ${name} after ${event} on kb_advisories begin
+      update kb_state set value = cast(value as integer) + 1 where key = '${ADVISORY_REVISION_KEY}'; end`).execute(db);
+  }
+}
+
+async function down0103(db: Kysely<unknown>): Promise<void> {
+  for (const name of Object.values(ADVISORY_TRIGGERS)) await sql.raw(`drop trigger if exists ${name}`).execute(db);
+  await sql`delete from kb_state where key = ${ADVISORY_REVISION_KEY}`.execute(db);
+}
+
 export const kbMigrations: Record<string, Migration> = {
   '0100_kb_tables': { up: up0100, down: down0100 },
   '0101_kb_inputs': { up: up0101, down: async (db) => { await db.schema.dropTable('kb_inputs').ifExists().execute(); } },
   '0102_kb_epss_history': { up: up0102, down: async (db) => { await db.schema.dropTable('kb_epss_history').ifExists().execute(); } },
+  '0103_kb_advisory_revision': { up: up0103, down: down0103 },
 };

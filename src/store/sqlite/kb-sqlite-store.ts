@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type {
   AdvisoryRecord, ApplyStats, EpssPoint, KbFragment, KbVulnerabilityRecord, MergeFn, VulnQuery, VulnSummary,
 } from '../../model/kb-records.js';
-import { kbMigrations } from '../migrations/kb.js';
+import { ADVISORY_REVISION_KEY, kbMigrations } from '../migrations/kb.js';
 import { migrateToLatest } from '../migrate.js';
 import { containsLiterally } from './like-pattern.js';
 
@@ -251,6 +251,10 @@ export class KbSqliteStore {
   async listAdvisories(): Promise<AdvisoryRecord[]> {
     const rows = await this.q.selectFrom('kb_advisories').selectAll().orderBy('current_release_date', 'desc').execute();
     return rows.map(toAdvisory);
+  }
+
+  async advisoryRevision(): Promise<string> {
+    return (await this.getKbState(ADVISORY_REVISION_KEY)) ?? '0';
   }
 }
 
