@@ -8,11 +8,11 @@ import { mergeForStore } from '../merge-record.js';
 import { Checker } from './import-errors.js';
 import { normalizeCsaf } from './csaf-normalize.js';
 import { assertCsafValid, type KbImportStore } from './kb-importer.js';
+import { fetchFeed, feedFetchLimits, type FeedFetchLimitName, type FeedFetchLimits, type FeedResponse } from './feed-fetch.js';
 
 export interface CsafSyncOptions {
-  readonly fetch?: typeof fetch;
-  /** Largest document accepted (bytes); CSAF documents are small, a huge one is refused. */
-  readonly maxBytes?: number;
+  /** Overrides of FEED_FETCH_LIMITS (body size, timeouts, redirects) for every request of a sync. */
+  readonly limits?: Partial<Record<FeedFetchLimitName, number>>;
 }
 
 export interface CsafSyncReport { feeds: number; documents: number; skipped: number; inserted: number; updated: number; unchanged: number; rejected: { url: string; message: string }[] }
@@ -21,23 +21,23 @@ type Obj = Record<string, unknown>;
 const arr = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
 
 export class CsafSyncClient {
-  private readonly fetchFn: typeof fetch;
-  constructor(private readonly store: KbImportStore, private readonly opts: CsafSyncOptions = {}) {
-    this.fetchFn = opts.fetch ?? fetch;
+  private readonly limits: FeedFetchLimits;
+  constructor(private readonly store: KbImportStore, opts: CsafSyncOptions = {}) {
+    this.limits = feedFetchLimits(opts.limits, 'csaf sync limits');
   }
 
-  private async text(url: string): Promise<string> {
-    if (!/^https?:\/\//.test(url)) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `refusing non-HTTP URL ${url}`);
-    const res = await this.fetchFn(url, { redirect: 'error' });
-    if (!res.ok) throw new AppError('VIGIL_ERR_BAD_FILE', `${url}: HTTP ${res.status}`);
-    const body = await res.text();
-    if (body.length > (this.opts.maxBytes ?? 16 * 1024 * 1024)) throw new AppError('VIGIL_ERR_LIMIT', `${url}: larger than the document limit`);
-    return body;
+  private async bytes(url: string): Promise<Buffer> {
+    return (await this.get(url)).body;
   }
 
   private async json(url: string): Promise<unknown> {
-    const t = await this.text(url);
-    try { return JSON.parse(t); } catch (e) { throw new AppError('VIGIL_ERR_BAD_FILE', `${url}: not JSON (${(e as Error).message})`); }
+    return (await this.get(url)).json();
+  }
+
+  private async get(url: string): Promise<FeedResponse> {
+    const res = await fetchFeed(url, { limits: this.limits });
+    if (!res.ok) throw new AppError('VIGIL_ERR_BAD_FILE', `${url}: HTTP ${res.status}`);
+    return res;
   }
 
   async sync(providerMetadataUrl: string): Promise<CsafSyncReport> {
@@ -68,12 +68,14 @@ export class CsafSyncClient {
 
   /** Fetches one document, checks the strongest published hash, imports it in one transaction. */
   private async importEntry(src: string, links: Obj[], report: CsafSyncReport): Promise<void> {
-    const body = await this.text(src);
+    const raw = await this.bytes(src);
+    const body = raw.toString('utf8');
     const hashLink = links.map((l) => String(l.href ?? '')).filter((h) => l512(h) || l256(h)).sort((a, b) => Number(l512(b)) - Number(l512(a)))[0];
     if (hashLink) {
       const algo = l512(hashLink) ? 'sha512' : 'sha256';
-      const expected = (await this.text(hashLink)).trim().split(/\s+/)[0].toLowerCase();
-      const actual = createHash(algo).update(body, 'utf8').digest('hex');
+      const expected = (await this.bytes(hashLink)).toString('utf8').trim().split(/\s+/)[0].toLowerCase();
+      // The published hash is over the file's bytes, not over its decoded text.
+      const actual = createHash(algo).update(raw).digest('hex');
       if (expected !== actual) throw new AppError('VIGIL_ERR_VALIDATION', `${src}: ${algo} mismatch (published ${expected.slice(0, 16)}..., got ${actual.slice(0, 16)}...)`);
     }
     let doc: unknown;
