@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { KbSqliteStore } from '../../src/store/sqlite/kb-sqlite-store.js';
@@ -92,4 +92,50 @@ test('sync gives up on a non-retryable status with the HTTP code', async () => {
     assert.equal(await store.getKbState(NVD_STATE_KEY), undefined, 'the watermark does not move');
     await store.close();
   } finally { server.close(); }
+});
+
+const EMPTY_PAGE = { resultsPerPage: 0, startIndex: 0, totalResults: 0, format: 'NVD_CVE', version: '2.0', vulnerabilities: [] };
+
+/** A raw server on 127.0.0.1 recording each request's apiKey header (undefined when absent). */
+async function raw(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; base: string; keys: (string | undefined)[] }> {
+  const keys: (string | undefined)[] = [];
+  const server = createServer((req, res) => { keys.push(req.headers.apikey as string | undefined); handler(req, res); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, keys };
+}
+
+const answerEmpty = (_req: IncomingMessage, res: ServerResponse): void => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify(EMPTY_PAGE)); };
+
+test('the API key follows a same-origin redirect but not a cross-origin one', async () => {
+  const other = await raw(answerEmpty);
+  const home = await raw((req, res) => {
+    if (req.url?.startsWith('/moved')) { answerEmpty(req, res); return; }
+    const to = req.url?.includes('cross') ? `${other.base}/rest/json/cves/2.0` : '/moved/cves/2.0';
+    res.writeHead(302, { location: to }); res.end();
+  });
+  try {
+    for (const [path, where] of [['/same/cves/2.0', home], ['/cross/cves/2.0', other]] as const) {
+      const store = await KbSqliteStore.open(':memory:');
+      const vt = virtualTime(Date.parse('2025-10-22T00:00:00Z'));
+      await new NvdSyncClient(store, { baseUrl: home.base + path, apiKey: 'SECRET-KEY', initialStart: '2025-10-01T00:00:00.000Z', now: vt.now, sleep: vt.sleep }).sync();
+      await store.close();
+      assert.equal(where.keys.length > 0, true, `${path}: redirect followed`);
+    }
+    assert.deepEqual(home.keys, ['SECRET-KEY', 'SECRET-KEY', 'SECRET-KEY'], 'same origin: the key is sent after the redirect');
+    assert.deepEqual(other.keys, [undefined], 'another origin (port) never sees the key');
+  } finally { home.server.close(); other.server.close(); }
+});
+
+test('a silent NVD server times out and an oversized page is refused at the body limit', { timeout: 10_000 }, async () => {
+  const silent = await raw(() => { /* never answers */ });
+  const huge = await raw((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(Buffer.alloc(256 * 1024, 0x20)); });
+  try {
+    const vt = virtualTime(Date.parse('2025-10-22T00:00:00Z'));
+    const opts = { initialStart: '2025-10-01T00:00:00.000Z', now: vt.now, sleep: vt.sleep, limits: { idle_timeout_ms: 300, max_body_bytes: 64 * 1024 } };
+    const store = await KbSqliteStore.open(':memory:');
+    await assert.rejects(new NvdSyncClient(store, { ...opts, baseUrl: silent.base + '/cves' }).sync(), /idle_timeout_ms/);
+    await assert.rejects(new NvdSyncClient(store, { ...opts, baseUrl: huge.base + '/cves' }).sync(), /max_body_bytes/);
+    assert.equal(await store.getKbState(NVD_STATE_KEY), undefined, 'the watermark does not move');
+    await store.close();
+  } finally { silent.server.closeAllConnections(); silent.server.close(); huge.server.close(); }
 });

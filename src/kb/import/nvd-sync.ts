@@ -7,12 +7,15 @@ import { mergeForStore } from '../merge-record.js';
 import { Checker, ptr } from './import-errors.js';
 import { normalizeNvdCve } from './nvd-normalize.js';
 import type { KbImportStore } from './kb-importer.js';
+import { fetchFeed, feedFetchLimits, type FeedFetchLimitName, type FeedFetchLimits } from './feed-fetch.js';
 
 export const NVD_API_URL = 'https://services.nvd.nist.gov/rest/json/cves/2.0';
 /** The API rejects lastMod ranges longer than 120 consecutive days. */
 export const NVD_MAX_WINDOW_DAYS = 120;
 export const NVD_STATE_KEY = 'nvd.lastModEndDate';
 const DAY_MS = 86_400_000;
+/** A page of 2,000 CVEs is tens of megabytes (decoded); the generic 16 MiB feed limit is too small. */
+export const NVD_MAX_PAGE_BYTES = 128 * 1024 * 1024;
 
 export interface NvdSyncOptions {
   readonly baseUrl?: string;
@@ -26,7 +29,8 @@ export interface NvdSyncOptions {
   readonly initialStart?: string;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
-  readonly fetch?: typeof fetch;
+  /** Overrides of FEED_FETCH_LIMITS; max_body_bytes defaults to NVD_MAX_PAGE_BYTES. */
+  readonly limits?: Partial<Record<FeedFetchLimitName, number>>;
   readonly onPage?: (p: { window: [string, string]; startIndex: number; totalResults: number }) => void;
 }
 
@@ -59,11 +63,11 @@ export class NvdSyncClient {
   private readonly limiter: RateLimiter;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly fetchFn: typeof fetch;
+  private readonly limits: FeedFetchLimits;
   constructor(private readonly store: KbImportStore, private readonly opts: NvdSyncOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.fetchFn = opts.fetch ?? fetch;
+    this.limits = feedFetchLimits({ max_body_bytes: NVD_MAX_PAGE_BYTES, ...opts.limits }, 'nvd sync limits');
     this.limiter = new RateLimiter(opts.maxRequests ?? (opts.apiKey ? 50 : 5), opts.windowMs ?? 30_000, this.now, this.sleep);
   }
 
@@ -111,7 +115,8 @@ export class NvdSyncClient {
     for (let attempt = 0; ; attempt++) {
       await this.limiter.acquire();
       report.requests++;
-      const res = await this.fetchFn(url, { headers: this.opts.apiKey ? { apiKey: this.opts.apiKey } : {} });
+      // The key is a credential: the helper drops it if a redirect leaves the API's origin.
+      const res = await fetchFeed(url, { headers: this.opts.apiKey ? { apiKey: this.opts.apiKey } : {}, credentialHeaders: ['apiKey'], limits: this.limits });
       if (res.ok) return res.json();
       const retryable = res.status === 403 || res.status === 429 || res.status >= 500;
       if (!retryable || attempt >= retries) {
