@@ -129,11 +129,14 @@ export class KbImporter {
   }
 
   private async importOne(file: string, report: ImportReport): Promise<void> {
+    // Counted apart and added only once the transaction committed: a rolled-back file adds nothing.
+    const part = KbImporter.emptyReport();
     try {
-      const before = report.records;
-      const format = await this.store.transaction(() => this.importFile(file, report));
+      const format = await this.store.transaction(() => this.importFile(file, part));
+      add(report, part);
+      report.records += part.records;
       report.files++;
-      report.byFormat[format] = (report.byFormat[format] ?? 0) + (report.records - before);
+      report.byFormat[format] = (report.byFormat[format] ?? 0) + part.records;
       this.opts.onProgress?.({ file, format, records: report.records, filesDone: report.files });
     } catch (e) {
       this.reject(report, file, e);
