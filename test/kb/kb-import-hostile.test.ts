@@ -3,9 +3,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { KbSqliteStore } from '../../src/store/sqlite/kb-sqlite-store.js';
 import { KbImporter } from '../../src/kb/import/kb-importer.js';
 
@@ -26,6 +27,34 @@ async function ids(store: KbSqliteStore, first: number, rows: number): Promise<n
   for (let i = 0; i < rows; i++) if (await store.getVulnerability(`CVE-2003-${String(first + i).padStart(4, '0')}`)) n++;
   return n;
 }
+
+test('a truncated and a garbled .gz are rejected with path and position; nothing of them is kept; the tree goes on', async () => {
+  const dir = join(tmp, 'tree');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'a-good.csv'), epss(100, 3));
+  // Thousands of rows so that whole batches are applied before the damage is reached.
+  const gz = gzipSync(epss(1000, 3000));
+  writeFileSync(join(dir, 'b-truncated.csv.gz'), gz.subarray(0, Math.floor(gz.length * 0.8)));
+  const garbled = Buffer.from(gz);
+  for (let i = Math.floor(gz.length * 0.6); i < Math.floor(gz.length * 0.6) + 64; i++) garbled[i] ^= 0x5a;
+  writeFileSync(join(dir, 'c-garbled.csv.gz'), garbled);
+  writeFileSync(join(dir, 'd-good.csv.gz'), gzipSync(epss(200, 2)));
+
+  const store = await KbSqliteStore.open(':memory:');
+  const r = await new KbImporter(store, { batchSize: 100 }).importPath(dir);
+  assert.deepEqual(r.rejected.map((x) => x.file), [join(dir, 'b-truncated.csv.gz'), join(dir, 'c-garbled.csv.gz')]);
+  for (const x of r.rejected) {
+    assert.ok(x.message.startsWith(x.file), x.message);
+    assert.match(x.pointer ?? '', /^line \d+$/);
+  }
+  assert.match(r.rejected[0].message, new RegExp(`an intact gzip stream \\(unexpected end of file at compressed byte ${Math.floor(gz.length * 0.8)}\\)`));
+  // Garbled deflate data may still inflate (to garbage caught by the CSV checks) or fail in zlib.
+  assert.match(r.rejected[1].message, /an intact gzip stream|a well-formed EPSS CSV/);
+  assert.equal(await ids(store, 1000, 3000), 0, 'the rejected files\' transactions rolled back');
+  assert.equal(await ids(store, 100, 3) + await ids(store, 200, 2), 5);
+  assert.deepEqual([r.files, r.records, r.inserted, r.byFormat.epss], [2, 5, 5, 5]);
+  await store.close();
+});
 
 test('records of a file whose transaction rolls back are not counted', async () => {
   const file = join(tmp, 'epss-late-error.csv');

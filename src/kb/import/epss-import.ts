@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { KbFragment } from '../../model/kb-records.js';
 import { CVE_ID, ImportError } from './import-errors.js';
@@ -59,9 +59,11 @@ export async function streamEpss(
   fallbackDate?: string,
 ): Promise<{ rows: number; header: EpssHeader }> {
   const header: EpssHeader = {};
-  const src = createReadStream(file);
-  const text = (await isGzip(file)) ? src.pipe(createGunzip()) : src;
-  const rows = text.pipe(new ModelLine(header)).pipe(parse({ columns: true, skip_empty_lines: true, trim: true }));
+  const gunzip = (await isGzip(file)) ? createGunzip() : undefined;
+  const stages = [createReadStream(file), ...(gunzip ? [gunzip] : []), new ModelLine(header), parse({ columns: true, skip_empty_lines: true, trim: true })];
+  // pipeline, not pipe: a damaged gzip or a read error must reach the loop below as a rejection of this
+  // file; with pipe it is an 'error' event nobody listens to, and the whole process dies.
+  const rows = pipeline(stages, () => { /* the error, if any, also ends the iteration below */ }) as unknown as Readable;
   let batch: KbFragment[] = [];
   let n = 0;
   try {
@@ -80,7 +82,16 @@ export async function streamEpss(
     }
   } catch (e) {
     if (e instanceof ImportError) throw e;
-    throw new ImportError(file, `line ${n + 2}`, `a well-formed EPSS CSV (${e instanceof Error ? e.message : String(e)})`);
+    const msg = e instanceof Error ? e.message : String(e);
+    // csv-parse reads ahead of this loop and knows the line it failed on (not counting the model line).
+    const csvLine = (e as { lines?: unknown }).lines;
+    const at = typeof csvLine === 'number' ? csvLine : n + 2; // else: the column header, the rows read, the next
+    const line = `line ${at + (header.model ? 1 : 0)}`;
+    // zlib errors carry an errno; bytesWritten is how far into the compressed file gunzip had read.
+    if (gunzip && typeof (e as { errno?: unknown }).errno === 'number' && (e as { code?: string }).code?.startsWith('Z_')) {
+      throw new ImportError(file, line, `an intact gzip stream (${msg} at compressed byte ${gunzip.bytesWritten})`);
+    }
+    throw new ImportError(file, line, `a well-formed EPSS CSV (${msg})`);
   }
   if (batch.length) await onBatch(batch);
   return { rows: n, header };
