@@ -1,7 +1,6 @@
 // The composition of a running Vigil node: configuration -> store -> knowledge base + detectors ->
 // sensor -> API listening. `vigil up` calls startNode and stop() on SIGINT/SIGTERM; tests call them directly.
 
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +13,7 @@ import { openSqliteStore, sqliteFileIn, type SqliteStore } from '../store/sqlite
 import { buildServer } from '../server/app.js';
 import { ensureToken, tokenReader } from '../server/auth.js';
 import { registerStoreMetrics } from '../store/store-metrics.js';
+import { ensurePrivateDir } from '../core/private-files.js';
 import type { DetectionService } from '../detect/detection-service.js';
 import { startNodeServices } from './node-services.js';
 import type { VigilConfig } from './config.js';
@@ -51,7 +51,7 @@ export async function startNode(config: VigilConfig, opts: NodeOptions = {}): Pr
   // Logs go to stderr so stdout carries only what a user or script reads (the token, the address).
   const logger = opts.logger ?? pino({ level: config.log.level }, destination(2));
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir, logger);
   const store = await openSqliteStore({
     file: sqliteFileIn(dataDir),
     synchronous: config.store.synchronous,

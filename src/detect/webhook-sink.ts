@@ -66,7 +66,7 @@ export class WebhookSink implements AlertSink {
 
   constructor(private readonly o: WebhookOptions) {
     this.name = `webhook:${o.name}`;
-    mkdirSync(o.spoolDir, { recursive: true });
+    mkdirSync(o.spoolDir, { recursive: true, mode: 0o700 });
     this.spool = join(o.spoolDir, `webhook-${o.name}.spool.jsonl`);
     this.offsetFile = join(o.spoolDir, `webhook-${o.name}.offset`);
     this.deadFile = join(o.spoolDir, `webhook-${o.name}.dead.jsonl`);
@@ -74,7 +74,7 @@ export class WebhookSink implements AlertSink {
   }
 
   deliver(alert: Alert): void {
-    const fd = openSync(this.spool, 'a');
+    const fd = openSync(this.spool, 'a', 0o600);
     try {
       appendFileSync(fd, `${JSON.stringify(alert)}\n`);
       fsyncSync(fd);
@@ -131,7 +131,7 @@ export class WebhookSink implements AlertSink {
       if (problem === undefined) return true;
       this.failures++;
       if (/^HTTP 4(?!08|29)\d\d$/.test(problem)) {
-        appendFileSync(this.deadFile, `${JSON.stringify({ status: problem, alert: JSON.parse(body) as unknown })}\n`);
+        appendFileSync(this.deadFile, `${JSON.stringify({ status: problem, alert: JSON.parse(body) as unknown })}\n`, { mode: 0o600 });
         this.deadLettered++;
         this.o.logger?.error({ sink: this.name, problem }, 'webhook receiver refused an alert for good; parked in the dead-letter file');
         return true;
@@ -194,7 +194,7 @@ export class WebhookSink implements AlertSink {
 
   private writeOffset(offset: number): void {
     const tmp = `${this.offsetFile}.tmp`;
-    writeFileSync(tmp, String(offset));
+    writeFileSync(tmp, String(offset), { mode: 0o600 });
     renameSync(tmp, this.offsetFile);
   }
 

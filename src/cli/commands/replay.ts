@@ -19,7 +19,6 @@ import type { CompletedRequest, NameLookup } from '../../protocols/dcerpc/connec
 import { analyzeCapture } from '../pcap/pcap-driver.js';
 import { AlertSqliteStore } from '../../store/sqlite/alert-sqlite-store.js';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 
 const PCAP_MAGICS = new Set(['a1b2c3d4', 'd4c3b2a1', 'a1b23c4d', '4d3cb2a1', '0a0d0d0a']);
 const MAX_PROBLEMS_SHOWN = 20;
@@ -119,7 +118,6 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions 
 }
 
 async function storeAlerts(dataDir: string, alerts: readonly Alert[]): Promise<void> {
-  mkdirSync(dataDir, { recursive: true });
   const store = await AlertSqliteStore.open(join(dataDir, 'vigil.db'));
   try {
     for (const a of alerts) await store.saveAlert(a);

@@ -10,6 +10,7 @@ import type {
 import { ADVISORY_REVISION_KEY, kbMigrations } from '../migrations/kb.js';
 import { migrateToLatest } from '../migrate.js';
 import { containsLiterally } from './like-pattern.js';
+import { preparePrivateDatabaseFile } from './sqlite-open.js';
 
 interface KbTables {
   kb_fragments: { vuln_id: string; source: string; hash: string; data: string };
@@ -50,6 +51,7 @@ export class KbSqliteStore {
 
   /** A standalone KB database (tests, benchmarks, `vigil kb` without a running node). */
   static async open(file: string): Promise<KbSqliteStore> {
+    preparePrivateDatabaseFile(file);
     const sqlite = new Database(file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');

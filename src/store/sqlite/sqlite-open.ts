@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Dialect } from 'kysely';
 import { AppError } from '../../core/errors.js';
+import { PRIVATE_DIR_MODE, ensurePrivateFile, tightenFile } from '../../core/private-files.js';
 
 export interface OpenOptions {
   readonly file: string;
@@ -13,10 +14,21 @@ export interface OpenOptions {
   readonly busyTimeoutMs?: number;
 }
 
+/** The database, its WAL and its shared-memory index readable by the owner only. SQLite creates -wal
+ * and -shm with the database file's mode, so the file is created 0600 before SQLite first opens it;
+ * files left open by older versions are tightened. A missing directory is created 0700; an existing one
+ * is left alone (the data directory's owner, the CLI, tightens that). */
+export function preparePrivateDatabaseFile(file: string): void {
+  if (file === ':memory:' || file === '') return;
+  mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+  ensurePrivateFile(file);
+  for (const suffix of ['-wal', '-shm', '-journal']) tightenFile(file + suffix);
+}
+
 export function openDatabase(opts: OpenOptions): Database.Database {
-  if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
   let db: Database.Database;
   try {
+    preparePrivateDatabaseFile(opts.file);
     db = new Database(opts.file);
   } catch (e) {
     throw new AppError('VIGIL_ERR_STORE', `cannot open store ${opts.file}: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
