@@ -68,7 +68,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'alerts.suppressSeconds', env: 'VIGIL_ALERTS_SUPPRESS_SECONDS', type: { kind: 'int-map' }, default: {},
     doc: 'Per-detector suppression windows in seconds (e.g. `{surge: 21600}`): an alert with the same key inside the window is merged into the first. Detectors: exploit, trw, threshold, surge, growth.' },
   { path: 'alerts.webhooks', env: 'VIGIL_ALERTS_WEBHOOKS', type: { kind: 'webhook-list' }, default: [],
-    doc: 'Webhook receivers: a list of `{name, url, secret}` (JSON array in env). Each alert is POSTed as JSON with an HMAC-SHA256 `x-vigil-signature` header, retried with backoff and spooled in `<dataDir>/spool` while the receiver is down.' },
+    doc: 'Webhook receivers: a list of `{name, url, secret}` (JSON array in env); a name matches `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$` (it names the spool files). Each alert is POSTed as JSON with an HMAC-SHA256 `x-vigil-signature` header, retried with backoff and spooled in `<dataDir>/spool` while the receiver is down.' },
   { path: 'alerts.email.smtpUrl', env: 'VIGIL_ALERTS_EMAIL_SMTP_URL', type: { kind: 'string' }, default: '',
     doc: 'SMTP URL for e-mail alerts (e.g. `smtps://user:pass@mail.example.org`); e-mail is off while empty.' },
   { path: 'alerts.email.from', env: 'VIGIL_ALERTS_EMAIL_FROM', type: { kind: 'string' }, default: 'vigil@localhost',

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AppError } from '../core/errors.js';
+import { WEBHOOK_NAME_PATTERN } from '../detect/webhook-sink.js';
 import { CONFIG_KEYS, type ConfigKey, type LOG_LEVELS, type PERSONA_OS, type SEVERITIES } from './config-keys.js';
 
 export { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
@@ -195,18 +196,22 @@ function checkValue(key: ConfigKey, v: unknown, where: string): unknown {
       }
       return v;
     case 'webhook-list':
-      return checkWebhooks(v, fail);
+      return checkWebhooks(v, fail, where);
   }
 }
 
-function checkWebhooks(v: unknown, fail: (expected: string) => never): WebhookConfig[] {
+function checkWebhooks(v: unknown, fail: (expected: string) => never, where: string): WebhookConfig[] {
   const expected = 'a list of {name, url, secret} with an http(s) url and a secret of at least 16 characters';
   if (!Array.isArray(v)) fail(expected);
   const out: WebhookConfig[] = [];
-  for (const w of v as unknown[]) {
+  for (const [i, w] of (v as unknown[]).entries()) {
     if (w === null || typeof w !== 'object') fail(expected);
     const { name, url, secret } = w as Record<string, unknown>;
-    if (typeof name !== 'string' || name === '' || typeof url !== 'string' || !/^https?:\/\/[^\s]+$/.test(url)) fail(expected);
+    // The name becomes part of the spool file names: `../../..` would put them outside the data directory.
+    if (typeof name !== 'string' || !WEBHOOK_NAME_PATTERN.test(name)) {
+      throw new AppError('VIGIL_ERR_CONFIG', `${where}: alerts.webhooks[${i}].name must match ${WEBHOOK_NAME_PATTERN.source}, got ${JSON.stringify(name)}`, { key: 'alerts.webhooks' });
+    }
+    if (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/.test(url)) fail(expected);
     // A short secret makes the HMAC signature guessable; refuse it rather than sign weakly.
     if (typeof secret !== 'string' || secret.length < 16) fail(expected);
     out.push({ name: name as string, url: url as string, secret: secret as string });

@@ -1,15 +1,18 @@
 // Webhook alert sink: JSON POST signed with HMAC-SHA256 (Stripe-style `t=<unix>,v1=<hex>` over
 // "<t>.<body>"), through a disk spool so that alerts survive a receiver outage and arrive in order.
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, truncateSync, writeFileSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Alert } from '../model/alert.js';
 import type { AlertSink } from './alert-router.js';
 
 export const SIGNATURE_HEADER = 'x-vigil-signature';
 export const DELIVERY_HEADER = 'x-vigil-delivery';
+/** What configuration accepts as a webhook name: it becomes part of the spool file names. */
+export const WEBHOOK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export interface WebhookOptions {
   readonly name: string;
@@ -67,9 +70,11 @@ export class WebhookSink implements AlertSink {
   constructor(private readonly o: WebhookOptions) {
     this.name = `webhook:${o.name}`;
     mkdirSync(o.spoolDir, { recursive: true, mode: 0o700 });
-    this.spool = join(o.spoolDir, `webhook-${o.name}.spool.jsonl`);
-    this.offsetFile = join(o.spoolDir, `webhook-${o.name}.offset`);
-    this.deadFile = join(o.spoolDir, `webhook-${o.name}.dead.jsonl`);
+    const stem = spoolFileStem(o.name);
+    if (stem !== o.name) o.logger?.warn({ sink: this.name, stem }, 'webhook name is not a safe file name; its spool files use a derived one');
+    this.spool = spoolPath(o.spoolDir, `webhook-${stem}.spool.jsonl`);
+    this.offsetFile = spoolPath(o.spoolDir, `webhook-${stem}.offset`);
+    this.deadFile = spoolPath(o.spoolDir, `webhook-${stem}.dead.jsonl`);
     if (this.pending() > 0) this.kick(); // alerts left by a previous run
   }
 
@@ -204,6 +209,22 @@ export class WebhookSink implements AlertSink {
       this.writeOffset(0);
     }
   }
+}
+
+/** The webhook's name when configuration would accept it, else a derived name of the same
+ * alphabet. Configuration refuses such names already; this keeps a caller that skipped it (a test, a
+ * library user) from writing `webhook-../../x.spool.jsonl` outside the spool directory. */
+export function spoolFileStem(name: string): string {
+  if (WEBHOOK_NAME_PATTERN.test(name)) return name;
+  // The hash keeps two different unsafe names from sharing one spool.
+  const readable = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '').slice(0, 40);
+  return `${readable || 'x'}-${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
+}
+
+function spoolPath(spoolDir: string, file: string): string {
+  const p = join(spoolDir, file);
+  if (dirname(resolve(p)) !== resolve(spoolDir)) throw new AppError('VIGIL_ERR_INTERNAL', `webhook spool file ${p} would leave ${spoolDir}`);
+  return p;
 }
 
 function parseLines(buf: Buffer): { text: string; bytes: number }[] {

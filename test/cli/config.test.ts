@@ -117,4 +117,17 @@ describe('configuration', () => {
     assert.deepEqual(fromFile.alerts.suppressSeconds, { surge: 21600 });
     assert.deepEqual(fromFile.alerts.email.to, ['soc@example.org']);
   });
+
+  it('refuses webhook names that are not safe file names, naming the entry and the pattern', () => {
+    const hook = { name: 'soc', url: 'http://127.0.0.1:9/hook', secret: 'x'.repeat(32) };
+    const ok = ['soc', 'SOC-2.prod_eu', 'a'.repeat(64)];
+    const c = loadConfig({ env: { VIGIL_ALERTS_WEBHOOKS: JSON.stringify(ok.map((name) => ({ ...hook, name }))) }, cwd: dir });
+    assert.deepEqual(c.alerts.webhooks.map((w) => w.name), ok);
+    for (const name of ['../../..', '..', '', '.hidden', 'a/b', 'a\\b', 'soc\u0000', 'a'.repeat(65), '-x', 7]) {
+      assert.throws(() => loadConfig({ env: { VIGIL_ALERTS_WEBHOOKS: JSON.stringify([hook, { ...hook, name }]) }, cwd: dir }),
+        configError(/^environment VIGIL_ALERTS_WEBHOOKS: alerts\.webhooks\[1\]\.name must match \^\[A-Za-z0-9\]\[A-Za-z0-9\._-\]\{0,63\}\$/), JSON.stringify(name));
+    }
+    const f = file('hooks.yaml', `alerts:\n  webhooks:\n    - {name: "../../..", url: "http://127.0.0.1:9/", secret: "${'s'.repeat(16)}"}\n`);
+    assert.throws(() => loadConfig({ file: f, env: {} }), configError(/hooks\.yaml: alerts\.webhooks: alerts\.webhooks\[0\]\.name must match/));
+  });
 });
