@@ -180,7 +180,9 @@ function bareServer(hold: boolean): Promise<{ server: Server; port: number; open
 }
 
 const BENCH_LIMITS = {
-  maxConnections: 20_000, maxConnectionsPerSource: 20_000, memoryBudgetMb: 8192, queueCapacity: 100_000,
+  // One load client on one address: the per-source limits (slots, byte budget) that keep a single
+  // source from taking the sensor are exactly what this measurement must not hit.
+  maxConnections: 20_000, maxConnectionsPerSource: 20_000, memoryBudgetMb: 8192, queueCapacity: 100_000, maxBytesPerSecondPerSource: 0,
   // Idle connections must outlive the measurement on a slow machine.
   idleTimeoutMs: 600_000, sessionTimeoutMs: 600_000,
 };

@@ -22,6 +22,8 @@ export interface ConnectionDeps {
   readonly dcerpcOverrides: DcerpcLimitOverrides;
   /** The port's metrics tally (bytes received are added here). */
   readonly tally: PortTally;
+  /** Charge bytes to the peer's source budget; the pause (ms) its socket owes, 0 for none. */
+  throttle(src: string, bytes: number): number;
   now(): number;
   emit(event: VigilEvent): void;
   onClosed(conn: SensorConnection): void;
@@ -151,6 +153,15 @@ export class SensorConnection implements ResponderContext {
     if (rec.bytesIn > this.deps.limits.maxSessionBytes) {
       this.close('byte_cap', LIMIT_HIT.maxSessionBytes);
       return;
+    }
+    const pause = this.deps.throttle(rec.flow.src, chunk.length);
+    if (pause > 0) {
+      // over its source's budget: decode this chunk, then read nothing more until the budget refills
+      rec.hit(LIMIT_HIT.maxBytesPerSecondPerSource);
+      this.socket.pause();
+      setTimeout(() => {
+        if (!this.closing) this.socket.resume();
+      }, pause).unref();
     }
     try {
       this.responder.data(chunk);

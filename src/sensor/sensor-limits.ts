@@ -53,6 +53,13 @@ export const SENSOR_LIMITS = {
     unit: 'ms',
     doc: 'Window over which minBytesPerSecond is measured; checked by the same sweep as the timeouts.',
   },
+  maxBytesPerSecondPerSource: {
+    default: 262_144,
+    min: 0,
+    max: 1_073_741_824,
+    unit: 'bytes/s',
+    doc: 'Bytes per second one source address may have decoded (one second of burst); over it its sockets are paused until its budget refills, so TCP slows the sender and other peers keep the event loop (limit source_byte_rate). Bytes stand in for CPU: a flood of 72-byte binds costs the sensor ~30 us each, so 256 KiB/s from one source is already ~3,600 binds/s; no RPC client (rpcdump, nmap, the 2 KiB exploit of a worm) comes near it. 0 turns it off.',
+  },
   maxRecordedBytes: {
     default: 65_536,
     min: 0,
@@ -147,6 +154,7 @@ export const LIMIT_HIT = {
   sessionTimeoutMs: 'session_timeout',
   maxRecordedBytes: 'max_recorded_bytes',
   minBytesPerSecond: 'min_byte_rate',
+  maxBytesPerSecondPerSource: 'source_byte_rate',
   maxSessionBytes: 'max_session_bytes',
   maxCallsPerSession: 'max_calls_per_session',
   maxAnomaliesPerSession: 'max_anomalies_per_session',

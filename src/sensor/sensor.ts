@@ -15,6 +15,7 @@ import { SensorMetrics } from './sensor-metrics.js';
 import { newSessionId } from './session-id.js';
 import { SessionRecorder } from './session-recorder.js';
 import { SlotShares, slotPrefix } from './slot-shares.js';
+import { SourceThrottle } from './source-throttle.js';
 import { DEFAULT_PERSONA, DEFAULT_PORTS, type PersonaConfig, type SensorOptions } from './sensor-types.js';
 import { responderFor, serviceFor } from './responders/responder-table.js';
 import { DCERPC_LIMITS, resolveDcerpcLimits, type DcerpcLimitOverrides, type DcerpcLimits } from '../protocols/dcerpc/dcerpc-limits.js';
@@ -55,6 +56,7 @@ export class Sensor {
   /** Connections closed to make room (fair share, memory) whose sockets have not closed yet: their
    * slots are already free for admission. */
   private readonly leaving = new Set<SensorConnection>();
+  private readonly throttle: SourceThrottle;
   /** What every connection of one base port shares (made once per port, not per connection). */
   private readonly portDeps = new Map<number, ConnectionDeps>();
   /** The DCE/RPC limits that differ from the codec's defaults: none (the usual case) lets each
@@ -73,6 +75,7 @@ export class Sensor {
     this.limits = resolveSensorLimits(opts.limits);
     this.dcerpcLimits = resolveDcerpcLimits(opts.dcerpcLimits);
     this.dcerpcOverrides = changedLimits(this.dcerpcLimits);
+    this.throttle = new SourceThrottle(this.limits.maxBytesPerSecondPerSource);
     this.persona = { ...DEFAULT_PERSONA, ...opts.persona };
     this.logger = opts.logger ?? silentLogger;
     this.clock = opts.clock ?? systemClock;
@@ -264,6 +267,7 @@ export class Sensor {
       dcerpc: this.dcerpcLimits,
       dcerpcOverrides: this.dcerpcOverrides,
       tally: this.metrics.forPort(basePort),
+      throttle: (src, bytes) => this.throttle.take(src, bytes, performance.now()),
       now: () => this.clock.now(),
       emit: (ev) => this.emit(ev),
       onClosed: (c) => this.onClosed(c),
@@ -283,7 +287,10 @@ export class Sensor {
     this.shares.remove(slotPrefix(src), conn);
     const left = (this.perSource.get(src) ?? 1) - 1;
     if (left > 0) this.perSource.set(src, left);
-    else this.perSource.delete(src);
+    else {
+      this.perSource.delete(src);
+      this.throttle.forget(src);
+    }
     this.queue.push(conn.record.finish(this.clock.now(), this.name));
   }
 

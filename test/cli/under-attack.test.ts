@@ -65,7 +65,13 @@ for (const attack of ATTACKS) {
     assertKeptRecord(r);
     if (attack === 'anomaly-call') {
       // the attacker's own record is bounded: at most the per-session anomalies and one count
-      const page = await node.store.listSessions({ source: '127.0.1.2', limit: 10 });
+      // (paused by its source budget, the attacker's socket sees its close once the kernel's buffer is read)
+      const until = Date.now() + 30_000;
+      let page = await node.store.listSessions({ source: '127.0.1.2', limit: 10 });
+      while (page.items.length === 0 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 250));
+        page = await node.store.listSessions({ source: '127.0.1.2', limit: 10 });
+      }
       assert.equal(page.items.length, 1);
       const s = await node.store.getSession(page.items[0].id);
       const rows = (s?.anomalies.length ?? 0) + (s?.calls.reduce((n, c) => n + c.anomalies.length, 0) ?? 0);

@@ -93,3 +93,27 @@ test('byte-rate floor: a peer trickling a PDU is closed; a peer idle after a who
     await h.stop();
   }
 });
+
+test('source byte budget: a flooding source is paused, its bytes still all decoded, and another source is answered at once', async () => {
+  const h = await startSensor({ limits: { maxBytesPerSecondPerSource: 64 * 1024 } });
+  try {
+    const flood = await openFrom(h.port(445), '127.0.0.5');
+    flood.on('error', () => {});
+    const t0 = performance.now();
+    flood.write(Buffer.alloc(256 * 1024, 0x41));
+    // the budget (64 KiB/s, one second of burst) lets ~64 KiB through, then pauses the socket
+    await waitFor('paused', () => h.sensor.openConnections === 1 && performance.now() - t0 > 200);
+    const other = await RpcTestClient.connect(h.port(135));
+    const t1 = performance.now();
+    await other.bind([ctx(0, 'e1af8308-5d1f-11c9-91a4-08002b14a0fa', 3)]);
+    assert.ok(performance.now() - t1 < 1000, 'another source is answered while the flooder waits');
+    other.close();
+    flood.end();
+    const rec = await waitFor('flood recorded', () => h.sink.sessions.find((s) => s.src === '127.0.0.5'), 10_000);
+    assert.equal(rec.bytesIn, 256 * 1024, 'paused, not dropped: every byte arrives');
+    assert.ok(rec.limitsHit.includes('source_byte_rate'));
+    assert.ok(performance.now() - t0 > 2000, 'it took the budget to get through');
+  } finally {
+    await h.stop();
+  }
+});

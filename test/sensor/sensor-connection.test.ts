@@ -28,7 +28,7 @@ async function run(responder: (ctx: ResponderContext) => Responder, client: (s: 
   const events: VigilEvent[] = [];
   const limits = resolveSensorLimits();
   const deps: ConnectionDeps = {
-    limits, persona: DEFAULT_PERSONA, basePort: 9, dcerpc: resolveDcerpcLimits(), dcerpcOverrides: {}, tally: new PortTally(),
+    limits, persona: DEFAULT_PERSONA, basePort: 9, dcerpc: resolveDcerpcLimits(), dcerpcOverrides: {}, tally: new PortTally(), throttle: () => 0,
     now: () => 1000, emit: (e) => events.push(e), onClosed: (c) => closed.push(c),
   };
   const server = createServer((socket) => {

@@ -109,7 +109,7 @@ test('bytes past max_recorded_bytes are counted but not kept; past max_session_b
 
 test('memory_budget: the peer holding the most is closed, others keep going, and admission recovers at once', async () => {
   // 16 MiB budget; one peer on 445 makes the sensor keep 16 MiB of payload sample.
-  const h = await startSensor({ limits: { memoryBudgetMb: 16, maxRecordedBytes: 16 * 2 ** 20, maxSessionBytes: 64 * 2 ** 20, idleTimeoutMs: 60_000 } });
+  const h = await startSensor({ limits: { memoryBudgetMb: 16, maxRecordedBytes: 16 * 2 ** 20, maxSessionBytes: 64 * 2 ** 20, idleTimeoutMs: 60_000, maxBytesPerSecondPerSource: 0 } });
   try {
     const small = await openClient(h.port(445));
     small.write('hello');
