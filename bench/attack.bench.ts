@@ -4,18 +4,14 @@
 // load with no attack, in the same run. Medians over RUNS runs of each.
 
 import { cpus, loadavg } from 'node:os';
-import { pino } from 'pino';
-import { loadConfig } from '../src/cli/config.js';
-import { startNode } from '../src/cli/node.js';
 import { ATTACKS, type AttackName } from '../test/helpers/attack-client.js';
-import { measureUnderAttack, type AttackResult } from '../test/helpers/under-attack.js';
-import { freePort, tempDir } from '../test/cli/up-helpers.js';
+import { ATTACK_NODE, measureUnderAttack, startAttackedNode, type AttackResult } from '../test/helpers/under-attack.js';
 
 export const title = 'Sensor under attack: honest sessions stored, exploits detected, probe latency';
 
 const RUNS = 3;
 const ATTACK_MS = 6000;
-const BUDGET_MB = 64;
+const BUDGET_MB = ATTACK_NODE.memoryBudgetMb;
 
 const median = (xs: number[]): number => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
@@ -23,17 +19,7 @@ const median = (xs: number[]): number => {
 };
 
 export async function run(): Promise<string> {
-  const config = loadConfig({
-    env: {},
-    flags: {
-      dataDir: tempDir('bench-attack'),
-      http: { host: '127.0.0.1', port: await freePort() },
-      sensor: { ports: [135], limits: { maxConnections: 2000, memoryBudgetMb: BUDGET_MB, rateWindowMs: 2000 } },
-      alerts: { suppressSeconds: { exploit: 0 } },
-      log: { level: 'silent' },
-    },
-  });
-  const node = await startNode(config, { ephemeralPorts: true, sensorHosts: ['127.0.0.1'], logger: pino({ level: 'silent' }) });
+  const node = await startAttackedNode();
   const results = new Map<AttackName | 'none', AttackResult[]>();
   const load0 = loadavg()[0];
   try {
@@ -64,7 +50,7 @@ export async function run(): Promise<string> {
     rows.push(`| ${attack === 'none' ? 'none (quiet baseline)' : attack} | ${stored}/${honest} (${((100 * stored) / Math.max(1, honest)).toFixed(0)}%) | ${alerted}/${sent} (${((100 * alerted) / Math.max(1, sent)).toFixed(0)}%) | ${median(rs.map((x) => x.p50Ms)).toFixed(1)} | ${p99.toFixed(1)} | ${attack === 'none' ? '1.00' : ratio.toFixed(2)} | ${median(rs.map((x) => x.heldPeakMb)).toFixed(1)} | ${median(rs.map((x) => x.rssPeakMb)).toFixed(0)} | ${median(rs.map((x) => x.recoveryMs)).toFixed(0)} | ${attack === 'none' ? '-' : `${median(rs.map((x) => x.attacker?.connections ?? 0))} conns, ${(median(rs.map((x) => x.attacker?.bytes ?? 0)) / 2 ** 20).toFixed(1)} MiB`} |`);
   }
   return [
-    `Command: \`npm run bench -- attack\`. ${RUNS} runs of each scenario, ${ATTACK_MS / 1000} s of attack each; the node runs with maxConnections 2000, memoryBudgetMb ${BUDGET_MB}, rateWindowMs 2000 and exploit alerts unsuppressed (so each exploit is its own alert). The attacker is a child process on 127.0.X.Y; the honest client (127.200.0.1) makes one connection every 100 ms in the node's own process: a bind (latency = connect to bind_ack) or, every third, an MS03-026 RemoteActivation with an inert 600-character UNC server name. Machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, load average ${load0.toFixed(1)} at the start.`,
+    `Command: \`npm run bench -- attack\`. ${RUNS} runs of each scenario, ${ATTACK_MS / 1000} s of attack each; the node runs with maxConnections ${ATTACK_NODE.maxConnections}, memoryBudgetMb ${BUDGET_MB}, rateWindowMs ${ATTACK_NODE.rateWindowMs} and exploit alerts unsuppressed (so each exploit is its own alert). The attacker is a child process on 127.0.X.Y; the honest client (127.200.0.1) makes one connection every 100 ms in the node's own process: a bind (latency = connect to bind_ack) or, every third, an MS03-026 RemoteActivation with an inert 600-character UNC server name. Machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, load average ${load0.toFixed(1)} at the start.`,
     '',
     '| attack | honest sessions stored | exploits alerted | probe p50 (ms) | probe p99 (ms) | p99 / quiet p99 | held peak (MiB) | RSS peak (MiB) | accepting after the attack (ms) | attacker (median) |',
     '|---|---|---|---|---|---|---|---|---|---|',

@@ -7,29 +7,16 @@
 
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
-import { loadConfig } from '../../src/cli/config.js';
-import { startNode, type VigilNode } from '../../src/cli/node.js';
+import type { VigilNode } from '../../src/cli/node.js';
 import { ATTACKS } from '../helpers/attack-client.js';
-import { measureUnderAttack, type AttackResult } from '../helpers/under-attack.js';
-import { freePort, tempDir } from './up-helpers.js';
+import { ATTACK_NODE, measureUnderAttack, startAttackedNode, type AttackResult } from '../helpers/under-attack.js';
 
-const BUDGET_MB = 64;
+const BUDGET_MB = ATTACK_NODE.memoryBudgetMb;
 const ATTACK_MS = 4000;
 let node: VigilNode;
 
 before(async () => {
-  const config = loadConfig({
-    env: {},
-    flags: {
-      dataDir: tempDir('under-attack'),
-      http: { host: '127.0.0.1', port: await freePort() },
-      sensor: { ports: [135], limits: { maxConnections: 2000, memoryBudgetMb: BUDGET_MB, rateWindowMs: 2000 } },
-      alerts: { suppressSeconds: { exploit: 0 } },
-      log: { level: 'silent' },
-    },
-  });
-  node = await startNode(config, { ephemeralPorts: true, sensorHosts: ['127.0.0.1'], logger: pino({ level: 'silent' }) });
+  node = await startAttackedNode();
 });
 
 after(async () => {

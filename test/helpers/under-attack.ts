@@ -8,10 +8,32 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { VigilNode } from '../../src/cli/node.js';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/cli/config.js';
+import { startNode, type VigilNode } from '../../src/cli/node.js';
+import { freePort, tempDir } from '../cli/up-helpers.js';
 import { encodeBind, TRANSFER_SYNTAX } from '../../src/protocols/dcerpc/index.js';
 import { activationCall, deliveryVariants } from './delivery-variants.js';
 import type { AttackName } from './attack-client.js';
+
+/** The node under attack, as the suite and the bench run it: sensor on 135 only, slots and memory
+ * budget small enough that the attacks reach them, the slowloris window short, and every exploit
+ * its own alert (no suppression) so that each one can be counted. */
+export const ATTACK_NODE = { maxConnections: 2000, memoryBudgetMb: 64, rateWindowMs: 2000 } as const;
+
+export async function startAttackedNode(): Promise<VigilNode> {
+  const config = loadConfig({
+    env: {},
+    flags: {
+      dataDir: tempDir('under-attack'),
+      http: { host: '127.0.0.1', port: await freePort() },
+      sensor: { ports: [135], limits: { ...ATTACK_NODE } },
+      alerts: { suppressSeconds: { exploit: 0 } },
+      log: { level: 'silent' },
+    },
+  });
+  return startNode(config, { ephemeralPorts: true, sensorHosts: ['127.0.0.1'], logger: pino({ level: 'silent' }) });
+}
 
 /** The honest client's address: a /24 no attacker uses. */
 export const HONEST = '127.200.0.1';
