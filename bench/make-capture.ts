@@ -4,8 +4,8 @@
 
 import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeCapture } from '../src/cli/pcap/pcap-driver.js';
-import { readCaptureFile } from '../src/cli/pcap/capture-file.js';
+import { analyzeCapture } from '../src/ingest/capture/pcap-driver.js';
+import { readCaptureFile } from '../src/ingest/capture/capture-file.js';
 import { packetTimeMs } from '../src/protocols/pcap/capture-types.js';
 import { pcapFileHeader } from '../src/protocols/pcap/capture-writer.js';
 import { DECODE, DecodedPacket, decodePacket } from '../src/protocols/pcap/packet-decoder.js';

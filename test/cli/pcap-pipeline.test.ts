@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { analyzeCapture, type PcapStats } from '../../src/cli/pcap/pcap-driver.js';
-import type { PduEvent } from '../../src/cli/pcap/pdu-record.js';
+import { analyzeCapture, type PcapStats } from '../../src/ingest/capture/pcap-driver.js';
+import type { PduEvent } from '../../src/ingest/capture/pcap-types.js';
 import type { CallRecord } from '../../src/model/call.js';
 import { encodeBind, encodeBindAck, encodeRequest, encodeResponse } from '../../src/protocols/dcerpc/pdu-encode.js';
 import {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { captureEvents, replayFiles } from '../../src/cli/commands/replay.js';
-import { analyzeCapture } from '../../src/cli/pcap/pcap-driver.js';
+import { analyzeCapture } from '../../src/ingest/capture/pcap-driver.js';
 import type { ConnEvent } from '../../src/model/event.js';
 import { LINKTYPE } from '../../src/protocols/pcap/capture-types.js';
 import { concat, ipTcp, pcapFileHeader, pcapRecord, type TcpSegmentSpec, udpDatagram } from '../../src/protocols/pcap/capture-writer.js';

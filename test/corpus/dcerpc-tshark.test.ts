@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { analyzeCapture } from '../../src/cli/pcap/pcap-driver.js';
-import type { PduEvent } from '../../src/cli/pcap/pdu-record.js';
+import { analyzeCapture } from '../../src/ingest/capture/pcap-driver.js';
+import type { PduEvent } from '../../src/ingest/capture/pcap-types.js';
 import { HAS_CORPUS, corpusPath, skipWithoutCorpus } from '../helpers/paths.js';
 import { skipWithoutPeer } from '../helpers/peers.js';
 import { multisetDiff, ourKey, tsharkPdus } from './tshark-pdus.js';

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { analyzeCapture } from '../../src/cli/pcap/pcap-driver.js';
+import { analyzeCapture } from '../../src/ingest/capture/pcap-driver.js';
 import { names } from '../../src/cli/pcap/call-names.js';
-import type { FlowJson, PduEvent } from '../../src/cli/pcap/pdu-record.js';
+import type { FlowJson, PduEvent } from '../../src/ingest/capture/pcap-types.js';
 import type { CallRecord } from '../../src/model/call.js';
 import { HAS_CORPUS, corpusPath, skipWithoutCorpus } from '../helpers/paths.js';
 import { at, eveEvents, readDcerpcFilters, readZeekLog, type EveEvent, type EveFilter, type ZeekRow } from './peer-logs.js';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { CallRecord } from '../../src/model/call.js';
-import type { FlowJson, PduEvent } from '../../src/cli/pcap/pdu-record.js';
+import type { FlowJson, PduEvent } from '../../src/ingest/capture/pcap-types.js';
 
 export interface ZeekRow {
   readonly orig_h: string;

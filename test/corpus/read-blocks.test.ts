@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { analyzeCapture } from '../../src/cli/pcap/pcap-driver.js';
+import { analyzeCapture } from '../../src/ingest/capture/pcap-driver.js';
 import { HAS_CORPUS, corpusPath, skipWithoutCorpus } from '../helpers/paths.js';
 
 const captures = HAS_CORPUS ? readdirSync(corpusPath('dcerpc')).filter((f) => /\.pcap(ng)?$/.test(f)).sort() : [];

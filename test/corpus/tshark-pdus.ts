@@ -3,7 +3,7 @@
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { PduEvent } from '../../src/cli/pcap/pdu-record.js';
+import type { PduEvent } from '../../src/ingest/capture/pcap-types.js';
 
 const run = promisify(execFile);
 

@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { callRecord } from '../pcap/call-record.js';
-import { analyzeCapture, type AnalyzeOptions, type PcapStats } from '../pcap/pcap-driver.js';
+import { analyzeCapture, type AnalyzeOptions, type PcapStats } from '../../ingest/capture/pcap-driver.js';
 import { pduRecord } from '../pcap/pdu-record.js';
 import { names } from '../pcap/call-names.js';
 import { addCallRow, addPduRow, callTable, pduTable, statsText, type TextTable } from '../pcap/table-format.js';

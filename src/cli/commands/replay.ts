@@ -16,7 +16,7 @@ import type { Alert } from '../../model/alert.js';
 import type { VigilEvent } from '../../model/event.js';
 import { decodeRequestStub, IOXID_RESOLVER, IREMOTE_ACTIVATION, ISYSTEM_ACTIVATOR, EPM, MGMT, OPNUM } from '../../protocols/dcerpc/interfaces/index.js';
 import type { CompletedRequest, NameLookup } from '../../protocols/dcerpc/connection.js';
-import { analyzeCapture } from '../pcap/pcap-driver.js';
+import { analyzeCapture } from '../../ingest/capture/pcap-driver.js';
 import { AlertSqliteStore } from '../../store/sqlite/alert-sqlite-store.js';
 import { join } from 'node:path';
 

@@ -4,7 +4,8 @@
 
 import { rfc3339Micro } from '../../core/clock.js';
 import type { CallRecord } from '../../model/call.js';
-import { hex32, type FlowJson } from './pdu-record.js';
+import type { FlowJson } from '../../ingest/capture/pcap-types.js';
+import { hex32 } from './pdu-record.js';
 
 export function callRecord(c: CallRecord, flow: FlowJson): Record<string, unknown> {
   const a = c.activation;

@@ -2,29 +2,9 @@
 // tshark's dcerpc.* fields name them, plus each type's body (C706 12.6.4, MS-RPCE 2.2.2).
 
 import { rfc3339Micro } from '../../core/clock.js';
-import type { Anomaly } from '../../model/anomaly.js';
-import type { Direction } from '../../model/flow.js';
-import { PFC, type Pdu, type PduHeader, type SyntaxId } from '../../protocols/dcerpc/pdu-types.js';
+import type { FlowJson, PduEvent } from '../../ingest/capture/pcap-types.js';
+import { PFC, type Pdu, type SyntaxId } from '../../protocols/dcerpc/pdu-types.js';
 import { ptypeName } from '../../protocols/dcerpc/pdu-decode.js';
-
-export interface FlowJson {
-  readonly src: string;
-  readonly sport: number;
-  readonly dst: string;
-  readonly dport: number;
-}
-
-/** What the driver knows of one PDU: where and when, the header, the decoded body if it decoded. */
-export interface PduEvent {
-  readonly tsMs: number;
-  readonly flow: FlowJson;
-  readonly direction: Direction;
-  /** Frame number (tshark frame.number) of the packet that completed the PDU. */
-  readonly frame: number;
-  readonly header: PduHeader;
-  readonly pdu: Pdu | undefined;
-  readonly anomalies: readonly Anomaly[];
-}
 
 const FLAG_NAMES: readonly [number, string][] = [
   [PFC.FIRST_FRAG, 'first_frag'],

@@ -4,8 +4,8 @@
 import type { Pdu } from '../../protocols/dcerpc/pdu-types.js';
 import type { CallRecord } from '../../model/call.js';
 import { ptypeName } from '../../protocols/dcerpc/pdu-decode.js';
-import { hex32, type FlowJson, type PduEvent } from './pdu-record.js';
-import type { PcapStats } from './pcap-driver.js';
+import type { FlowJson, PcapStats, PduEvent } from '../../ingest/capture/pcap-types.js';
+import { hex32 } from './pdu-record.js';
 
 /** Rows held before they are printed: columns line up within a chunk, and widths only ever grow. */
 export const TABLE_CHUNK_ROWS = 5000;

@@ -2,13 +2,34 @@
 // that the driver and the per-flow DCE/RPC handler can share them without importing each other.
 
 import type { Anomaly } from '../../model/anomaly.js';
+import type { Direction } from '../../model/flow.js';
 import type { CallRecord } from '../../model/call.js';
 import type { ConnEvent } from '../../model/event.js';
 import type { NameLookup, StubDecoder } from '../../protocols/dcerpc/connection.js';
+import type { PduHeader, Pdu } from '../../protocols/dcerpc/pdu-types.js';
 import type { DcerpcLimitOverrides } from '../../protocols/dcerpc/dcerpc-limits.js';
 import type { CaptureLimitName } from '../../protocols/pcap/capture-limits.js';
-import type { FlowJson, PduEvent } from './pdu-record.js';
 import type { PduTypeCounts } from './pdu-type-counts.js';
+
+/** A connection's endpoints as records show them (originator first). */
+export interface FlowJson {
+  readonly src: string;
+  readonly sport: number;
+  readonly dst: string;
+  readonly dport: number;
+}
+
+/** What the pipeline knows of one PDU: where and when, the header, the decoded body if it decoded. */
+export interface PduEvent {
+  readonly tsMs: number;
+  readonly flow: FlowJson;
+  readonly direction: Direction;
+  /** Frame number (tshark frame.number) of the packet that completed the PDU. */
+  readonly frame: number;
+  readonly header: PduHeader;
+  readonly pdu: Pdu | undefined;
+  readonly anomalies: readonly Anomaly[];
+}
 
 export interface AnalyzeOptions {
   /** Every DCE/RPC PDU (decoded or not); leave unset in counting mode to skip building events. */

@@ -1,7 +1,7 @@
 // TCP connections of a capture as conn events, so that a capture replay feeds the scanner and surge
 // detectors as a Zeek conn.log does ("replay equals live"); states per Zeek conn.log conn_state.
 
-import { connStateOutcome } from '../../ingest/zeek-conn-reader.js';
+import { connStateOutcome } from '../zeek-conn-reader.js';
 import type { ConnEvent } from '../../model/event.js';
 import { tcpConnState } from '../../protocols/pcap/tcp-conn-state.js';
 import type { CloseReason, TcpConnection } from '../../protocols/pcap/tcp-tracker.js';

@@ -11,8 +11,7 @@ import { decodeHeader } from '../../protocols/dcerpc/pdu-decode.js';
 import type { Pdu } from '../../protocols/dcerpc/pdu-types.js';
 import { isServerPdu, looksLikeDcerpcCo } from '../../protocols/pcap/content-sniff.js';
 import { type CloseReason, DIRECTIONS, type DirIndex, type TcpAppConsumer, type TcpAppHandler, type TcpConnection } from '../../protocols/pcap/tcp-tracker.js';
-import type { RunContext } from './pcap-types.js';
-import type { FlowJson } from './pdu-record.js';
+import type { FlowJson, RunContext } from './pcap-types.js';
 
 /** Stream-level anomalies (gaps, resync) waiting to ride on the next PDU of their direction. */
 const MAX_PENDING_ANOMALIES = 64;

@@ -1,7 +1,7 @@
 // UDP flows of a capture as conn events (proto 'udp'), as Zeek's conn.log has them: a flow is a
 // 4-tuple until it is idle for udp_inactivity_timeout (Zeek's default, 1 min); states per Zeek's conn_state().
 
-import { connStateOutcome } from '../../ingest/zeek-conn-reader.js';
+import { connStateOutcome } from '../zeek-conn-reader.js';
 import type { ConnEvent } from '../../model/event.js';
 import { type DecodedPacket, ipv4ToString, ipv6ToString } from '../../protocols/pcap/packet-decoder.js';
 import { type FlowEntry, FlowTable, fromClient } from '../../protocols/pcap/tcp-flow-table.js';
