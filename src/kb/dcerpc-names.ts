@@ -1,12 +1,18 @@
-// DCE/RPC interface and operation names as data: UUID -> interface, (UUID, opnum) -> operation.
-// Sources: Zeek scripts/base/protocols/dce-rpc/consts.zeek (names as Zeek logs them, so our call
-// records match its dce_rpc.log), Wireshark's dissector names (`wireshark`), MS-DCOM / MS-OAUT / MS-EFSR
-// for interfaces Zeek does not list. Hand-typed table: no library carries these names.
+// DCE/RPC interface, operation and fault names as ONE data table: UUID -> interface, (UUID, opnum) ->
+// operation, status -> fault. Every consumer (sensor persona and records, capture, replay, CLI, API)
+// reads names here. Interface and operation names are Zeek's (scripts/base/protocols/dce-rpc/consts.zeek
+// uuid_endpoint_map / operations), so our call records match its dce_rpc.log; Wireshark's dissector
+// name is kept beside it where it differs (`wireshark`). They differ for the three DCOM interfaces of
+// port 135: Zeek logs 4d9f4ab8 as IActivation, 000001a0 as IRemoteSCMActivator and 99fcfec4 as
+// IObjectExporter, where Wireshark says IRemoteActivation, ISystemActivator and IOXIDResolver; we log
+// Zeek's. Interfaces neither tool names take MS-DCOM / MS-OAUT / MS-EFSR names, or rpcdump's for the
+// RPCSS-local ones. Fault names: Wireshark packet-dcerpc.c reject_status_vals (C706 appendix E,
+// MS-RPCE 2.2.2.11). Hand-typed: no library carries these names.
 
 export interface InterfaceNames {
   /** The name Zeek's dce_rpc.log uses (or the protocol's own name when Zeek has none). */
   readonly name: string;
-  /** Wireshark's name where it differs (e.g. ISystemActivator for Zeek's IRemoteSCMActivator). */
+  /** Wireshark's protocol short name where it differs (e.g. ISystemActivator for Zeek's IRemoteSCMActivator). */
   readonly wireshark?: string;
   /** Operation names by opnum; `-` marks an opnum the interface does not use. */
   readonly ops: readonly string[] | null;
@@ -18,7 +24,7 @@ function seq(names: string): readonly string[] {
 }
 
 export const DCERPC_INTERFACES: Readonly<Record<string, InterfaceNames>> = {
-  'e1af8308-5d1f-11c9-91a4-08002b14a0fa': { name: 'epmapper', wireshark: 'EPMv4', ops: seq(
+  'e1af8308-5d1f-11c9-91a4-08002b14a0fa': { name: 'epmapper', wireshark: 'EPM', ops: seq(
     'ept_insert ept_delete ept_lookup ept_map ept_lookup_handle_free ept_inq_object ept_mgmt_delete ' +
     'ept_map_auth ept_map_auth_async'
   ) },
@@ -54,6 +60,10 @@ export const DCERPC_INTERFACES: Readonly<Record<string, InterfaceNames>> = {
   ) },
   'b196b283-bab4-101a-b69c-00aa00341d07': { name: 'IProvideClassInfo', ops: seq('QueryInterface AddRef Release GetClassInfo') },
   '000001a2-0000-0000-c000-000000000046': { name: 'IActivationPropertiesIn', ops: seq('QueryInterface AddRef Release') },
+  // RPCSS answers these on 135 but only local callers use them; no Zeek or Wireshark name (rpcdump's)
+  '0b0a6584-9e0f-11cf-a3cf-00805f68cb1b': { name: 'localepmp', ops: null },
+  'e60c73e6-88f9-11cf-9af1-0020af6e72f4': { name: 'ILocalObjectExporter', ops: null },
+  'c6f3ee72-ce7e-11d1-b71e-00c04fc3111a': { name: 'IMachineActivatorControl', ops: null },
   '12345778-1234-abcd-ef00-0123456789ab': { name: 'lsarpc', wireshark: 'LSARPC', ops: seq(
     'LsarClose LsarDelete LsarEnumeratePrivileges LsarQuerySecurityObject LsarSetSecurityObject ' +
     'LsarChangePassword LsarOpenPolicy LsarQueryInformationPolicy LsarSetInformationPolicy ' +
@@ -306,4 +316,99 @@ export function interfaceName(uuid: string, style: NameStyle = 'zeek'): string |
 export function operationName(uuid: string, opnum: number): string | undefined {
   const op = DCERPC_INTERFACES[uuid.toLowerCase()]?.ops?.[opnum];
   return op === undefined || op === '-' ? undefined : op;
+}
+
+/** Fault and reject status names (fault PDU `status`, C706 12.6.4.7 / appendix E; MS-RPCE 2.2.2.11),
+ * as Wireshark's reject_status_vals spells them; Zeek logs no fault names. */
+export const DCERPC_FAULTS: ReadonlyMap<number, string> = new Map([
+  [0x00000001, 'nca_s_fault_other'],
+  [0x00000005, 'nca_s_fault_access_denied'],
+  [0x000006d8, 'nca_s_fault_cant_perform'],
+  [0x000006f7, 'nca_s_fault_ndr'],
+  [0x00000721, 'nca_s_fault_sec_pkg_error'],
+  [0x1c000001, 'nca_s_fault_int_div_by_zero'],
+  [0x1c000002, 'nca_s_fault_addr_error'],
+  [0x1c000003, 'nca_s_fault_fp_div_zero'],
+  [0x1c000004, 'nca_s_fault_fp_underflow'],
+  [0x1c000005, 'nca_s_fault_fp_overflow'],
+  [0x1c000006, 'nca_s_fault_invalid_tag'],
+  [0x1c000007, 'nca_s_fault_invalid_bound'],
+  [0x1c000008, 'nca_rpc_version_mismatch'],
+  [0x1c000009, 'nca_unspec_reject'],
+  [0x1c00000a, 'nca_s_bad_actid'],
+  [0x1c00000b, 'nca_who_are_you_failed'],
+  [0x1c00000c, 'nca_manager_not_entered'],
+  [0x1c00000d, 'nca_s_fault_cancel'],
+  [0x1c00000e, 'nca_s_fault_ill_inst'],
+  [0x1c00000f, 'nca_s_fault_fp_error'],
+  [0x1c000010, 'nca_s_fault_int_overflow'],
+  [0x1c000014, 'nca_s_fault_pipe_empty'],
+  [0x1c000015, 'nca_s_fault_pipe_closed'],
+  [0x1c000016, 'nca_s_fault_pipe_order'],
+  [0x1c000017, 'nca_s_fault_pipe_discipline'],
+  [0x1c000018, 'nca_s_fault_pipe_comm_error'],
+  [0x1c000019, 'nca_s_fault_pipe_memory'],
+  [0x1c00001a, 'nca_s_fault_context_mismatch'],
+  [0x1c00001b, 'nca_s_fault_remote_no_memory'],
+  [0x1c00001c, 'nca_invalid_pres_context_id'],
+  [0x1c00001d, 'nca_unsupported_authn_level'],
+  [0x1c00001f, 'nca_invalid_checksum'],
+  [0x1c000020, 'nca_invalid_crc'],
+  [0x1c000021, 'ncs_s_fault_user_defined'],
+  [0x1c000022, 'nca_s_fault_tx_open_failed'],
+  [0x1c000023, 'nca_s_fault_codeset_conv_error'],
+  [0x1c000024, 'nca_s_fault_object_not_found'],
+  [0x1c000025, 'nca_s_fault_no_client_stub'],
+  [0x1c010002, 'nca_op_rng_error'],
+  [0x1c010003, 'nca_unk_if'],
+  [0x1c010006, 'nca_wrong_boot_time'],
+  [0x1c010009, 'nca_s_you_crashed'],
+  [0x1c01000b, 'nca_proto_error'],
+  [0x1c010013, 'nca_out_args_too_big'],
+  [0x1c010014, 'nca_server_too_busy'],
+  [0x1c010017, 'nca_unsupported_type'],
+  // Windows HRESULTs that DCOM servers return as fault status (MS-ERREF 2.1)
+  [0x80004001, 'E_NOTIMPL'],
+  [0x80004003, 'E_POINTER'],
+  [0x80004004, 'E_ABORT'],
+  [0x8000ffff, 'E_UNEXPECTED'],
+  [0x80010105, 'RPC_E_SERVERFAULT'],
+  [0x80010108, 'RPC_E_DISCONNECTED'],
+  [0x80010113, 'RPC_E_INVALID_IPID'],
+  [0x8001011f, 'RPC_E_TIMEOUT'],
+  [0x80020003, 'DISP_E_MEMBERNOTFOUND'],
+  [0x80020006, 'DISP_E_UNKNOWNNAME'],
+  [0x8002000e, 'DISP_E_BADPARAMCOUNT'],
+  [0x8007000e, 'E_OUTOFMEMORY'],
+  [0x80070057, 'E_INVALIDARG'],
+  [0x800706d1, 'RPC_S_PROCNUM_OUT_OF_RANGE'],
+  [0x80070776, 'OR_INVALID_OXID'],
+]);
+
+/** Fault name by status (any u32, signed or not); undefined when unknown. Status 0 is a
+ * stub-defined exception (C706 12.6.4.7) and has no name. */
+export function faultName(status: number): string | undefined {
+  return DCERPC_FAULTS.get(status >>> 0);
+}
+
+const hex32 = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+
+/** `0x1c010002 nca_op_rng_error`, or the bare hex when the status has no name: for tables. */
+export function faultLabel(status: number): string {
+  const name = faultName(status);
+  return name === undefined ? hex32(status) : `${hex32(status)} ${name}`;
+}
+
+/** `epmapper (e1af8308-5d1f-11c9-91a4-08002b14a0fa)`, or the bare UUID when unknown: for tables,
+ * where the UUID stays beside the name so it can be searched for. */
+export function interfaceLabel(uuid: string): string {
+  const name = interfaceName(uuid);
+  return name === undefined ? uuid : `${name} (${uuid})`;
+}
+
+/** A call record with `faultName` added beside its numeric `faultStatus` when the table names it,
+ * for JSON outputs: consumers of the existing fields see them unchanged. */
+export function withFaultName<T extends { readonly faultStatus?: number }>(call: T): T & { faultName?: string } {
+  const name = call.faultStatus === undefined ? undefined : faultName(call.faultStatus);
+  return name === undefined ? call : { ...call, faultName: name };
 }

@@ -1,12 +1,12 @@
-// Interface/operation name table tests: known names both styles, gaps in opnum ranges, Zeek's
-// dce_rpc.log baselines in the corpus, and every interface bound in the corpus captures.
+// Interface/operation/fault name table tests: known names both styles, gaps in opnum ranges, Zeek's
+// dce_rpc.log baselines in the corpus, every interface bound in the corpus captures, fault names.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { CORPUS_DIR, corpusPath, skipWithoutCorpus } from '../helpers/paths.js';
 import { manifestInterfaces } from '../protocols/dcerpc/interfaces/corpus-calls.js';
-import { DCERPC_INTERFACES, interfaceName, operationName } from '../../src/kb/dcerpc-names.js';
+import { DCERPC_FAULTS, DCERPC_INTERFACES, faultLabel, faultName, interfaceLabel, interfaceName, operationName } from '../../src/kb/dcerpc-names.js';
 
 test('port-135 interfaces by Zeek name and by Wireshark name', () => {
   assert.equal(interfaceName('000001A0-0000-0000-C000-000000000046'), 'IRemoteSCMActivator');
@@ -14,8 +14,47 @@ test('port-135 interfaces by Zeek name and by Wireshark name', () => {
   assert.equal(interfaceName('4d9f4ab8-7d1c-11cf-861e-0020af6e7c57', 'wireshark'), 'IRemoteActivation');
   assert.equal(interfaceName('99fcfec4-5260-101b-bbcb-00aa0021347a', 'wireshark'), 'IOXIDResolver');
   assert.equal(interfaceName('e1af8308-5d1f-11c9-91a4-08002b14a0fa'), 'epmapper');
-  assert.equal(interfaceName('e1af8308-5d1f-11c9-91a4-08002b14a0fa', 'wireshark'), 'EPMv4');
+  assert.equal(interfaceName('e1af8308-5d1f-11c9-91a4-08002b14a0fa', 'wireshark'), 'EPM');
   assert.equal(interfaceName('deadbeef-cafe-babe-1234-567890abcdef'), undefined);
+});
+
+test('the five port-135 interfaces and their calls carry Zeek\'s consts.zeek names', () => {
+  // uuid_endpoint_map and operations as Zeek 6/7 ship them: what dce_rpc.log says for these calls
+  const zeek: [string, string, number, string][] = [
+    ['e1af8308-5d1f-11c9-91a4-08002b14a0fa', 'epmapper', 3, 'ept_map'],
+    ['afa8bd80-7d8a-11c9-bef4-08002b102989', 'mgmt', 0, 'inq_if_ids'],
+    ['99fcfec4-5260-101b-bbcb-00aa0021347a', 'IObjectExporter', 5, 'ServerAlive2'],
+    ['4d9f4ab8-7d1c-11cf-861e-0020af6e7c57', 'IActivation', 0, 'RemoteActivation'],
+    ['000001a0-0000-0000-c000-000000000046', 'IRemoteSCMActivator', 4, 'RemoteCreateInstance'],
+  ];
+  for (const [uuid, endpoint, opnum, operation] of zeek) {
+    assert.equal(interfaceName(uuid), endpoint);
+    assert.equal(interfaceName(uuid.toUpperCase()), endpoint, 'any case');
+    assert.equal(operationName(uuid, opnum), operation);
+  }
+});
+
+test('fault names by status, as Wireshark names them', () => {
+  assert.equal(faultName(0x1c010002), 'nca_op_rng_error');
+  assert.equal(faultName(0x1c010003), 'nca_unk_if');
+  assert.equal(faultName(0x1c01000b), 'nca_proto_error');
+  assert.equal(faultName(0x000006f7), 'nca_s_fault_ndr');
+  assert.equal(faultName(0x00000005), 'nca_s_fault_access_denied');
+  assert.equal(faultName(0x80070057), 'E_INVALIDARG');
+  assert.equal(faultName(0x80070057 | 0), 'E_INVALIDARG', 'a signed 32-bit status reads the same');
+  assert.equal(faultName(0), undefined, 'stub-defined exception: no name');
+  assert.equal(faultName(0x12345678), undefined);
+  for (const [status, name] of DCERPC_FAULTS) {
+    assert.ok(status > 0 && status <= 0xffffffff && Number.isInteger(status), `${status}`);
+    assert.match(name, /^[A-Za-z][A-Za-z0-9_]*$/);
+  }
+});
+
+test('labels for tables: name beside the number or UUID, bare when unknown', () => {
+  assert.equal(faultLabel(0x1c010002), '0x1c010002 nca_op_rng_error');
+  assert.equal(faultLabel(0x12345678), '0x12345678');
+  assert.equal(interfaceLabel('e1af8308-5d1f-11c9-91a4-08002b14a0fa'), 'epmapper (e1af8308-5d1f-11c9-91a4-08002b14a0fa)');
+  assert.equal(interfaceLabel('deadbeef-cafe-babe-1234-567890abcdef'), 'deadbeef-cafe-babe-1234-567890abcdef');
 });
 
 test('operations by opnum, with unused opnums and out-of-range opnums unknown', () => {
