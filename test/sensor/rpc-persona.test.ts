@@ -128,7 +128,8 @@ test('RemoteActivation with an over-long UNC name (inert filler) is recorded in 
   assert.equal(f.status, 5);
   c.close();
   const call = await waitFor('activation call event', () => h.sink.events.find((e): e is CallEvent => e.type === 'call' && e.call.ifaceUuid === REMACT));
-  assert.equal(call.call.endpoint, interfaceName(REMACT), 'named as the knowledge base names it (Zeek style)');
+  assert.equal(call.call.endpoint, interfaceName(REMACT), 'named as the knowledge base names it');
+  assert.equal(call.call.endpoint, 'IActivation', 'Zeek\'s name, as dce_rpc.log and vigil pcap/replay say it');
   assert.equal(call.call.operation, 'RemoteActivation');
   assert.equal(call.call.faultStatus, 5);
   assert.equal(call.call.reqStubLen, stub.length);

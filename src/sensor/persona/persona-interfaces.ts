@@ -1,6 +1,9 @@
-// The Windows persona's RPC surface: which interfaces its port 135 (RPCSS) answers, and which
-// endpoints its endpoint mapper lists. Names here are Wireshark's (records take theirs from kb); the
-// set follows what `rpcdump`/`rpcmap` show for an XP/2003 host (MS-RPCE, MS-DCOM, C706 appendix O).
+// The Windows persona's RPC surface: which interfaces its port 135 (RPCSS) answers, which opnums of
+// each it serves, and which endpoints its endpoint mapper lists. The set follows what `rpcdump`/`rpcmap`
+// show for an XP/2003 host (MS-RPCE, MS-DCOM, C706 appendix O); names come from the kb table.
+
+import { AppError } from '../../core/errors.js';
+import { interfaceName } from '../../kb/dcerpc-names.js';
 
 export interface IfaceId {
   readonly uuid: string;
@@ -9,34 +12,28 @@ export interface IfaceId {
 }
 
 export interface ServedInterface extends IfaceId {
+  /** The kb table's name (Zeek's), the one call records carry. */
   readonly name: string;
-  /** Operation names by opnum, for the ones the persona knows. */
-  readonly ops: Readonly<Record<number, string>>;
+  /** Opnums the persona serves; any other gets nca_op_rng_error, as RPCSS answers an opnum past the
+   * interface's end (and ISystemActivator's 0-2, IUnknown methods that never go on the wire). */
+  readonly opnums: ReadonlySet<number>;
 }
 
-export const EPMAPPER: ServedInterface = {
-  uuid: 'e1af8308-5d1f-11c9-91a4-08002b14a0fa', major: 3, minor: 0, name: 'epmapper',
-  ops: { 0: 'ept_insert', 1: 'ept_delete', 2: 'ept_lookup', 3: 'ept_map', 4: 'ept_lookup_handle_free', 5: 'ept_inq_object', 6: 'ept_mgmt_delete' },
-};
-export const MGMT: ServedInterface = {
-  uuid: 'afa8bd80-7d8a-11c9-bef4-08002b102989', major: 1, minor: 0, name: 'mgmt',
-  ops: { 0: 'inq_if_ids', 1: 'inq_stats', 2: 'is_server_listening', 3: 'stop_server_listening', 4: 'inq_princ_name' },
-};
-export const IOXID_RESOLVER: ServedInterface = {
-  uuid: '99fcfec4-5260-101b-bbcb-00aa0021347a', major: 0, minor: 0, name: 'IOXIDResolver',
-  ops: { 0: 'ResolveOxid', 1: 'SimplePing', 2: 'ComplexPing', 3: 'ServerAlive', 4: 'ResolveOxid2', 5: 'ServerAlive2' },
-};
-export const IREMOTE_ACTIVATION: ServedInterface = {
-  uuid: '4d9f4ab8-7d1c-11cf-861e-0020af6e7c57', major: 0, minor: 0, name: 'IRemoteActivation',
-  ops: { 0: 'RemoteActivation' },
-};
-export const ISYSTEM_ACTIVATOR: ServedInterface = {
-  uuid: '000001a0-0000-0000-c000-000000000046', major: 0, minor: 0, name: 'ISystemActivator',
-  ops: { 3: 'RemoteGetClassObject', 4: 'RemoteCreateInstance' },
-};
-const LOCAL_EPMP: ServedInterface = { uuid: '0b0a6584-9e0f-11cf-a3cf-00805f68cb1b', major: 1, minor: 1, name: 'localepmp', ops: {} };
-const ILOCAL_OBJECT_EXPORTER: ServedInterface = { uuid: 'e60c73e6-88f9-11cf-9af1-0020af6e72f4', major: 2, minor: 0, name: 'ILocalObjectExporter', ops: {} };
-const IMACHINE_ACTIVATOR_CONTROL: ServedInterface = { uuid: 'c6f3ee72-ce7e-11d1-b71e-00c04fc3111a', major: 1, minor: 0, name: 'IMachineActivatorControl', ops: {} };
+function served(uuid: string, major: number, minor: number, opnums: readonly number[]): ServedInterface {
+  // the persona must not answer an interface the name table cannot name: records would say undefined
+  const name = interfaceName(uuid);
+  if (name === undefined) throw new AppError('VIGIL_ERR_INTERNAL', `persona interface ${uuid} is missing from kb/dcerpc-names`);
+  return { uuid, major, minor, name, opnums: new Set(opnums) };
+}
+
+export const EPMAPPER = served('e1af8308-5d1f-11c9-91a4-08002b14a0fa', 3, 0, [0, 1, 2, 3, 4, 5, 6]);
+export const MGMT = served('afa8bd80-7d8a-11c9-bef4-08002b102989', 1, 0, [0, 1, 2, 3, 4]);
+export const IOXID_RESOLVER = served('99fcfec4-5260-101b-bbcb-00aa0021347a', 0, 0, [0, 1, 2, 3, 4, 5]);
+export const IREMOTE_ACTIVATION = served('4d9f4ab8-7d1c-11cf-861e-0020af6e7c57', 0, 0, [0]);
+export const ISYSTEM_ACTIVATOR = served('000001a0-0000-0000-c000-000000000046', 0, 0, [3, 4]);
+const LOCAL_EPMP = served('0b0a6584-9e0f-11cf-a3cf-00805f68cb1b', 1, 1, []);
+const ILOCAL_OBJECT_EXPORTER = served('e60c73e6-88f9-11cf-9af1-0020af6e72f4', 2, 0, []);
+const IMACHINE_ACTIVATOR_CONTROL = served('c6f3ee72-ce7e-11d1-b71e-00c04fc3111a', 1, 0, []);
 
 /** What RPCSS answers on 135: a bind to any other interface gets abstract_syntax_not_supported. */
 export const SERVED_ON_135: readonly ServedInterface[] = [

@@ -232,7 +232,7 @@ let inqIfIdsAnswer: DispatchResult | undefined;
 
 export function dispatch(input: DispatchInput, persona: PersonaConfig): DispatchResult {
   const { iface, opnum } = input;
-  if (iface.ops[opnum] === undefined) return fault(NCA_OP_RNG_ERROR, true);
+  if (!iface.opnums.has(opnum)) return fault(NCA_OP_RNG_ERROR, true);
   if (iface === EPMAPPER) {
     if (opnum === 2) return eptLookup(input, persona);
     if (opnum === 3) return eptMap(input, persona);
