@@ -33,7 +33,7 @@ export interface CallRecord {
   readonly ctxId: number;
   readonly ifaceUuid?: string;
   readonly ifaceVersion?: string;
-  /** Interface name as Zeek/Wireshark name it (e.g. `ISystemActivator`), when known. */
+  /** Interface name from the kb table, as Zeek's dce_rpc.log names it (e.g. `IRemoteSCMActivator`), when known. */
   readonly endpoint?: string;
   readonly opnum: number;
   /** Operation name (e.g. `RemoteCreateInstance`), when known. */

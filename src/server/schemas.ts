@@ -38,6 +38,7 @@ export const callSchema = {
   properties: {
     ts: num, callId: int, ctxId: int, ifaceUuid: str, ifaceVersion: str, endpoint: str, opnum: int, operation: str,
     objectUuid: str, reqFrags: int, respFrags: int, reqStubLen: int, respStubLen: int, rttMs: num, faultStatus: int,
+    faultName: { type: 'string', description: 'name of faultStatus (e.g. nca_op_rng_error), when known' },
     authType: int, authLevel: int, activation: { $ref: 'ActivationArgs#' }, anomalies: { type: 'array', items: { $ref: 'Anomaly#' } },
   },
 } as const;

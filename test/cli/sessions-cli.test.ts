@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Command } from 'commander';
-import { register } from '../../src/cli/commands/sessions.js';
+import { formatSession, register } from '../../src/cli/commands/sessions.js';
 import { isAppError } from '../../src/core/errors.js';
 import { openSqliteStore, sqliteFileIn } from '../../src/store/sqlite/sqlite-store.js';
+import type { CallRecord } from '../../src/model/call.js';
 import type { SessionRecord } from '../../src/model/session.js';
 import { T0, activationCall, lookupCall, makeSession } from '../store/fixtures.js';
 import { skipWithoutBuild, vigil } from '../helpers/cli.js';
@@ -89,13 +90,27 @@ describe('vigil sessions', () => {
 
   it('shows one session with its decoded calls, as text and as JSON equal to the stored record', async () => {
     const text = await inProcess(['sessions', 'show', 'blaster01', '--data-dir', dir]);
-    assert.match(text, /ISystemActivator RemoteCreateInstance/);
+    assert.match(text, /IRemoteSCMActivator RemoteCreateInstance/);
     assert.match(text, /epmapper ept_lookup/);
-    assert.match(text, /0x1c010002/);
+    assert.match(text, /0x1c010002 nca_op_rng_error/);
     const json = await inProcess(['sessions', '--data-dir', dir, 'show', 'blaster01', '--json']);
     const { startTime, ...record } = JSON.parse(json) as SessionRecord & { startTime: string };
-    assert.deepEqual(record, blaster);
+    // the stored record, plus the fault's name beside its number
+    assert.deepEqual(record, { ...blaster, calls: [blaster.calls[0], { ...blaster.calls[1], faultName: 'nca_op_rng_error' }] });
     assert.equal(typeof startTime, 'string');
+  });
+
+  it('names an interface beside its UUID and leaves unknown UUIDs and faults bare', () => {
+    // records as stored without names (an older sensor, or an interface the table lacked then)
+    const bare = (ifaceUuid: string, callId: number, faultStatus?: number): CallRecord => ({
+      ts: now, callId, ctxId: 0, ifaceUuid, opnum: 2, reqFrags: 1, respFrags: 1, reqStubLen: 76, respStubLen: 8, anomalies: [],
+      ...(faultStatus !== undefined && { faultStatus }),
+    });
+    const unnamed = bare('e1af8308-5d1f-11c9-91a4-08002b14a0fa', 1);
+    const stranger = bare('deadbeef-cafe-babe-1234-567890abcdef', 2, 0x12345678);
+    const text = formatSession(makeSession({ id: 'names01', startTs: now, calls: [unnamed, stranger] }));
+    assert.match(text, /epmapper \(e1af8308-5d1f-11c9-91a4-08002b14a0fa\) opnum 2/);
+    assert.match(text, /deadbeef-cafe-babe-1234-567890abcdef opnum 2 .*0x12345678 /);
   });
 
   it('fails with coded errors for an unknown session, a missing store and bad arguments', async () => {

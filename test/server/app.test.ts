@@ -114,7 +114,9 @@ describe('HTTP API', () => {
     const r = await get('/api/v1/sessions/api004');
     assert.equal(r.statusCode, 200);
     const { startTime, ...body } = r.json() as Record<string, unknown>;
-    assert.deepEqual(body, sessions[4]);
+    // the stored record, plus the fault's name beside its number
+    const [lookup, activation] = sessions[4].calls;
+    assert.deepEqual(body, { ...sessions[4], calls: [lookup, { ...activation, faultName: 'nca_op_rng_error' }] });
     assert.equal(startTime, '2003-08-11T16:40:00.000000Z');
     const missing = await get('/api/v1/sessions/nope');
     assert.equal(missing.statusCode, 404);

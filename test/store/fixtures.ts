@@ -1,5 +1,5 @@
 // Session and event fixtures for the store and server tests: realistic MS03-026-shaped records
-// (a bind to ISystemActivator, a RemoteCreateInstance with a long UNC server name) with anomalies.
+// (a bind to IRemoteSCMActivator, a RemoteCreateInstance with a long UNC server name) with anomalies.
 
 import type { CallRecord } from '../../src/model/call.js';
 import type { SessionRecord } from '../../src/model/session.js';
@@ -14,7 +14,7 @@ export function activationCall(ts: number, callId = 1): CallRecord {
     ctxId: 0,
     ifaceUuid: '000001a0-0000-0000-c000-000000000046',
     ifaceVersion: '0.0',
-    endpoint: 'ISystemActivator',
+    endpoint: 'IRemoteSCMActivator', // the kb table's (Zeek's) name, as the sensor records it
     opnum: 4,
     operation: 'RemoteCreateInstance',
     reqFrags: 1,

@@ -7,6 +7,7 @@ import { rfc3339Micro } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { CallRecord } from '../../model/call.js';
 import type { SessionRecord } from '../../model/session.js';
+import { faultLabel, interfaceLabel, withFaultName } from '../../kb/dcerpc-names.js';
 import { parseTimeArg } from '../../server/time-param.js';
 import { normalizeAddress } from '../../server/address-param.js';
 import { openSqliteStore, sqliteFileIn, type SqliteStore } from '../../store/sqlite/sqlite-store.js';
@@ -71,8 +72,10 @@ function summaryRow(s: SessionSummary): string[] {
 }
 
 function callRow(c: CallRecord): string[] {
-  const what = `${c.endpoint ?? c.ifaceUuid ?? '?'} ${c.operation ?? `opnum ${c.opnum}`}`;
-  const fault = c.faultStatus === undefined ? '-' : `0x${c.faultStatus.toString(16).padStart(8, '0')}`;
+  // a record stored without a name still gets the table's name beside its UUID
+  const iface = c.endpoint ?? (c.ifaceUuid === undefined ? '?' : interfaceLabel(c.ifaceUuid));
+  const what = `${iface} ${c.operation ?? `opnum ${c.opnum}`}`;
+  const fault = c.faultStatus === undefined ? '-' : faultLabel(c.faultStatus);
   const notes = [c.activation?.uncServer !== undefined ? `unc_server_len=${c.activation.uncServerLength}` : '', ...c.anomalies.map((a) => a.name)].filter(Boolean).join(',');
   return [time(c.ts), String(c.callId), what, String(c.reqStubLen), String(c.respStubLen), fault, notes || '-'];
 }
@@ -110,7 +113,7 @@ async function showAction(id: string, opts: Opts): Promise<void> {
   await withStore(opts, async (store) => {
     const s = await store.getSession(id);
     if (!s) throw new AppError('VIGIL_ERR_NOT_FOUND', `no session ${id}`);
-    process.stdout.write(opts.json === true ? `${JSON.stringify({ ...s, startTime: rfc3339Micro(s.startTs) })}\n` : formatSession(s));
+    process.stdout.write(opts.json === true ? `${JSON.stringify({ ...s, calls: s.calls.map(withFaultName), startTime: rfc3339Micro(s.startTs) })}\n` : formatSession(s));
   });
 }
 

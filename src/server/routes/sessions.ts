@@ -5,6 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Clock } from '../../core/clock.js';
 import { rfc3339Micro } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
+import { withFaultName } from '../../kb/dcerpc-names.js';
 import type { SessionReader } from '../session-reader.js';
 import { authErrors, timeParam } from '../schemas.js';
 import { parseTimeArg } from '../time-param.js';
@@ -81,7 +82,7 @@ export function sessionRoutes(deps: { store: SessionReader; clock: Clock }): Fas
     }, async (request) => {
       const s = await deps.store.getSession(request.params.id);
       if (!s) throw new AppError('VIGIL_ERR_NOT_FOUND', `no session ${request.params.id}`);
-      return withTime(s);
+      return withTime({ ...s, calls: s.calls.map(withFaultName) });
     });
   };
 }
