@@ -79,13 +79,6 @@ export class SessionRecorder {
     return false;
   }
 
-  /** Drop session-level copies of anomalies now carried by a call (same objects), so each is counted once. */
-  forgetAnomalies(list: readonly Anomaly[]): void {
-    if (list.length === 0) return;
-    const gone = new Set(list);
-    for (let i = this.anomalies.length - 1; i >= 0; i--) if (gone.has(this.anomalies[i])) this.anomalies.splice(i, 1);
-  }
-
   /** Keep a call while under maxCallsPerSession; returns whether it was kept. */
   call(c: CallRecord): boolean {
     if (this.calls.length < this.limits.maxCallsPerSession) {

@@ -46,7 +46,9 @@ export interface DcerpcConnectionOptions {
   readonly onPdu?: (dir: Direction, pdu: Pdu, ts: number, streamOffset: number, anomalies: readonly Anomaly[]) => void;
   readonly onRequest?: (req: CompletedRequest) => void;
   readonly onCall?: (rec: CallRecord) => void;
-  readonly onAnomaly?: (a: Anomaly, dir?: Direction) => void;
+  /** Every anomaly, once. `onCall` is true when the anomaly is also carried by a call record (it
+   * reaches onCall's receiver there): a receiver that forwards both must forward it only once. */
+  readonly onAnomaly?: (a: Anomaly, dir: Direction | undefined, onCall: boolean) => void;
 }
 
 /** Interfaces served by the endpoint itself on 135, never addressed through an object UUID: an
@@ -105,7 +107,7 @@ export class DcerpcConnection {
     // Only our own decoder is known to read the stub at once and keep none of it (its results are
     // strings and numbers); onRequest receivers own their stub, so they always get a copy.
     const borrow = opts.onRequest === undefined && this.stubDecoder === decodeRequestStub;
-    const events = { anomaly: (a: Anomaly) => this.emit(a, this.dir), finished: (c: CallState) => this.finished(c) };
+    const events = { anomaly: (a: Anomaly, call?: CallState) => this.emit(a, this.dir, call !== undefined), finished: (c: CallState) => this.finished(c) };
     this.calls = new CallTable(this.limits, keep, events, borrow);
     this.contexts = new ContextTable(this.limits.maxContexts, (name, detail, callId) => this.flag(name, detail, callId));
   }
@@ -188,7 +190,7 @@ export class DcerpcConnection {
     if (this.unreported > 0) {
       const a = dcerpcAnomaly('too_many_anomalies', `${this.unreported} more anomal${this.unreported === 1 ? 'y' : 'ies'} on this connection counted, not reported (maxAnomaliesPerConnection ${this.limits.maxAnomaliesPerConnection})`, { offset: this.offset });
       this.unreported = 0;
-      this.o.onAnomaly?.(a, undefined);
+      this.o.onAnomaly?.(a, undefined, false);
     }
   }
 
@@ -285,11 +287,14 @@ export class DcerpcConnection {
   private onRequestPdu(dir: Direction, pdu: RequestPdu): void {
     const ctx = this.contexts.get(pdu.ctxId);
     const id = pdu.header.callId;
+    // found here, reported by the call table (with the call they land on, or without one)
     let found = NO_ANOMALIES;
-    if (!ctx) found = this.note(found, 'request_on_unknown_context', `ctx ${pdu.ctxId} was never bound`, id, dir);
-    else if (ctx.state === 'rejected' || ctx.state === 'negotiate_ack') found = this.note(found, 'request_on_unknown_context', `ctx ${pdu.ctxId} is ${ctx.state}`, id, dir);
+    const at = { offset: this.offset, callId: id };
+    if (!ctx) found = [dcerpcAnomaly('request_on_unknown_context', `ctx ${pdu.ctxId} was never bound`, at)];
+    else if (ctx.state === 'rejected' || ctx.state === 'negotiate_ack') found = [dcerpcAnomaly('request_on_unknown_context', `ctx ${pdu.ctxId} is ${ctx.state}`, at)];
     if (ctx && pdu.objectUuid !== undefined && OBJECTLESS_INTERFACES.has(ctx.abstractSyntax.uuid) && (pdu.header.flags & PFC.FIRST_FRAG) !== 0) {
-      found = this.note(found, 'object_uuid_on_request', `object UUID ${pdu.objectUuid} on ${ctx.abstractSyntax.uuid}`, id, dir);
+      const a = dcerpcAnomaly('object_uuid_on_request', `object UUID ${pdu.objectUuid} on ${ctx.abstractSyntax.uuid}`, at);
+      found = found.length === 0 ? [a] : [...found, a];
     }
     const call = this.calls.request(dir, pdu, this.ts, { iface: ctx?.abstractSyntax, transferSyntax: ctx?.transferSyntax, anomalies: found });
     if (call) this.requestDone(call);
@@ -330,11 +335,11 @@ export class DcerpcConnection {
       if (d.activation) (this.activations ??= new Map()).set(call, d.activation);
       for (const a of d.anomalies) {
         const withId = a.callId === undefined ? { ...a, callId: call.callId } : a;
-        if (addCallAnomaly(call, withId, this.limits)) this.emit(withId, this.dir);
+        if (addCallAnomaly(call, withId, this.limits)) this.emit(withId, this.dir, true);
       }
     } catch (e) {
       const a = dcerpcAnomaly('protocol_violation', `stub decoder failed: ${e instanceof Error ? e.message : String(e)}`, { callId: call.callId });
-      if (addCallAnomaly(call, a, this.limits)) this.emit(a, this.dir);
+      if (addCallAnomaly(call, a, this.limits)) this.emit(a, this.dir, true);
     }
   }
 
@@ -374,13 +379,13 @@ export class DcerpcConnection {
 
   /** The one way an anomaly leaves the connection, bounded by maxAnomaliesPerConnection: past it
    * they are counted and reported as one too_many_anomalies when the connection closes. */
-  private emit(a: Anomaly, dir: Direction): void {
+  private emit(a: Anomaly, dir: Direction, onCall = false): void {
     if (this.reported >= this.limits.maxAnomaliesPerConnection) {
       this.unreported++;
       return;
     }
     this.reported++;
-    this.o.onAnomaly?.(a, dir);
+    this.o.onAnomaly?.(a, dir, onCall);
   }
 }
 

@@ -9,7 +9,8 @@ import { OpenCalls } from './open-calls.js';
 import { PFC, type FaultPdu, type RequestPdu, type ResponsePdu, type SyntaxId } from './pdu-types.js';
 
 /** What the connection knew of the call's context when its first fragment arrived (a later
- * alter_context may redefine the id), and anomalies it found on that fragment. */
+ * alter_context may redefine the id), and anomalies it found on that fragment (not yet reported:
+ * the call table reports them with the call they land on). */
 export interface RequestContext {
   readonly iface?: SyntaxId;
   readonly transferSyntax?: SyntaxId;
@@ -87,7 +88,7 @@ const NO_PARTS: readonly Uint8Array[] = [];
 const other = (dir: Direction): Direction => (dir === 'to_server' ? 'to_client' : 'to_server');
 
 export interface ReassemblyEvents {
-  /** Raised for every anomaly; `call` is set when it concerns one. */
+  /** Raised for every anomaly; `call` is set when the anomaly is kept on that call. */
   anomaly(a: Anomaly, call?: CallState): void;
   /** A call left the table: response, fault, orphaned, evicted or connection closed. */
   finished(call: CallState): void;
@@ -132,6 +133,7 @@ export class CallTable {
     if (call && call.reqDone && !first) {
       // the request already ended: this fragment belongs to no reassembly (nor is it delivered twice)
       this.flag('fragment_without_first', `request fragment after the last fragment of call ${call.callId}`, call, call.callId);
+      for (const a of rc.anomalies) this.ev.anomaly(a);
       return undefined;
     }
     if (call && first) {
@@ -152,8 +154,8 @@ export class CallTable {
     } else {
       this.checkConsistency(call, pdu);
     }
-    // (already reported by the connection, which bounds its own reports)
-    for (const a of rc.anomalies) addCallAnomaly(call, a, this.limits);
+    // the connection's findings on this fragment: kept on the call (up to its limit) and reported with it
+    for (const a of rc.anomalies) if (addCallAnomaly(call, a, this.limits)) this.ev.anomaly(a, call);
     this.append(call, pdu, ts);
     if ((pdu.header.flags & PFC.LAST_FRAG) === 0) return undefined;
     this.completeRequest(call);

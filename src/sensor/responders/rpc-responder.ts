@@ -90,7 +90,7 @@ export class RpcResponder implements Responder {
       onPdu: (dir, pdu) => this.onPdu(dir, pdu),
       onRequest: (req) => this.onRequest(req),
       onCall: (rec) => this.onCall(rec),
-      onAnomaly: (a, dir) => this.onAnomaly(a, dir),
+      onAnomaly: (a, dir, onCall) => this.onAnomaly(a, dir, onCall),
     }));
   }
 
@@ -155,8 +155,12 @@ export class RpcResponder implements Responder {
     this.ctx.emit({ type: 'anomaly', ts: this.ctx.now(), source: 'sensor', src: f.src, dst: f.dst, proto: 'tcp', sport: f.sport, dport: this.ctx.basePort, session: this.ctx.record.id, anomaly: a });
   }
 
-  private onAnomaly(a: Anomaly, dir: Direction | undefined): void {
-    this.record(a);
+  /** An anomaly a call carries reaches the session and the detectors with that call (onCall):
+   * here only its limit hit is noted, so that each anomaly is recorded and reported once. */
+  private onAnomaly(a: Anomaly, dir: Direction | undefined, onCall: boolean): void {
+    if (onCall) {
+      if (DCERPC_LIMIT_ANOMALIES.has(a.name)) this.ctx.record.hit(`dcerpc_${a.name}`);
+    } else this.record(a);
     if (dir === 'to_server' && FATAL_TO_SERVER.has(a.name)) this.nak = true;
   }
 
@@ -202,8 +206,6 @@ export class RpcResponder implements Responder {
   }
 
   private onCall(call: CallRecord): void {
-    // The call's anomalies were already reported through onAnomaly; keep them on the call only.
-    this.ctx.record.forgetAnomalies(call.anomalies);
     // Past maxCallsPerSession a plain call is only counted; one that carries what the exploit
     // detector reads (activation arguments, anomalies) is still reported, so an attacker cannot
     // hide an exploit behind 256 harmless calls.

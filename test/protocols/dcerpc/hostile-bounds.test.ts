@@ -21,13 +21,14 @@ function alternatingFragments(n: number): Uint8Array[] {
   return out;
 }
 
-function run(pdus: Uint8Array[], limits?: Record<string, number>): { reported: Anomaly[]; calls: CallRecord[] } {
+function run(pdus: Uint8Array[], limits?: Record<string, number>): { reported: Anomaly[]; calls: CallRecord[]; onCall: number } {
   const reported: Anomaly[] = [];
   const calls: CallRecord[] = [];
-  const c = new DcerpcConnection({ limits, onAnomaly: (a) => reported.push(a), onCall: (r) => calls.push(r) });
+  let onCall = 0;
+  const c = new DcerpcConnection({ limits, onAnomaly: (a, _d, carried) => { reported.push(a); if (carried) onCall++; }, onCall: (r) => calls.push(r) });
   for (const p of pdus) c.feed('to_server', p, 1000);
   c.close(2000);
-  return { reported, calls };
+  return { reported, calls, onCall };
 }
 
 test('fragments alternating opnum and context: the call keeps maxAnomaliesPerCall and one count', () => {
@@ -41,9 +42,8 @@ test('fragments alternating opnum and context: the call keeps maxAnomaliesPerCal
   const summary = list[32];
   assert.equal(summary.name, 'too_many_anomalies');
   assert.equal(summary.detail, `${all - 32} more anomalies on call 7 counted, not kept (maxAnomaliesPerCall 32)`);
-  // reports are bounded by the connection's limit (256) plus its one count at close
-  assert.equal(reported.length, 257);
-  assert.equal(reported[256].name, 'too_many_anomalies');
+  // what was not kept on the call was not reported either: the call's count says it
+  assert.equal(reported.length, 32);
 });
 
 test('the connection reports at most maxAnomaliesPerConnection, then one count when it closes', () => {
@@ -58,6 +58,16 @@ test('the connection reports at most maxAnomaliesPerConnection, then one count w
   assert.match(last.detail ?? '', /counted, not reported \(maxAnomaliesPerConnection 100\)/);
   const n = Number(/^(\d+) more/.exec(last.detail ?? '')?.[1]);
   assert.equal(n + 100, 500 * 2, 'every anomaly is reported or counted');
+});
+
+test('each anomaly is reported once, flagged when its call record carries it', () => {
+  // a request on a context never bound (carried by the call) after a garbage run (not on any call)
+  const pdus = [new Uint8Array([0x41, 0x41]), encodeRequest({ callId: 3, opnum: 0, ctxId: 9, stub: new Uint8Array(4) })];
+  const { reported, calls, onCall } = run(pdus);
+  const onCallNames = calls.flatMap((c) => c.anomalies.map((a) => a.name));
+  assert.deepEqual(onCallNames, ['request_on_unknown_context']);
+  assert.equal(onCall, 1);
+  assert.deepEqual(reported.map((a) => a.name).sort(), ['bad_version', 'request_on_unknown_context', 'resync_garbage_skipped']);
 });
 
 test('a call at exactly the limit gets no summary', () => {
