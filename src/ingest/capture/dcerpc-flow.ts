@@ -1,24 +1,29 @@
-// Ties one reassembled TCP connection to a DcerpcConnection: connections are taken by content
-// (looksLikeDcerpcCo); each direction is framed here (a TCP gap restarts the framer: the bytes after
-// a hole do not continue the PDU before it, C706 12.6.1) and whole PDUs go to the connection.
+// Ties one reassembled TCP connection to a DcerpcConnection, through the same entry the sensor uses:
+// each direction's bytes go to feed() and a TCP hole to gap() (the connection frames, resyncs after a
+// hole and decodes). Connections are taken by content (looksLikeDcerpcCo) from either direction.
 
 import type { Anomaly } from '../../model/anomaly.js';
 import type { CallRecord } from '../../model/call.js';
 import type { Direction } from '../../model/flow.js';
 import { DcerpcConnection, type DcerpcConnectionOptions } from '../../protocols/dcerpc/connection.js';
-import { DcerpcFramer, type PduRangeSink } from '../../protocols/dcerpc/framer.js';
-import { decodeHeader } from '../../protocols/dcerpc/pdu-decode.js';
 import type { Pdu } from '../../protocols/dcerpc/pdu-types.js';
 import { isServerPdu, looksLikeDcerpcCo } from '../../protocols/pcap/content-sniff.js';
 import { type CloseReason, DIRECTIONS, type DirIndex, type TcpAppConsumer, type TcpAppHandler, type TcpConnection } from '../../protocols/pcap/tcp-tracker.js';
-import type { FlowJson, RunContext } from './pcap-types.js';
+import type { FlowJson, PduEvent, RunContext } from './pcap-types.js';
 
-/** Stream-level anomalies (gaps, resync) waiting to ride on the next PDU of their direction. */
+/** Anomalies waiting to ride on the next PDU record of their direction (PDU records only). */
 const MAX_PENDING_ANOMALIES = 64;
+
+/** The reasons decodePduAt() gives when it rejects a PDU: such an anomaly with a call id (the
+ * framer's own carry none) that no decoded PDU carries is one framed PDU that did not decode (the
+ * totals' pdusRejected). */
+const REJECTIONS = new Set(['bad_version', 'unknown_ptype', 'frag_length_too_small', 'frag_length_exceeds_limit', 'truncated_pdu', 'auth_length_exceeds_frag']);
 
 export class DcerpcFlowHandler implements TcpAppHandler {
   constructor(private readonly ctx: RunContext) {}
 
+  /** Asked with the first bytes of each direction until one looks like DCE/RPC: a server's bind_nak
+   * answering a client's non-RPC probe (what nmap sends) is found from the server's side. */
   accept(conn: TcpConnection, dir: DirIndex, b: Uint8Array, start: number, end: number): TcpAppConsumer | undefined {
     if (!looksLikeDcerpcCo(b, start, end)) return undefined;
     // Picked up mid-stream and the port rule guessed wrong: a bind_ack / response from the
@@ -30,63 +35,35 @@ export class DcerpcFlowHandler implements TcpAppHandler {
   }
 }
 
-/** One direction's PDU sink: an object with a method rather than a closure per direction (a
- * capture keeps thousands of connections open, each holding these). */
-class DirSink implements PduRangeSink {
-  constructor(
-    private readonly flow: DcerpcFlow,
-    private readonly dir: DirIndex,
-  ) {}
-  pdu(buf: Uint8Array, start: number, end: number, offset: number): void {
-    this.flow.pdu(this.dir, buf, start, end, offset);
-  }
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 class DcerpcFlow implements TcpAppConsumer {
-  private framer0: DcerpcFramer;
-  private framer1: DcerpcFramer;
-  private readonly sink0: DirSink;
-  private readonly sink1: DirSink;
   private readonly conn: DcerpcConnection;
   /** The flow as records show it; made when the first record needs it. */
   private flowJson: FlowJson | undefined;
-  private readonly emitting: boolean;
-  /** Only kept when someone listens for PDUs (emitting). */
+  /** Anomalies per direction waiting for the next PDU record (only when PDU records are wanted). */
   private readonly pending: [Anomaly[], Anomaly[]] | undefined;
-  /** Stream offset where each direction's current framer started (it restarts after a gap). */
-  private base0 = 0;
-  private base1 = 0;
-  /** Anomalies raised while the connection processes the current PDU (emitting only), and the PDU it decoded. */
-  private current: Anomaly[] | undefined;
-  private lastPdu: Pdu | undefined;
+  /** The last PDU's record, held until the connection is done with that PDU: the anomalies raised
+   * while it is dispatched (after onPdu) are its own. */
+  private open: Mutable<PduEvent> | undefined;
 
   constructor(
     private readonly ctx: RunContext,
     private readonly tcp: TcpConnection,
   ) {
     const o = ctx.options;
-    this.emitting = o.onPdu !== undefined;
-    this.pending = this.emitting ? [[], []] : undefined;
-    if (this.emitting) this.current = [];
+    this.pending = o.onPdu !== undefined ? [[], []] : undefined;
     // options set one by one rather than spread from conditional objects (per connection)
-    const co: { -readonly [K in keyof DcerpcConnectionOptions]: DcerpcConnectionOptions[K] } = {
-      onAnomaly: (a) => {
-        ctx.countAnomaly(a);
-        this.current?.push(a);
-      },
+    const co: Mutable<DcerpcConnectionOptions> = {
+      onAnomaly: (a: Anomaly, dir?: Direction, onCall?: boolean) => this.onAnomaly(a, dir, onCall === true),
+      onPdu: (dir: Direction, pdu: Pdu, _ts: number, _off: number, anomalies: readonly Anomaly[]) => this.onPdu(dir, pdu, anomalies),
     };
     if (o.dcerpcLimits) co.limits = o.dcerpcLimits;
     if (o.decodeStub !== undefined) co.decodeStub = o.decodeStub;
     if (o.names) co.names = o.names;
-    if (this.emitting) co.onPdu = (_d: Direction, pdu: Pdu) => (this.lastPdu = pdu);
     // no onCall, no call records: the totals count finished calls when the connection closes
     if (o.onCall) co.onCall = (rec: CallRecord) => o.onCall!(rec, this.flow);
     this.conn = new DcerpcConnection(co);
-    this.framer0 = this.newFramer(0);
-    this.framer1 = this.newFramer(1);
-    // ranges, not views: each PDU is decoded in place in the capture reader's block buffer
-    this.sink0 = new DirSink(this, 0);
-    this.sink1 = new DirSink(this, 1);
   }
 
   private get flow(): FlowJson {
@@ -95,71 +72,69 @@ class DcerpcFlow implements TcpAppConsumer {
   }
 
   data(dir: DirIndex, bytes: Uint8Array, start: number, end: number): void {
-    if (dir === 0) this.framer0.pushRange(bytes, start, end, this.sink0);
-    else this.framer1.pushRange(bytes, start, end, this.sink1);
+    this.conn.feed(DIRECTIONS[dir], start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), this.ctx.nowMs);
+    if (this.open !== undefined) this.closeRecord();
   }
 
-  /** The bytes after a hole do not continue the PDU before it: end that PDU and frame afresh. */
-  gap(dir: DirIndex, length: number): void {
-    if (dir === 0) {
-      this.framer0.flush();
-      this.base0 += this.framer0.streamOffset + length;
-      this.framer0 = this.newFramer(0);
-    } else {
-      this.framer1.flush();
-      this.base1 += this.framer1.streamOffset + length;
-      this.framer1 = this.newFramer(1);
-    }
+  /** The bytes after a hole do not continue the PDU before it: the connection ends that PDU and
+   * frames afresh (C706 12.6.1). */
+  gap(dir: DirIndex, _length: number): void {
+    this.conn.gap(DIRECTIONS[dir]);
+    if (this.open !== undefined) this.closeRecord();
   }
 
+  /** A stream-level anomaly (TCP hole, ...): counted, and carried by the next PDU of its direction. */
   anomaly(dir: DirIndex, a: Anomaly): void {
     this.ctx.countAnomaly(a);
     this.hold(dir, a);
   }
 
   close(_reason: CloseReason): void {
-    this.framer0.flush();
-    this.framer1.flush();
     this.conn.close(this.ctx.nowMs);
+    if (this.open !== undefined) this.closeRecord();
     this.ctx.stats.calls += this.conn.callsFinished;
   }
 
-  private newFramer(dir: DirIndex): DcerpcFramer {
-    return new DcerpcFramer({
-      maxFragLength: this.conn.limits.maxFragLength,
-      // Nothing downstream keeps a view of a PDU unless PDU events are emitted (their receivers
-      // may hold the event's Pdu and its stub views): call records are strings and numbers.
-      reuseCarry: !this.emitting,
-      onAnomaly: (a) => {
-        this.ctx.countAnomaly(a);
-        this.hold(dir, a);
-      },
-    });
+  private onAnomaly(a: Anomaly, dir: Direction | undefined, onCall: boolean): void {
+    const ctx = this.ctx;
+    ctx.countAnomaly(a);
+    if (a.callId !== undefined && REJECTIONS.has(a.name)) ctx.stats.pdusRejected++;
+    // One carried by a call record reaches the detectors inside that call event, as on a sensor.
+    if (!onCall) ctx.options.onAnomaly?.(a, this.flow, ctx.nowMs);
+    if (this.pending === undefined) return;
+    if (this.open !== undefined && (dir === undefined || dir === this.open.direction)) (this.open.anomalies as Anomaly[]).push(a);
+    else if (dir !== undefined) this.hold(dir === 'to_server' ? 0 : 1, a);
+  }
+
+  private onPdu(dir: Direction, pdu: Pdu, anomalies: readonly Anomaly[]): void {
+    const ctx = this.ctx;
+    ctx.pduTypes.count(pdu.header.ptype);
+    // its own anomalies were reported before it (onAnomaly): they are this PDU's, not a rejection
+    for (const a of anomalies) if (a.callId !== undefined && REJECTIONS.has(a.name)) ctx.stats.pdusRejected--;
+    if (this.pending === undefined) return;
+    if (this.open !== undefined) {
+      this.open.anomalies = without(this.open.anomalies, anomalies);
+      this.closeRecord();
+    }
+    const d = dir === 'to_server' ? 0 : 1;
+    const held = without(this.pending[d], anomalies);
+    this.pending[d] = [];
+    this.open = { tsMs: ctx.nowMs, flow: this.flow, direction: dir, frame: ctx.frame, header: pdu.header, pdu, anomalies: held.length === 0 ? [...anomalies] : [...held, ...anomalies] };
+  }
+
+  private closeRecord(): void {
+    const e = this.open!;
+    this.open = undefined;
+    this.ctx.options.onPdu?.(e);
   }
 
   private hold(dir: DirIndex, a: Anomaly): void {
     if (this.pending !== undefined && this.pending[dir].length < MAX_PENDING_ANOMALIES) this.pending[dir].push(a);
   }
+}
 
-  /** @internal A whole PDU of direction `dir` at `offset` of its current framer (DirSink). */
-  pdu(dir: DirIndex, buf: Uint8Array, start: number, end: number, offset: number): void {
-    const ctx = this.ctx;
-    ctx.pduTypes.count(buf[start + 2]);
-    const before = this.conn.pdus;
-    this.lastPdu = undefined;
-    // Framed here already: the connection decodes it without framing it again.
-    this.conn.feedPduAt(DIRECTIONS[dir], buf, start, end, ctx.nowMs, (dir === 0 ? this.base0 : this.base1) + offset);
-    if (this.conn.pdus === before) ctx.stats.pdusRejected++;
-    if (this.emitting) this.emit(dir, buf, start);
-  }
-
-  private emit(dir: DirIndex, buf: Uint8Array, start: number): void {
-    const header = decodeHeader(buf, start);
-    if (header === undefined) return;
-    const pending = this.pending!;
-    const anomalies = [...pending[dir], ...this.current!];
-    pending[dir] = [];
-    this.current = [];
-    this.ctx.options.onPdu?.({ tsMs: this.ctx.nowMs, flow: this.flow, direction: DIRECTIONS[dir], frame: this.ctx.frame, header, pdu: this.lastPdu, anomalies });
-  }
+/** `list` less the anomaly objects in `drop` (the same objects: the connection hands them out once). */
+function without(list: readonly Anomaly[], drop: readonly Anomaly[]): Anomaly[] {
+  if (drop.length === 0 || list.length === 0) return list as Anomaly[];
+  return list.filter((a) => !drop.includes(a));
 }

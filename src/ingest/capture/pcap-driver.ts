@@ -72,7 +72,8 @@ export function analyzeCapture(path: string, options: AnalyzeOptions = {}): Pcap
   stats.bytes = summary.bytes;
   stats.packets = summary.packets;
   stats.tcpConnections = tracker.connections;
-  stats.pdus = ctx.pduTypes.total;
+  // decoded (by type) and rejected: every PDU framed
+  stats.pdus = ctx.pduTypes.total + stats.pdusRejected;
   stats.pdusByType = ctx.pduTypes.byName();
   for (const [status, n] of notDecoded) stats.notDecoded[NOT_DECODED[status]] = n;
   stats.anomalies = Object.fromEntries([...anomalies].sort(([a], [b]) => a.localeCompare(b)));

@@ -36,6 +36,10 @@ export interface AnalyzeOptions {
   readonly onPdu?: (e: PduEvent) => void;
   /** Every finished call (response, fault, or end of connection). */
   readonly onCall?: (call: CallRecord, flow: FlowJson) => void;
+  /** Every DCE/RPC anomaly a connection raises that no call record carries (those reach a call
+   * receiver inside the call), with its flow and the capture time: what a sensor emits as an
+   * anomaly event. Stream-level (TCP, pcap) anomalies are only counted. */
+  readonly onAnomaly?: (a: Anomaly, flow: FlowJson, tsMs: number) => void;
   /** Every TCP connection once closed (FIN, RST, eviction, end of capture) and every UDP flow once
    * idle or at the end, as a conn event (source 'pcap', time of its first packet) with `connState`
    * its Zeek conn_state (see conn-event.ts and udp-flows.ts). */
@@ -65,6 +69,7 @@ export interface PcapStats {
   dcerpcConnections: number;
   /** Connection-oriented DCE/RPC PDUs framed (decoded or not). */
   pdus: number;
+  /** Decoded PDUs by type (rejected ones have no trustworthy type). */
   pdusByType: Record<string, number>;
   /** PDUs the codec rejected (their anomaly says why). */
   pdusRejected: number;
@@ -82,7 +87,7 @@ export interface RunContext {
   /** Frame number and time (ms since the epoch) of the packet being processed. */
   frame: number;
   nowMs: number;
-  /** PDUs framed, by ptype (the totals' pdus and pdusByType, filled in at the end). */
+  /** PDUs decoded, by ptype (the totals' pdusByType, filled in at the end). */
   readonly pduTypes: PduTypeCounts;
   countAnomaly(a: Anomaly): void;
 }
