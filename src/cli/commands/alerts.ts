@@ -2,7 +2,6 @@
 // first, as a table or JSON lines; `--ack ID` acknowledges one.
 
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { rfc3339Micro } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
@@ -10,11 +9,13 @@ import type { AlertQuery, AlertRecord } from '../../model/alert.js';
 import type { Severity } from '../../model/anomaly.js';
 import { parseTimeArg } from '../../server/time-param.js';
 import { AlertSqliteStore } from '../../store/sqlite/alert-sqlite-store.js';
+import { sqliteFileIn } from '../../store/sqlite/sqlite-store.js';
+import { addConfigOptions, configFromOptions } from '../config-flags.js';
 
 const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
 
 interface Opts {
-  dataDir: string; since?: string; until?: string; json?: boolean; detector?: string; rule?: string; src?: string; cve?: string;
+  since?: string; until?: string; json?: boolean; detector?: string; rule?: string; src?: string; cve?: string;
   minSeverity?: string; unacknowledged?: boolean; limit: string; ack?: string; by: string;
 }
 
@@ -40,10 +41,9 @@ export function alertRow(a: AlertRecord): string {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('alerts')
     .description('list stored alerts (newest first), or acknowledge one with --ack')
-    .option('--data-dir <dir>', 'data directory holding vigil.db (env VIGIL_DATA_DIR)', process.env['VIGIL_DATA_DIR'] ?? './vigil-data')
     .option('--since <time>', 'RFC 3339 time, epoch ms, or a duration before now (15m, 24h, 7d)')
     .option('--until <time>', 'same forms as --since')
     .option('--json', 'JSON lines instead of a table')
@@ -56,9 +56,11 @@ export function register(program: Command): void {
     .option('--limit <n>', 'at most n alerts (1..1000)', '100')
     .option('--ack <id>', 'acknowledge the alert with this id')
     .option('--by <name>', 'who acknowledges (with --ack)', process.env['USER'] ?? 'cli')
-    .action(async (o: Opts) => {
-      const file = join(o.dataDir, 'vigil.db');
-      if (!existsSync(file)) throw new AppError('VIGIL_ERR_CONFIG', `no database at ${file} (run \`vigil up\` first or pass --data-dir)`);
+    .action(async (o: Opts & Record<string, unknown>) => {
+      // The same --config / VIGIL_DATA_DIR / vigil.yaml resolution as `sessions` and `kb`, so every
+      // command that reads the store reads the same one.
+      const file = sqliteFileIn(configFromOptions(o).dataDir);
+      if (!existsSync(file)) throw new AppError('VIGIL_ERR_NOT_FOUND', `no store at ${file} (start the node with \`vigil up\`, or pass --data-dir or --config)`);
       const store = await AlertSqliteStore.open(file);
       try {
         if (o.ack !== undefined) {
@@ -73,4 +75,5 @@ export function register(program: Command): void {
         await store.close();
       }
     });
+  addConfigOptions(cmd, ['dataDir']);
 }

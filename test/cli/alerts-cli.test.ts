@@ -1,0 +1,55 @@
+// `vigil alerts` through the compiled CLI (issue 12): the store it reads comes from the same
+// configuration as every other command, the table, acknowledgement, CVE aliases and exit codes.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Alert } from '../../src/model/alert.js';
+import { AlertSqliteStore } from '../../src/store/sqlite/alert-sqlite-store.js';
+import { openSqliteStore, sqliteFileIn } from '../../src/store/sqlite/sqlite-store.js';
+import { skipWithoutBuild as skip, vigil } from '../helpers/cli.js';
+
+const T = Date.parse('2026-11-30T12:00:00Z');
+
+function alert(id: string, ts: number, cves: string[]): Alert {
+  return {
+    id, ts, detector: 'exploit', rule: 'ms03_026_long_unc_server', severity: 'critical', title: `exploit attempt ${id}`, cves,
+    src: '192.0.2.77', dport: 135, evidence: {}, indicators: [], dedupKey: id,
+  };
+}
+
+describe('vigil alerts', { skip }, () => {
+  let root = '';
+  let dataDir = '';
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'vigil-alerts-cli-'));
+    dataDir = join(root, 'data');
+    const store = await openSqliteStore({ file: sqliteFileIn(dataDir), background: false });
+    const alerts = new AlertSqliteStore(store.kysely);
+    await alerts.saveAlert(alert('a-blaster-1', T, ['CVE-2003-0352']));
+    await alerts.saveAlert(alert('a-other-2', T + 1000, ['CVE-2003-0715']));
+    await store.close();
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('reads the store named by ./vigil.yaml and by --config, as `sessions` does', () => {
+    const conf = join(root, 'vigil.yaml');
+    writeFileSync(conf, `dataDir: ${dataDir}\n`);
+    const byFlag = vigil(['alerts', '--config', conf, '--json']);
+    assert.equal(byFlag.code, 0, byFlag.stderr);
+    assert.deepEqual(byFlag.stdout.trim().split('\n').map((l) => JSON.parse(l).id), ['a-other-2', 'a-blaster-1']);
+    const byCwd = vigil(['alerts', '--json'], {}, root);
+    assert.equal(byCwd.code, 0, byCwd.stderr);
+    assert.equal(byCwd.stdout.trim().split('\n').length, 2);
+    const sessions = vigil(['sessions'], {}, root);
+    assert.equal(sessions.code, 0, sessions.stderr);
+  });
+
+  it('says where it looked when there is no store, exit 1', () => {
+    const r = vigil(['alerts', '--data-dir', join(root, 'nowhere')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no store at .*nowhere/);
+  });
+});
