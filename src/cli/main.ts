@@ -52,8 +52,21 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A reader that went away (`vigil alerts | head`) is the normal end of a pipeline, not an error:
+ * stop quietly, as Unix tools do on SIGPIPE (Node ignores SIGPIPE and reports EPIPE on the stream
+ * instead, which unhandled becomes a stack trace). One handler here covers every command.
+ */
+export function exitQuietlyOnEpipe(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (invokedDirectly || process.argv[1]?.endsWith('/vigil')) {
+  exitQuietlyOnEpipe();
   main(process.argv).then((code) => {
     process.exitCode = code;
   });

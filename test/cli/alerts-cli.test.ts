@@ -2,6 +2,8 @@
 // configuration as every other command, the table, acknowledgement, CVE aliases and exit codes.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import type { Alert } from '../../src/model/alert.js';
 import { AlertSqliteStore } from '../../src/store/sqlite/alert-sqlite-store.js';
 import { openSqliteStore, sqliteFileIn } from '../../src/store/sqlite/sqlite-store.js';
 import { skipWithoutBuild as skip, vigil } from '../helpers/cli.js';
+import { CLI_PATH } from '../helpers/paths.js';
 
 const T = Date.parse('2026-11-30T12:00:00Z');
 
@@ -51,5 +54,27 @@ describe('vigil alerts', { skip }, () => {
     const r = vigil(['alerts', '--data-dir', join(root, 'nowhere')]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no store at .*nowhere/);
+  });
+});
+
+describe('a reader that goes away', { skip }, () => {
+  it('`vigil alerts | head` ends quietly (no EPIPE stack trace), exit 0', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'vigil-epipe-'));
+    try {
+      const store = await openSqliteStore({ file: sqliteFileIn(root), background: false });
+      const alerts = new AlertSqliteStore(store.kysely);
+      for (let i = 0; i < 300; i++) await alerts.saveAlert(alert(`a-${i}`, T + i, ['CVE-2003-0352']));
+      await store.close();
+      // the reader closes its end before vigil writes a byte, as `head` does after its lines
+      const child = spawn(process.execPath, [CLI_PATH, 'alerts', '--data-dir', root, '--limit', '1000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const [code] = (await once(child, 'close')) as [number | null];
+      assert.equal(stderr, '');
+      assert.equal(code, 0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
