@@ -28,46 +28,65 @@ export async function withKb<T>(opts: Opts, fn: (kb: KbSqliteStore) => Promise<T
 
 const print = (s: string): void => { process.stdout.write(s.endsWith('\n') ? s : s + '\n'); };
 
-function summary(r: ImportReport): string {
-  const formats = Object.entries(r.byFormat).map(([f, n]) => `${f} ${n}`).join(', ') || 'none';
-  return `${r.records} record(s) from ${r.files} file(s) [${formats}]: ${r.inserted} new, ${r.updated} changed, ${r.unchanged} unchanged, ${r.rejected.length} rejected`;
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * One sentence in plain words. Input records and stored entries are counted apart because they
+ * differ: the store keeps one entry per vulnerability and source, so a KEV catalog or a CSAF document
+ * (one record) can add many, an EPSS score adds an entry to a known CVE, and the starter data adds
+ * entries without reading any file.
+ */
+export function importSummary(r: ImportReport, starter: boolean, failed: number): string {
+  const formats = Object.entries(r.byFormat).map(([f, n]) => `${f} ${n}`).join(', ');
+  const read = [starter ? 'the starter data' : '', r.files > 0 ? `${plural(r.records, 'record')} in ${plural(r.files, 'file')}${formats ? ` (${formats})` : ''}` : ''].filter(Boolean).join(' and ') || 'nothing';
+  const outcome = `${r.inserted} new, ${r.updated} updated, ${r.unchanged} already up to date (entries per vulnerability and source)`;
+  const problems = [r.rejected.length ? `${plural(r.rejected.length, 'file')} rejected` : '', failed ? `${plural(failed, 'path')} could not be read` : ''].filter(Boolean);
+  return `imported ${read}: ${outcome}${problems.length ? `; ${problems.join(', ')}` : ''}`;
 }
 
 async function importAction(paths: string[], opts: Opts): Promise<void> {
   if (paths.length === 0 && opts.starter !== true) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', 'give files or directories to import, or --starter');
   const json = opts.json === true;
   const batchSize = opts.batch === undefined ? undefined : Number(opts.batch);
+  const failures: { path: string; message: string }[] = [];
   const report = await withKb(opts, async (kb) => {
     const total = KbImporter.emptyReport();
     const renderer = json ? 'silent' : process.stdout.isTTY ? 'default' : 'simple';
     // listr2's option type narrows to one renderer; the three used here are all built in.
     const tasks = new Listr<{ total: ImportReport }>([], { renderer: renderer as 'default', exitOnError: false });
     if (opts.starter === true) {
-      tasks.add({ title: 'starter data (2003 DCOM story and worm cases)', task: async (_ctx, task) => {
+      tasks.add({ title: 'starter data (2003 DCOM story and worm cases)', task: async () => {
         const s = await loadStarterData(kb);
         total.inserted += s.inserted; total.updated += s.updated; total.unchanged += s.unchanged;
-        task.title = `starter data: ${s.inserted} new, ${s.updated} changed, ${s.unchanged} unchanged`;
       } });
     }
+    // Task titles only name the work; the counts are said once, in the summary below.
     for (const p of paths) {
       tasks.add({ title: `import ${p}`, task: async (_ctx, task) => {
         const importer = new KbImporter(kb, { batchSize, onProgress: (pr) => { task.output = `${pr.records} records, ${pr.filesDone} files (${pr.file})`; } });
-        const r = await importer.importPath(p);
+        let r: ImportReport;
+        try {
+          r = await importer.importPath(p);
+        } catch (e) {
+          // listr2 with exitOnError: false swallows the error after showing FAILED; keep it for the exit code
+          failures.push({ path: p, message: e instanceof Error ? e.message : String(e) });
+          throw e;
+        }
         for (const k of ['files', 'records', 'inserted', 'updated', 'unchanged'] as const) total[k] += r[k];
         for (const [f, n] of Object.entries(r.byFormat)) total.byFormat[f as keyof ImportReport['byFormat']] = (total.byFormat[f as keyof ImportReport['byFormat']] ?? 0) + n;
         total.rejected.push(...r.rejected);
-        task.title = `${p}: ${summary(r)}`;
       } });
     }
     await tasks.run({ total });
     return total;
   });
-  if (json) print(JSON.stringify(report));
+  if (json) print(JSON.stringify({ ...report, failed: failures }));
   else {
     for (const r of report.rejected) process.stderr.write(`rejected: ${r.message}\n`);
-    print(summary(report));
+    for (const f of failures) process.stderr.write(`vigil: cannot import ${f.path}: ${f.message}\n`);
+    print(importSummary(report, opts.starter === true, failures.length));
   }
-  if (report.rejected.length > 0) process.exitCode = 1;
+  if (report.rejected.length > 0 || failures.length > 0) process.exitCode = 1;
 }
 
 async function syncAction(opts: Opts): Promise<void> {
