@@ -15,6 +15,7 @@ import { ensureToken, tokenReader } from '../server/auth.js';
 import { registerStoreMetrics } from '../store/store-metrics.js';
 import { ensurePrivateDir } from '../core/private-files.js';
 import type { DetectionService } from '../detect/detection-service.js';
+import { AppError } from '../core/errors.js';
 import { startNodeServices } from './node-services.js';
 import type { VigilConfig } from './config.js';
 import { storeSink, type EventListener } from './node-sink.js';
@@ -40,6 +41,23 @@ export interface VigilNode {
   /** host:port the API listens on. */
   readonly httpAddress: string;
   stop(): Promise<void>;
+}
+
+/**
+ * An API listen failure in terms a user can act on: which configuration key, variable or flag moves
+ * the API (the sensor says the same for its ports in sensor/bind-errors.ts). A configuration error,
+ * so `vigil up` exits 2 with one line instead of a stack trace.
+ */
+export function httpListenError(host: string, port: number, cause: unknown): AppError {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  const where = `cannot listen for the HTTP API on ${host} port ${port}`;
+  const movePort = 'choose another port with --http-port or --http HOST:PORT (config http.port, env VIGIL_HTTP_PORT)';
+  const message =
+    code === 'EADDRINUSE' ? `${where}: the port is already in use (another service, or another vigil node); ${movePort}`
+    : code === 'EACCES' ? `${where}: ports below 1024 need privileges this process does not have; ${movePort}`
+    : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' ? `${where}: no such address on this host; choose another with --http-host or --http HOST:PORT (config http.host, env VIGIL_HTTP_HOST)`
+    : `${where}: ${code ?? String(cause)}`;
+  return new AppError('VIGIL_ERR_CONFIG', message, { host, port }, { cause });
 }
 
 function personaFrom(config: VigilConfig): Partial<PersonaConfig> {
@@ -88,7 +106,9 @@ export async function startNode(config: VigilConfig, opts: NodeOptions = {}): Pr
     await sensor.start();
     // The token is re-read when its file changes, so `vigil token --rotate` takes effect without a restart.
     app = await buildServer({ store, registry, token: tokenReader(dataDir), routes: services.routes, logger: logger.child({ module: 'http' }) });
-    await app.listen({ host: config.http.host, port: config.http.port });
+    await app.listen({ host: config.http.host, port: config.http.port }).catch((e: unknown) => {
+      throw httpListenError(config.http.host, config.http.port, e);
+    });
   } catch (e) {
     await app?.close();
     await sensor?.stop();
