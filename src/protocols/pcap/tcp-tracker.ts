@@ -1,6 +1,6 @@
 // TCP connection table (RFC 9293): finds each segment's connection, tells client from server (SYN,
 // SYN-ACK, else Zeek's well-known-port rule mid-stream) and feeds both TcpStreams. An application
-// sees a connection's first in-order bytes and takes it (both directions reassembled) or declines it.
+// sees each direction's first in-order bytes and takes the connection or declines that direction.
 
 import type { Anomaly } from '../../model/anomaly.js';
 import type { Direction } from '../../model/flow.js';
@@ -25,7 +25,10 @@ export interface TcpAppConsumer {
 }
 
 export interface TcpAppHandler {
-  /** First payload of a connection, from `dir`. Return a consumer to take it, or undefined to ignore it. */
+  /** First payload of one direction, `dir`, while the connection is undecided. Return a consumer to
+   * take the connection, or undefined to decline this direction: the other direction's first bytes
+   * are offered next (a server may speak the protocol to a client that did not), and a connection
+   * declined in both directions is ignored. A declined direction is never delivered. */
   accept(conn: TcpConnection, dir: DirIndex, bytes: Uint8Array, start: number, end: number): TcpAppConsumer | undefined;
 }
 
@@ -49,6 +52,8 @@ export class TcpConnection implements FlowEntry {
   firstTsMs = 0;
   lastTsMs = 0;
   state = UNDECIDED;
+  /** Directions the application declined (bit 0 client, bit 1 server). */
+  declined = 0;
   consumer: TcpAppConsumer | undefined;
   /** [from the client, from the server]. */
   streams: [TcpStream, TcpStream];
@@ -103,6 +108,7 @@ export class TcpConnection implements FlowEntry {
     [this.clientSent, this.serverSent] = [this.serverSent, this.clientSent];
     [this.clientBytes, this.serverBytes] = [this.serverBytes, this.clientBytes];
     this.streams = [this.streams[1], this.streams[0]];
+    this.declined = ((this.declined & 1) << 1) | ((this.declined & 2) >> 1);
   }
 
   // The application decides on the first bytes delivered in order (after a SYN, an out-of-order
@@ -124,16 +130,17 @@ export class TcpConnection implements FlowEntry {
 
   /** @internal What a StreamSink delivers: `from` tells the direction at delivery time. */
   streamData(from: StreamSink, b: Uint8Array, s: number, e: number): void {
+    if (this.declined !== 0 && (this.declined & (1 << from.dir())) !== 0) return;
     if (this.state === UNDECIDED) this.decide(this, from.dir(), b, s, e);
     if (this.state === ACCEPTED) this.consumer!.data(from.dir(), b, s, e);
   }
   /** @internal */
   streamGap(from: StreamSink, n: number): void {
-    if (this.state === ACCEPTED) this.consumer!.gap(from.dir(), n);
+    if (this.state === ACCEPTED && (this.declined & (1 << from.dir())) === 0) this.consumer!.gap(from.dir(), n);
   }
   /** @internal */
   streamAnomaly(from: StreamSink, a: Anomaly): void {
-    if (this.state === ACCEPTED) this.consumer!.anomaly(from.dir(), a);
+    if (this.state === ACCEPTED && (this.declined & (1 << from.dir())) === 0) this.consumer!.anomaly(from.dir(), a);
     else this.onAnomaly(a);
   }
 }
@@ -169,9 +176,17 @@ export class TcpTracker {
   private readonly open = new Set<TcpConnection>();
   private readonly decide = (conn: TcpConnection, dir: DirIndex, b: Uint8Array, start: number, end: number): void => {
     const consumer = this.handler.accept(conn, dir, b, start, end);
-    conn.consumer = consumer;
-    conn.state = consumer === undefined ? IGNORED : ACCEPTED;
-    if (consumer === undefined) for (const s of conn.streams) s.discard();
+    if (consumer !== undefined) {
+      conn.consumer = consumer;
+      conn.state = ACCEPTED;
+      return;
+    }
+    // nobody reads this direction; the other one still gets its chance
+    conn.declined |= 1 << dir;
+    conn.streams[dir].discard();
+    if (conn.declined !== 3) return;
+    conn.state = IGNORED;
+    conn.streams[dir === 0 ? 1 : 0].discard();
   };
 
   constructor(
