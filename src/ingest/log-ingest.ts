@@ -1,7 +1,7 @@
-// Reads a log file of any supported format as a stream of events: sniffs the format from the first
-// line, counts good, bad and skipped records, reports each bad one with file and line.
+// Reads a log file (Zeek conn.log TSV/JSON, Suricata EVE, Vigil event lines) as a stream of events:
+// the format from the first line, good, bad and skipped records counted, each bad one reported with
+// file and line. read-events.ts is the entry that also takes captures.
 
-import { closeSync, openSync, readSync } from 'node:fs';
 import { AppError } from '../core/errors.js';
 import type { VigilEvent } from '../model/event.js';
 import { parseEventLine } from './event-jsonl-reader.js';
@@ -25,26 +25,6 @@ export function sniffLogFormat(firstLine: string): LogFormat | undefined {
     return undefined;
   }
   return undefined;
-}
-
-/**
- * Whether a file is a Zeek TSV log (its first non-empty line is a # header), judged from its first
- * 4 KiB: such files can take the conn.log fast path (conn-batch-reader.ts). Unreadable -> false,
- * so the general reader reports the problem.
- */
-export function isZeekTsvFile(path: string): boolean {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const head = Buffer.alloc(4096);
-    const n = readSync(fd, head, 0, head.length, 0);
-    const first = head.toString('latin1', 0, n).split('\n').find((l) => l.replace(/\r$/, '').length > 0);
-    return first !== undefined && sniffLogFormat(first) === 'zeek-tsv';
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 /** Stream the events of one log file; `stats` is filled in as it goes. */

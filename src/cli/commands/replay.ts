@@ -1,77 +1,28 @@
-// `vigil replay FILE...`: runs the live detector pipeline over captures (pcap/pcapng through the
-// DCE/RPC engine) and logs (Zeek conn.log, Suricata EVE, Vigil events), printing alerts as JSON lines.
+// `vigil replay FILE...`: runs the live detector pipeline over whatever ingest reads (captures, Zeek
+// conn.log, Suricata EVE, Vigil events), printing alerts as JSON lines; names come from the kb.
 
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { Command } from 'commander';
 import { rfc3339Micro } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { AlertRouter } from '../../detect/alert-router.js';
 import { DetectPipeline } from '../../detect/detect-pipeline.js';
 import type { IngestProblem, IngestStats } from '../../ingest/ingest-types.js';
-import { isZeekTsvFile, readLogEvents } from '../../ingest/log-ingest.js';
+import { captureEvents as readCapture } from '../../ingest/capture/capture-events.js';
+import { detectInputFormat, readEvents } from '../../ingest/read-events.js';
 import { readConnBatches, type ConnReadStats } from '../../ingest/conn-batch-reader.js';
 import { eachConnRecord } from '../../ingest/conn-batch.js';
 import type { ConnRecordHandler } from '../../ingest/zeek-conn-scanner.js';
 import type { Alert } from '../../model/alert.js';
 import type { VigilEvent } from '../../model/event.js';
-import { decodeRequestStub, IOXID_RESOLVER, IREMOTE_ACTIVATION, ISYSTEM_ACTIVATOR, EPM, MGMT, OPNUM } from '../../protocols/dcerpc/interfaces/index.js';
-import type { CompletedRequest, NameLookup } from '../../protocols/dcerpc/connection.js';
-import { analyzeCapture } from '../../ingest/capture/pcap-driver.js';
 import { AlertSqliteStore } from '../../store/sqlite/alert-sqlite-store.js';
+import { names } from '../pcap/call-names.js';
 import { join } from 'node:path';
 
-const PCAP_MAGICS = new Set(['a1b2c3d4', 'd4c3b2a1', 'a1b23c4d', '4d3cb2a1', '0a0d0d0a']);
 const MAX_PROBLEMS_SHOWN = 20;
 
-/** Interface and operation names for the port-135 interfaces, as Zeek and Wireshark name them. */
-const IFACE_NAMES = new Map<string, { endpoint: string; ops: Record<number, string> }>([
-  [IREMOTE_ACTIVATION.uuid, { endpoint: 'IRemoteActivation', ops: { [OPNUM.remoteActivation]: 'RemoteActivation' } }],
-  [ISYSTEM_ACTIVATOR.uuid, { endpoint: 'ISystemActivator', ops: { [OPNUM.remoteGetClassObject]: 'RemoteGetClassObject', [OPNUM.remoteCreateInstance]: 'RemoteCreateInstance' } }],
-  [EPM.uuid, { endpoint: 'epmapper', ops: { [OPNUM.eptLookup]: 'ept_lookup', [OPNUM.eptMap]: 'ept_map' } }],
-  [MGMT.uuid, { endpoint: 'mgmt', ops: { [OPNUM.inqIfIds]: 'inq_if_ids' } }],
-  [IOXID_RESOLVER.uuid, { endpoint: 'IOXIDResolver', ops: { [OPNUM.serverAlive2]: 'ServerAlive2' } }],
-]);
-
-const names: NameLookup = (uuid, opnum) => {
-  const n = IFACE_NAMES.get(uuid.toLowerCase());
-  return n ? { endpoint: n.endpoint, ...(opnum !== undefined && n.ops[opnum] ? { operation: n.ops[opnum] } : {}) } : {};
-};
-
-const decodeStub = (req: CompletedRequest): ReturnType<typeof decodeRequestStub> =>
-  decodeRequestStub({ ...(req.ifaceUuid !== undefined ? { ifaceUuid: req.ifaceUuid } : {}), opnum: req.opnum, stub: req.stub, littleEndian: req.littleEndian });
-
-export function isCaptureFile(path: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw new AppError('VIGIL_ERR_BAD_FILE', `${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path }, { cause: e });
-  }
-  try {
-    const b = Buffer.alloc(4);
-    return readSync(fd, b, 0, 4, 0) === 4 && PCAP_MAGICS.has(b.toString('hex'));
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Connections (one conn event per TCP connection, outcome from its handshake) and calls of a
- * capture as events, in time order: both are emitted when they end, so they are sorted by start
- * time (a connection's conn event carries its first packet's time, before any of its calls).
- */
+/** A capture's events as `vigil replay` sees them (call records named from the kb). */
 export function captureEvents(path: string): { events: VigilEvent[]; stats: IngestStats } {
-  const events: VigilEvent[] = [];
-  const pcap = analyzeCapture(path, {
-    decodeStub, names,
-    onConnection: (ev) => events.push(ev),
-    onCall: (call, flow) => events.push({
-      type: 'call', ts: call.ts, source: 'pcap', src: flow.src, dst: flow.dst, proto: 'tcp', sport: flow.sport, dport: flow.dport,
-      session: `${flow.src}:${flow.sport}>${flow.dst}:${flow.dport}`, call,
-    }),
-  });
-  events.sort((a, b) => a.ts - b.ts);
-  return { events, stats: { file: path, format: pcap.format, records: pcap.packets, events: events.length, bad: 0, skipped: 0 } };
+  return readCapture(path, { names });
 }
 
 export interface ReplayOptions {
@@ -92,14 +43,9 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions 
   };
   const stats: IngestStats[] = [];
   for (const file of files) {
-    if (isCaptureFile(file)) {
-      const c = captureEvents(file);
-      for (const ev of c.events) take(pipeline.push(ev));
-      stats.push(c.stats);
-      continue;
-    }
+    const format = detectInputFormat(file);
     const onProgress = opts.onProgress ? (r: number, t: number) => opts.onProgress?.(file, r, t) : undefined;
-    if (opts.fastConn !== false && isZeekTsvFile(file)) {
+    if (opts.fastConn !== false && format === 'zeek-tsv') {
       // Zeek TSV conn.log: parsed on a reader thread straight into the detectors (no event objects);
       // the same records, bad lines and alerts as the general reader (test/cli/replay-conn-fast.test.ts).
       const cs: ConnReadStats = { records: 0, bad: 0, skipped: 0 };
@@ -109,8 +55,9 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions 
       stats.push({ file, format: 'zeek-tsv', records: cs.records, events: cs.records - cs.bad - cs.skipped, bad: cs.bad, skipped: cs.skipped });
       continue;
     }
-    const st: IngestStats = { file, format: '?', records: 0, events: 0, bad: 0, skipped: 0 };
-    for await (const ev of readLogEvents(file, st, { ...(opts.onProblem ? { onProblem: opts.onProblem } : {}), ...(onProgress ? { onProgress } : {}) })) take(pipeline.push(ev));
+    const st: IngestStats = { file, format: format ?? '?', records: 0, events: 0, bad: 0, skipped: 0 };
+    const ro = { names, ...(opts.onProblem ? { onProblem: opts.onProblem } : {}), ...(onProgress ? { onProgress } : {}) };
+    for await (const ev of readEvents(file, st, ro, format)) take(pipeline.push(ev));
     stats.push(st);
   }
   take(pipeline.flush());
