@@ -42,7 +42,8 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
+    // Commander exits 1 on a usage error; the README promises 2 (help and --version stay 0).
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (isAppError(e)) {
       process.stderr.write(`vigil: ${e.message}\n`);
       return e.code === 'VIGIL_ERR_CONFIG' || e.code === 'VIGIL_ERR_BAD_ARGUMENT' ? 2 : 1;

@@ -29,12 +29,13 @@ export interface OutbreakOverrides {
 
 const STRATEGIES: readonly StrategyKind[] = ['uniform', 'local-preference', 'sequential', 'hit-list', 'permutation'];
 
-function bad(why: string): never {
-  throw new AppError('VIGIL_ERR_BAD_ARGUMENT', why);
+/** `details.field` names the override, so a front end can say which of its own flags or keys was wrong. */
+function bad(why: string, field?: keyof OutbreakOverrides): never {
+  throw new AppError('VIGIL_ERR_BAD_ARGUMENT', field === undefined ? why : `${field} ${why}`, field === undefined ? undefined : { field, why });
 }
 
-function positive(name: string, v: number | undefined, allowZero = false): void {
-  if (v !== undefined && (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0))) bad(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`);
+function positive(name: keyof OutbreakOverrides, v: number | undefined, allowZero = false): void {
+  if (v !== undefined && (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0))) bad(`must be a ${allowZero ? 'non-negative' : 'positive'} number`, name);
 }
 
 function strategyOf(kind: StrategyKind, current: ScanStrategy, hitList: number | undefined): ScanStrategy {
@@ -51,14 +52,14 @@ function strategyOf(kind: StrategyKind, current: ScanStrategy, hitList: number |
 export function applyOverrides(base: OutbreakConfig, o: OutbreakOverrides): OutbreakConfig {
   for (const k of ['population', 'scanRate', 'horizon', 'dt', 'initialInfected', 'bandwidthCap', 'hitList'] as const) positive(k, o[k]);
   for (const k of ['patchRate', 'patchStart', 'removalRate', 'removalStart', 'filterReaction'] as const) positive(k, o[k], true);
-  if (o.filterFraction !== undefined && !(o.filterFraction >= 0 && o.filterFraction <= 1)) bad('filterFraction must be in [0, 1]');
-  if (o.strategy !== undefined && !STRATEGIES.includes(o.strategy)) bad(`unknown strategy "${o.strategy}" (known: ${STRATEGIES.join(', ')})`);
-  if (o.population !== undefined && !Number.isInteger(o.population)) bad('population must be an integer');
+  if (o.filterFraction !== undefined && !(o.filterFraction >= 0 && o.filterFraction <= 1)) bad('must be in [0, 1]', 'filterFraction');
+  if (o.strategy !== undefined && !STRATEGIES.includes(o.strategy)) bad(`is unknown: "${o.strategy}" (known: ${STRATEGIES.join(', ')})`, 'strategy');
+  if (o.population !== undefined && !Number.isInteger(o.population)) bad('must be an integer', 'population');
   const layout: LayoutSpec | undefined = o.layout === undefined ? undefined
     : o.layout === 'uniform' ? { kind: 'uniform' }
     : o.layout === 'clustered' ? { kind: 'clustered', slash16Blocks: 20_000, slash24PerSlash16: 64, zipf: 0.6 }
-    : bad(`unknown layout "${String(o.layout)}"`);
-  if (o.method !== undefined && !['auto', 'exact', 'aggregated'].includes(o.method)) bad(`unknown method "${String(o.method)}"`);
+    : bad(`is unknown: "${String(o.layout)}" (known: uniform, clustered)`, 'layout');
+  if (o.method !== undefined && !['auto', 'exact', 'aggregated'].includes(o.method)) bad(`is unknown: "${String(o.method)}" (known: auto, exact, aggregated)`, 'method');
   const kind = o.strategy ?? (o.hitList !== undefined ? 'hit-list' : base.strategy.kind);
   return {
     ...base,

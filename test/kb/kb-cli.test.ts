@@ -46,5 +46,5 @@ test('advisory new -> publish; validate prints per-test results and exits 1 on a
   const bad = vigil('advisory', 'validate', corpusPath('kb', 'csaf', 'testcases', 'mandatory', 'oasis_csaf_tc-csaf_2_0-2021-6-1-01-01.json'));
   assert.equal(bad.code, 1);
   assert.match(bad.out, /INVALID[\s\S]*FAIL mandatory +6\.1\.1\n.*definition of product id missing/);
-  assert.equal(vigil('advisory', 'new', 'X-1', '--data-dir', dir).code, 1, 'missing --cve is a usage error');
+  assert.equal(vigil('advisory', 'new', 'X-1', '--data-dir', dir).code, 2, 'missing --cve is a usage error');
 });

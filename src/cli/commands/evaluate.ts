@@ -8,7 +8,7 @@ import { SurgeDetector } from '../../detect/surge-detector.js';
 import { defaultNoise } from '../../outbreak/background-noise.js';
 import { evaluateEarlyWarning } from '../../outbreak/early-warning.js';
 import type { EarlyWarningReport } from '../../outbreak/early-warning.js';
-import { addOverrideOptions, configFromFlags } from './simulate.js';
+import { addOverrideOptions, configFromFlags, parseMonitorFlags } from './simulate.js';
 import type { OverrideFlags } from './simulate.js';
 
 interface EvaluateFlags extends OverrideFlags {
@@ -50,6 +50,8 @@ export function register(program: Command): void {
 async function runEvaluate(flags: EvaluateFlags): Promise<EarlyWarningReport> {
   const config = configFromFlags(flags);
   const runs = int('runs', flags.runs, 1, 1000);
+  // the evaluation parses the spec itself, later and inside the progress display; check it here first
+  parseMonitorFlags([flags.monitor], 1);
   const bucketMs = real('bucket', flags.bucket, 1, 86_400) * 1000;
   const base = defaultNoise(config.port, config.proto);
   const noise = flags.noiseRate === undefined ? base : { ...base, sourcesPerSecondPerSlash16: real('noise-rate', flags.noiseRate, 0, 1e6) };

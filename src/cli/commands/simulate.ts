@@ -5,9 +5,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Listr, ListrLogger, ProcessOutput } from 'listr2';
-import { AppError } from '../../core/errors.js';
+import { AppError, isAppError } from '../../core/errors.js';
 import { parseIpv4, sortedUnique } from '../../outbreak/address-layout.js';
-import { parseMonitorSpec } from '../../outbreak/monitor-spec.js';
+import { parseMonitorSpec, type MonitorSet } from '../../outbreak/monitor-spec.js';
 import type { OutbreakConfig, StrategyKind } from '../../outbreak/outbreak-config.js';
 import { applyOverrides } from '../../outbreak/outbreak-overrides.js';
 import type { OutbreakOverrides } from '../../outbreak/outbreak-overrides.js';
@@ -60,6 +60,28 @@ function num(v: string | undefined): number | undefined {
   return v === undefined ? undefined : Number(v);
 }
 
+/** The flag behind each override, so the simulator's complaint names what the user typed. */
+const FLAG_OF: Readonly<Record<keyof OutbreakOverrides, keyof OverrideFlags>> = {
+  population: 'population', exposed: 'exposed', strategy: 'strategy', hitList: 'hitList', layout: 'layout', scanRate: 'scanRate',
+  initialInfected: 'initial', bandwidthCap: 'bandwidthCap', horizon: 'horizon', dt: 'dt', patchRate: 'patchRate',
+  patchStart: 'patchStart', removalRate: 'removalRate', removalStart: 'removalStart', filterFraction: 'filterFraction',
+  filterReaction: 'filterReaction', method: 'method',
+};
+
+const kebab = (name: string): string => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Monitor specs parsed up front, each error prefixed with the flag and the spec given. */
+export function parseMonitorFlags(specs: readonly string[], seed: number): MonitorSet[] {
+  return specs.map((s) => {
+    try {
+      return parseMonitorSpec(s, new SeededRng(seed));
+    } catch (e) {
+      if (isAppError(e)) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `--monitor ${s}: ${e.message}`, undefined, { cause: e });
+      throw e;
+    }
+  });
+}
+
 function readExposed(file: string): Uint32Array {
   let text: string;
   try {
@@ -68,7 +90,21 @@ function readExposed(file: string): Uint32Array {
     throw new AppError('VIGIL_ERR_BAD_FILE', `cannot read ${file}`, undefined, { cause: e });
   }
   const lines = text.split(/\r?\n/).map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
-  return sortedUnique(lines.map(parseIpv4));
+  try {
+    return sortedUnique(lines.map(parseIpv4));
+  } catch (e) {
+    if (isAppError(e)) throw new AppError('VIGIL_ERR_BAD_FILE', `--exposed ${file}: ${e.message}`, undefined, { cause: e });
+    throw e;
+  }
+}
+
+function presetFlag(name: string, exposed: number | Uint32Array | undefined): OutbreakConfig {
+  try {
+    return presetByName(name, exposed);
+  } catch (e) {
+    if (isAppError(e)) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `--preset: ${e.message}`, undefined, { cause: e });
+    throw e;
+  }
 }
 
 export function configFromFlags(f: OverrideFlags): OutbreakConfig {
@@ -81,7 +117,15 @@ export function configFromFlags(f: OverrideFlags): OutbreakConfig {
     filterFraction: num(f.filterFraction), filterReaction: num(f.filterReaction),
     method: f.method as OutbreakOverrides['method'],
   };
-  return applyOverrides(presetByName(f.preset, exposed ?? num(f.population)), o);
+  const preset = presetFlag(f.preset, exposed ?? num(f.population));
+  try {
+    return applyOverrides(preset, o);
+  } catch (e) {
+    const field = isAppError(e) ? (e.details?.field as keyof OutbreakOverrides | undefined) : undefined;
+    if (field === undefined || !isAppError(e)) throw e;
+    const flag = FLAG_OF[field];
+    throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `${kebab(flag)}: ${String(e.details?.why)}, got ${JSON.stringify(f[flag])}`, undefined, { cause: e });
+  }
 }
 
 export function register(program: Command): void {
@@ -104,7 +148,7 @@ async function runSimulate(flags: SimulateFlags): Promise<void> {
   if (!Number.isInteger(runs) || runs < 1 || runs > 1000) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', '--runs must be 1..1000');
   if (!Number.isInteger(seed)) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', '--seed must be an integer');
   const specs = flags.monitor.length > 0 ? flags.monitor : ['/8', '4096x/24'];
-  const monitors = specs.map((s) => parseMonitorSpec(s, new SeededRng(seed)));
+  const monitors = parseMonitorFlags(specs, seed);
   const sampleEvery = num(flags.sample) ?? Math.max(config.dt, config.horizon / 2000);
   const results: OutbreakRun[] = [];
   const tasks = new Listr(
