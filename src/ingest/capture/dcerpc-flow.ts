@@ -55,7 +55,7 @@ class DcerpcFlow implements TcpAppConsumer {
     this.pending = o.onPdu !== undefined ? [[], []] : undefined;
     // options set one by one rather than spread from conditional objects (per connection)
     const co: Mutable<DcerpcConnectionOptions> = {
-      onAnomaly: (a: Anomaly, dir?: Direction, onCall?: boolean) => this.onAnomaly(a, dir, onCall === true),
+      onAnomaly: (a: Anomaly, dir: Direction | undefined, onCall: boolean) => this.onAnomaly(a, dir, onCall),
       onPdu: (dir: Direction, pdu: Pdu, _ts: number, _off: number, anomalies: readonly Anomaly[]) => this.onPdu(dir, pdu, anomalies),
     };
     if (o.dcerpcLimits) co.limits = o.dcerpcLimits;
