@@ -11,6 +11,7 @@ import { vulnerabilityPortsOf } from '../detect/surge-detector.js';
 import { loadStarterData, starterRecords } from '../kb/data/starter-data.js';
 import { AlertSqliteStore } from '../store/sqlite/alert-sqlite-store.js';
 import { KbSqliteStore } from '../store/sqlite/kb-sqlite-store.js';
+import { resolveCveId } from '../kb/cve-alias.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { alertRoutePlugin } from '../server/routes/alerts.js';
 import { kbRoutePlugins } from '../server/routes/vulns.js';
@@ -54,7 +55,7 @@ export async function startNodeServices(
   detection.start();
   const publicUrl = config.http.publicUrl !== '' ? config.http.publicUrl.replace(/\/+$/, '') : `http://${deps.httpAddress}`;
   const routes = [
-    alertRoutePlugin({ alerts, clock }),
+    alertRoutePlugin({ alerts, clock, resolveCve: (s) => resolveCveId(kb, s) }),
     ...kbRoutePlugins({
       kb,
       baseUrl: publicUrl,

@@ -103,7 +103,11 @@ export function searchKeys(r: KbVulnerabilityRecord): KbSearchKeys {
       products.add(`${unquote(w.vendor) ?? '*'}:${unquote(w.product) ?? '*'}`);
     } catch { /* an unparsable CPE stays searchable as text only */ }
   }
-  const scores = r.cvss.map((c) => c.baseScore);
+  // The score to rank and filter by comes from the newest CVSS version present: NVD kept its v2
+  // scores beside v3.1, and v2 often says more (CVE-2017-0144: v2 9.3, v3.1 8.8); the newer
+  // version is the one that source means today. Several sources of that version: the highest.
+  const newest = r.cvss.reduce((v, c) => (Number(c.version) > v ? Number(c.version) : v), 0);
+  const scores = r.cvss.filter((c) => Number(c.version) === newest).map((c) => c.baseScore);
   return {
     id: r.id,
     title: r.title,

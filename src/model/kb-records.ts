@@ -91,6 +91,7 @@ export interface KbSearchKeys {
   readonly text: string;
   readonly published?: string;
   readonly modified?: string;
+  /** Highest base score of the newest CVSS version present (v3.1 over v2), what cvssAbove filters. */
   readonly cvssMax?: number;
   readonly epss?: number;
   readonly kevAdded?: string;
@@ -116,6 +117,7 @@ export interface VulnQuery {
   readonly cpeVendorProduct?: string;
   readonly kev?: boolean;
   readonly epssAbove?: number;
+  /** Strictly above, on the score of the newest CVSS version present. */
   readonly cvssAbove?: number;
   readonly publishedFrom?: string;
   readonly publishedTo?: string;
@@ -127,6 +129,7 @@ export interface VulnSummary {
   readonly id: string;
   readonly title?: string;
   readonly published?: string;
+  /** Highest base score of the newest CVSS version present (see KbSearchKeys.cvssMax). */
   readonly cvssMax?: number;
   readonly epss?: number;
   readonly kevAdded?: string;

@@ -11,6 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Alert } from '../../src/model/alert.js';
 import { AlertSqliteStore } from '../../src/store/sqlite/alert-sqlite-store.js';
 import { openSqliteStore, sqliteFileIn } from '../../src/store/sqlite/sqlite-store.js';
+import { KbSqliteStore } from '../../src/store/sqlite/kb-sqlite-store.js';
+import { loadStarterData } from '../../src/kb/data/starter-data.js';
 import { skipWithoutBuild as skip, vigil } from '../helpers/cli.js';
 import { CLI_PATH } from '../helpers/paths.js';
 
@@ -33,6 +35,7 @@ describe('vigil alerts', { skip }, () => {
     const alerts = new AlertSqliteStore(store.kysely);
     await alerts.saveAlert(alert('a-blaster-1', T, ['CVE-2003-0352']));
     await alerts.saveAlert(alert('a-other-2', T + 1000, ['CVE-2003-0715']));
+    await loadStarterData(new KbSqliteStore(store.kysely));
     await store.close();
   });
   after(() => rmSync(root, { recursive: true, force: true }));
@@ -48,6 +51,17 @@ describe('vigil alerts', { skip }, () => {
     assert.equal(byCwd.stdout.trim().split('\n').length, 2);
     const sessions = vigil(['sessions'], {}, root);
     assert.equal(sessions.code, 0, sessions.stderr);
+  });
+
+  it('--cve takes an alias the knowledge base knows, as `kb show` does', () => {
+    const r = vigil(['alerts', '--data-dir', dataDir, '--cve', 'MS03-026', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l).id), ['a-blaster-1']);
+    const lower = vigil(['alerts', '--data-dir', dataDir, '--cve', 'cve-2003-0715', '--json']);
+    assert.deepEqual(lower.stdout.trim().split('\n').map((l) => JSON.parse(l).id), ['a-other-2']);
+    const unknown = vigil(['alerts', '--data-dir', dataDir, '--cve', 'MS99-999']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /--cve: MS99-999 is neither a CVE id nor an alias/);
   });
 
   it('says where it looked when there is no store, exit 1', () => {

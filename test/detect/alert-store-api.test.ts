@@ -14,6 +14,9 @@ import { makeAlert } from '../../src/detect/alert-factory.js';
 import { buildServer } from '../../src/server/app.js';
 import { alertRoutePlugin } from '../../src/server/routes/alerts.js';
 import { ManualClock } from '../../src/core/clock.js';
+import { KbSqliteStore } from '../../src/store/sqlite/kb-sqlite-store.js';
+import { loadStarterData } from '../../src/kb/data/starter-data.js';
+import { resolveCveId } from '../../src/kb/cve-alias.js';
 
 const T = Date.UTC(2003, 7, 11, 16);
 const alerts = [
@@ -72,6 +75,33 @@ test('/api/v1/alerts: list with filters, get one, acknowledge, 404, auth', async
   assert.equal((await app.inject({ url: '/api/v1/alerts/0123456789ab', headers: auth })).statusCode, 404);
   assert.equal((await app.inject({ url: '/api/v1/alerts?acknowledged=false', headers: auth })).json().items.length, 2);
   await app.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('/api/v1/alerts?cve= takes an alias the knowledge base knows (MS03-026), as GET /vulns/{id} does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-alerts-'));
+  const store = await AlertSqliteStore.open(join(dir, 'vigil.db'));
+  for (const a of alerts) await store.saveAlert(a);
+  const kb = await KbSqliteStore.open(':memory:');
+  await loadStarterData(kb);
+  const clock = new ManualClock(T + 60_000);
+  const sessions = { listSessions: async () => ({ items: [] }), getSession: async () => undefined, portStats: async () => [] };
+  const app = await buildServer({
+    store: sessions, registry: new Registry(), token: 'tok', clock,
+    routes: [alertRoutePlugin({ alerts: store, clock, resolveCve: (s) => resolveCveId(kb, s) })],
+  });
+  const auth = { authorization: 'Bearer tok' };
+  const byAlias = await app.inject({ url: '/api/v1/alerts?cve=MS03-026', headers: auth });
+  assert.equal(byAlias.statusCode, 200, byAlias.body);
+  assert.deepEqual((byAlias.json() as { items: { id: string }[] }).items.map((i) => i.id), [alerts[0]!.id]);
+  const byId = await app.inject({ url: '/api/v1/alerts?cve=CVE-2003-0528', headers: auth });
+  assert.deepEqual((byId.json() as { items: { id: string }[] }).items.map((i) => i.id), [alerts[2]!.id]);
+  const unknown = await app.inject({ url: '/api/v1/alerts?cve=MS99-999', headers: auth });
+  assert.equal(unknown.statusCode, 400);
+  assert.match(unknown.json().message, /^cve: MS99-999 is neither a CVE id nor an alias/);
+  await app.close();
+  await kb.close();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -9,7 +9,9 @@ import type { AlertQuery, AlertRecord } from '../../model/alert.js';
 import type { Severity } from '../../model/anomaly.js';
 import { parseTimeArg } from '../../server/time-param.js';
 import { AlertSqliteStore } from '../../store/sqlite/alert-sqlite-store.js';
-import { sqliteFileIn } from '../../store/sqlite/sqlite-store.js';
+import { KbSqliteStore } from '../../store/sqlite/kb-sqlite-store.js';
+import { openSqliteStore, sqliteFileIn } from '../../store/sqlite/sqlite-store.js';
+import { resolveCveId } from '../../kb/cve-alias.js';
 import { addConfigOptions, configFromOptions } from '../config-flags.js';
 
 const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
@@ -50,7 +52,7 @@ export function register(program: Command): void {
     .option('--detector <name>', 'exploit, trw, threshold, surge, growth')
     .option('--rule <name>', 'e.g. ms03_026_unc_server')
     .option('--src <addr>', 'source address, exact')
-    .option('--cve <id>', 'e.g. CVE-2003-0352')
+    .option('--cve <id>', 'a CVE id or an alias the knowledge base knows, e.g. CVE-2003-0352 or MS03-026')
     .option('--min-severity <level>', SEVERITIES.join('|'))
     .option('--unacknowledged', 'only alerts nobody acknowledged yet')
     .option('--limit <n>', 'at most n alerts (1..1000)', '100')
@@ -61,18 +63,26 @@ export function register(program: Command): void {
       // command that reads the store reads the same one.
       const file = sqliteFileIn(configFromOptions(o).dataDir);
       if (!existsSync(file)) throw new AppError('VIGIL_ERR_NOT_FOUND', `no store at ${file} (start the node with \`vigil up\`, or pass --data-dir or --config)`);
-      const store = await AlertSqliteStore.open(file);
+      // the node's own store: alerts and the knowledge base (for --cve aliases) on one connection
+      const db = await openSqliteStore({ file, synchronous: 'normal', background: false });
+      const store = new AlertSqliteStore(db.kysely);
       try {
         if (o.ack !== undefined) {
           if (!(await store.acknowledge(o.ack, o.by, Date.now()))) throw new AppError('VIGIL_ERR_NOT_FOUND', `no alert ${o.ack}`);
           process.stdout.write(`acknowledged ${o.ack}\n`);
           return;
         }
-        const alerts = await store.listAlerts(alertQuery(o, Date.now()));
+        let q = alertQuery(o, Date.now());
+        if (q.cve !== undefined) {
+          const id = await resolveCveId(new KbSqliteStore(db.kysely), q.cve);
+          if (id === undefined) throw new AppError('VIGIL_ERR_NOT_FOUND', `--cve: ${q.cve} is neither a CVE id nor an alias the knowledge base knows (see \`vigil kb search\`)`);
+          q = { ...q, cve: id };
+        }
+        const alerts = await store.listAlerts(q);
         for (const a of alerts) process.stdout.write(`${o.json ? JSON.stringify({ time: rfc3339Micro(a.ts), ...a }) : alertRow(a)}\n`);
         if (!o.json && alerts.length === 0) process.stderr.write('no alerts\n');
       } finally {
-        await store.close();
+        await db.close();
       }
     });
   addConfigOptions(cmd, ['dataDir']);

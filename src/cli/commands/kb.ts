@@ -146,7 +146,7 @@ async function searchAction(text: string | undefined, opts: Opts): Promise<void>
   };
   const r = await withKb(opts, (kb) => kb.searchVulns(q));
   if (opts.json === true) { print(JSON.stringify(r)); return; }
-  for (const i of r.items) print(`${i.id}  ${i.published?.slice(0, 10) ?? '-'}  cvss ${i.cvssMax ?? '-'}  ${i.kevAdded ? 'KEV ' : ''}${i.title ?? ''}`);
+  for (const i of r.items) print(`${i.id}  ${i.published?.slice(0, 10) ?? '-'}  cvss ${i.cvssMax?.toFixed(1) ?? '-'}  ${i.kevAdded ? 'KEV ' : ''}${i.title ?? ''}`);
   print(`${r.items.length} of ${r.total}`);
 }
 
@@ -170,10 +170,16 @@ export function register(program: Command): void {
   const show = kb.command('show <id>').description('one vulnerability by CVE id or alias (MS03-026)').option('--json', 'the merged record as JSON')
     .action((id: string, opts: Opts) => showAction(id, opts));
   addConfigOptions(show, ['dataDir']);
-  const search = kb.command('search [text]').description('search by text, vendor/product, KEV, EPSS, CVSS, published range')
-    .option('--vendor <v>').option('--product <p>').option('--kev', 'only known exploited')
-    .option('--epss-above <p>').option('--cvss-above <s>').option('--from <date>', 'published on or after').option('--to <date>', 'published before')
-    .option('-n, --limit <n>', 'at most this many', '50').option('--json', 'JSON output')
+  const search = kb.command('search').argument('[text]', 'words to find in the id, aliases, title or description').description('search by text, vendor/product, KEV, EPSS, CVSS, published range; newest published first')
+    .option('--vendor <v>', 'only this vendor (CPE or CNA name, e.g. microsoft)')
+    .option('--product <p>', 'only this product (CPE or CNA name, e.g. windows_xp)')
+    .option('--kev', 'only known exploited (in the CISA KEV catalog)')
+    .option('--epss-above <p>', 'only EPSS probability above p (0..1)')
+    .option('--cvss-above <s>', 'only CVSS base score above s (0..10), scored by the newest CVSS version the record has')
+    .option('--from <date>', 'published on or after (YYYY-MM-DD)')
+    .option('--to <date>', 'published before (YYYY-MM-DD)')
+    .option('-n, --limit <n>', 'at most this many', '50')
+    .option('--json', 'the result as one JSON object {items, total}')
     .action((text: string | undefined, opts: Opts) => searchAction(text, opts));
   addConfigOptions(search, ['dataDir']);
 }

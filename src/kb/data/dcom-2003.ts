@@ -2,6 +2,7 @@
 // CVE-2003-0528, -0605, -0715) from bulletin to Blaster, every fact with the public source it rests on.
 
 import type { VulnFragment } from '../../model/kb-records.js';
+import { nvdCvss } from './nvd-cvss.js';
 
 const MS03_026 = 'https://learn.microsoft.com/en-us/security-updates/securitybulletins/2003/ms03-026';
 const MS03_039 = 'https://learn.microsoft.com/en-us/security-updates/securitybulletins/2003/ms03-039';
@@ -46,6 +47,7 @@ export const DCOM_2003: Record<string, VulnFragment> = {
     aliases: ['MS03-026', 'VU#568148', 'CA-2003-16'],
     title: 'Buffer overrun in the Windows RPC DCOM interface (MS03-026), exploited by Blaster',
     published: '2003-07-16',
+    cvss: nvdCvss('AV:N/AC:L/Au:N/C:P/I:P/A:P'),
     ports: RPC_PORTS,
     references: [MS03_026, CERT_VU, CA_2003_16, DHS_0724, CA_2003_19, CA_2003_20],
     remedies: [
@@ -71,6 +73,7 @@ export const DCOM_2003: Record<string, VulnFragment> = {
     aliases: ['MS03-039'],
     title: 'Heap overflow in the Windows RPCSS service DCOM activation (MS03-039)',
     published: '2003-09-10',
+    cvss: nvdCvss('AV:N/AC:L/Au:N/C:C/I:C/A:C'),
     ports: RPC_PORTS,
     references: [MS03_039, MS_WHITEPAPER],
     remedies: [{ category: 'vendor_fix', id: 'KB824146', url: MS03_039 }, blockPorts(MS03_039)],
@@ -85,6 +88,7 @@ export const DCOM_2003: Record<string, VulnFragment> = {
     aliases: ['MS03-039'],
     title: 'Denial of service in the Windows RPC DCOM interface (MS03-039)',
     published: '2003-09-10',
+    cvss: nvdCvss('AV:N/AC:L/Au:N/C:P/I:P/A:P'),
     ports: RPC_PORTS,
     references: [MS03_039],
     remedies: [{ category: 'vendor_fix', id: 'KB824146', url: MS03_039 }, blockPorts(MS03_039)],
@@ -96,6 +100,7 @@ export const DCOM_2003: Record<string, VulnFragment> = {
     aliases: ['MS03-039'],
     title: 'Heap overflow in DCOM activation request handling (MS03-039)',
     published: '2003-09-10',
+    cvss: nvdCvss('AV:N/AC:L/Au:N/C:C/I:C/A:C'),
     ports: RPC_PORTS,
     references: [MS03_039],
     remedies: [{ category: 'vendor_fix', id: 'KB824146', url: MS03_039 }, blockPorts(MS03_039)],

@@ -2,6 +2,7 @@
 // Slammer, Sasser, Conficker, EternalBlue/WannaCry, BlueKeep, Log4Shell), each fact with its source URL.
 
 import type { VulnFragment } from '../../model/kb-records.js';
+import { nvdCvss } from './nvd-cvss.js';
 
 const bulletin = (year: number, id: string): string => `https://learn.microsoft.com/en-us/security-updates/securitybulletins/${year}/${id.toLowerCase()}`;
 const cert = (id: string): string => `https://www.cert.org/historical/advisories/${id}.cfm`;
@@ -16,6 +17,7 @@ export const WORM_CASES: Record<string, VulnFragment> = {
     aliases: ['MS01-033'],
     title: 'Buffer overflow in the IIS Index Server ISAPI extension idq.dll (MS01-033), exploited by Code Red',
     published: '2001-06-18',
+    cvss: nvdCvss('AV:N/AC:L/Au:N/C:C/I:C/A:C'),
     ports: [80],
     references: [bulletin(2001, 'MS01-033'), cert('CA-2001-13'), cert('CA-2001-19')],
     remedies: [{ category: 'vendor_fix', id: 'MS01-033', url: bulletin(2001, 'MS01-033') }],
@@ -31,6 +33,7 @@ export const WORM_CASES: Record<string, VulnFragment> = {
     aliases: ['MS02-039'],
     title: 'Buffer overflows in the SQL Server 2000 Resolution Service (MS02-039), exploited by Slammer',
     published: '2002-07-24',
+    cvss: nvdCvss('AV:N/AC:L/Au:N/C:P/I:P/A:P'),
     ports: [1434],
     references: [bulletin(2002, 'MS02-039'), cert('CA-2003-04')],
     remedies: [
@@ -48,6 +51,7 @@ export const WORM_CASES: Record<string, VulnFragment> = {
     aliases: ['MS04-011'],
     title: 'Buffer overflow in the Windows LSASS service (MS04-011), exploited by Sasser',
     published: '2004-04-13',
+    cvss: nvdCvss('AV:N/AC:L/Au:N/C:P/I:P/A:P'),
     ports: [139, 445],
     references: [bulletin(2004, 'MS04-011')],
     remedies: [{ category: 'vendor_fix', id: 'KB835732', url: bulletin(2004, 'MS04-011') }],
@@ -62,6 +66,7 @@ export const WORM_CASES: Record<string, VulnFragment> = {
     aliases: ['MS08-067'],
     title: 'Windows Server service RPC request handling (NetprPathCanonicalize) overflow (MS08-067), exploited by Conficker',
     published: '2008-10-23',
+    cvss: nvdCvss('AV:N/AC:L/Au:N/C:C/I:C/A:C'),
     ports: [139, 445],
     references: [bulletin(2008, 'MS08-067')],
     remedies: [{ category: 'vendor_fix', id: 'KB958644', url: bulletin(2008, 'MS08-067'), details: 'Out-of-band update' }],
@@ -76,6 +81,7 @@ export const WORM_CASES: Record<string, VulnFragment> = {
     aliases: ['MS17-010', 'EternalBlue'],
     title: 'Windows SMBv1 server remote code execution (MS17-010, EternalBlue), exploited by WannaCry',
     published: '2017-03-14',
+    cvss: nvdCvss('CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H', 'AV:N/AC:M/Au:N/C:C/I:C/A:C'),
     ports: [139, 445],
     references: [bulletin(2017, 'MS17-010'), msrc('CVE-2017-0144')],
     remedies: [
@@ -93,6 +99,7 @@ export const WORM_CASES: Record<string, VulnFragment> = {
     aliases: ['BlueKeep'],
     title: 'Remote Desktop Services pre-authentication remote code execution (BlueKeep)',
     published: '2019-05-14',
+    cvss: nvdCvss('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', 'AV:N/AC:L/Au:N/C:C/I:C/A:C'),
     ports: [3389],
     references: [msrc('CVE-2019-0708')],
     remedies: [
@@ -105,6 +112,7 @@ export const WORM_CASES: Record<string, VulnFragment> = {
     aliases: ['Log4Shell'],
     title: 'Apache Log4j2 JNDI lookup remote code execution (Log4Shell)',
     published: '2021-12-10',
+    cvss: nvdCvss('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H', 'AV:N/AC:M/Au:N/C:C/I:C/A:C'),
     references: [LOG4J],
     remedies: [{ category: 'vendor_fix', id: 'log4j-2.17.1', url: LOG4J, details: 'Upgrade Log4j 2 (2.15.0 first fix; 2.17.1 for the follow-up CVEs)' }],
     exploitation: 'active',

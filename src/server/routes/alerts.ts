@@ -36,7 +36,14 @@ interface ListQuery {
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-f]{8,64}$' } } } as const;
 const withTime = (a: AlertRecord): AlertRecord & { time: string } => ({ ...a, time: rfc3339Micro(a.ts) });
 
-export function alertRoutes(deps: { alerts: AlertRepository; clock: Clock }): FastifyPluginAsync {
+export interface AlertRouteDeps {
+  readonly alerts: AlertRepository;
+  readonly clock: Clock;
+  /** Resolves `cve=` to a CVE id, so aliases such as MS03-026 work as in GET /vulns/{id}; without it only CVE ids match. */
+  readonly resolveCve?: (idOrAlias: string) => Promise<string | undefined>;
+}
+
+export function alertRoutes(deps: AlertRouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.addSchema(alertSchema);
     app.get<{ Querystring: ListQuery }>('/', {
@@ -46,7 +53,8 @@ export function alertRoutes(deps: { alerts: AlertRepository; clock: Clock }): Fa
           type: 'object', additionalProperties: false,
           properties: {
             since: timeParam, until: timeParam, detector: { type: 'string', maxLength: 40 }, rule: { type: 'string', maxLength: 80 },
-            src: { type: 'string', maxLength: 45 }, cve: { type: 'string', pattern: '^CVE-\\d{4}-\\d{4,}$' },
+            src: { type: 'string', maxLength: 45 },
+            cve: { type: 'string', minLength: 1, maxLength: 64, description: 'a CVE id or an alias the knowledge base knows (MS03-026)' },
             minSeverity: { type: 'string', enum: SEVERITIES }, acknowledged: { type: 'boolean' },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           },
@@ -54,10 +62,13 @@ export function alertRoutes(deps: { alerts: AlertRepository; clock: Clock }): Fa
         response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { $ref: 'Alert#' } } } }, 400: { $ref: 'Error#' }, ...authErrors },
       },
     }, async (request) => {
-      const { since, until, ...rest } = request.query;
+      const { since, until, cve, ...rest } = request.query;
       const now = deps.clock.now();
+      const cveId = cve === undefined ? undefined : deps.resolveCve ? await deps.resolveCve(cve) : cve;
+      if (cve !== undefined && cveId === undefined) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `cve: ${cve} is neither a CVE id nor an alias the knowledge base knows`);
       const items = await deps.alerts.listAlerts({
         ...rest,
+        ...(cveId !== undefined ? { cve: cveId } : {}),
         ...(since !== undefined ? { since: parseTimeArg(since, 'since', now) } : {}),
         ...(until !== undefined ? { until: parseTimeArg(until, 'until', now) } : {}),
       });
@@ -88,6 +99,6 @@ export function alertRoutes(deps: { alerts: AlertRepository; clock: Clock }): Fa
 }
 
 /** The plugin with its prefix, as ServerDeps.routes takes it: the composition root's one line. */
-export function alertRoutePlugin(deps: { alerts: AlertRepository; clock: Clock }): RoutePlugin {
+export function alertRoutePlugin(deps: AlertRouteDeps): RoutePlugin {
   return { prefix: `${API_PREFIX}/alerts`, plugin: alertRoutes(deps) };
 }
