@@ -9,7 +9,7 @@ import { systemClock } from '../core/clock.js';
 import type { SessionReader } from './session-reader.js';
 import { API_PREFIX, type RoutePlugin } from './route-plugin.js';
 import { installAuth } from './auth-hook.js';
-import { installErrorHandler } from './error-handler.js';
+import { formatValidationErrors, installErrorHandler } from './error-handler.js';
 import { installHttpMetrics } from './http-metrics.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -41,6 +41,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Query strings are small and typed: reject oversized bodies early; nothing here takes uploads.
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
+    schemaErrorFormatter: formatValidationErrors,
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(swagger, openApiOptions(deps.version ?? '0.1.0'));

@@ -64,6 +64,17 @@ describe('vigil alerts', { skip }, () => {
     assert.match(unknown.stderr, /--cve: MS99-999 is neither a CVE id nor an alias/);
   });
 
+  it('the table has a header and the id that --ack takes', () => {
+    const r = vigil(['alerts', '--data-dir', dataDir]);
+    assert.equal(r.code, 0, r.stderr);
+    const [head, first] = r.stdout.split('\n');
+    assert.match(head, /^TIME +ID +SEVERITY +DETECTOR\/RULE +SOURCE +ACK +TITLE$/);
+    assert.match(first, /^2026-11-30T12:00:01Z +a-other-2 +critical +exploit\/ms03_026_long_unc_server +192\.0\.2\.77 +- +exploit attempt a-other-2$/);
+    const ack = vigil(['alerts', '--data-dir', dataDir, '--ack', 'a-other-2', '--by', 'analyst']);
+    assert.equal(ack.code, 0, ack.stderr);
+    assert.match(vigil(['alerts', '--data-dir', dataDir]).stdout.split('\n')[1], / by analyst /);
+  });
+
   it('says where it looked when there is no store, exit 1', () => {
     const r = vigil(['alerts', '--data-dir', join(root, 'nowhere')]);
     assert.equal(r.code, 1);

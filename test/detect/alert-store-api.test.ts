@@ -106,6 +106,37 @@ test('/api/v1/alerts?cve= takes an alias the knowledge base knows (MS03-026), as
   rmSync(dir, { recursive: true, force: true });
 });
 
+test('/api/v1/alerts: ack without a body; validation errors name the parameter', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-alerts-'));
+  const store = await AlertSqliteStore.open(join(dir, 'vigil.db'));
+  for (const a of alerts) await store.saveAlert(a);
+  const clock = new ManualClock(T + 60_000);
+  const sessions = { listSessions: async () => ({ items: [] }), getSession: async () => undefined, portStats: async () => [] };
+  const app = await buildServer({ store: sessions, registry: new Registry(), token: 'tok', clock, routes: [alertRoutePlugin({ alerts: store, clock })] });
+  const auth = { authorization: 'Bearer tok' };
+  const bare = await app.inject({ method: 'POST', url: `/api/v1/alerts/${alerts[0]!.id}/ack`, headers: auth });
+  assert.equal(bare.statusCode, 200, bare.body);
+  assert.deepEqual([bare.json().acknowledged, bare.json().ackBy], [true, 'api']);
+  // what `curl -X POST -H 'content-type: application/json'` sends: the header and no bytes
+  const emptyJson = await app.inject({ method: 'POST', url: `/api/v1/alerts/${alerts[1]!.id}/ack`, headers: { ...auth, 'content-type': 'application/json' } });
+  assert.equal(emptyJson.statusCode, 200, emptyJson.body);
+  const badJson = await app.inject({ method: 'POST', url: `/api/v1/alerts/${alerts[2]!.id}/ack`, headers: { ...auth, 'content-type': 'application/json' }, payload: '{"__proto__": {"x": 1}}' });
+  assert.equal(badJson.statusCode, 400, 'the default parser (prototype poisoning check) still applies');
+  const message = async (url: string): Promise<string> => {
+    const r = await app.inject({ url, headers: auth });
+    assert.equal(r.statusCode, 400, url);
+    return (r.json() as { message: string }).message;
+  };
+  assert.equal(await message('/api/v1/alerts?limit=5000'), 'limit: must be <= 1000');
+  assert.equal(await message('/api/v1/alerts?bogus=1'), 'bogus: unknown query parameter');
+  assert.equal(await message('/api/v1/alerts?minSeverity=bogus'), 'minSeverity: must be one of info, low, medium, high, critical');
+  assert.equal(await message('/api/v1/alerts?acknowledged=maybe'), 'acknowledged: must be boolean');
+  assert.match(await message('/api/v1/alerts/xyz'), /^id: must match pattern/);
+  await app.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
 test('alert store on the node database: SqliteStore migrated the alerts table, AlertSqliteStore reads and writes it', async () => {
   const { openSqliteStore, sqliteFileIn } = await import('../../src/store/sqlite/sqlite-store.js');
   const dir = mkdtempSync(join(tmpdir(), 'vigil-alerts-node-'));

@@ -13,6 +13,7 @@ import { KbSqliteStore } from '../../store/sqlite/kb-sqlite-store.js';
 import { openSqliteStore, sqliteFileIn } from '../../store/sqlite/sqlite-store.js';
 import { resolveCveId } from '../../kb/cve-alias.js';
 import { addConfigOptions, configFromOptions } from '../config-flags.js';
+import { textTable } from '../text-table.js';
 
 const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
 
@@ -38,8 +39,11 @@ export function alertQuery(o: Opts, now: number): AlertQuery {
   };
 }
 
-export function alertRow(a: AlertRecord): string {
-  return [rfc3339Micro(a.ts).slice(0, 19), a.severity.padEnd(8), `${a.detector}/${a.rule}`.padEnd(40), (a.src ?? '-').padEnd(16), a.acknowledged ? 'ack' : '   ', a.title].join(' ');
+const HEADER = ['TIME', 'ID', 'SEVERITY', 'DETECTOR/RULE', 'SOURCE', 'ACK', 'TITLE'];
+
+/** One table row; the id is what `--ack` and GET /api/v1/alerts/{id} take. */
+export function alertRow(a: AlertRecord): string[] {
+  return [`${rfc3339Micro(a.ts).slice(0, 19)}Z`, a.id, a.severity, `${a.detector}/${a.rule}`, a.src ?? '-', a.acknowledged ? `by ${a.ackBy ?? '?'}` : '-', a.title];
 }
 
 export function register(program: Command): void {
@@ -79,8 +83,9 @@ export function register(program: Command): void {
           q = { ...q, cve: id };
         }
         const alerts = await store.listAlerts(q);
-        for (const a of alerts) process.stdout.write(`${o.json ? JSON.stringify({ time: rfc3339Micro(a.ts), ...a }) : alertRow(a)}\n`);
-        if (!o.json && alerts.length === 0) process.stderr.write('no alerts\n');
+        if (o.json) for (const a of alerts) process.stdout.write(`${JSON.stringify({ time: rfc3339Micro(a.ts), ...a })}\n`);
+        else if (alerts.length === 0) process.stderr.write('no alerts\n');
+        else process.stdout.write(textTable([HEADER, ...alerts.map(alertRow)]));
       } finally {
         await db.close();
       }

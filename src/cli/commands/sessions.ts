@@ -13,6 +13,7 @@ import { normalizeAddress } from '../../server/address-param.js';
 import { openSqliteStore, sqliteFileIn, type SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { SessionQuery, SessionSummary } from '../../store/store.js';
 import { addConfigOptions, configFromOptions } from '../config-flags.js';
+import { textTable } from '../text-table.js';
 
 type Opts = Record<string, unknown>;
 
@@ -60,10 +61,7 @@ async function collect(store: SqliteStore, q: SessionQuery & { limit: number }, 
   return n;
 }
 
-function table(rows: readonly string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
-}
+const table = textTable;
 
 const time = (ms: number): string => rfc3339Micro(ms).slice(0, 19) + 'Z';
 

@@ -46,6 +46,18 @@ export interface AlertRouteDeps {
 export function alertRoutes(deps: AlertRouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.addSchema(alertSchema);
+    // An acknowledgement needs no body, and `curl -X POST -H 'content-type: application/json'` sends
+    // none: in this plugin an empty JSON body is no body (otherwise Fastify's parser, prototype checks included).
+    const json = app.getDefaultJsonParser('error', 'error');
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      const text = body.toString();
+      if (text === '') {
+        done(null, undefined);
+        return;
+      }
+      json(request, text, done);
+    });
     app.get<{ Querystring: ListQuery }>('/', {
       schema: {
         description: 'List alerts, newest first', tags: ['alerts'],
@@ -86,8 +98,12 @@ export function alertRoutes(deps: AlertRouteDeps): FastifyPluginAsync {
     app.post<{ Params: { id: string }; Body: { by?: string } | undefined }>('/:id/ack', {
       schema: {
         description: 'Acknowledge an alert (the first acknowledgement is kept)', tags: ['alerts'], params: idParams,
-        body: { type: 'object', additionalProperties: false, properties: { by: { type: 'string', minLength: 1, maxLength: 100 } } },
-        response: { 200: { $ref: 'Alert#' }, 404: { $ref: 'Error#' }, ...authErrors },
+        body: { type: 'object', additionalProperties: false, properties: { by: { type: 'string', minLength: 1, maxLength: 100, description: 'who acknowledges (default "api")' } } },
+        response: { 200: { $ref: 'Alert#' }, 400: { $ref: 'Error#' }, 404: { $ref: 'Error#' }, ...authErrors },
+      },
+      // no body at all is an empty one: the schema then checks `{}`
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     }, async (request) => {
       const ok = await deps.alerts.acknowledge(request.params.id, request.body?.by ?? 'api', deps.clock.now());
