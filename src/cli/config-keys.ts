@@ -25,6 +25,7 @@ export interface ConfigKey {
 export const PERSONA_OS = ['windows-nt4-sp6', 'windows-2000-sp4', 'windows-xp-sp1', 'windows-xp-sp2', 'windows-2003'] as const;
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
 
 const PORT = { kind: 'int', min: 1, max: 65535 } as const;
 
@@ -78,5 +79,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'alerts.email.minSeverity', env: 'VIGIL_ALERTS_EMAIL_MIN_SEVERITY', type: { kind: 'enum', values: SEVERITIES }, default: 'high',
     doc: 'Only alerts at or above this severity are mailed.' },
   { path: 'log.level', env: 'VIGIL_LOG_LEVEL', flag: '--log-level <level>', type: { kind: 'enum', values: LOG_LEVELS }, default: 'info',
-    doc: `Log level (pino): ${LOG_LEVELS.join(', ')}.` },
+    doc: `Log level (pino): ${LOG_LEVELS.join(', ')}. HTTP access lines are logged at debug.` },
+  { path: 'log.format', env: 'VIGIL_LOG_FORMAT', flag: '--log-format <format>', type: { kind: 'enum', values: LOG_FORMATS }, default: 'auto',
+    doc: 'Console log format on stderr: `pretty` is one readable line per entry (time, level, module, message, fields), `json` is pino\'s JSON lines for collectors; `auto` is pretty on a terminal and JSON otherwise.' },
 ];

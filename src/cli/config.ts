@@ -53,7 +53,7 @@ export interface VigilConfig {
     readonly synchronous: 'full' | 'normal';
   };
   readonly alerts: AlertsConfig;
-  readonly log: { readonly level: LogLevel };
+  readonly log: { readonly level: LogLevel; readonly format: 'auto' | 'pretty' | 'json' };
   /** The file that was read, if any (for messages). */
   readonly configFile?: string;
 }
@@ -256,7 +256,7 @@ function build(m: Map<string, unknown>, cwd: string): VigilConfig {
         minSeverity: get('alerts.email.minSeverity'),
       },
     },
-    log: { level: get('log.level') },
+    log: { level: get('log.level'), format: get('log.format') },
   };
   const overflow = config.sensor.ports.find((p) => p + config.sensor.portOffset > 65535);
   if (overflow !== undefined) {

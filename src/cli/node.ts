@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { pino, destination, type Logger as PinoLogger } from 'pino';
+import type { Logger as PinoLogger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Sensor } from '../sensor/sensor.js';
 import type { OsFlavour, PersonaConfig } from '../sensor/sensor-types.js';
@@ -17,6 +17,7 @@ import { ensurePrivateDir } from '../core/private-files.js';
 import type { DetectionService } from '../detect/detection-service.js';
 import { AppError } from '../core/errors.js';
 import { startNodeServices } from './node-services.js';
+import { consoleLogger } from './log-format.js';
 import type { VigilConfig } from './config.js';
 import { storeSink, type EventListener } from './node-sink.js';
 
@@ -67,7 +68,7 @@ function personaFrom(config: VigilConfig): Partial<PersonaConfig> {
 
 export async function startNode(config: VigilConfig, opts: NodeOptions = {}): Promise<VigilNode> {
   // Logs go to stderr so stdout carries only what a user or script reads (the token, the address).
-  const logger = opts.logger ?? pino({ level: config.log.level }, destination(2));
+  const logger = opts.logger ?? consoleLogger(config.log.level, config.log.format);
   const dataDir = resolve(config.dataDir);
   ensurePrivateDir(dataDir, logger);
   const store = await openSqliteStore({

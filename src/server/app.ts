@@ -1,7 +1,7 @@
 // The HTTP API's app factory (Fastify 5): builds the app from its dependencies and never listens
 // (the CLI does; tests use app.inject). One plugin per resource under /api/v1; OpenAPI 3 from the schemas.
 
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
@@ -35,6 +35,19 @@ export interface ServerDeps {
   readonly version?: string;
 }
 
+/**
+ * Fastify logs two info lines per request; a scraper polling /metrics alone buried the node's own
+ * messages under them. One access line per request, at debug. Failures still reach the log through
+ * the error handler.
+ */
+class AccessLogAtDebug extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(_error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http request');
+  }
+}
+
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
@@ -42,6 +55,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
     schemaErrorFormatter: formatValidationErrors,
+    logController: new AccessLogAtDebug(),
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(swagger, openApiOptions(deps.version ?? '0.1.0'));
