@@ -44,19 +44,44 @@ function maxOf(a: Float64Array): number {
   return m;
 }
 
-/** Round axis maximum: 1, 2 or 5 times a power of ten at or above x. */
-function niceMax(x: number): number {
-  if (x <= 0) return 1;
-  const p = 10 ** Math.floor(Math.log10(x));
-  return [1, 2, 5, 10].map((m) => m * p).find((v) => v >= x) ?? 10 * p;
+/**
+ * Axis ticks at round numbers: a step of 1, 2 or 5 times a power of ten (the "nice numbers" of
+ * Heckbert, Graphics Gems 1990), the one giving closest to `target` intervals over [0, max].
+ */
+export function niceTicks(max: number, target = 6): number[] {
+  if (!(max > 0)) return [0, 1];
+  const p = 10 ** Math.floor(Math.log10(max / target));
+  const steps = [1, 2, 5, 10, 20, 50].map((m) => m * p);
+  const step = steps.reduce((best, s) => (Math.abs(max / s - target) < Math.abs(max / best - target) ? s : best));
+  const ticks: number[] = [];
+  // a step of 0.1 h must not print 0.30000000000000004
+  for (let k = 0; k * step <= max * (1 + 1e-9); k++) ticks.push(Number((k * step).toPrecision(12)));
+  return ticks;
 }
 
+/** Y ticks that cover the data: the last tick is at or above max (300,000 hosts -> 0..300,000). */
+function coveringTicks(max: number): number[] {
+  const ticks = niceTicks(max);
+  const step = ticks[1] - ticks[0];
+  while (ticks[ticks.length - 1] < max) ticks.push(Number((ticks[ticks.length - 1] + step).toPrecision(12)));
+  return ticks;
+}
+
+const LEGEND_NOTE = [
+  'seen by M: infected hosts whose',
+  'scans have reached the telescope',
+  'M (unused address blocks that',
+  'only scanners reach), cumulative;',
+  'what an early-warning sensor sees.',
+];
+
 export function seriesToSvg(s: OutbreakSeries, title: string, monitorLabels: readonly string[] = []): string {
-  const W = 860, H = 440, L = 80, R = 200, T = 40, B = 50;
+  const W = 860, H = 440, L = 80, R = 220, T = 40, B = 50;
   const tMax = s.time_s[s.time_s.length - 1] || 1;
   const hours = tMax >= 3 * 3600;
   const unit = hours ? 3600 : 60;
-  const yMax = niceMax(Math.max(1, ...[s.susceptible, s.infected, s.patched, ...s.observed].map(maxOf)));
+  const yTicks = coveringTicks(Math.max(1, ...[s.susceptible, s.infected, s.patched, ...s.observed].map(maxOf)));
+  const yMax = yTicks[yTicks.length - 1];
   const xOf = (t: number) => L + (t / tMax) * (W - L - R);
   const yOf = (v: number) => H - B - (v / yMax) * (H - T - B);
   const lines: Array<[string, ArrayLike<number>, string, string]> = [
@@ -72,11 +97,13 @@ export function seriesToSvg(s: OutbreakSeries, title: string, monitorLabels: rea
     `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="black"/>`,
     `<line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="black"/>`,
   ];
-  for (let i = 0; i <= 5; i++) {
-    const v = (yMax * i) / 5, y = yOf(v).toFixed(1);
-    out.push(`<line x1="${L - 4}" y1="${y}" x2="${W - R}" y2="${y}" stroke="#ddd"/><text x="${L - 8}" y="${y}" text-anchor="end" dy="4">${Math.round(v).toLocaleString('en-US')}</text>`);
-    const t = (tMax * i) / 5, x = xOf(t).toFixed(1);
-    out.push(`<text x="${x}" y="${H - B + 18}" text-anchor="middle">${(t / unit).toFixed(t / unit >= 10 ? 0 : 1)}</text>`);
+  for (const v of yTicks) {
+    const y = yOf(v).toFixed(1);
+    out.push(`<line x1="${L - 4}" y1="${y}" x2="${W - R}" y2="${y}" stroke="#ddd"/><text x="${L - 8}" y="${y}" text-anchor="end" dy="4">${v.toLocaleString('en-US')}</text>`);
+  }
+  for (const u of niceTicks(tMax / unit)) {
+    const x = xOf(u * unit).toFixed(1);
+    out.push(`<line x1="${x}" y1="${H - B}" x2="${x}" y2="${H - B + 4}" stroke="black"/><text x="${x}" y="${H - B + 18}" text-anchor="middle">${u.toLocaleString('en-US')}</text>`);
   }
   out.push(`<text x="${(L + W - R) / 2}" y="${H - 10}" text-anchor="middle">time (${hours ? 'hours' : 'minutes'})</text>`);
   out.push(`<text transform="translate(18 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">hosts</text>`);
@@ -86,6 +113,12 @@ export function seriesToSvg(s: OutbreakSeries, title: string, monitorLabels: rea
     const ly = T + 10 + k * 20;
     out.push(`<line x1="${W - R + 15}" y1="${ly}" x2="${W - R + 40}" y2="${ly}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/><text x="${W - R + 46}" y="${ly + 4}">${escapeXml(name)}</text>`);
   });
+  // the telescope curves need a word: without it "seen by /8" reads as a fourth population
+  if (s.observed.length > 0) {
+    const ny = T + 10 + lines.length * 20 + 10;
+    const spans = LEGEND_NOTE.map((l, i) => `<tspan x="${W - R + 15}" dy="${i === 0 ? 0 : 14}">${escapeXml(l)}</tspan>`).join('');
+    out.push(`<text class="legend-note" y="${ny}" font-size="11" fill="#444">${spans}</text>`);
+  }
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OutbreakSeries } from '../../src/outbreak/outbreak-run.js';
 import { growthRate, peakRatePerMinute, quantile, timeToReach } from '../../src/outbreak/outbreak-summary.js';
-import { seriesToCsv, seriesToJson, seriesToSvg } from '../../src/outbreak/series-writers.js';
+import { niceTicks, seriesToCsv, seriesToJson, seriesToSvg } from '../../src/outbreak/series-writers.js';
 
 function series(rows: number): OutbreakSeries {
   const f = (g: (i: number) => number) => Float64Array.from({ length: rows }, (_, i) => g(i));
@@ -52,4 +52,29 @@ test('SVG chart: one polyline per curve, points inside the plot, title escaped',
     }
   }
   assert.ok(svg.includes('seen by /8'));
+});
+
+test('axis ticks are round: 1, 2 or 5 x 10^k in the unit shown', () => {
+  assert.deepEqual(niceTicks(14.4), [0, 2, 4, 6, 8, 10, 12, 14]);
+  assert.deepEqual(niceTicks(300_000), [0, 50_000, 100_000, 150_000, 200_000, 250_000, 300_000]);
+  assert.deepEqual(niceTicks(0.9), [0, 0.2, 0.4, 0.6, 0.8]);
+  assert.deepEqual(niceTicks(45), [0, 10, 20, 30, 40]);
+});
+
+test('SVG of a 300,000-host outbreak over 14.4 h: y axis to 300,000, x ticks at whole hours, telescope curve explained', () => {
+  const rows = 97;
+  const f = (g: (i: number) => number) => Float64Array.from({ length: rows }, (_, i) => g(i));
+  const n = 300_000;
+  const frac = (i: number) => 1 / (1 + Math.exp(-(i - 48) / 6));
+  const svg = seriesToSvg({
+    time_s: f((i) => i * 540), susceptible: f((i) => n * (1 - frac(i))), infected: f((i) => n * frac(i)), patched: f(() => 0), removed: f(() => 0),
+    everInfected: f((i) => n * frac(i)), observed: [f((i) => 0.9 * n * frac(i))],
+  }, 'blaster', ['/8']);
+  const yLabels = [...svg.matchAll(/text-anchor="end" dy="4">([\d,]+)</g)].map((m) => m[1]);
+  assert.equal(yLabels[yLabels.length - 1], '300,000');
+  assert.ok(!svg.includes('500,000'));
+  const xLabels = [...svg.matchAll(/y="408" text-anchor="middle">([^<]+)</g)].map((m) => m[1]);
+  assert.deepEqual(xLabels, ['0', '2', '4', '6', '8', '10', '12', '14']);
+  assert.match(svg, /seen by \/8<\/text>/);
+  assert.match(svg, /class="legend-note"[^>]*><tspan[^>]*>seen by M: infected hosts whose<\/tspan>/);
 });
