@@ -85,7 +85,11 @@ export function loadConfig(opts: LoadConfigOptions = {}): VigilConfig {
     const raw = env[key.env];
     if (raw !== undefined && raw !== '') merged.set(key.path, checkValue(key, parseKeyText(key, raw, `environment ${key.env}`), `environment ${key.env}`));
   }
-  for (const [path, v] of flatten(opts.flags ?? {}, 'flags')) merged.set(path, checkValue(keyFor(path, 'flags'), v, `flag for ${path}`));
+  for (const [path, v] of flatten(opts.flags ?? {}, 'flags')) {
+    // name the flag the user typed (`--http-port`), with the key it sets for the config file
+    const key = keyFor(path, 'flags');
+    merged.set(path, checkValue(key, v, key.flag ? `${key.flag.split(' ')[0]} (${path})` : `flag for ${path}`));
+  }
   const config = build(merged, cwd);
   return file === undefined ? config : { ...config, configFile: file };
 }

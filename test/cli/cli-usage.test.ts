@@ -21,6 +21,9 @@ test('every flag error names the flag', { skip }, () => {
     [['simulate', '--preset', 'blaster', '--initial', '0'], /^vigil: --initial: must be a positive number, got "0"$/m],
     [['simulate', '--preset', 'blaster', '--filter-fraction', '2'], /^vigil: --filter-fraction: must be in \[0, 1\], got "2"$/m],
     [['simulate', '--preset', 'nimda'], /^vigil: --preset: unknown preset "nimda"/m],
+    [['simulate', '--preset', 'blaster', '--sample', '-1'], /^vigil: --sample: must be a positive number of seconds, got "-1"$/m],
+    [['kb', 'import', '--starter', '--batch', 'x'], /^vigil: --batch: expected an integer from 1 to 100000, got "x"$/m],
+    [['up', '--http-port', 'banana'], /^vigil: --http-port \(http\.port\): expected an integer from 1 to 65535, got "banana"$/m],
     [['evaluate', 'early-warning', '--preset', 'codered', '--monitor', '10.0.0.0/33', '--runs', '1'], /^vigil: --monitor 10\.0\.0\.0\/33: /m],
   ];
   for (const [args, message] of cases) {

@@ -76,7 +76,7 @@ describe('configuration', () => {
       [{ env: { VIGIL_SENSOR_LIMITS: '{oops' } }, /VIGIL_SENSOR_LIMITS: expected a JSON object/],
       [{ env: { VIGIL_SENSOR_LIMITS: '{"maxConnections":"many"}' } }, /expected an integer for sensor\.limits\.maxConnections/],
       [{ env: { VIGIL_STORE_SYNCHRONOUS: 'off' } }, /VIGIL_STORE_SYNCHRONOUS: expected one of full, normal/],
-      [{ flags: { http: { port: 0 } } }, /^flag for http\.port: expected an integer from 1 to 65535, got 0$/],
+      [{ flags: { http: { port: 0 } } }, /^--http-port \(http\.port\): expected an integer from 1 to 65535, got 0$/],
       [{ flags: { sensor: { portOffset: 64000 } } }, /sensor\.portOffset: 64000 moves port 4444 past 65535/],
       [{ flags: { http: { prot: 1 } } }, /unknown configuration key "http\.prot" in flags \(known keys there: http\.host, http\.port, http\.publicUrl\)/],
       [{ file: join(dir, 'absent.yaml') }, /config file not found: .*absent\.yaml/],

@@ -48,6 +48,7 @@ async function importAction(paths: string[], opts: Opts): Promise<void> {
   if (paths.length === 0 && opts.starter !== true) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', 'give files or directories to import, or --starter');
   const json = opts.json === true;
   const batchSize = opts.batch === undefined ? undefined : Number(opts.batch);
+  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 100_000)) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `--batch: expected an integer from 1 to 100000, got ${JSON.stringify(opts.batch)}`);
   const failures: { path: string; message: string }[] = [];
   const report = await withKb(opts, async (kb) => {
     const total = KbImporter.emptyReport();

@@ -149,7 +149,9 @@ async function runSimulate(flags: SimulateFlags): Promise<void> {
   if (!Number.isInteger(seed)) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', '--seed must be an integer');
   const specs = flags.monitor.length > 0 ? flags.monitor : ['/8', '4096x/24'];
   const monitors = parseMonitorFlags(specs, seed);
-  const sampleEvery = num(flags.sample) ?? Math.max(config.dt, config.horizon / 2000);
+  const sample = num(flags.sample);
+  if (sample !== undefined && !(sample > 0)) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `--sample: must be a positive number of seconds, got ${JSON.stringify(flags.sample)}`);
+  const sampleEvery = sample ?? Math.max(config.dt, config.horizon / 2000);
   const results: OutbreakRun[] = [];
   const tasks = new Listr(
     Array.from({ length: runs }, (_, i) => ({
