@@ -70,7 +70,9 @@ export class SessionRecorder {
   /** Keep an anomaly while under maxAnomaliesPerSession; returns whether it was kept (one that
    * is not kept is not reported as an event either: the count is, once, when the session ends). */
   anomaly(a: Anomaly): boolean {
-    if (this.anomalies.length < this.limits.maxAnomaliesPerSession) {
+    // A codec's too_many_anomalies is the count of what it did not report: kept past the cap (a
+    // codec says it once per connection), so the record and a replay of the same bytes agree.
+    if (this.anomalies.length < this.limits.maxAnomaliesPerSession || a.name === 'too_many_anomalies') {
       this.anomalies.push(a);
       return true;
     }
