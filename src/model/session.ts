@@ -28,4 +28,26 @@ export interface SessionRecord extends Flow {
   readonly calls: readonly CallRecord[];
   /** sha256 of stored payload samples for this session. */
   readonly payloadSha256?: readonly string[];
+  /** What each side said, line by line, on a text service (the 4444 shell); absent elsewhere. */
+  readonly transcript?: Transcript;
+}
+
+/** One thing said: `in` from the peer (a typed line, without its line end), `out` from the sensor. */
+export interface TranscriptEntry {
+  readonly dir: 'in' | 'out';
+  /** ms since the session started. */
+  readonly offsetMs: number;
+  /** The bytes as escaped text (core/safe-text: UTF-8 decoded, controls and invalid bytes as escapes). */
+  readonly text: string;
+  /** Bytes of this entry that did not fit in the transcript's character budget (absent: none). */
+  readonly bytesCut?: number;
+}
+
+/** A bounded transcript (sensor limits maxTranscriptEntries, maxTranscriptChars) with what was cut. */
+export interface Transcript {
+  readonly entries: readonly TranscriptEntry[];
+  /** Entries not kept at all (over the entry or character budget). */
+  readonly entriesCut: number;
+  /** Bytes not kept: those of entries cut plus the cut tails of entries kept. */
+  readonly bytesCut: number;
 }

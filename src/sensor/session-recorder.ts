@@ -3,7 +3,8 @@
 
 import type { Anomaly } from '../model/anomaly.js';
 import type { CallRecord } from '../model/call.js';
-import type { CloseReason, SessionRecord } from '../model/session.js';
+import type { CloseReason, SessionRecord, TranscriptEntry } from '../model/session.js';
+import { escapeBytes } from '../core/safe-text.js';
 import type { Flow } from '../model/flow.js';
 import { LIMIT_HIT, type LimitHitName, type SensorLimits } from './sensor-limits.js';
 import { payloadDigest } from './payload-digest.js';
@@ -24,6 +25,10 @@ export class SessionRecorder {
   private anomaliesDropped = 0;
   private eventsShed = 0;
   private readonly calls: CallRecord[] = [];
+  private readonly transcriptEntries: TranscriptEntry[] = [];
+  private transcriptChars = 0;
+  private transcriptEntriesCut = 0;
+  private transcriptBytesCut = 0;
   private readonly onLimit: (name: LimitHitName) => void;
 
   constructor(id: string, flow: Flow, startTs: number, service: string, private readonly limits: SensorLimits, onLimit: (name: LimitHitName) => void) {
@@ -91,6 +96,31 @@ export class SessionRecorder {
     return false;
   }
 
+  /**
+   * Add a line to the transcript (`in`: typed by the peer, `out`: said by the persona) at `ts`.
+   * Escaped on the way in, so every reader (CLI, API, dashboard) gets text that cannot be
+   * interpreted; bounded by maxTranscriptEntries and maxTranscriptChars, and only the kept prefix
+   * of a long line is ever escaped, so a peer's 100 KB line costs what the budget allows.
+   */
+  transcript(dir: 'in' | 'out', bytes: Uint8Array, ts: number): void {
+    const room = this.limits.maxTranscriptChars - this.transcriptChars;
+    if (this.transcriptEntries.length >= this.limits.maxTranscriptEntries || room <= 0) {
+      this.transcriptEntriesCut++;
+      this.transcriptBytesCut += bytes.length;
+      this.hit(LIMIT_HIT.maxTranscriptEntries);
+      return;
+    }
+    const { text, consumed } = escapeBytes(bytes, room);
+    const entry: Mutable<TranscriptEntry> = { dir, offsetMs: Math.max(0, ts - this.startTs), text };
+    if (consumed < bytes.length) {
+      entry.bytesCut = bytes.length - consumed;
+      this.transcriptBytesCut += entry.bytesCut;
+      this.hit(LIMIT_HIT.maxTranscriptChars);
+    }
+    this.transcriptEntries.push(entry);
+    this.transcriptChars += text.length;
+  }
+
   /** One of this session's events was shed by the output queue (its source held more than its
    * share under load): counted, and said once on the record when the session ends. */
   eventShed(): void {
@@ -140,6 +170,9 @@ export class SessionRecorder {
       anomalies: this.anomalies,
       calls: this.calls,
     };
+    if (this.transcriptEntries.length > 0 || this.transcriptEntriesCut > 0) {
+      session.transcript = { entries: this.transcriptEntries, entriesCut: this.transcriptEntriesCut, bytesCut: this.transcriptBytesCut };
+    }
     if (!payload) return { kind: 'session', session };
     const digest = payloadDigest(payload, this.limits.maxFirstBytes);
     if (this.limits.maxFirstBytes > 0) session.firstBytesHex = digest.firstBytesHex;

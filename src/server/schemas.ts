@@ -58,11 +58,30 @@ export const sessionSummarySchema = {
   properties: { ...sessionCommon, callCount: int, anomalyCount: int },
 } as const;
 
+/** A shell session's transcript; `text` is already escaped by the sensor (core/safe-text), and stays
+ * text: a client rendering it as HTML must still escape it (it may hold `<script>` typed by a peer). */
+const transcriptSchema = {
+  type: 'object',
+  required: ['entries', 'entriesCut', 'bytesCut'],
+  properties: {
+    entries: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['dir', 'offsetMs', 'text'],
+        properties: { dir: { type: 'string', enum: ['in', 'out'] }, offsetMs: { type: 'number', description: 'ms since the session started' }, text: str, bytesCut: int },
+      },
+    },
+    entriesCut: { type: 'integer', description: 'entries not kept (sensor limits maxTranscriptEntries, maxTranscriptChars)' },
+    bytesCut: { type: 'integer', description: 'bytes not kept, whole entries and cut tails' },
+  },
+} as const;
+
 export const sessionSchema = {
   $id: 'Session',
   type: 'object',
   required: [...sessionRequired, 'calls'],
-  properties: { ...sessionCommon, calls: { type: 'array', items: { $ref: 'Call#' } } },
+  properties: { ...sessionCommon, calls: { type: 'array', items: { $ref: 'Call#' } }, transcript: transcriptSchema },
 } as const;
 
 export const portStatsSchema = {

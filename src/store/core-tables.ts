@@ -24,6 +24,8 @@ export interface SessionsTable {
   payload_sha256: string | null;
   call_count: number;
   anomaly_count: number;
+  /** JSON of the model's Transcript (migration 0002), or null. */
+  transcript: string | null;
 }
 
 export interface CallsTable {

@@ -3,7 +3,7 @@
 
 import type { Anomaly } from '../model/anomaly.js';
 import type { CallRecord } from '../model/call.js';
-import type { CloseReason, SessionRecord } from '../model/session.js';
+import type { CloseReason, SessionRecord, Transcript } from '../model/session.js';
 import type { Transport } from '../model/flow.js';
 import { AppError } from '../core/errors.js';
 import type { AnomaliesTable, CallsTable, SessionPayloadsTable, SessionsTable } from './core-tables.js';
@@ -60,6 +60,7 @@ export function toRows(r: SessionRecord): SessionRows {
     payload_sha256: r.payloadSha256 === undefined ? null : JSON.stringify(r.payloadSha256),
     call_count: r.calls.length,
     anomaly_count: anomalies.length,
+    transcript: r.transcript === undefined ? null : JSON.stringify(r.transcript),
   };
   const payloads = (r.payloadSha256 ?? []).map((sha256, seq) => ({ session_id: r.id, seq, sha256 }));
   return { session, calls, anomalies, payloads };
@@ -116,5 +117,6 @@ export function recordFromRows(s: SessionsTable, calls: readonly CallsTable[], a
   }
   const { callCount: _c, anomalyCount: _a, ...summary } = summaryFromRow(s, own);
   const decoded: CallRecord[] = calls.map((c) => ({ ...(JSON.parse(c.record) as Omit<CallRecord, 'anomalies'>), anomalies: perCall.get(Number(c.seq)) ?? [] }));
-  return { ...summary, calls: decoded };
+  // Only the full record carries the transcript: session lists stay small.
+  return { ...summary, calls: decoded, ...(s.transcript != null && { transcript: JSON.parse(s.transcript) as Transcript }) };
 }

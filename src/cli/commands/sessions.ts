@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { rfc3339Micro } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import type { CallRecord } from '../../model/call.js';
-import type { SessionRecord } from '../../model/session.js';
+import type { SessionRecord, Transcript } from '../../model/session.js';
 import { faultLabel, interfaceLabel, withFaultName } from '../../kb/dcerpc-names.js';
 import { parseTimeArg } from '../../server/time-param.js';
 import { normalizeAddress } from '../../server/address-param.js';
@@ -78,6 +78,46 @@ function callRow(c: CallRecord): string[] {
   return [time(c.ts), String(c.callId), what, String(c.reqStubLen), String(c.respStubLen), fault, notes || '-'];
 }
 
+/**
+ * An escaped transcript text (core/safe-text) split at its `\r\n` / `\n` escapes, so the persona's
+ * multi-line answers read as lines. Only escapes are split on: the text holds no raw control
+ * character, and `\\` (an escaped backslash) is stepped over so `\\n` is never taken for one.
+ */
+export function escapedLines(text: string): string[] {
+  const lines: string[] = [];
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== '\\') continue;
+    const next = text[i + 1];
+    if (next === 'r' && text.startsWith('\\n', i + 2)) {
+      lines.push(text.slice(from, i));
+      i += 3;
+      from = i + 1;
+    } else if (next === 'n') {
+      lines.push(text.slice(from, i));
+      i += 1;
+      from = i + 1;
+    } else {
+      i += 1;
+    }
+  }
+  lines.push(text.slice(from));
+  return lines;
+}
+
+/** The transcript, one line per line said: `+seconds  >` typed by the peer, `<` said by the persona. */
+export function formatTranscript(t: Transcript): string {
+  const out: string[] = [];
+  for (const e of t.entries) {
+    const at = `+${(e.offsetMs / 1000).toFixed(3)}s`.padStart(10);
+    const mark = e.dir === 'in' ? '>' : '<';
+    const cut = e.bytesCut ? ` [${e.bytesCut} more bytes cut]` : '';
+    escapedLines(e.text).forEach((line, i) => out.push(`${i === 0 ? at : ' '.repeat(10)}  ${mark} ${line}${i === 0 ? cut : ''}`));
+  }
+  if (t.entriesCut > 0 || t.bytesCut > 0) out.push(`  (${t.entriesCut} more entr${t.entriesCut === 1 ? 'y' : 'ies'} and ${t.bytesCut} bytes not kept: sensor limits maxTranscriptEntries / maxTranscriptChars)`);
+  return out.map((l) => `${l}\n`).join('');
+}
+
 export function formatSession(s: SessionRecord): string {
   const lines = [
     `session   ${s.id} (sensor ${s.sensor})`,
@@ -89,7 +129,9 @@ export function formatSession(s: SessionRecord): string {
     `anomalies ${s.anomalies.length ? s.anomalies.map((a) => a.name + (a.detail ? ` (${a.detail})` : '')).join('; ') : '-'}`,
   ];
   if (s.payloadSha256?.length) lines.push(`payloads  ${s.payloadSha256.join(', ')}`);
-  const out = lines.join('\n') + '\n';
+  if (s.payloadSha256?.length) lines.push(`raw       vigil sessions show ${s.id} --raw > file (the bytes the peer sent)`);
+  let out = lines.join('\n') + '\n';
+  if (s.transcript) out += `transcript ${s.transcript.entries.length} entries (> typed by the peer, < said by the sensor)\n${formatTranscript(s.transcript)}`;
   if (s.calls.length === 0) return `${out}calls     -\n`;
   return `${out}calls     ${s.calls.length}\n${table([['TIME', 'CALL', 'OPERATION', 'REQ', 'RESP', 'FAULT', 'NOTES'], ...s.calls.map(callRow)])}`;
 }
@@ -107,10 +149,21 @@ async function listAction(opts: Opts): Promise<void> {
   });
 }
 
+/** The peer's raw bytes to stdout. Refused on a terminal: attacker bytes written to a tty are
+ * interpreted (escape sequences can retitle, recolour or, on some terminals, answer back). */
+async function writeRaw(store: SqliteStore, s: SessionRecord): Promise<void> {
+  if (process.stdout.isTTY) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', '--raw writes the peer\'s bytes, which a terminal would interpret: redirect it to a file (vigil sessions show ID --raw > file)');
+  const sha = s.payloadSha256?.[0];
+  const sample = sha === undefined ? undefined : await store.getPayload(sha);
+  if (!sample) throw new AppError('VIGIL_ERR_NOT_FOUND', `session ${s.id} has no stored payload`);
+  await new Promise<void>((resolve, reject) => process.stdout.write(sample.data, (e) => (e ? reject(e) : resolve())));
+}
+
 async function showAction(id: string, opts: Opts): Promise<void> {
   await withStore(opts, async (store) => {
     const s = await store.getSession(id);
     if (!s) throw new AppError('VIGIL_ERR_NOT_FOUND', `no session ${id}`);
+    if (opts.raw === true) return writeRaw(store, s);
     process.stdout.write(opts.json === true ? `${JSON.stringify({ ...s, calls: s.calls.map(withFaultName), startTime: rfc3339Micro(s.startTs) })}\n` : formatSession(s));
   });
 }
@@ -130,8 +183,9 @@ export function register(program: Command): void {
   addConfigOptions(cmd, ['dataDir']);
   const show = cmd
     .command('show <id>')
-    .description('one session with its decoded DCE/RPC calls and anomalies')
+    .description('one session with its decoded DCE/RPC calls and anomalies, and on a shell port what each side said')
     .option('--json', 'the whole session as one JSON object')
+    .option('--raw', 'the bytes the peer sent, as recorded, to stdout (redirect it to a file)')
     .action((id: string, opts: Opts, self: Command) => showAction(id, { ...self.parent?.opts(), ...opts }));
   addConfigOptions(show, ['dataDir']);
 }

@@ -72,17 +72,45 @@ export function sessionRoutes(deps: { store: SessionReader; clock: Clock }): Fas
       return { items: page.items.map(withTime), nextCursor: page.nextCursor };
     });
 
+    const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } } } as const;
+
     app.get<{ Params: { id: string } }>('/:id', {
       schema: {
-        description: 'One session with its decoded DCE/RPC calls and anomalies',
+        description: 'One session with its decoded DCE/RPC calls and anomalies, and on a shell port its transcript',
         tags: ['sessions'],
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } } },
+        params: idParams,
         response: { 200: { $ref: 'Session#' }, 404: { $ref: 'Error#' }, 400: { $ref: 'Error#' }, ...authErrors },
       },
     }, async (request) => {
       const s = await deps.store.getSession(request.params.id);
       if (!s) throw new AppError('VIGIL_ERR_NOT_FOUND', `no session ${request.params.id}`);
       return withTime({ ...s, calls: s.calls.map(withFaultName) });
+    });
+
+    app.get<{ Params: { id: string } }>('/:id/payload', {
+      schema: {
+        description: 'The bytes the peer sent in this session, as recorded (up to the sensor\'s maxRecordedBytes and the store\'s payload cap), as a download',
+        tags: ['sessions'],
+        params: idParams,
+        produces: ['application/octet-stream'],
+        response: { 200: { type: 'string', format: 'binary' }, 404: { $ref: 'Error#' }, 400: { $ref: 'Error#' }, ...authErrors },
+      },
+    }, async (request, reply) => {
+      const { id } = request.params;
+      const s = await deps.store.getSession(id);
+      if (!s) throw new AppError('VIGIL_ERR_NOT_FOUND', `no session ${id}`);
+      const sha = s.payloadSha256?.[0];
+      const sample = sha === undefined ? undefined : await deps.store.getPayload?.(sha);
+      if (!sample) throw new AppError('VIGIL_ERR_NOT_FOUND', `session ${id} has no stored payload`);
+      // Attacker bytes: an attachment of an opaque type with nosniff, so no browser renders or runs
+      // them; the file name is built from the id the schema restricted to [A-Za-z0-9_-].
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-disposition', `attachment; filename="vigil-session-${id}.bin"`)
+        .header('x-content-type-options', 'nosniff')
+        .header('x-payload-sha256', sample.sha256)
+        .header('x-payload-truncated', String(sample.truncated))
+        .send(Buffer.from(sample.data));
     });
   };
 }

@@ -118,6 +118,17 @@ async function down0001(db: Kysely<unknown>): Promise<void> {
   }
 }
 
+// A shell session's transcript (model Transcript) as JSON text; NULL for sessions without one
+// (every RPC session). A column, not a table: it lives and is pruned with its session row.
+async function up0002(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('sessions').addColumn('transcript', 'text').execute();
+}
+
+async function down0002(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('sessions').dropColumn('transcript').execute();
+}
+
 export const coreMigrations: Record<string, Migration> = {
   '0001_core_sessions_events_stats': { up: up0001, down: down0001 },
+  '0002_core_session_transcript': { up: up0002, down: down0002 },
 };

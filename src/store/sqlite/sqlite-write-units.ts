@@ -81,7 +81,7 @@ async function writeUnits(trx: Transaction<CoreDatabase>, units: readonly WriteU
 // ---------------------------------------------------------------- writer thread: prepared once
 
 /** Columns in the order the direct statements bind them (the core tables of migrations/core.ts). */
-const SESSION_COLUMNS = ['id', 'sensor', 'proto', 'src', 'sport', 'dst', 'dport', 'start_ts', 'end_ts', 'bytes_in', 'bytes_out', 'first_bytes_hex', 'service', 'close_reason', 'limits_hit', 'payload_sha256', 'call_count', 'anomaly_count'] as const;
+const SESSION_COLUMNS = ['id', 'sensor', 'proto', 'src', 'sport', 'dst', 'dport', 'start_ts', 'end_ts', 'bytes_in', 'bytes_out', 'first_bytes_hex', 'service', 'close_reason', 'limits_hit', 'payload_sha256', 'call_count', 'anomaly_count', 'transcript'] as const;
 const CALL_COLUMNS = ['session_id', 'seq', 'ts', 'iface_uuid', 'opnum', 'operation', 'record'] as const;
 const ANOMALY_COLUMNS = ['session_id', 'seq', 'call_seq', 'name', 'proto', 'detail', 'offset', 'call_id'] as const;
 const SESSION_PAYLOAD_COLUMNS = ['session_id', 'seq', 'sha256'] as const;
