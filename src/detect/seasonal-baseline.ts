@@ -62,6 +62,11 @@ export class SeasonalBaseline {
     return Math.floor((((ts % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
   }
 
+  /** Whether the warm-up history (minHistory values) is in. */
+  get ready(): boolean {
+    return this.recent.length >= this.minAll;
+  }
+
   /** Baseline for a bucket starting at ts, from history only (the value itself not yet added). */
   figures(ts: number): BaselineFigures | undefined {
     if (this.recent.length < this.minAll) return undefined;

@@ -1,15 +1,18 @@
 // Surge detection per port and per vulnerability: unique sources and connections per time bucket,
-// CUSUM on log(unique sources + 1) against a seasonal robust baseline, and a growth confirmer.
+// CUSUM on log(unique sources + 1) against a seasonal robust baseline (Page 1954), gated and graded by
+// the Poisson upper tail of the count at the baseline rate, a floor on sources, and a growth confirmer.
 
 import type { Clock } from '../core/clock.js';
 import { resolveLimits, type ResolvedLimits } from '../core/limits.js';
 import type { Alert } from '../model/alert.js';
+import type { Severity } from '../model/anomaly.js';
 import type { VigilEvent } from '../model/event.js';
 import type { Vulnerability } from '../model/vulnerability.js';
 import { addrKey, type AddrKey } from './addr-key.js';
 import { makeAlert } from './alert-factory.js';
 import { Cusum, type CusumParams } from './cusum.js';
 import { GrowthEstimator, type GrowthOptions } from './growth-estimator.js';
+import { poissonTailSignificance } from './poisson-tail.js';
 import { SeasonalBaseline, type BaselineOptions, robustFigures } from './seasonal-baseline.js';
 
 export const SURGE_LIMITS = {
@@ -17,6 +20,14 @@ export const SURGE_LIMITS = {
   maxKeys: { default: 1024, min: 1, max: 100_000, unit: 'keys', doc: 'ports + vulnerabilities followed; keys past it are ignored (and counted)' },
   maxSourcesPerBucket: { default: 1_000_000, min: 1, max: 100_000_000, unit: 'sources', doc: 'distinct sources remembered per key and bucket; past it the count saturates' },
   maxGapBuckets: { default: 14 * 24, min: 1, max: 100_000, unit: 'buckets', doc: 'empty buckets filled in after a silence; a longer gap restarts the series' },
+  baselineBuckets: { default: 6, min: 1, max: 10_000, unit: 'buckets', doc: 'closed buckets a series needs before its baseline is used (warm-up); until then only the cold-start rule can alert' },
+  minSources: { default: 10, min: 1, max: 100_000_000, unit: 'sources', doc: 'a bucket with fewer distinct sources never raises a surge, however quiet the baseline (2 sources against 0 is not news)' },
+  minBaselineSources: { default: 1, min: 1, max: 100_000_000, unit: 'sources', doc: 'floor of the baseline rate in the Poisson test: a series that saw nobody for a week has not learnt that the next bucket brings nobody' },
+  alarmSignificance: { default: 3, min: 1, max: 1000, unit: '-log10 p', doc: 'a CUSUM alarm becomes an alert only when P(X >= sources | Poisson at the baseline rate) <= 10^-this (3: p <= 0.001)' },
+  mediumSignificance: { default: 6, min: 1, max: 1000, unit: '-log10 p', doc: 'severity medium from p <= 10^-this (below it: low)' },
+  highSignificance: { default: 12, min: 1, max: 1000, unit: '-log10 p', doc: 'severity high from p <= 10^-this, together with highMinSources' },
+  highMinSources: { default: 100, min: 1, max: 100_000_000, unit: 'sources', doc: 'severity high also needs at least this many distinct sources in the bucket' },
+  coldStartSources: { default: 1000, min: 1, max: 100_000_000, unit: 'sources', doc: 'before the baseline exists (baselineBuckets), a bucket raises surge_cold_start (high) the moment it holds this many distinct sources' },
 } as const;
 
 /** Vulnerability id -> ports, from knowledge-base records that list ports (others are left out). */
@@ -54,6 +65,8 @@ interface Series {
   wormFlagged: boolean;
   /** Set by an alarm, cleared when a bucket falls back to the baseline: one alert per episode. */
   surging: boolean;
+  /** Whether the baseline has its warm-up history (cached: the per-connection cold-start check reads it). */
+  warm: boolean;
 }
 
 /** Shared empty result; callers read alert lists, never append to them (frozen: an append throws
@@ -96,17 +109,22 @@ export class SurgeDetector {
 
   /** Low-level entry (the conn.log fast path): one connection, the source as addrKey() gives it. */
   observe(ts: number, src: AddrKey, dport: number): Alert[] {
-    const out = this.flush(ts);
+    let out = this.flush(ts);
     if (this.watched === undefined || this.watched.has(dport)) {
-      const s = this.portSeries.get(dport);
-      if (s !== undefined) this.add(s, src);
-      else {
-        const made = this.count(`port:${dport}`, ts, src, { port: dport });
-        if (made !== undefined) this.portSeries.set(dport, made);
+      let s = this.portSeries.get(dport);
+      if (s === undefined) {
+        s = this.count(`port:${dport}`, ts, { port: dport });
+        if (s !== undefined) this.portSeries.set(dport, s);
       }
+      if (s !== undefined && this.add(s, src, ts)) out = [...out, this.coldStartAlert(s, ts)];
     }
     const vulns = this.portsToVulns.get(dport);
-    if (vulns !== undefined) for (const vuln of vulns) this.count(`vuln:${vuln}`, ts, src, { vuln });
+    if (vulns !== undefined) {
+      for (const vuln of vulns) {
+        const s = this.count(`vuln:${vuln}`, ts, { vuln });
+        if (s !== undefined && this.add(s, src, ts)) out = [...out, this.coldStartAlert(s, ts)];
+      }
+    }
     return out;
   }
 
@@ -124,8 +142,8 @@ export class SurgeDetector {
     return out.sort((a, b) => a.ts - b.ts || a.dedupKey.localeCompare(b.dedupKey));
   }
 
-  /** Count a connection in the series of key (made on first use); the series, or undefined when refused. */
-  private count(key: string, ts: number, src: AddrKey, what: { port?: number; vuln?: string }): Series | undefined {
+  /** The series of key (made on first use), or undefined when refused. */
+  private count(key: string, ts: number, what: { port?: number; vuln?: string }): Series | undefined {
     let s = this.series.get(key);
     if (s === undefined) {
       if (this.series.size >= this.limits.maxKeys) {
@@ -136,20 +154,26 @@ export class SurgeDetector {
       this.series.set(key, s);
       this.nextEnd = Math.min(this.nextEnd, s.start + this.limits.bucketMs);
     }
-    this.add(s, src);
     return s;
   }
 
-  private add(s: Series, src: AddrKey): void {
+  /**
+   * Count one connection; true when it makes the cold-start rule fire. Cold start: a series without
+   * its warm-up history cannot be tested against a baseline, so a flood of coldStartSources distinct
+   * sources alerts at once, mid-bucket (a burst of thousands in minutes is news on day one too).
+   */
+  private add(s: Series, src: AddrKey, ts: number): boolean {
     s.conns++;
-    if (s.sources.size < this.limits.maxSourcesPerBucket) s.sources.add(src);
+    const before = s.sources.size;
+    if (before < this.limits.maxSourcesPerBucket) s.sources.add(src);
+    return !s.warm && !s.surging && before < this.limits.coldStartSources && s.sources.size >= this.limits.coldStartSources && ts >= s.start;
   }
 
   private newSeries(key: string, ts: number, what: { port?: number; vuln?: string }): Series {
     return {
       key, ...what, start: this.bucketStart(ts), sources: new Set(), conns: 0,
-      baseline: new SeasonalBaseline({ ...this.opts.baseline, bucketMs: this.limits.bucketMs }),
-      connHistory: [], cusum: new Cusum(this.opts.cusum), growth: new GrowthEstimator(this.opts.growth), wormFlagged: false, surging: false,
+      baseline: new SeasonalBaseline({ minHistory: this.limits.baselineBuckets, ...this.opts.baseline, bucketMs: this.limits.bucketMs }),
+      connHistory: [], cusum: new Cusum(this.opts.cusum), growth: new GrowthEstimator(this.opts.growth), wormFlagged: false, surging: false, warm: false,
     };
   }
 
@@ -166,15 +190,21 @@ export class SurgeDetector {
     const end = s.start + this.limits.bucketMs;
     if (base !== undefined) {
       const z = (x - base.median) / base.sigma;
-      if (s.cusum.update(z) && !s.surging) {
+      // CUSUM says the series shifted against its own variability; the Poisson tail and the floor
+      // say the count is both unlikely at the baseline rate and large enough to matter.
+      const significance = poissonTailSignificance(unique, Math.max(Math.expm1(base.median), this.limits.minBaselineSources));
+      const alarm = s.cusum.update(z) && unique >= this.limits.minSources && significance >= this.limits.alarmSignificance;
+      if (alarm && !s.surging) {
         s.surging = true;
-        out.push(this.surgeAlert(s, end, unique, base, z));
+        out.push(this.surgeAlert(s, end, unique, base, z, significance));
       } else if (z <= 0) s.surging = false;
-    }
+    } else if (s.surging && unique < this.limits.coldStartSources) s.surging = false; // a cold-start episode ends
+    
     const g = s.growth.update(unique);
     if (g.confirmed && !s.wormFlagged) out.push(this.growthAlert(s, end, unique, g.alpha, g.doublingSteps, base?.median));
     s.wormFlagged = g.confirmed;
     s.baseline.add(s.start, x);
+    s.warm = s.baseline.ready;
     s.connHistory.push(s.conns);
     if (s.connHistory.length > 24 * 14) s.connHistory.shift();
     s.start = end;
@@ -187,19 +217,41 @@ export class SurgeDetector {
     return s.port !== undefined ? `port ${s.port}` : `${s.vuln} (ports ${this.opts.vulnerabilityPorts?.get(s.vuln!)?.join(', ')})`;
   }
 
-  private surgeAlert(s: Series, end: number, unique: number, base: { median: number; sigma: number; seasonal: boolean; n: number }, z: number): Alert {
+  /** low / medium / high by the Poisson significance; high also needs highMinSources sources. */
+  private severityOf(unique: number, significance: number): Severity {
+    if (significance >= this.limits.highSignificance && unique >= this.limits.highMinSources) return 'high';
+    return significance >= this.limits.mediumSignificance ? 'medium' : 'low';
+  }
+
+  private surgeAlert(s: Series, end: number, unique: number, base: { median: number; sigma: number; seasonal: boolean; n: number }, z: number, significance: number): Alert {
     const baselineSources = Math.expm1(base.median);
     const conns = robustFigures(s.connHistory.slice(-24 * 7), 1);
     return makeAlert({
-      ts: end, detector: 'surge', rule: 'surge_unique_sources', severity: 'high',
-      title: `scanning surge on ${this.what(s)}: ${unique} sources in the bucket against a baseline of ${baselineSources.toFixed(1)}`,
+      ts: end, detector: 'surge', rule: 'surge_unique_sources', severity: this.severityOf(unique, significance),
+      title: `scanning surge on ${this.what(s)}: ${unique} sources in the bucket against a baseline of ${baselineSources.toFixed(1)} (p ${pText(significance)})`,
       cves: s.vuln !== undefined ? [s.vuln] : [],
       ...(s.port !== undefined ? { dport: s.port } : {}),
       dedupKey: `surge:${s.key}`,
       evidence: {
         key: s.key, bucketStart: s.start, bucketMs: this.limits.bucketMs, currentSources: unique, currentConnections: s.conns,
         baselineSources: round(baselineSources), baselineConnections: round(conns.median), robustZ: round(z),
-        seasonal: base.seasonal, historyBuckets: base.n,
+        poissonLog10P: round(-significance), seasonal: base.seasonal, historyBuckets: base.n,
+      },
+    });
+  }
+
+  private coldStartAlert(s: Series, ts: number): Alert {
+    s.surging = true;
+    const n = s.sources.size;
+    return makeAlert({
+      ts, detector: 'surge', rule: 'surge_cold_start', severity: 'high',
+      title: `scanning flood on ${this.what(s)}: ${n} distinct sources within ${Math.round((ts - s.start) / 1000)} s, before any baseline (cold start)`,
+      cves: s.vuln !== undefined ? [s.vuln] : [],
+      ...(s.port !== undefined ? { dport: s.port } : {}),
+      dedupKey: `surge:${s.key}`,
+      evidence: {
+        key: s.key, bucketStart: s.start, bucketMs: this.limits.bucketMs, currentSources: n, currentConnections: s.conns,
+        coldStartSources: this.limits.coldStartSources, baselineBuckets: this.limits.baselineBuckets,
       },
     });
   }
@@ -219,6 +271,10 @@ export class SurgeDetector {
       },
     });
   }
+}
+
+function pText(significance: number): string {
+  return significance >= 300 ? '< 1e-300' : `= ${(10 ** -significance).toExponential(1)}`;
 }
 
 function round(x: number): number {

@@ -43,9 +43,13 @@ function mixedLog(seed: number): string {
       lines.push(pick([`${t}\tCbad\t10.0.0.1`, `notatime\tC\t10.0.0.1\t1\t10.0.0.2\t80\ttcp\t-\t-\t-\t-\tSF\t0\tS`, '', `${t}\tC\t10.0.0.1\t1\t10.0.0.2\t99999\ttcp\t-\t-\t-\t-\tSF\t0\tS`]));
     } else if (r < 0.12) {
       const s = Math.floor(rnd() * 300);
-      // Surge: more scanners in the second half of the file.
+      // Surge: in the last fifth of the file five times the scanning, from thousands of sources
+      // (a surge must be significant at the baseline rate, not only a CUSUM drift: issue 12 item 4).
       if (i < 120_000 && s > 60) continue;
-      lines.push(`${t}\tCs${i}\t198.51.${s >> 8}.${s & 255}\t${1024 + Math.floor(rnd() * 60000)}\t10.1.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}\t${rnd() < 0.5 ? 135 : 445}\ttcp\t-\t-\t-\t-\t${pick(['S0', 'REJ', 'S0', 'RSTOS0'])}\t0\tS`);
+      for (let k = 0; k < (i < 120_000 ? 1 : 5); k++) {
+        const src = k === 0 ? s : 300 + Math.floor(rnd() * 5000);
+        lines.push(`${t}\tCs${i}.${k}\t198.51.${src >> 8}.${src & 255}\t${1024 + Math.floor(rnd() * 60000)}\t10.1.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}\t${rnd() < 0.5 ? 135 : 445}\ttcp\t-\t-\t-\t-\t${pick(['S0', 'REJ', 'S0', 'RSTOS0'])}\t0\tS`);
+      }
     } else if (r < 0.125) {
       lines.push(`${t}\tCp${i}\t203.0.113.9\t5555\t10.2.0.7\t${1 + Math.floor(rnd() * 40)}\ttcp\t-\t-\t-\t-\tREJ\t0\tSr`);
     } else if (r < 0.14) {

@@ -5,8 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cusum } from '../../src/detect/cusum.js';
 import { GrowthEstimator } from '../../src/detect/growth-estimator.js';
+import { logFactorial, poissonTailSignificance } from '../../src/detect/poisson-tail.js';
 import { SeasonalBaseline, median, robustFigures } from '../../src/detect/seasonal-baseline.js';
-import { SurgeDetector, vulnerabilityPortsOf } from '../../src/detect/surge-detector.js';
+import { SurgeDetector, vulnerabilityPortsOf, type SurgeOptions } from '../../src/detect/surge-detector.js';
 import type { Alert } from '../../src/model/alert.js';
 import type { ConnEvent } from '../../src/model/event.js';
 import { ManualClock } from '../../src/core/clock.js';
@@ -156,4 +157,63 @@ test('surge detector: followed keys are bounded', () => {
 test('vulnerability ports from knowledge-base records', () => {
   const m = vulnerabilityPortsOf([{ id: 'CVE-2003-0352', ports: [135, 135, 139, 445, 593] }, { id: 'CVE-2099-0001' }, { id: 'CVE-2003-0528', ports: [] }]);
   assert.deepEqual([...m], [['CVE-2003-0352', [135, 139, 445, 593]]]);
+});
+
+test('Poisson upper tail: known answers, and finite where the probability underflows', () => {
+  const near = (a: number, b: number, tol: number, what: string): void => assert.ok(Math.abs(a - b) < tol, `${what}: ${a} vs ${b}`);
+  near(poissonTailSignificance(3, 1), -Math.log10(1 - Math.exp(-1) * 2.5), 1e-9, 'P(X>=3 | 1) = 0.0803');
+  near(poissonTailSignificance(10, 1), -Math.log10(1.11425478399596e-7), 1e-6, 'P(X>=10 | 1)');
+  near(poissonTailSignificance(40, 20), -Math.log10(5.3202025112e-5), 1e-6, 'P(X>=40 | 20)');
+  near(logFactorial(30), 74.65823634883016, 1e-9, 'ln 30!');
+  assert.equal(poissonTailSignificance(5, 20), 0);
+  const big = poissonTailSignificance(3000, 2);
+  assert.ok(Number.isFinite(big) && big > 6000, `3000 against 2: ${big}`);
+});
+
+/** n distinct sources on port 135 inside the hour starting at `hour` (after T0), spread over `spanMs`. */
+function burst(hour: number, n: number, spanMs = HOUR - 1000, prefix = '10.9'): ConnEvent[] {
+  return Array.from({ length: n }, (_, i) => ({
+    type: 'conn' as const, ts: T0 + hour * HOUR + Math.floor((i * spanMs) / n), source: 'sim' as const,
+    src: `${prefix}.${i >> 8}.${i & 255}`, dst: '192.0.2.1', proto: 'tcp' as const, dport: 135, outcome: 'failure' as const,
+  }));
+}
+
+test('surge detector: a handful of sources against a quiet baseline is not a surge (floor and Poisson tail, issue 12 item 4)', () => {
+  // A week of one source a day on 135 (the corpus-replay case: a quiet port), then 3 sources in one hour.
+  const evs = [...Array.from({ length: 7 }, (_, d) => burst(d * 24, 1)).flat(), ...burst(7 * 24 + 3, 3)];
+  const alerts = run(new SurgeDetector(), evs, T0 + 8 * 24 * HOUR);
+  assert.deepEqual(alerts.filter((a) => a.detector === 'surge'), [], 'before: "3 sources against a baseline of 0.0" was a high alert');
+});
+
+test('surge detector: severity follows the Poisson significance and the source floor', () => {
+  // Baseline 20 sources an hour for three days, then `hours` hours of n sources (CUSUM sums them).
+  const base = Array.from({ length: 72 }, (_, h) => burst(h, 20, HOUR - 1000, `10.${h % 250}`)).flat();
+  const sev = (n: number, hours: number, limits: SurgeOptions['limits'] = {}): string | undefined => {
+    const evs = [...base, ...Array.from({ length: hours }, (_, j) => burst(72 + j, n, HOUR - 1000, `172.${j}`)).flat()];
+    return run(new SurgeDetector({ limits }), evs, T0 + (73 + hours) * HOUR).find((a) => a.rule === 'surge_unique_sources')?.severity;
+  };
+  assert.equal(sev(30, 8), undefined, 'p ~ 0.02 at a rate of 20: not significant');
+  assert.equal(sev(40, 6), 'low', 'p ~ 1e-4: past the alarm level (1e-3), below medium (1e-6)');
+  assert.equal(sev(80, 1), 'medium', 'p ~ 1e-23 but fewer than 100 sources');
+  assert.equal(sev(300, 1), 'high', 'p far below 1e-12 and 300 >= 100 sources');
+  assert.equal(sev(80, 1, { highMinSources: 50 }), 'high', 'the floor of high is a limit');
+  assert.equal(sev(40, 6, { alarmSignificance: 5 }), undefined, 'and so is the alarm level');
+});
+
+test('surge detector: cold start catches a flood before any baseline, the moment it reaches coldStartSources', () => {
+  const evs = burst(0, 3000, 5 * 60_000);
+  const alerts = run(new SurgeDetector(), evs, T0 + HOUR);
+  assert.equal(alerts.length, 1, 'before: nothing, the detector waited six buckets for a baseline');
+  const a = alerts[0]!;
+  assert.equal(a.rule, 'surge_cold_start');
+  assert.equal(a.severity, 'high');
+  assert.equal(a.evidence['currentSources'], 1000);
+  assert.equal(a.ts, evs[999]!.ts, 'raised mid-bucket at the 1000th distinct source');
+  // Configurable: a lower cold-start level fires earlier; once warm, the rule no longer applies.
+  const early = run(new SurgeDetector({ limits: { coldStartSources: 200 } }), evs, T0 + HOUR);
+  assert.equal(early[0]?.ts, evs[199]!.ts);
+  const warmed = [...Array.from({ length: 8 }, (_, h) => burst(h, 20, HOUR - 1000, `10.${h}`)).flat(), ...burst(8, 3000, 5 * 60_000, '172.16')];
+  const later = run(new SurgeDetector(), warmed, T0 + 9 * HOUR);
+  assert.deepEqual(later.map((a) => a.rule), ['surge_unique_sources']);
+  assert.equal(later[0]!.severity, 'high');
 });
