@@ -95,7 +95,8 @@ test('vigil replay --store, then vigil alerts lists them (JSON and table) and ac
     const ack = spawnSync(process.execPath, [CLI_PATH, 'alerts', '--data-dir', dataDir, '--ack', replayed[0]!.id, '--by', 'tester'], { encoding: 'utf8' });
     assert.equal(ack.status, 0, ack.stderr);
     const open = spawnSync(process.execPath, [CLI_PATH, 'alerts', '--data-dir', dataDir, '--unacknowledged', '--cve', 'CVE-2003-0352'], { encoding: 'utf8' });
-    assert.equal(open.stdout.trim().split('\n').length, replayed.length - 1);
+    // the table: a header line, then one row per unacknowledged alert
+    assert.equal(open.stdout.trim().split('\n').length, 1 + replayed.length - 1);
     assert.match(open.stdout, /critical/);
     const bad = spawnSync(process.execPath, [CLI_PATH, 'alerts', '--data-dir', dataDir, '--since', 'yesterday'], { encoding: 'utf8' });
     assert.equal(bad.status, 2);
