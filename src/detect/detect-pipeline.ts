@@ -1,11 +1,12 @@
 // The detector chain every input runs through (live sensor, pcap and log replay, simulation):
-// scanner (TRW + thresholds), surge/growth and exploit detectors over one event stream.
+// scanner (TRW + thresholds), sensor reconnaissance, surge/growth and exploit detectors over one event stream.
 
 import type { Clock } from '../core/clock.js';
 import type { Alert } from '../model/alert.js';
 import type { ConnEvent, VigilEvent } from '../model/event.js';
 import type { AddrKey } from './addr-key.js';
 import { ExploitDetector, type ExploitOptions } from './exploit-detector.js';
+import { ReconDetector, type ReconOptions } from './recon-detector.js';
 import { ThresholdDetector, type ThresholdOptions } from './scan-threshold-detector.js';
 import { TrwDetector, type TrwOptions } from './scan-trw-detector.js';
 import { SurgeDetector, type SurgeOptions } from './surge-detector.js';
@@ -15,6 +16,7 @@ export interface PipelineOptions {
   readonly threshold?: ThresholdOptions | false;
   readonly surge?: SurgeOptions | false;
   readonly exploit?: ExploitOptions | false;
+  readonly recon?: ReconOptions | false;
   readonly clock?: Clock;
 }
 
@@ -35,6 +37,7 @@ export class DetectPipeline {
   readonly threshold: ThresholdDetector | undefined;
   readonly surge: SurgeDetector | undefined;
   readonly exploit: ExploitDetector | undefined;
+  readonly recon: ReconDetector | undefined;
   private lastExpire = Number.NEGATIVE_INFINITY;
   private lastTs = Number.NEGATIVE_INFINITY;
 
@@ -44,6 +47,7 @@ export class DetectPipeline {
     const surge = opts.surge === false ? undefined : { ...opts.surge, ...(opts.clock ? { clock: opts.clock } : {}) };
     this.surge = surge ? new SurgeDetector(surge) : undefined;
     this.exploit = opts.exploit === false ? undefined : new ExploitDetector(opts.exploit);
+    this.recon = opts.recon === false ? undefined : new ReconDetector(opts.recon);
   }
 
   /** Run one event through every detector; alerts come back in a fixed order (deterministic). */
@@ -54,7 +58,9 @@ export class DetectPipeline {
       if (this.trw) out = joined(out, this.trw.push(ev));
       if (this.threshold) out = joined(out, this.threshold.push(ev));
     }
-    if (this.exploit) out = joined(out, this.exploit.push(ev));
+    if (this.recon) out = joined(out, this.recon.push(ev));
+    // A recognised scanner probe is reconnaissance (one recon alert per source), not an exploit-looking anomaly.
+    if (this.exploit && !this.recon?.folds(ev)) out = joined(out, this.exploit.push(ev));
     this.tick(ev.ts);
     return out;
   }
@@ -70,6 +76,7 @@ export class DetectPipeline {
     if (this.surge) out = joined(out, this.surge.observe(ts, src, dport));
     if (this.trw && outcome !== 'unknown') out = joined(out, this.trw.observe(ts, src, dst, outcome === 'success', dport));
     if (this.threshold) out = joined(out, this.threshold.contact(ts, src, dst, dport, outcome));
+    if (this.recon && outcome === 'failure') out = joined(out, this.recon.contact(ts, src, dst, dport));
     this.tick(ts);
     return out;
   }
