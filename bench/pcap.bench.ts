@@ -72,9 +72,8 @@ function stages(file: string): [string, number][] {
       const tracker = new TcpTracker({
         accept: () => {
           const f = [new DcerpcFramer(), new DcerpcFramer()];
-          // PDUs as ranges of the capture block, as the pipeline frames them (no view per PDU)
-          const sink = { pdu(): void {} };
-          return { data: (d, b, s, e) => f[d].pushRange(b, s, e, sink), gap() {}, anomaly() {}, close() {} };
+          const sink = (): void => undefined;
+          return { data: (d, b, s, e) => f[d].push(b.subarray(s, e), sink), gap() {}, anomaly() {}, close() {} };
         },
       }, limits);
       readCaptureFile(file, (pk) => { if (decodePacket(pk.linkType, pk.buf, p, pk.offset, pk.offset + pk.capLen) === DECODE.TCP) tracker.segment(pk.buf, p, 0); });

@@ -68,7 +68,7 @@ const NO_ANOMALIES: Anomaly[] = [];
 const FOUND: Anomaly[] = [];
 
 interface Side {
-  /** Made on the first feed(): a capture reader frames itself and only ever calls feedPdu(). */
+  /** Made on the first feed(). */
   framer: DcerpcFramer | undefined;
   /** The framer's sink for this direction, made once (feed() is called per TCP segment). */
   sink: ((pdu: Uint8Array, streamOffset: number) => void) | undefined;
@@ -144,24 +144,6 @@ export class DcerpcConnection {
       side.framer.push(chunk, side.sink);
     } catch (e) {
       // Zeek DCE_RPC DeliverStream: whatever escapes decoding ends this chunk, not the process
-      this.flag('protocol_violation', `exception while decoding: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-
-  /** One whole PDU already framed by the caller (e.g. a capture reader that frames per packet to
-   * keep per-PDU timestamps): skips this connection's framer, otherwise the same as feed(). */
-  feedPdu(dir: Direction, pdu: Uint8Array, tsMs: number, streamOffset = 0): void {
-    this.feedPduAt(dir, pdu, 0, pdu.length, tsMs, streamOffset);
-  }
-
-  /** feedPdu(dir, buf.subarray(start, end), ...) without making the view (a framer's PduRangeSink). */
-  feedPduAt(dir: Direction, buf: Uint8Array, start: number, end: number, tsMs: number, streamOffset = 0): void {
-    if (this.closed) return;
-    this.ts = tsMs;
-    this.dir = dir;
-    try {
-      this.onBytes(dir, buf, start, end, streamOffset);
-    } catch (e) {
       this.flag('protocol_violation', `exception while decoding: ${e instanceof Error ? e.message : String(e)}`);
     }
   }

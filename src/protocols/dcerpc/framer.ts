@@ -9,56 +9,19 @@ import { COMMON_HEADER_LEN } from './pdu-types.js';
  * chunks) and the stream offset of its first byte. The view is valid only during the call. */
 export type PduSink = (pdu: Uint8Array, streamOffset: number) => void;
 
-/** Takes each whole PDU as the range buf[start, end) rather than a view: the framer then makes no
- * object per PDU (a capture's hot path). The range is valid only during the call. */
-export interface PduRangeSink {
-  pdu(buf: Uint8Array, start: number, end: number, streamOffset: number): void;
-}
-
-function deliver(sink: PduSink | PduRangeSink, buf: Uint8Array, start: number, end: number, streamOffset: number): void {
-  if (typeof sink === 'function') sink(start === 0 && end === buf.length ? buf : buf.subarray(start, end), streamOffset);
-  else sink.pdu(buf, start, end, streamOffset);
+function deliver(sink: PduSink, buf: Uint8Array, start: number, end: number, streamOffset: number): void {
+  sink(start === 0 && end === buf.length ? buf : buf.subarray(start, end), streamOffset);
 }
 
 export interface FramerOptions {
   /** Largest frag_length accepted; larger claims are garbage. Default 65535 (dcerpc-limits). */
   readonly maxFragLength?: number;
   readonly onAnomaly?: (a: Anomaly) => void;
-  /** Take the buffer of a PDU that spanned chunks from a shared pool and give it back once the
-   * sink returns (it is then overwritten). Only for sinks that keep no view of a PDU past the
-   * call, as the contract says but not every receiver honours (default off). */
-  readonly reuseCarry?: boolean;
 }
 
-/** Spare carry buffers of reuseCarry framers. A fresh Uint8Array of a few KiB lives outside the
- * JS heap (calloc, page faults, external-memory accounting): several microseconds per PDU that
- * spans TCP segments, which on a capture is a PDU in fifty. Few and bounded: a buffer is taken
- * when a PDU starts spanning and given back as soon as it is delivered. */
-const spareCarries: Uint8Array[] = [];
-const MAX_SPARE_CARRIES = 8;
-/** Below this a typed array is allocated on the JS heap anyway (and a header prefix is 16 bytes). */
-const POOLED_MIN = 256;
 /** Smallest carry once frag_length is known: most PDUs that span segments are a few hundred bytes,
  * and growing from 16 would copy them several times. */
 const CARRY_MIN = 256;
-
-function takeCarry(size: number): Uint8Array {
-  for (let i = spareCarries.length - 1; i >= 0; i--) {
-    const b = spareCarries[i];
-    if (b.length < size) continue;
-    spareCarries[i] = spareCarries[spareCarries.length - 1];
-    spareCarries.pop();
-    return b;
-  }
-  // power-of-two sizes so that a spare fits the next PDU of a similar size (<= 2x the PDU)
-  let n = POOLED_MIN;
-  while (n < size) n *= 2;
-  return new Uint8Array(n);
-}
-
-function giveCarry(b: Uint8Array): void {
-  if (b.length >= POOLED_MIN && spareCarries.length < MAX_SPARE_CARRIES) spareCarries.push(b);
-}
 
 /** Why the bytes at an offset cannot start a PDU, or undefined when they can (as far as present
  * before `end`). */
@@ -101,10 +64,9 @@ function lengthAt(b: Uint8Array, offset: number, end: number, maxFrag: number): 
 export class DcerpcFramer {
   private readonly maxFrag: number;
   private readonly onAnomaly: ((a: Anomaly) => void) | undefined;
-  private readonly reuse: boolean;
   /** Bytes of a PDU that began in an earlier chunk: a header prefix (< 16 bytes, grown by copying)
    * or, once frag_length is known, the frag_length bytes of the PDU (`want`), filled up to `have`
-   * (a pooled carry may be longer than `want`). */
+   * (the carry grows as bytes arrive, so it may be shorter than `want`). */
   private carry: Uint8Array | undefined;
   private want = 0;
   private have = 0;
@@ -119,7 +81,6 @@ export class DcerpcFramer {
   constructor(opts: FramerOptions = {}) {
     this.maxFrag = opts.maxFragLength ?? 65535;
     this.onAnomaly = opts.onAnomaly;
-    this.reuse = opts.reuseCarry === true;
   }
 
   /** Bytes still needed to complete the PDU in progress (0 at a PDU boundary). */
@@ -138,29 +99,25 @@ export class DcerpcFramer {
     return this.offset;
   }
 
-  /** Take one chunk; emit every PDU it completes. Returns the bytes still needed. */
+  /** Take one chunk (a view of a larger buffer is fine: nothing is copied unless a PDU spans
+   * chunks); emit every PDU it completes. Returns the bytes still needed. */
   push(chunk: Uint8Array, sink: PduSink): number {
-    return this.pushRange(chunk, 0, chunk.length, sink);
-  }
-
-  /** push(buf.subarray(start, end)) without making the view: a capture reader hands over each TCP
-   * segment as a range of its block buffer. */
-  pushRange(buf: Uint8Array, start: number, end: number, sink: PduSink | PduRangeSink): number {
-    // stream offset of buf[0] (possibly negative: only offsets of bytes at or after start are used)
-    const base = this.offset - start;
-    this.offset += end - start;
-    let pos = start;
+    const end = chunk.length;
+    // stream offset of chunk[0]
+    const base = this.offset;
+    this.offset += end;
+    let pos = 0;
     if (this.carry) {
-      const r = this.fillCarry(buf, start, end, sink);
+      const r = this.fillCarry(chunk, 0, end, sink);
       if (r === 'more') return this.needed;
       if (r === 'bad') {
         const at = this.carryOffset;
-        const joined = this.rejoin(buf.subarray(start, end));
+        const joined = this.rejoin(chunk);
         return this.scan(joined, at, this.skipGarbage(joined, at, 0, joined.length), joined.length, sink);
       }
       pos = r;
     }
-    return this.scan(buf, base, pos, end, sink);
+    return this.scan(chunk, base, pos, end, sink);
   }
 
   /** End of stream: a partial PDU or a garbage run left behind becomes an anomaly. */
@@ -174,7 +131,7 @@ export class DcerpcFramer {
 
   /** Grow the carried prefix from chunk[start, end); returns the chunk position after a completed
    * PDU, 'more' if the chunk ran out, or 'bad' if the carried bytes turned out not to start a PDU. */
-  private fillCarry(chunk: Uint8Array, start: number, end: number, sink: PduSink | PduRangeSink): number | 'more' | 'bad' {
+  private fillCarry(chunk: Uint8Array, start: number, end: number, sink: PduSink): number | 'more' | 'bad' {
     let pos = start;
     if (this.have < COMMON_HEADER_LEN) {
       const take = Math.min(COMMON_HEADER_LEN - this.have, end - start);
@@ -201,13 +158,9 @@ export class DcerpcFramer {
     this.endGarbage();
     this.pdus++;
     deliver(sink, pdu, 0, length, this.carryOffset);
-    if (this.reuse) giveCarry(pdu);
     return pos;
   }
 
-  private newCarry(size: number): Uint8Array {
-    return this.reuse && size >= POOLED_MIN ? takeCarry(size) : new Uint8Array(size);
-  }
 
   /**
    * Make the carry hold at least `n` bytes. It grows with what has arrived (doubling, never past
@@ -217,14 +170,12 @@ export class DcerpcFramer {
   private reserve(n: number): void {
     const cur = this.carry!;
     if (cur.length >= n) return;
-    const grown = this.newCarry(Math.min(this.want, Math.max(n, cur.length * 2, CARRY_MIN)));
+    const grown = new Uint8Array(Math.min(this.want, Math.max(n, cur.length * 2, CARRY_MIN)));
     grown.set(cur.subarray(0, this.have));
-    if (this.reuse) giveCarry(cur);
     this.carry = grown;
   }
 
   private dropCarry(): void {
-    if (this.reuse && this.carry) giveCarry(this.carry);
     this.carry = undefined;
     this.have = 0;
   }
@@ -240,7 +191,7 @@ export class DcerpcFramer {
   }
 
   /** Frame buf[pos, end); `base` is the stream offset of buf[0]. */
-  private scan(buf: Uint8Array, base: number, pos: number, end: number, sink: PduSink | PduRangeSink): number {
+  private scan(buf: Uint8Array, base: number, pos: number, end: number, sink: PduSink): number {
     while (pos < end) {
       const r = lengthAt(buf, pos, end, this.maxFrag);
       if (r > 0) {
@@ -260,9 +211,9 @@ export class DcerpcFramer {
 
   private startCarry(rest: Uint8Array, at: number, r: number): void {
     // a header prefix gets 16 bytes; with frag_length known, room for twice what arrived, up to
-    // frag_length (reserve() grows it as more arrives; a pooled buffer may be longer)
+    // frag_length (reserve() grows it as more arrives)
     const want = rest.length < COMMON_HEADER_LEN ? COMMON_HEADER_LEN : rest.length - r;
-    this.carry = this.newCarry(Math.min(want, Math.max(rest.length * 2, CARRY_MIN)));
+    this.carry = new Uint8Array(Math.min(want, Math.max(rest.length * 2, CARRY_MIN)));
     this.want = want;
     this.carry.set(rest);
     this.have = rest.length;

@@ -269,11 +269,11 @@ test('a real Kerberos-authenticated activation session from the corpus, PDU by P
   assert.equal(decoded.calls[0].activation?.method, 'RemoteCreateInstance');
 });
 
-test('feedPdu takes PDUs framed by the caller; gap() ends a PDU cut by lost segments and resynchronises', () => {
+test('gap() ends a PDU cut by lost segments and resynchronises', () => {
   const names: string[] = [];
   const reqs: CompletedRequest[] = [];
   const conn = new DcerpcConnection({ decodeStub: false, onRequest: (q) => reqs.push(q), onAnomaly: (a) => names.push(a.name) });
-  for (const [dir, bytes] of bindPair()) conn.feedPdu(dir, bytes, 1);
+  for (const [dir, bytes] of bindPair()) conn.feed(dir, bytes, 1);
   const req = encodeRequest({ callId: 2, opnum: 4, stub: ACTIVATION_STUB });
   conn.feed('to_server', req.subarray(0, 100), 2);
   conn.gap('to_server');

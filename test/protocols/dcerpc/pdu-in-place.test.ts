@@ -68,26 +68,6 @@ test('decodePduAt rejects what decodePdu rejects, with the same anomaly and noth
   assert.deepEqual(found, []);
 });
 
-test('the framer hands the same PDUs and offsets to a range sink as to a view sink', () => {
-  const stream = new Uint8Array(samples(true).flatMap((p) => [...p]));
-  for (const size of [1, 7, 16, 64, stream.length]) {
-    const views: [string, number][] = [];
-    const ranges: [string, number][] = [];
-    const a = new DcerpcFramer();
-    const b = new DcerpcFramer();
-    for (let at = 0; at < stream.length; at += size) {
-      const end = Math.min(stream.length, at + size);
-      a.push(stream.slice(at, end), (pdu, off) => views.push([Buffer.from(pdu).toString('hex'), off]));
-      // the chunk is a range of a larger buffer, as a capture reader's block is
-      b.pushRange(embedded(stream.subarray(at, end), 3), 3, 3 + end - at, {
-        pdu: (buf, s, e, off) => ranges.push([Buffer.from(buf.subarray(s, e)).toString('hex'), off]),
-      });
-    }
-    assert.equal(views.length, 4, `chunk size ${size}`);
-    assert.deepEqual(ranges, views, `chunk size ${size}`);
-  }
-});
-
 test('cached UUID text equals fresh text for UUIDs sharing a cache slot and for both byte orders', () => {
   const reference = (b: Uint8Array, le: boolean): string => {
     const h = Buffer.from(b).toString('hex');
@@ -110,7 +90,7 @@ test('an onRequest receiver owns its stub even when the built-in decoder reads a
   const seen: CompletedRequest[] = [];
   const conn = new DcerpcConnection({ onRequest: (r) => seen.push(r) });
   const buf = embedded(encodeRequest({ callId: 1, opnum: 3, stub: new Uint8Array(24).fill(0x41) }), 4);
-  conn.feedPduAt('to_server', buf, 4, buf.length - 9, 0);
+  conn.feed('to_server', buf.subarray(4, buf.length - 9), 0);
   buf.fill(0); // the capture reader reuses its block
   assert.equal(seen.length, 1);
   assert.deepEqual([...seen[0].stub], new Array(24).fill(0x41));
