@@ -11,6 +11,8 @@ function typeText(t: KeyType): string {
       return t.values.map((v) => `\`${v}\``).join(' \\| ');
     case 'int':
       return `integer ${t.min}..${t.max}`;
+    case 'number':
+      return `number ${t.min}..${t.max}`;
     case 'int-list':
       return `list of integers ${t.min}..${t.max}`;
     case 'string-list':

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AppError } from '../core/errors.js';
+import { Allowlist } from '../detect/allowlist.js';
 import { WEBHOOK_NAME_PATTERN } from '../detect/webhook-sink.js';
 import { CONFIG_KEYS, type ConfigKey, type LOG_LEVELS, type PERSONA_OS, type SEVERITIES } from './config-keys.js';
 
@@ -54,8 +55,19 @@ export interface VigilConfig {
   };
   readonly alerts: AlertsConfig;
   readonly log: { readonly level: LogLevel; readonly format: 'auto' | 'pretty' | 'json' };
+  readonly detect: DetectConfig;
   /** The file that was read, if any (for messages). */
   readonly configFile?: string;
+}
+
+/** The detect.* keys: the allowlist, and each detector's thresholds by name (checked by its resolveLimits). */
+export interface DetectConfig {
+  readonly allowlist: readonly string[];
+  readonly surge: Readonly<Record<string, number>>;
+  readonly trw: Readonly<Record<string, number>>;
+  readonly threshold: Readonly<Record<string, number>>;
+  readonly recon: Readonly<Record<string, number>>;
+  readonly exploit: Readonly<Record<string, number>> & { readonly minAnomalySeverity?: AlertSeverity };
 }
 
 /** A nested partial of the configuration, as flags or a file give it. */
@@ -149,6 +161,8 @@ export function parseKeyText(key: ConfigKey, raw: string, where: string): unknow
   switch (key.type.kind) {
     case 'int':
       return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    case 'number':
+      return /^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$/i.test(raw.trim()) ? Number(raw) : raw;
     case 'int-list':
       return raw.split(',').map((s) => (/^\s*\d+\s*$/.test(s) ? Number(s) : s.trim()));
     case 'string-list':
@@ -185,6 +199,9 @@ function checkValue(key: ConfigKey, v: unknown, where: string): unknown {
       return v;
     case 'int':
       if (!isInt(v, t.min, t.max)) fail(`an integer from ${t.min} to ${t.max}`);
+      return v;
+    case 'number':
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < t.min || v > t.max) fail(`a number from ${t.min} to ${t.max}`);
       return v;
     case 'int-list':
       if (!Array.isArray(v) || v.length === 0 || !v.every((x) => isInt(x, t.min, t.max))) fail(`a non-empty list of integers from ${t.min} to ${t.max}`);
@@ -224,6 +241,25 @@ function checkWebhooks(v: unknown, fail: (expected: string) => never, where: str
   return out;
 }
 
+/** detect.<detector>.<name> keys grouped per detector, as the detectors' option objects take them. */
+function detectSection(m: Map<string, unknown>): DetectConfig {
+  const group = (det: string): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const [path, v] of m) if (path.startsWith(`detect.${det}.`)) out[path.slice(det.length + 8)] = v;
+    return out;
+  };
+  const allowlist = m.get('detect.allowlist') as string[];
+  new Allowlist(allowlist, 'detect.allowlist'); // refuse a bad entry at load time, naming the key
+  return {
+    allowlist,
+    surge: group('surge') as Record<string, number>,
+    trw: group('trw') as Record<string, number>,
+    threshold: group('threshold') as Record<string, number>,
+    recon: group('recon') as Record<string, number>,
+    exploit: group('exploit') as DetectConfig['exploit'],
+  };
+}
+
 function build(m: Map<string, unknown>, cwd: string): VigilConfig {
   const get = <T>(p: string): T => m.get(p) as T;
   const config: VigilConfig = {
@@ -261,6 +297,7 @@ function build(m: Map<string, unknown>, cwd: string): VigilConfig {
       },
     },
     log: { level: get('log.level'), format: get('log.format') },
+    detect: detectSection(m),
   };
   const overflow = config.sensor.ports.find((p) => p + config.sensor.portOffset > 65535);
   if (overflow !== undefined) {

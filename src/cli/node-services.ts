@@ -17,6 +17,7 @@ import { alertRoutePlugin } from '../server/routes/alerts.js';
 import { kbRoutePlugins } from '../server/routes/vulns.js';
 import type { RoutePlugin } from '../server/route-plugin.js';
 import type { VigilConfig } from './config.js';
+import { pipelineOptionsFrom } from './detect-config.js';
 
 export interface NodeServices {
   readonly detection: DetectionService;
@@ -51,7 +52,8 @@ export async function startNodeServices(
     },
   });
   const vulnerabilityPorts = vulnerabilityPortsOf(Object.entries(starterRecords()).map(([id, r]) => ({ id, ports: r.ports })));
-  const detection = new DetectionService({ router, clock, pipeline: { surge: { vulnerabilityPorts } } });
+  const pipeline = pipelineOptionsFrom(config);
+  const detection = new DetectionService({ router, clock, pipeline: { ...pipeline, surge: { ...(pipeline.surge || {}), vulnerabilityPorts } } });
   detection.start();
   const publicUrl = config.http.publicUrl !== '' ? config.http.publicUrl.replace(/\/+$/, '') : `http://${deps.httpAddress}`;
   const routes = [

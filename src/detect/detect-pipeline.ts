@@ -4,7 +4,8 @@
 import type { Clock } from '../core/clock.js';
 import type { Alert } from '../model/alert.js';
 import type { ConnEvent, VigilEvent } from '../model/event.js';
-import type { AddrKey } from './addr-key.js';
+import { addrKey, type AddrKey } from './addr-key.js';
+import { Allowlist } from './allowlist.js';
 import { ExploitDetector, type ExploitOptions } from './exploit-detector.js';
 import { ReconDetector, type ReconOptions } from './recon-detector.js';
 import { ThresholdDetector, type ThresholdOptions } from './scan-threshold-detector.js';
@@ -17,6 +18,8 @@ export interface PipelineOptions {
   readonly surge?: SurgeOptions | false;
   readonly exploit?: ExploitOptions | false;
   readonly recon?: ReconOptions | false;
+  /** Sources no detector sees (addresses and CIDR prefixes, IPv4 and IPv6): known benign scanners. */
+  readonly allowlist?: readonly string[];
   readonly clock?: Clock;
 }
 
@@ -38,6 +41,9 @@ export class DetectPipeline {
   readonly surge: SurgeDetector | undefined;
   readonly exploit: ExploitDetector | undefined;
   readonly recon: ReconDetector | undefined;
+  readonly allowlist: Allowlist;
+  /** Events and conn records dropped because their source is allowlisted. */
+  allowlisted = 0;
   private lastExpire = Number.NEGATIVE_INFINITY;
   private lastTs = Number.NEGATIVE_INFINITY;
 
@@ -48,10 +54,22 @@ export class DetectPipeline {
     this.surge = surge ? new SurgeDetector(surge) : undefined;
     this.exploit = opts.exploit === false ? undefined : new ExploitDetector(opts.exploit);
     this.recon = opts.recon === false ? undefined : new ReconDetector(opts.recon);
+    this.allowlist = new Allowlist(opts.allowlist ?? []);
+  }
+
+  /** Whether a source is allowlisted (counted); skipped entirely, so it feeds no baseline either. */
+  private allowed(src: AddrKey): boolean {
+    if (this.allowlist.size === 0 || !this.allowlist.has(src)) return false;
+    this.allowlisted++;
+    return true;
   }
 
   /** Run one event through every detector; alerts come back in a fixed order (deterministic). */
   push(ev: VigilEvent): Alert[] {
+    if (this.allowlist.size !== 0 && this.allowed(addrKey(ev.src))) {
+      this.tick(ev.ts);
+      return NONE;
+    }
     let out: Alert[] = NONE;
     if (this.surge) out = joined(out, this.surge.push(ev));
     if (ev.type === 'conn') {
@@ -72,6 +90,10 @@ export class DetectPipeline {
    */
   pushConn(ts: number, src: AddrKey, dst: AddrKey, dport: number, outcome: ConnEvent['outcome']): Alert[] {
     // No closure or array per record: most records raise nothing, and this runs once per line.
+    if (this.allowlist.size !== 0 && this.allowed(src)) {
+      this.tick(ts);
+      return NONE;
+    }
     let out: Alert[] = NONE;
     if (this.surge) out = joined(out, this.surge.observe(ts, src, dport));
     if (this.trw && outcome !== 'unknown') out = joined(out, this.trw.observe(ts, src, dst, outcome === 'success', dport));

@@ -1,0 +1,36 @@
+// The detect.* configuration as DetectPipeline options: what `vigil up` (node-services.ts) builds
+// its pipeline from, and what `vigil replay` and other composition roots pass to theirs.
+
+import type { PipelineOptions } from '../detect/detect-pipeline.js';
+import type { TrwParams } from '../detect/scan-trw-detector.js';
+import type { VigilConfig } from './config.js';
+
+/** Keys that are not limits of their detector's LIMITS table, taken out before resolveLimits sees them. */
+const TRW_PARAM_NAMES = ['theta0', 'theta1', 'alpha', 'beta'] as const;
+
+function without(o: Readonly<Record<string, unknown>>, names: readonly string[]): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !names.includes(k))) as Record<string, number>;
+}
+
+/**
+ * Pipeline options from the configuration. `sensor.ports` are the ports a recon sweep counts, so a
+ * node that listens on other ports sweeps-checks its own. Extra surge options (the knowledge base's
+ * vulnerability ports) are merged in by the caller.
+ */
+export function pipelineOptionsFrom(config: Pick<VigilConfig, 'detect' | 'sensor'>): PipelineOptions {
+  const d = config.detect;
+  const { cusumK, cusumH } = d.surge;
+  const trwParams = Object.fromEntries(TRW_PARAM_NAMES.filter((n) => d.trw[n] !== undefined).map((n) => [n, d.trw[n]])) as Partial<TrwParams>;
+  const { minAnomalySeverity, ...exploitLimits } = d.exploit;
+  return {
+    allowlist: d.allowlist,
+    surge: {
+      limits: without(d.surge, ['cusumK', 'cusumH']),
+      cusum: { ...(cusumK !== undefined ? { k: cusumK } : {}), ...(cusumH !== undefined ? { h: cusumH } : {}) },
+    },
+    trw: { params: trwParams, limits: without(d.trw, TRW_PARAM_NAMES) },
+    threshold: { limits: d.threshold },
+    recon: { ports: config.sensor.ports, limits: d.recon },
+    exploit: { limits: exploitLimits, ...(minAnomalySeverity !== undefined ? { minAnomalySeverity } : {}) },
+  };
+}
