@@ -65,7 +65,7 @@ test('a bad detect.* value is refused naming the key and where it came from', ()
 test('docs/detectors.md explains every detector rule and tuning key; the README links it', () => {
   const doc = readFileSync(join(REPO_ROOT, 'docs', 'detectors.md'), 'utf8');
   const rules = ['trw_scanner', 'address_scan', 'port_scan', 'recon_sensor_sweep', 'recon_nmap_service_probe', 'surge_unique_sources', 'surge_cold_start', 'worm_like_spread',
-    'ms03_026_unc_server', 'ms03_039_long_file_name', 'ms03_039_length_mismatch', 'ms03_039_getclassobject_properties', 'exploit_followup_command'];
+    'ms03_026_unc_server', 'ms03_039_long_file_name', 'ms03_039_length_mismatch', 'ms03_039_getclassobject_properties', 'shell_command', 'exploit_followup_command'];
   for (const r of rules) assert.ok(doc.includes(r), `rule ${r} not explained`);
   for (const k of CONFIG_KEYS.filter((k) => k.path.startsWith('detect.'))) assert.ok(doc.includes(k.path.slice('detect.'.length).split('.').pop()!), `${k.path} not mentioned`);
   assert.match(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'), /\(docs\/detectors\.md\)/);
