@@ -66,3 +66,16 @@ export function escapeBytes(bytes: Uint8Array, maxChars = Number.POSITIVE_INFINI
 export function escapeText(s: string, maxChars = Number.POSITIVE_INFINITY): EscapedText {
   return escapeBytes(Buffer.from(s, 'utf8'), maxChars);
 }
+
+/** ASCII-only rendering of peer bytes (what PayloadEvent.text carries, live and from captures alike):
+ * printable ASCII kept, `\\` and `\t` escaped, every other byte as `\xNN`. */
+export function printableBytes(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) {
+    if (b >= 0x20 && b < 0x7f && b !== 0x5c) s += String.fromCharCode(b);
+    else if (b === 0x5c) s += '\\\\';
+    else if (b === 0x09) s += '\\t';
+    else s += `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return s;
+}

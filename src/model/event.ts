@@ -40,6 +40,10 @@ export interface PayloadEvent extends EventBase {
   /** Printable rendering of what was sent (capped). */
   readonly text: string;
   readonly sha256?: string;
+  /** Set when a capture showed `dst` presenting a Windows command prompt to `src` (a bound or
+   * reverse shell between two hosts): the prompt or banner line, escaped. `text` then holds every
+   * line `src` typed into it (the per-line events come separately, as from a sensor). */
+  readonly prompt?: string;
 }
 
 export interface AnomalyEvent extends EventBase {

@@ -6,7 +6,7 @@ import type { VigilEvent } from '../../model/event.js';
 import type { NameLookup } from '../../protocols/dcerpc/connection.js';
 import type { IngestStats } from '../ingest-types.js';
 import { analyzeCapture } from './pcap-driver.js';
-import type { FlowJson } from './pcap-types.js';
+import type { FlowJson, ShellSighting } from './pcap-types.js';
 
 export interface CaptureEventOptions {
   /** Interface and operation names for call records (the CLI passes the kb's). */
@@ -30,6 +30,7 @@ export function captureEvents(path: string, opts: CaptureEventOptions = {}): { e
       type: 'call', ts: call.ts, source: 'pcap', src: flow.src, dst: flow.dst, proto: 'tcp', sport: flow.sport, dport: flow.dport,
       session: session(flow), call,
     }),
+    onShell: (sh) => shellEvents(sh, events),
     onAnomaly: (anomaly: Anomaly, flow, ts) => events.push({
       type: 'anomaly', ts, source: 'pcap', src: flow.src, dst: flow.dst, proto: 'tcp', sport: flow.sport, dport: flow.dport,
       session: session(flow), anomaly,
@@ -38,4 +39,17 @@ export function captureEvents(path: string, opts: CaptureEventOptions = {}): { e
   // stable: events of one time keep the order they were emitted in
   events.sort((a, b) => a.ts - b.ts);
   return { events, stats: { file: path, format: pcap.format, records: pcap.packets, events: events.length, bad: 0, skipped: 0 } };
+}
+
+/**
+ * A shell seen on the wire as events: one payload event per typed line, as a sensor's 4444 shell
+ * emits them (typer -> shell host), so the same detector alerts on both; and one carrying the
+ * prompt and every line, at the prompt's time: the host is compromised even if nothing is typed.
+ */
+function shellEvents(sh: ShellSighting, events: VigilEvent[]): void {
+  const base = { source: 'pcap', src: sh.peer, dst: sh.host, proto: 'tcp', sport: sh.peerPort, dport: sh.hostPort, session: `${sh.peer}:${sh.peerPort}>${sh.host}:${sh.hostPort}` } as const;
+  const typed = sh.lines.map((l) => l.text);
+  if (sh.linesCut > 0) typed.push(`[${sh.linesCut} more line(s) not kept]`);
+  events.push({ type: 'payload', ts: sh.promptTsMs, ...base, text: typed.join('\r\n'), prompt: sh.prompt });
+  for (const l of sh.lines) events.push({ type: 'payload', ts: l.tsMs, ...base, text: l.text });
 }

@@ -7,10 +7,11 @@ import { captureAnomaly, type CaptureAnomalyName } from '../../protocols/pcap/ca
 import { CAPTURE_LIMITS } from '../../protocols/pcap/capture-limits.js';
 import { looksLikeDcerpcCl } from '../../protocols/pcap/content-sniff.js';
 import { DECODE, DecodedPacket, decodePacket } from '../../protocols/pcap/packet-decoder.js';
-import { TcpTracker } from '../../protocols/pcap/tcp-tracker.js';
+import { TcpTracker, type TcpAppHandler } from '../../protocols/pcap/tcp-tracker.js';
 import { resolveLimits } from '../../core/limits.js';
 import { readCaptureFile } from './capture-file.js';
 import { DcerpcFlowHandler } from './dcerpc-flow.js';
+import { ShellFlowHandler } from './shell-flow.js';
 import { PduTypeCounts } from './pdu-type-counts.js';
 import { connectionEnd } from './conn-event.js';
 import { UdpFlows } from './udp-flows.js';
@@ -56,7 +57,11 @@ export function analyzeCapture(path: string, options: AnalyzeOptions = {}): Pcap
   };
   const limits = resolveLimits(CAPTURE_LIMITS, options.captureLimits, 'capture');
   const onEnd = options.onConnection ? connectionEnd(options.onConnection) : undefined;
-  const tracker = new TcpTracker(new DcerpcFlowHandler(ctx), limits, ctx.countAnomaly, onEnd);
+  const dcerpc = new DcerpcFlowHandler(ctx);
+  // Shells are looked for only when someone takes them (replay); DCE/RPC is asked first.
+  const shell = options.onShell ? new ShellFlowHandler(ctx) : undefined;
+  const handler: TcpAppHandler = shell === undefined ? dcerpc : { accept: (c, d, b, s, e) => dcerpc.accept(c, d, b, s, e) ?? shell.accept(c, d, b, s, e) };
+  const tracker = new TcpTracker(handler, limits, ctx.countAnomaly, onEnd);
   const notDecoded = new Map<number, number>();
   // Flows only when someone wants conn events: `vigil pcap` keeps its UDP path a counter.
   const udp = options.onConnection ? new UdpFlows(options.onConnection, limits.max_flows) : undefined;

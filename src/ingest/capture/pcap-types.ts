@@ -44,6 +44,9 @@ export interface AnalyzeOptions {
    * idle or at the end, as a conn event (source 'pcap', time of its first packet) with `connState`
    * its Zeek conn_state (see conn-event.ts and udp-flows.ts). */
   readonly onConnection?: (ev: ConnEvent, connState: string) => void;
+  /** Every TCP stream in which one side presented a Windows command prompt (shell-flow.ts), when
+   * it ends; unset: such streams are not looked for. */
+  readonly onShell?: (s: ShellSighting) => void;
   /** Decoder of completed request stubs (DCOM activation arguments); unset: the connection's own
    * default (the interfaces' decodeRequestStub); false: no stub decoding. */
   readonly decodeStub?: StubDecoder | false;
@@ -53,6 +56,22 @@ export interface AnalyzeOptions {
   readonly dcerpcLimits?: DcerpcLimitOverrides;
   /** Read size (tests use small blocks). */
   readonly blockBytes?: number;
+}
+
+/** A cmd.exe shell seen between two hosts: `host` presented the prompt, `peer` typed the lines. */
+export interface ShellSighting {
+  readonly promptTsMs: number;
+  /** The banner or prompt line, escaped. */
+  readonly prompt: string;
+  /** bind: the host accepted the connection (a bound shell); reverse: the host connected out. */
+  readonly role: 'bind' | 'reverse';
+  readonly host: string;
+  readonly hostPort: number;
+  readonly peer: string;
+  readonly peerPort: number;
+  /** Lines the peer typed (escaped, capped), with the time each ended. */
+  readonly lines: readonly { readonly tsMs: number; readonly text: string }[];
+  readonly linesCut: number;
 }
 
 export interface PcapStats {

@@ -11,6 +11,7 @@ import type { OsFlavour } from '../sensor-types.js';
 import { LIMIT_HIT } from '../sensor-limits.js';
 import type { Responder, ResponderContext } from './responder-types.js';
 import { shellAnswer } from './shell-answers.js';
+import { printableBytes } from '../../core/safe-text.js';
 
 const XP = { banner: 'Microsoft Windows XP [Version 5.1.2600]\r\n(C) Copyright 1985-2001 Microsoft Corp.\r\n\r\n', prompt: 'C:\\WINDOWS\\system32>' };
 export const BANNERS: Record<OsFlavour, { banner: string; prompt: string }> = {
@@ -21,17 +22,9 @@ export const BANNERS: Record<OsFlavour, { banner: string; prompt: string }> = {
   'windows-2003': { banner: 'Microsoft Windows [Version 5.2.3790]\r\n(C) Copyright 1985-2003 Microsoft Corp.\r\n\r\n', prompt: 'C:\\WINDOWS\\system32>' },
 };
 
-/** Printable rendering of peer bytes: ASCII kept, everything else as \xNN so nothing is lost or interpreted. */
-export function printable(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) {
-    if (b >= 0x20 && b < 0x7f && b !== 0x5c) s += String.fromCharCode(b);
-    else if (b === 0x5c) s += '\\\\';
-    else if (b === 0x09) s += '\\t';
-    else s += `\\x${b.toString(16).padStart(2, '0')}`;
-  }
-  return s;
-}
+/** Printable rendering of peer bytes: ASCII kept, everything else as \xNN so nothing is lost or
+ * interpreted (core's, so a capture of this shell yields the same PayloadEvent text as live). */
+export const printable = printableBytes;
 
 export function shellResponder(ctx: ResponderContext): Responder {
   const { banner, prompt } = BANNERS[ctx.persona.os];
