@@ -11,7 +11,8 @@ import { after, describe, it } from 'node:test';
 import { runPcap } from '../../src/cli/commands/pcap.js';
 import { concat, ethernet, ipTcp, pcapFileHeader, pcapRecord } from '../../src/protocols/pcap/capture-writer.js';
 import { encodeBind, encodeRequest } from '../../src/protocols/dcerpc/pdu-encode.js';
-import { TextTable } from '../../src/cli/pcap/table-format.js';
+import { TextTable, addCallRow, callTable } from '../../src/cli/pcap/table-format.js';
+import { callRecord } from '../../src/cli/pcap/call-record.js';
 import { CLI_PATH, corpusPath, skipWithoutCorpus } from '../helpers/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-pcap-cli-'));
@@ -122,5 +123,19 @@ describe('vigil pcap (compiled CLI)', { skip: existsSync(CLI_PATH) ? false : `${
     const directory = cli(dir);
     assert.deepEqual([directory.status, /cannot read \(EISDIR\)/.test(directory.stderr)], [1, true]);
     assert.notEqual(cli().status, 0);
+  });
+});
+
+describe('vigil pcap tables name what they show', () => {
+  it('bind contexts and call endpoints by the kb name beside the UUID, faults by name beside the status', () => {
+    const lines: string[] = [];
+    const t = callTable((x) => lines.push(x));
+    addCallRow(t, { ts: 0, callId: 7, ctxId: 0, opnum: 9, reqFrags: 1, respFrags: 1, reqStubLen: 4, respStubLen: 0, anomalies: [], ifaceUuid: 'e1af8308-5d1f-11c9-91a4-08002b14a0fa', faultStatus: 0x1c010002 }, { src: '192.0.2.1', sport: 1025, dst: '192.0.2.2', dport: 135 });
+    t.flush();
+    const text = lines.join('\n');
+    assert.match(text, /epmapper \(e1af8308-5d1f-11c9-91a4-08002b14a0fa\)/);
+    assert.match(text, /fault 0x1c010002 nca_op_rng_error/);
+    const rec = callRecord({ ts: 0, callId: 7, ctxId: 0, opnum: 9, reqFrags: 1, respFrags: 1, reqStubLen: 4, respStubLen: 0, anomalies: [], faultStatus: 0x1c010002 }, { src: '192.0.2.1', sport: 1025, dst: '192.0.2.2', dport: 135 });
+    assert.equal((rec as { fault_name?: string }).fault_name, 'nca_op_rng_error');
   });
 });

@@ -6,6 +6,7 @@ import { rfc3339Micro } from '../../core/clock.js';
 import type { CallRecord } from '../../model/call.js';
 import type { FlowJson } from '../../ingest/capture/pcap-types.js';
 import { hex32 } from './pdu-record.js';
+import { faultName } from '../../kb/dcerpc-names.js';
 
 export function callRecord(c: CallRecord, flow: FlowJson): Record<string, unknown> {
   const a = c.activation;
@@ -25,6 +26,7 @@ export function callRecord(c: CallRecord, flow: FlowJson): Record<string, unknow
     rtt: c.rttMs === undefined ? null : Math.round(c.rttMs * 1000) / 1e6,
     status: c.faultStatus !== undefined ? 'fault' : c.respFrags > 0 ? 'ok' : 'no_response',
     ...(c.faultStatus !== undefined && { fault_status: hex32(c.faultStatus) }),
+    ...(c.faultStatus !== undefined && faultName(c.faultStatus) !== undefined && { fault_name: faultName(c.faultStatus) }),
     ...(c.authType !== undefined && { auth_type: c.authType, auth_level: c.authLevel }),
     ...(a && {
       activation: {

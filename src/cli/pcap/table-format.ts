@@ -5,7 +5,7 @@ import type { Pdu } from '../../protocols/dcerpc/pdu-types.js';
 import type { CallRecord } from '../../model/call.js';
 import { ptypeName } from '../../protocols/dcerpc/pdu-decode.js';
 import type { FlowJson, PcapStats, PduEvent } from '../../ingest/capture/pcap-types.js';
-import { hex32 } from './pdu-record.js';
+import { faultLabel, interfaceLabel } from '../../kb/dcerpc-names.js';
 
 /** Rows held before they are printed: columns line up within a chunk, and widths only ever grow. */
 export const TABLE_CHUNK_ROWS = 5000;
@@ -66,10 +66,10 @@ function pduDetail(p: Pdu): string {
     case 'response':
       return `ctx=${p.ctxId} stub=${p.stub.length}${auth}`;
     case 'fault':
-      return `ctx=${p.ctxId} status=${hex32(p.status)}`;
+      return `ctx=${p.ctxId} status=${faultLabel(p.status)}`;
     case 'bind':
     case 'alter_context':
-      return p.contexts.map((c) => `ctx${c.ctxId}=${c.abstractSyntax.uuid} v${c.abstractSyntax.versionMajor}.${c.abstractSyntax.versionMinor}`).join(' ') + auth;
+      return p.contexts.map((c) => `ctx${c.ctxId}=${interfaceLabel(c.abstractSyntax.uuid)} v${c.abstractSyntax.versionMajor}.${c.abstractSyntax.versionMinor}`).join(' ') + auth;
     case 'bind_ack':
     case 'alter_context_resp':
       return `results=${p.results.map((r) => r.result).join(',')}${p.secondaryAddress ? ` sec_addr=${p.secondaryAddress}` : ''}${auth}`;
@@ -85,7 +85,7 @@ export function callTable(write: (s: string) => void): TextTable {
 }
 
 export function addCallRow(t: TextTable, c: CallRecord, flow: FlowJson): void {
-  const status = c.faultStatus !== undefined ? `fault ${hex32(c.faultStatus)}` : c.respFrags > 0 ? 'ok' : 'no_response';
+  const status = c.faultStatus !== undefined ? `fault ${faultLabel(c.faultStatus)}` : c.respFrags > 0 ? 'ok' : 'no_response';
   const notes: string[] = [];
   const a = c.activation;
   if (a?.objectName !== undefined) notes.push(`object_name=${JSON.stringify(a.objectName)}`);
@@ -93,7 +93,7 @@ export function addCallRow(t: TextTable, c: CallRecord, flow: FlowJson): void {
   if (a?.uncServerLength !== undefined) notes.push(`unc_server_length=${a.uncServerLength}`);
   if (c.anomalies.length) notes.push(`[${c.anomalies.map((x) => x.name).join(', ')}]`);
   t.add([
-    time(c.ts), flowText(flow), String(c.callId), c.endpoint ?? c.ifaceUuid ?? '-', c.operation ?? `opnum ${c.opnum}`,
+    time(c.ts), flowText(flow), String(c.callId), c.endpoint ?? (c.ifaceUuid !== undefined ? interfaceLabel(c.ifaceUuid) : '-'), c.operation ?? `opnum ${c.opnum}`,
     `${c.reqFrags}/${c.reqStubLen}B`, `${c.respFrags}/${c.respStubLen}B`, c.rttMs === undefined ? '-' : c.rttMs.toFixed(3), status, notes.join(' '),
   ]);
 }
