@@ -105,3 +105,21 @@ test('vigil replay --store, then vigil alerts lists them (JSON and table) and ac
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('vigil replay reads the configuration like vigil up: an allowlisted source raises nothing, --store goes to the configured data directory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-replay-config-'));
+  try {
+    const input = own('blaster-events.jsonl');
+    const plain = spawnSync(process.execPath, [CLI_PATH, 'replay', input], { encoding: 'utf8', cwd: dir });
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.ok(plain.stdout.includes('198.51.100.66'), 'the source alerts without configuration');
+    const dataDir = join(dir, 'data');
+    writeFileSync(join(dir, 'vigil.yaml'), `dataDir: ${dataDir}\ndetect:\n  allowlist: ["198.51.100.0/24"]\n`);
+    const quiet = spawnSync(process.execPath, [CLI_PATH, 'replay', input, '--store'], { encoding: 'utf8', cwd: dir });
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.ok(!quiet.stdout.includes('198.51.100.66'), quiet.stdout);
+    assert.ok(existsSync(join(dataDir, 'vigil.db')), 'stored in the configured data directory');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -5,7 +5,9 @@ import type { Command } from 'commander';
 import { rfc3339Micro } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { AlertRouter } from '../../detect/alert-router.js';
-import { DetectPipeline } from '../../detect/detect-pipeline.js';
+import { DetectPipeline, type PipelineOptions } from '../../detect/detect-pipeline.js';
+import { addConfigOptions, configFromOptions } from '../config-flags.js';
+import { pipelineOptionsFrom } from '../detect-config.js';
 import type { IngestProblem, IngestStats } from '../../ingest/ingest-types.js';
 import { captureEvents as readCapture } from '../../ingest/capture/capture-events.js';
 import { detectInputFormat, readEvents } from '../../ingest/read-events.js';
@@ -31,11 +33,13 @@ export interface ReplayOptions {
   readonly onProgress?: (file: string, read: number, total: number) => void;
   /** false: read Zeek TSV conn.logs with the general reader too (tests compare the two paths). */
   readonly fastConn?: boolean;
+  /** Detector settings (the configuration's detect.*, as `vigil up` uses them); default: defaults. */
+  readonly pipeline?: PipelineOptions;
 }
 
 /** The library entry the command and the golden tests share: files in, routed alerts out. */
 export async function replayFiles(files: readonly string[], opts: ReplayOptions = {}): Promise<{ alerts: Alert[]; stats: IngestStats[] }> {
-  const pipeline = new DetectPipeline();
+  const pipeline = new DetectPipeline(opts.pipeline);
   const router = new AlertRouter();
   const alerts: Alert[] = [];
   const take = (xs: Alert[]): void => {
@@ -78,19 +82,23 @@ export function alertJson(a: Alert): string {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('replay')
     .description('run the detectors over captures (pcap/pcapng) and logs (Zeek conn.log TSV/JSON, Suricata EVE, Vigil event lines); print alerts as JSON lines')
     .argument('<files...>', 'files, replayed in the order given')
     .option('--no-dedup', 'print every alert, also those the suppression window would merge')
     .option('--stats', 'print per-file totals (records, events, bad, skipped) to stderr as JSON')
-    .option('--store <dataDir>', 'also store the alerts in <dataDir>/vigil.db (then `vigil alerts --data-dir <dataDir>`); idempotent on alert id')
-    .action(async (files: string[], o: { dedup: boolean; stats?: boolean; store?: string }) => {
+    .option('--store [dataDir]', 'also store the alerts in the store (the configured data directory, or <dataDir>), then read them with `vigil alerts`; idempotent on alert id');
+  addConfigOptions(cmd, ['dataDir']);
+  cmd.action(async (files: string[], o: { dedup: boolean; stats?: boolean; store?: string | true } & Record<string, unknown>) => {
+      // the same configuration as every command: detector settings (detect.*) and the data directory
+      const config = configFromOptions(o);
       let shown = 0;
       let bad = 0;
       const tty = process.stderr.isTTY === true;
       const { alerts, stats } = await replayFiles(files, {
         dedup: o.dedup,
+        pipeline: pipelineOptionsFrom(config),
         onProblem: (p) => {
           bad++;
           if (shown++ < MAX_PROBLEMS_SHOWN) process.stderr.write(`vigil replay: ${p.file}:${p.line}: ${p.message}\n`);
@@ -101,7 +109,7 @@ export function register(program: Command): void {
         throw new AppError('VIGIL_ERR_BAD_FILE', e instanceof Error ? e.message : String(e), undefined, { cause: e });
       });
       for (const a of alerts) process.stdout.write(`${alertJson(a)}\n`);
-      if (o.store !== undefined) await storeAlerts(o.store, alerts);
+      if (o.store !== undefined) await storeAlerts(o.store === true ? config.dataDir : o.store, alerts);
       if (bad > MAX_PROBLEMS_SHOWN) process.stderr.write(`vigil replay: ${bad - MAX_PROBLEMS_SHOWN} more bad records not shown\n`);
       if (bad > 0) process.stderr.write(`vigil replay: ${bad} bad record(s) skipped; the good ones were replayed\n`);
       if (o.stats) for (const s of stats) process.stderr.write(`${JSON.stringify(s)}\n`);
