@@ -14,32 +14,29 @@ export interface ServiceProbe {
  * The codec sees a probe as a DCE/RPC header whose version bytes are the probe's first two bytes
  * (`bad_version`, detail `rpc_vers <byte0>.<byte1>`): too little to tell GetRequest from
  * FourOhFourRequest, enough to tell a DNS query (nmap's DNSVersionBindReqTCP, which nmap sends to 135
- * by its `ports` line) from any RPC client. Probes that no client would send to an RPC port are
- * marked as nmap's; plain protocol openings (HTTP, TLS, SMB) are service probes of any tool.
+ * by its `ports` line) from any RPC client. The table holds every TCP probe of nmap 7.9x's
+ * nmap-service-probes that is at least 16 bytes long (the sensor judges a stream once a whole
+ * common header is in; shorter probes such as GenericLines or Help time out without an anomaly),
+ * keyed by its first two bytes. Probes that no client would send to an RPC port are marked as
+ * nmap's; plain protocol openings (HTTP, TLS, SSLv2, an SMB or Kerberos length prefix) are service
+ * probes of any tool.
  */
+const NMAP: Readonly<Record<string, string>> = {
+  '0.3': 'afp', '0.14': 'OpenVPN', '0.30': 'DNSVersionBindReqTCP', '0.50': 'drda', '0.90': 'oracle-tns', '0.148': 'informix',
+  '1.0': 'WMSRequest', '1.1': 'pcworx', '1.194': 'ibm-db2', '3.0': 'TerminalServerCookie', '5.4': 'Socks5', '16.16': 'mqtt',
+  '18.1': 'ms-sql-s', '27.37': 'hp-pjl', '48.48': 'iperf3', '48.132': 'LDAPSearchReq', '58.0': 'NotesRPC', '60.0': 'pervasive-btrieve',
+  '60.63': 'metasploit-xmlrpc', '65.0': 'mongodb', '67.78': 'adbConnect', '67.108': 'pervasive-relational', '68.73': 'DistCCD',
+  '68.109': 'NCP', '71.73': 'giop', '76.79': 'LibreOfficeImpressSCPair', '84.78': 'LANDesk-RC', '84.83': 'ibm-mqseries',
+  '84.86': 'SharpTV', '87.87': 'WWWOFFLEctrlstat', '102.111': 'niagara-fox', '105.110': 'xmlsysd', '128.0': 'RPCCheck',
+  '128.16': 'couchbase-data', '194.229': 'Arucer', '214.215': 'NJE', '255.251': 'tn3270',
+};
+const GENERIC: Readonly<Record<string, string>> = {
+  '0.0': 'SMBProgNeg/Kerberos/firebird/ibm-db2-das', '22.3': 'SSLSessionReq/TLSSessionReq', '71.69': 'GetRequest/FourOhFourRequest',
+  '79.80': 'HTTPOptions/RTSPRequest/SIPOptions', '128.158': 'SSLv23SessionReq',
+};
 const PROBES: ReadonlyMap<string, ServiceProbe> = new Map([
-  ['0.30', { probe: 'DNSVersionBindReqTCP', tool: 'nmap' }],
-  ['0.12', { probe: 'DNSStatusRequestTCP', tool: 'nmap' }],
-  ['128.0', { probe: 'RPCCheck', tool: 'nmap' }],
-  ['108.0', { probe: 'X11Probe', tool: 'nmap' }],
-  ['3.0', { probe: 'TerminalServer/TerminalServerCookie', tool: 'nmap' }],
-  ['48.132', { probe: 'LDAPSearchReq', tool: 'nmap' }],
-  ['48.12', { probe: 'LDAPBindReq', tool: 'nmap' }],
-  ['1.100', { probe: 'LPDString', tool: 'nmap' }],
-  ['74.82', { probe: 'JavaRMI', tool: 'nmap' }],
-  ['18.1', { probe: 'ms-sql-s', tool: 'nmap' }],
-  ['13.13', { probe: 'mydoom', tool: 'nmap' }],
-  ['68.109', { probe: 'NCP', tool: 'nmap' }],
-  ['84.78', { probe: 'LANDesk-RC', tool: 'nmap' }],
-  ['58.0', { probe: 'NotesRPC', tool: 'nmap' }],
-  ['0.90', { probe: 'oracle-tns', tool: 'nmap' }],
-  ['0.0', { probe: 'SMBProgNeg/Kerberos' }],
-  ['71.69', { probe: 'GetRequest/FourOhFourRequest' }],
-  ['79.80', { probe: 'HTTPOptions/RTSPRequest/SIPOptions' }],
-  ['13.10', { probe: 'GenericLines' }],
-  ['72.69', { probe: 'Help' }],
-  ['69.72', { probe: 'Hello' }],
-  ['22.3', { probe: 'SSLSessionReq/TLSSessionReq' }],
+  ...Object.entries(NMAP).map(([k, probe]): [string, ServiceProbe] => [k, { probe, tool: 'nmap' }]),
+  ...Object.entries(GENERIC).map(([k, probe]): [string, ServiceProbe] => [k, { probe }]),
 ]);
 
 /** The probe an engine anomaly shows, or undefined when it is not a recognised probe's opening. */

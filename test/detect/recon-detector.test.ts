@@ -74,6 +74,10 @@ test('a generic probe (HTTP GET) is reconnaissance without a tool; a later sweep
   assert.equal(alerts[1]!.evidence['tool'], 'nmap');
   assert.equal(serviceProbeOf({ proto: 'dcerpc', name: 'bad_version', detail: 'rpc_vers 128.0' })?.probe, 'RPCCheck');
   assert.equal(serviceProbeOf({ proto: 'dcerpc', name: 'bad_version', detail: 'no PDU at stream offset 0' }), undefined);
+  // What `nmap -sV` against a live node on ephemeral ports left as dcerpc_bad_version before the full table: afp, giop, WMSRequest.
+  for (const [bytes, name] of [['0.3', 'afp'], ['71.73', 'giop'], ['1.0', 'WMSRequest']]) {
+    assert.deepEqual(serviceProbeOf({ proto: 'dcerpc', name: 'bad_version', detail: `rpc_vers ${bytes}` }), { probe: name, tool: 'nmap' });
+  }
 });
 
 test('recon state is bounded by maxKeys', () => {
