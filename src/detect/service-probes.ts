@@ -45,3 +45,28 @@ export function serviceProbeOf(a: Pick<Anomaly, 'proto' | 'name' | 'detail'>): S
   const m = /^rpc_vers (\d{1,3}\.\d{1,3})$/.exec(a.detail);
   return m ? PROBES.get(m[1]!) : undefined;
 }
+
+/*
+ * Lines a service-detection probe leaves in a shell's typed text (nmap -sV sends its probes to 4444
+ * like any port): a protocol request line (GetRequest, HTTPOptions, RTSPRequest, SIPOptions), the
+ * header lines after it, nmap's `HELP`, or bytes no keyboard types (binary probes, shown as \xNN
+ * escapes by the sensor's printable text). None of them is a command anyone typed.
+ */
+const REQUEST_LINE = /^[A-Z]{3,10} \S{1,256} (?:HTTP|RTSP|SIP)\/\d\.\d$/;
+const HEADER_LINE = /^[A-Za-z][A-Za-z0-9-]{0,40}: /;
+
+/** Whether a line of printable text (sensor escapes: `\\` for a backslash, `\xNN` for other bytes)
+ * holds a byte outside printable ASCII and tab: a control or 8-bit byte. */
+function hasBinaryByte(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    if (line.charCodeAt(i) !== 0x5c) continue;
+    const next = line[i + 1];
+    if (next === 'x' && /^[0-9a-f]{2}$/.test(line.slice(i + 2, i + 4))) return true;
+    i++; // an escaped backslash, \t, or any other two-character escape
+  }
+  return false;
+}
+
+export function isProbeLine(line: string): boolean {
+  return line === 'HELP' || REQUEST_LINE.test(line) || HEADER_LINE.test(line) || hasBinaryByte(line);
+}
