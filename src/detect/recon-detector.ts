@@ -15,7 +15,7 @@ export const RECON_LIMITS = {
   sweepPorts: { default: 3, min: 1, max: 65_536, unit: 'ports', doc: 'distinct sensor ports one source reaches on one sensor address within windowMs to be a sweep (capped at the number of sensor ports); Zeek\'s port_scan_threshold of 15 never fires on a 5-port sensor' },
   probeCount: { default: 1, min: 1, max: 1000, unit: 'probes', doc: 'recognised service-detection probes (nmap-service-probes openings) from one source within windowMs before it is alerted; no RPC client sends a DNS query or an HTTP GET to port 135, so one is enough' },
   windowMs: { default: 10 * 60_000, min: 1000, max: 86_400_000, unit: 'ms', doc: 'how long a sweep or a probe series is followed; nmap -sV of a few ports takes seconds to a minute or two' },
-  maxKeys: { default: 100_000, min: 1, max: 10_000_000, unit: 'keys', doc: '(source, sensor address) and source windows kept; the least recently touched are dropped first' },
+  maxKeys: { default: 100_000, min: 1, max: 10_000_000, unit: 'keys', doc: 'sources followed (sweeps and probe series together); past it the oldest are dropped first' },
 } as const;
 
 export interface ReconOptions {
@@ -28,6 +28,16 @@ interface Window {
   start: number;
   fired: boolean;
   readonly items: Set<number | string>;
+}
+
+/** A source's sweep of the destination it is working on: the sensor ports it reached since
+ * `start`. One per source, reused when the source moves on (no key string or set per contact:
+ * this runs once per line of a replayed conn.log). */
+interface Sweep {
+  dst: AddrKey;
+  start: number;
+  fired: boolean;
+  readonly ports: number[];
 }
 
 const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
@@ -47,8 +57,8 @@ export class ReconDetector {
   private readonly limits: ResolvedLimits<typeof RECON_LIMITS>;
   private readonly ports: ReadonlySet<number>;
   private readonly need: number;
-  /** `${src}|${dst}` -> distinct sensor ports; insertion order is touch order (bounded LRU). */
-  private readonly sweeps = new Map<string, Window>();
+  /** src -> its current sweep; insertion order (bounded: the oldest source is dropped first). */
+  private readonly sweeps = new Map<AddrKey, Sweep>();
   /** src -> distinct probe names. */
   private readonly probes = new Map<string, Window & { tool?: 'nmap'; names: string[] }>();
 
@@ -69,14 +79,28 @@ export class ReconDetector {
     return NONE;
   }
 
-  /** One failed contact (the conn.log fast path), addresses as addrKey() gives them. */
+  /**
+   * One failed contact (the conn.log fast path), addresses as addrKey() gives them. A sweep is
+   * followed per source on one destination at a time: a scanner of one sensor reaches its ports
+   * one after the other (nmap -sV, a worm trying 135 then 445); one that interleaves many hosts is
+   * what TRW and the threshold detector's address scan see.
+   */
   contact(ts: number, src: AddrKey, dst: AddrKey, dport: number): Alert[] {
     if (!this.ports.has(dport)) return NONE;
-    const key = `${src}|${dst}`;
-    const w = this.window(this.sweeps, key, ts, () => ({ start: ts, fired: false, items: new Set() }));
-    if (w.fired || w.items.has(dport)) return NONE;
-    w.items.add(dport);
-    if (w.items.size < this.need) return NONE;
+    let w = this.sweeps.get(src);
+    if (w === undefined) {
+      w = { dst, start: ts, fired: false, ports: [] };
+      this.sweeps.set(src, w);
+      if (this.sweeps.size + this.probes.size > this.limits.maxKeys) this.sweeps.delete(this.sweeps.keys().next().value as AddrKey);
+    } else if (w.dst !== dst || ts - w.start > this.limits.windowMs) {
+      w.dst = dst;
+      w.start = ts;
+      w.fired = false;
+      w.ports.length = 0;
+    }
+    if (w.fired || w.ports.includes(dport)) return NONE;
+    w.ports.push(dport);
+    if (w.ports.length < this.need) return NONE;
     w.fired = true;
     return [this.sweepAlert(ts, addrText(src), addrText(dst), w)];
   }
@@ -102,9 +126,8 @@ export class ReconDetector {
     if (w === undefined || ts - w.start > this.limits.windowMs) w = make();
     map.set(key, w);
     if (this.sweeps.size + this.probes.size > this.limits.maxKeys) {
-      const from = this.sweeps.size >= this.probes.size ? this.sweeps : this.probes;
-      const oldest = from.keys().next().value;
-      if (oldest !== undefined) from.delete(oldest);
+      const oldest = this.probes.keys().next().value;
+      if (oldest !== undefined) this.probes.delete(oldest);
     }
     return w;
   }
@@ -116,8 +139,8 @@ export class ReconDetector {
     return { ...(p.tool !== undefined ? { tool: p.tool } : {}), probes: [...p.names] };
   }
 
-  private sweepAlert(ts: number, src: string, dst: string, w: Window): Alert {
-    const ports = [...w.items].sort((a, b) => Number(a) - Number(b));
+  private sweepAlert(ts: number, src: string, dst: string, w: Sweep): Alert {
+    const ports = [...w.ports].sort((a, b) => a - b);
     const tool = this.toolOf(src);
     return makeAlert({
       ts, detector: 'recon', rule: 'recon_sensor_sweep', severity: 'medium',
