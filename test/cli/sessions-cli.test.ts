@@ -6,32 +6,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Command } from 'commander';
 import { formatSession, register } from '../../src/cli/commands/sessions.js';
 import { isAppError } from '../../src/core/errors.js';
 import { openSqliteStore, sqliteFileIn } from '../../src/store/sqlite/sqlite-store.js';
 import type { CallRecord } from '../../src/model/call.js';
 import type { SessionRecord } from '../../src/model/session.js';
 import { T0, activationCall, lookupCall, makeSession } from '../store/fixtures.js';
-import { skipWithoutBuild, vigil } from '../helpers/cli.js';
+import { skipWithoutBuild, vigil, vigilInProcess } from '../helpers/cli.js';
 
 /** The command in-process (fast: no process start per case): stdout captured, errors thrown. */
-async function inProcess(args: readonly string[]): Promise<string> {
-  const program = new Command('vigil').exitOverride();
-  register(program);
-  let out = '';
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['node', 'vigil', ...args]);
-  } finally {
-    process.stdout.write = write;
-  }
-  return out;
-}
+const inProcess = async (args: readonly string[]): Promise<string> => (await vigilInProcess(register, args)).toString('utf8');
+
 
 describe('vigil sessions', () => {
   let dir = '';

@@ -5,33 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { Command } from 'commander';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/cli/config.js';
 import { startNode } from '../../src/cli/node.js';
 import { escapedLines, register } from '../../src/cli/commands/sessions.js';
 import type { SessionRecord } from '../../src/model/session.js';
 import { api, freePort, tempDir } from './up-helpers.js';
+import { vigilInProcess } from '../helpers/cli.js';
 
-/** `vigil ...` in-process with stdout captured as bytes. */
-async function inProcess(args: readonly string[]): Promise<Buffer> {
-  const program = new Command('vigil').exitOverride();
-  register(program);
-  const parts: Buffer[] = [];
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
-    const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    cb?.();
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['node', 'vigil', ...args]);
-  } finally {
-    process.stdout.write = write;
-  }
-  return Buffer.concat(parts);
-}
+const inProcess = (args: readonly string[]): Promise<Buffer> => vigilInProcess(register, args);
+
 
 function typeAndExit(port: number, bytes: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
