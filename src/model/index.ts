@@ -7,4 +7,5 @@ export type * from './event.js';
 export type * from './alert.js';
 export type * from './vulnerability.js';
 export type * from './asset.js';
+export type * from './scan.js';
 export { flowKey } from './flow.js';

@@ -1,0 +1,68 @@
+// What a scan observed of one host: the contract between the scanner (`src/scan`, which produces
+// it through `onResult`) and the exposure module (`src/exposure`, which turns it into asset facts
+// and findings). Types only.
+
+export type PortState = 'open' | 'closed' | 'filtered';
+
+export interface PortObservation {
+  readonly port: number;
+  readonly proto: 'tcp';
+  readonly state: PortState;
+  /** e.g. 'msrpc', 'netbios-ssn', 'microsoft-ds', 'ncacn_http'. */
+  readonly service?: string;
+}
+
+/** One endpoint-mapper entry, as impacket's rpcdump prints it. */
+export interface EndpointObservation {
+  readonly uuid: string;
+  readonly version: string;
+  readonly annotation?: string;
+  /** Decoded binding, e.g. 'ncacn_ip_tcp:127.0.0.1[49664]' or 'ncacn_np:\\\\HOST[\\PIPE\\lsass]'. */
+  readonly binding: string;
+}
+
+export type CheckVerdict = 'vulnerable' | 'patched' | 'unknown';
+
+export interface CheckObservation {
+  /** e.g. 'ms03-026'. */
+  readonly check: string;
+  /** CVE the check decides, e.g. 'CVE-2003-0352'. */
+  readonly cve: string;
+  readonly verdict: CheckVerdict;
+  /** Why: the fault / HRESULT seen, transport used. */
+  readonly reason: string;
+  /** Hex of the answer bytes the verdict rests on. */
+  readonly evidenceHex?: string;
+  readonly port: number;
+}
+
+export interface OsFingerprint {
+  /** e.g. 'Windows'. */
+  readonly family: string;
+  /** e.g. 'Windows XP', 'Windows Server 2003', or a build 'Windows 10.0 Build 19041'. */
+  readonly version?: string;
+  /** CPE 2.3 of the OS where known. */
+  readonly cpe?: string;
+  /** 0..1. */
+  readonly confidence: number;
+  readonly evidence: readonly string[];
+}
+
+export interface HostScanResult {
+  readonly address: string;
+  /** Epoch ms when the host's probes finished. */
+  readonly scannedAt: number;
+  readonly ports: readonly PortObservation[];
+  readonly endpoints?: readonly EndpointObservation[];
+  /** From IObjectExporter ServerAlive2 or NTLMSSP. */
+  readonly hostname?: string;
+  readonly netbiosName?: string;
+  readonly dnsName?: string;
+  readonly domain?: string;
+  /** Every network address the host reported (ServerAlive2 string bindings). */
+  readonly addresses?: readonly string[];
+  readonly os?: OsFingerprint;
+  readonly checks?: readonly CheckObservation[];
+  /** Probe errors worth showing (timeouts, resets), never fatal to the scan. */
+  readonly errors?: readonly string[];
+}
