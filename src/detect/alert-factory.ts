@@ -23,6 +23,9 @@ export interface AlertFields {
 
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
+/** The one shared empty result of a detector step: frozen, so no caller can push into it. */
+export const NO_ALERTS: Alert[] = Object.freeze([]) as unknown as Alert[];
+
 export function makeAlert(f: AlertFields): Alert {
   const dedupKey = f.dedupKey ?? `${f.detector}:${f.rule}:${f.src ?? '-'}:${f.dport ?? '-'}`;
   const id = createHash('sha256')

@@ -11,6 +11,7 @@ import { ReconDetector, type ReconOptions } from './recon-detector.js';
 import { ThresholdDetector, type ThresholdOptions } from './scan-threshold-detector.js';
 import { TrwDetector, type TrwOptions } from './scan-trw-detector.js';
 import { SurgeDetector, type SurgeOptions } from './surge-detector.js';
+import { NO_ALERTS as NONE } from './alert-factory.js';
 
 export interface PipelineOptions {
   readonly trw?: TrwOptions | false;
@@ -26,7 +27,6 @@ export interface PipelineOptions {
 /** Expire idle scanner state at most this often (event time), so the per-event cost stays flat. */
 const EXPIRE_EVERY_MS = 60_000;
 /** Shared empty result, frozen as the detectors' own: an append throws instead of leaking into later results. */
-const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
 
 /** a then b, as a new array only when both hold alerts (the detectors' lists are not ours to
  * append to). concat, not push(...b): spreading a long list into arguments overflows the stack. */

@@ -5,7 +5,7 @@ import { resolveLimits, type ResolvedLimits } from '../core/limits.js';
 import type { Alert } from '../model/alert.js';
 import type { AnomalyEvent, ConnEvent, VigilEvent } from '../model/event.js';
 import { addrText, type AddrKey, addrKey } from './addr-key.js';
-import { makeAlert } from './alert-factory.js';
+import { makeAlert, NO_ALERTS as NONE } from './alert-factory.js';
 import { serviceProbeOf, type ServiceProbe } from './service-probes.js';
 
 /** The ports `vigil up` listens on by default (config sensor.ports); a composition root passes its own. */
@@ -40,7 +40,6 @@ interface Sweep {
   readonly ports: number[];
 }
 
-const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
 
 /**
  * Why a detector of its own: the scan detectors answer other questions. TRW (Jung et al. 2004)

@@ -4,7 +4,7 @@
 import { resolveLimits, type ResolvedLimits } from '../core/limits.js';
 import type { Alert } from '../model/alert.js';
 import type { ConnEvent } from '../model/event.js';
-import { makeAlert } from './alert-factory.js';
+import { makeAlert, NO_ALERTS as NONE } from './alert-factory.js';
 import { addrKey, addrText, type AddrKey } from './addr-key.js';
 import { AddrSlotTable } from './addr-slot-table.js';
 import { OwnerMapTable } from './owner-map-table.js';
@@ -18,7 +18,6 @@ export const THRESHOLD_LIMITS = {
   maxKeys: { default: 200_000, min: 1, max: 10_000_000, unit: 'keys', doc: '(source, port) and (source, host) windows kept in all; the sources that opened theirs first are dropped first' },
 } as const;
 
-const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
 
 export interface ThresholdOptions {
   readonly limits?: Partial<Record<keyof typeof THRESHOLD_LIMITS, number>>;

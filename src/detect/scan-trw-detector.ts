@@ -4,7 +4,7 @@
 import { resolveLimits, type ResolvedLimits } from '../core/limits.js';
 import type { Alert } from '../model/alert.js';
 import type { ConnEvent } from '../model/event.js';
-import { makeAlert } from './alert-factory.js';
+import { makeAlert, NO_ALERTS as NONE } from './alert-factory.js';
 import { addrKey, addrText, type AddrKey } from './addr-key.js';
 import { AddrSlotTable } from './addr-slot-table.js';
 import { OwnerSetTable } from './owner-set-table.js';
@@ -29,7 +29,6 @@ export const TRW_LIMITS = {
 } as const;
 
 /** Shared empty result: the hot path allocates nothing when there is nothing to say. */
-const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
 
 /**
  * A source touched again within this long keeps its place in the LRU order: re-inserting on every

@@ -9,7 +9,7 @@ import type { Severity } from '../model/anomaly.js';
 import type { VigilEvent } from '../model/event.js';
 import type { Vulnerability } from '../model/vulnerability.js';
 import { addrKey, type AddrKey } from './addr-key.js';
-import { makeAlert } from './alert-factory.js';
+import { makeAlert, NO_ALERTS as NONE } from './alert-factory.js';
 import { Cusum, type CusumParams } from './cusum.js';
 import { GrowthEstimator, type GrowthOptions } from './growth-estimator.js';
 import { poissonTailSignificance } from './poisson-tail.js';
@@ -71,7 +71,6 @@ interface Series {
 
 /** Shared empty result; callers read alert lists, never append to them (frozen: an append throws
  * instead of handing every later caller the appended alerts). */
-const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
 
 export class SurgeDetector {
   private readonly limits: ResolvedLimits<typeof SURGE_LIMITS>;

@@ -4,6 +4,7 @@
 
 import { AppError } from '../core/errors.js';
 import type { SeededRng } from './seeded-rng.js';
+import { addrKey, addrText } from '../detect/addr-key.js';
 
 export type LayoutSpec =
   | { readonly kind: 'uniform' }
@@ -23,16 +24,16 @@ export function isPlaceable(addr: number): boolean {
   return a >= 1 && a <= 223 && a !== 10 && a !== 127;
 }
 
+/** Dotted quad of an unsigned address (the detectors' addrText: one formatter). */
 export function ipToString(addr: number): string {
-  return `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`;
+  return addrText(addr | 0);
 }
 
+/** Unsigned 32-bit address of a dotted quad (the detectors' addrKey: one parser), else a usage error. */
 export function parseIpv4(s: string): number {
-  const parts = s.trim().split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) {
-    throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `not an IPv4 address: ${s}`);
-  }
-  return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
+  const k = addrKey(s.trim());
+  if (typeof k !== 'number') throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `not an IPv4 address: ${s}`);
+  return k >>> 0;
 }
 
 /** Sorted, de-duplicated copy of the given addresses. */

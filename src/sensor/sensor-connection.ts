@@ -9,7 +9,7 @@ import type { VigilEvent } from '../model/event.js';
 import { LIMIT_HIT, type SensorLimits } from './sensor-limits.js';
 import type { SessionRecorder } from './session-recorder.js';
 import type { PersonaConfig } from './sensor-types.js';
-import type { Responder, ResponderContext, ResponderFactory } from './responders/responder-types.js';
+import type { Responder, ResponderContext, ResponderFactory, RpcShared } from './responders/responder-types.js';
 import type { DcerpcLimitOverrides, DcerpcLimits } from '../protocols/dcerpc/dcerpc-limits.js';
 import type { PortTally } from './sensor-metrics.js';
 
@@ -20,6 +20,7 @@ export interface ConnectionDeps {
   readonly basePort: number;
   readonly dcerpc: DcerpcLimits;
   readonly dcerpcOverrides: DcerpcLimitOverrides;
+  readonly rpc: RpcShared;
   /** The port's metrics tally (bytes received are added here). */
   readonly tally: PortTally;
   /** Charge bytes to the peer's source budget; the pause (ms) its socket owes, 0 for none. */
@@ -84,6 +85,9 @@ export class SensorConnection implements ResponderContext {
   }
   get dcerpcOverrides(): DcerpcLimitOverrides {
     return this.deps.dcerpcOverrides;
+  }
+  get rpc(): RpcShared {
+    return this.deps.rpc;
   }
   now(): number {
     return this.deps.now();

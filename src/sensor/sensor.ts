@@ -19,6 +19,9 @@ import { SourceThrottle } from './source-throttle.js';
 import { DEFAULT_PERSONA, DEFAULT_PORTS, type PersonaConfig, type SensorOptions } from './sensor-types.js';
 import { responderFor, serviceFor } from './responders/responder-table.js';
 import { DCERPC_LIMITS, resolveDcerpcLimits, type DcerpcLimitOverrides, type DcerpcLimits } from '../protocols/dcerpc/dcerpc-limits.js';
+import { PduDecoder } from '../protocols/dcerpc/pdu-decode.js';
+import { AssocGroupIds } from './responders/assoc-group-ids.js';
+import type { RpcShared } from './responders/responder-types.js';
 
 export interface BoundListener {
   readonly basePort: number;
@@ -62,6 +65,8 @@ export class Sensor {
   /** The DCE/RPC limits that differ from the codec's defaults: none (the usual case) lets each
    * connection's tracker take the codec's frozen defaults instead of validating a full table. */
   private readonly dcerpcOverrides: DcerpcLimitOverrides;
+  /** Shared by every RPC connection of this sensor (and only this sensor). */
+  private readonly rpc: RpcShared = { decoder: new PduDecoder(), assocGroupIds: new AssocGroupIds() };
   private readonly countLimit: (name: string) => void;
   private memoryTimer: NodeJS.Timeout | undefined;
   /** One sweep for every connection's idle, total and flush deadlines (SensorConnection.expire). */
@@ -266,6 +271,7 @@ export class Sensor {
       basePort,
       dcerpc: this.dcerpcLimits,
       dcerpcOverrides: this.dcerpcOverrides,
+      rpc: this.rpc,
       tally: this.metrics.forPort(basePort),
       throttle: (src, bytes) => this.throttle.take(src, bytes, performance.now()),
       now: () => this.clock.now(),

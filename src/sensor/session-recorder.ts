@@ -9,6 +9,7 @@ import type { Flow } from '../model/flow.js';
 import { LIMIT_HIT, type LimitHitName, type SensorLimits } from './sensor-limits.js';
 import { payloadDigest } from './payload-digest.js';
 import type { SessionOutput } from './sensor-types.js';
+import type { Mutable } from '../core/mutable.js';
 
 export class SessionRecorder {
   readonly id: string;
@@ -181,4 +182,3 @@ export class SessionRecorder {
   }
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };

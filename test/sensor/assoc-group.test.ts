@@ -3,13 +3,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomAssocGroupId } from '../../src/sensor/responders/rpc-responder.js';
+import { AssocGroupIds } from '../../src/sensor/responders/assoc-group-ids.js';
 
 test('assoc group ids stay in [0x1000, 0x10000) and spread over the range', () => {
+  const ids = new AssocGroupIds();
   const seen = new Set<number>();
   let low = 0;
   for (let i = 0; i < 20_000; i++) {
-    const v = randomAssocGroupId();
+    const v = ids.next();
     assert.ok(Number.isInteger(v) && v >= 0x1000 && v < 0x10000, `0x${v.toString(16)}`);
     if (v < 0x2000) low++;
     seen.add(v);

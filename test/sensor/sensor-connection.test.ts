@@ -12,6 +12,8 @@ import { PortTally } from '../../src/sensor/sensor-metrics.js';
 import { DEFAULT_PERSONA } from '../../src/sensor/sensor-types.js';
 import { resolveDcerpcLimits } from '../../src/protocols/dcerpc/dcerpc-limits.js';
 import type { Responder, ResponderContext } from '../../src/sensor/responders/responder-types.js';
+import { PduDecoder } from '../../src/protocols/dcerpc/pdu-decode.js';
+import { AssocGroupIds } from '../../src/sensor/responders/assoc-group-ids.js';
 import type { VigilEvent } from '../../src/model/event.js';
 import { openClient, readAll } from './sensor-harness.js';
 
@@ -28,7 +30,7 @@ async function run(responder: (ctx: ResponderContext) => Responder, client: (s: 
   const events: VigilEvent[] = [];
   const limits = resolveSensorLimits();
   const deps: ConnectionDeps = {
-    limits, persona: DEFAULT_PERSONA, basePort: 9, dcerpc: resolveDcerpcLimits(), dcerpcOverrides: {}, tally: new PortTally(), throttle: () => 0,
+    limits, persona: DEFAULT_PERSONA, basePort: 9, dcerpc: resolveDcerpcLimits(), dcerpcOverrides: {}, rpc: { decoder: new PduDecoder(), assocGroupIds: new AssocGroupIds() }, tally: new PortTally(), throttle: () => 0,
     now: () => 1000, emit: (e) => events.push(e), onClosed: (c) => closed.push(c),
   };
   const server = createServer((socket) => {

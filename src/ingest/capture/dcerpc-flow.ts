@@ -5,7 +5,9 @@
 import type { Anomaly } from '../../model/anomaly.js';
 import type { CallRecord } from '../../model/call.js';
 import type { Direction } from '../../model/flow.js';
+import type { Mutable } from '../../core/mutable.js';
 import { DcerpcConnection, type DcerpcConnectionOptions } from '../../protocols/dcerpc/connection.js';
+import { PduDecoder } from '../../protocols/dcerpc/pdu-decode.js';
 import type { Pdu } from '../../protocols/dcerpc/pdu-types.js';
 import { isServerPdu, looksLikeDcerpcCo } from '../../protocols/pcap/content-sniff.js';
 import { type CloseReason, DIRECTIONS, type DirIndex, type TcpAppConsumer, type TcpAppHandler, type TcpConnection } from '../../protocols/pcap/tcp-tracker.js';
@@ -14,12 +16,14 @@ import type { FlowJson, PduEvent, RunContext } from './pcap-types.js';
 /** Anomalies waiting to ride on the next PDU record of their direction (PDU records only). */
 const MAX_PENDING_ANOMALIES = 64;
 
-/** The reasons decodePduAt() gives when it rejects a PDU: such an anomaly with a call id (the
+/** The reasons PduDecoder gives when it rejects a PDU: such an anomaly with a call id (the
  * framer's own carry none) that no decoded PDU carries is one framed PDU that did not decode (the
  * totals' pdusRejected). */
 const REJECTIONS = new Set(['bad_version', 'unknown_ptype', 'frag_length_too_small', 'frag_length_exceeds_limit', 'truncated_pdu', 'auth_length_exceeds_frag']);
 
 export class DcerpcFlowHandler implements TcpAppHandler {
+  /** One decoder for every connection of this analysis. */
+  private readonly decoder = new PduDecoder();
   constructor(private readonly ctx: RunContext) {}
 
   /** Asked with the first bytes of each direction until one looks like DCE/RPC: a server's bind_nak
@@ -31,11 +35,9 @@ export class DcerpcFlowHandler implements TcpAppHandler {
     const serverPdu = isServerPdu(b, start, end);
     if (!conn.handshakeSeen && serverPdu !== undefined && serverPdu === (dir === 0)) conn.swapRoles();
     this.ctx.stats.dcerpcConnections++;
-    return new DcerpcFlow(this.ctx, conn);
+    return new DcerpcFlow(this.ctx, conn, this.decoder);
   }
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 class DcerpcFlow implements TcpAppConsumer {
   private readonly conn: DcerpcConnection;
@@ -50,6 +52,7 @@ class DcerpcFlow implements TcpAppConsumer {
   constructor(
     private readonly ctx: RunContext,
     private readonly tcp: TcpConnection,
+    decoder: PduDecoder,
   ) {
     const o = ctx.options;
     this.pending = o.onPdu !== undefined ? [[], []] : undefined;
@@ -57,6 +60,7 @@ class DcerpcFlow implements TcpAppConsumer {
     const co: Mutable<DcerpcConnectionOptions> = {
       onAnomaly: (a: Anomaly, dir: Direction | undefined, onCall: boolean) => this.onAnomaly(a, dir, onCall),
       onPdu: (dir: Direction, pdu: Pdu, _ts: number, _off: number, anomalies: readonly Anomaly[]) => this.onPdu(dir, pdu, anomalies),
+      decoder,
     };
     if (o.dcerpcLimits) co.limits = o.dcerpcLimits;
     if (o.decodeStub !== undefined) co.decodeStub = o.decodeStub;

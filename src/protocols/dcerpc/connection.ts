@@ -7,11 +7,12 @@ import type { Direction } from '../../model/flow.js';
 import { dcerpcAnomaly, type DcerpcAnomalyName } from './anomalies.js';
 import { resolveDcerpcLimits, type DcerpcLimitOverrides, type DcerpcLimits } from './dcerpc-limits.js';
 import { DcerpcFramer } from './framer.js';
-import { decodePduAt, isPdu, ptypeName } from './pdu-decode.js';
+import { isPdu, PduDecoder, ptypeName } from './pdu-decode.js';
 import { PFC, type BindAckPdu, type BindPdu, type Pdu, type RequestPdu, type SyntaxId } from './pdu-types.js';
 import { addCallAnomaly, callAnomalies, CallTable, type CallState } from './reassembly.js';
 import { ContextTable, type ContextState } from './connection-contexts.js';
 import { decodeRequestStub, decodesRequest } from './interfaces/index.js';
+import type { Mutable } from '../../core/mutable.js';
 
 /** A request whose last fragment has arrived: what the sensor answers and the stub decoder reads. */
 export interface CompletedRequest {
@@ -43,6 +44,9 @@ export interface DcerpcConnectionOptions {
    * (activation, endpoint mapper, ...). `false` decodes nothing (and keeps no request stubs). */
   readonly decodeStub?: StubDecoder | false;
   readonly names?: NameLookup;
+  /** The PDU decoder of the connection's owner, shared by all its connections (a sensor, a
+   * capture analysis); default: one of the connection's own. */
+  readonly decoder?: PduDecoder;
   readonly onPdu?: (dir: Direction, pdu: Pdu, ts: number, streamOffset: number, anomalies: readonly Anomaly[]) => void;
   readonly onRequest?: (req: CompletedRequest) => void;
   readonly onCall?: (rec: CallRecord) => void;
@@ -62,10 +66,6 @@ const OBJECTLESS_INTERFACES = new Set([
 ]);
 
 const NO_ANOMALIES: Anomaly[] = [];
-/** Scratch list for the anomalies decodePduAt() finds on one PDU, shared by every connection: it
- * is emptied before each decode and copied out before anything else runs (one list per
- * connection was held by thousands of open connections). */
-const FOUND: Anomaly[] = [];
 
 interface Side {
   /** Made on the first feed(). */
@@ -81,6 +81,7 @@ export class DcerpcConnection {
   readonly limits: DcerpcLimits;
   private readonly o: DcerpcConnectionOptions;
   private readonly stubDecoder: StubDecoder | undefined;
+  private readonly decoder: PduDecoder;
   private readonly sides: Record<Direction, Side>;
   private readonly calls: CallTable;
   private readonly contexts: ContextTable;
@@ -100,6 +101,7 @@ export class DcerpcConnection {
   constructor(opts: DcerpcConnectionOptions = {}) {
     this.o = opts;
     this.limits = resolveDcerpcLimits(opts.limits);
+    this.decoder = opts.decoder ?? new PduDecoder();
     this.stubDecoder = opts.decodeStub === false ? undefined : (opts.decodeStub ?? decodeRequestStub);
     const side = (): Side => ({ framer: undefined, sink: undefined, littleEndian: undefined, maxFrag: undefined });
     this.sides = { to_server: side(), to_client: side() };
@@ -182,9 +184,8 @@ export class DcerpcConnection {
 
   private onBytes(dir: Direction, buf: Uint8Array, start: number, end: number, off: number): void {
     this.offset = off;
-    const found = FOUND;
-    if (found.length !== 0) found.length = 0; // the length setter is slow even when nothing changes
-    const pdu = decodePduAt(buf, start, end, this.limits.maxFragLength, found);
+    const pdu = this.decoder.decodeAt(buf, start, end, this.limits.maxFragLength);
+    const found = this.decoder.found;
     if (!isPdu(pdu)) {
       this.emit({ ...pdu, offset: off }, dir);
       return;
@@ -371,7 +372,6 @@ export class DcerpcConnection {
   }
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function versionOf(s: SyntaxId): string {
   return `${s.versionMajor}.${s.versionMinor}`;

@@ -100,47 +100,58 @@ function u32At(b: Uint8Array, o: number, le: boolean): number {
   return (le ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24) : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 }
 
-const READER = new ByteReader(new Uint8Array(0));
-
-/** Decode one whole PDU (the first frag_length bytes of `buf`). Never throws on peer bytes. */
+/** Decode one whole PDU (the first frag_length bytes of `buf`). Never throws on peer bytes. A
+ * one-shot convenience over PduDecoder (a connection uses its owner's decoder). */
 export function decodePdu(buf: Uint8Array, opts: DecodeOptions = {}): DecodeResult {
-  const anomalies: Anomaly[] = [];
-  const r = decodePduAt(buf, 0, buf.length, opts.maxFragLength ?? 65535, anomalies);
-  return isPdu(r) ? { ok: true, pdu: r, anomalies } : { ok: false, anomaly: r };
+  const d = new PduDecoder();
+  const r = d.decodeAt(buf, 0, buf.length, opts.maxFragLength ?? 65535);
+  return isPdu(r) ? { ok: true, pdu: r, anomalies: d.found.slice() } : { ok: false, anomaly: r };
 }
 
-/** decodePdu() for a hot loop: the PDU at buf[start, end) decoded in place (offsets inside the Pdu,
- * such as the auth trailer's, stay relative to `start`), no result wrapper. Returns the Pdu, with
- * any anomalies found on it appended to `anomalies`, or the anomaly that rejected it. */
-export function decodePduAt(buf: Uint8Array, start: number, end: number, maxFrag: number, anomalies: Anomaly[]): Pdu | Anomaly {
-  const h = decodeHeader(buf, start);
-  if (h === undefined) return rejection('truncated_pdu', `${end - start} byte(s), a header needs 16`);
-  const rejected = checkHeader(h, end - start, maxFrag);
-  if (rejected) return rejected;
-  let bodyEnd = h.fragLength;
-  let auth: AuthVerifier | undefined;
-  if (h.authLength > 0) {
-    const trailerOffset = h.fragLength - h.authLength - SEC_TRAILER_LEN;
-    if (trailerOffset < MIN_FRAG[h.ptype]) {
-      return rejection('auth_length_exceeds_frag', `auth_length ${h.authLength} in frag_length ${h.fragLength}`, h.callId);
+/**
+ * The PDU decoder of one owner (a sensor, a capture analysis): its reader and its anomaly list are
+ * reused for every PDU of every connection it serves. Decoding is synchronous and the caller copies
+ * `found` out before anything else runs, so sharing is safe within the owner, and two owners in one
+ * process never share (one list per connection was held by thousands of open connections).
+ */
+export class PduDecoder {
+  private readonly reader = new ByteReader(new Uint8Array(0));
+  /** The anomalies found on the PDU last decoded (emptied at each decode; a rejected PDU leaves it
+   * empty: it reports only why it was rejected). */
+  readonly found: Anomaly[] = [];
+
+  /** The PDU at buf[start, end) decoded in place (offsets inside the Pdu, such as the auth
+   * trailer's, stay relative to `start`). Returns the Pdu, or the anomaly that rejected it. */
+  decodeAt(buf: Uint8Array, start: number, end: number, maxFrag: number): Pdu | Anomaly {
+    const anomalies = this.found;
+    if (anomalies.length !== 0) anomalies.length = 0; // the length setter is slow even when nothing changes
+    const h = decodeHeader(buf, start);
+    if (h === undefined) return rejection('truncated_pdu', `${end - start} byte(s), a header needs 16`);
+    const rejected = checkHeader(h, end - start, maxFrag);
+    if (rejected) return rejected;
+    let bodyEnd = h.fragLength;
+    let auth: AuthVerifier | undefined;
+    if (h.authLength > 0) {
+      const trailerOffset = h.fragLength - h.authLength - SEC_TRAILER_LEN;
+      if (trailerOffset < MIN_FRAG[h.ptype]) {
+        return rejection('auth_length_exceeds_frag', `auth_length ${h.authLength} in frag_length ${h.fragLength}`, h.callId);
+      }
+      auth = decodeAuth(buf, start, trailerOffset, h);
+      bodyEnd = trailerOffset;
     }
-    auth = decodeAuth(buf, start, trailerOffset, h);
-    bodyEnd = trailerOffset;
-  }
-  // One reader for every PDU: decoding is synchronous and no decoded object keeps the reader.
-  const r = READER.reset(buf, start + COMMON_HEADER_LEN, start + bodyEnd, h.littleEndian);
-  const found = anomalies.length;
-  if (h.rpcVersMinor > 1) anomalies.push(dcerpcAnomaly('bad_version', `rpc_vers_minor ${h.rpcVersMinor}`, { callId: h.callId }));
-  try {
-    return decodeBody(r, h, auth, anomalies);
-  } catch (e) {
-    if (!(e instanceof TruncatedError)) throw e;
-    anomalies.length = found; // a rejected PDU reports only why it was rejected
-    return rejection('truncated_pdu', `${ptypeName(h.ptype)} body: ${e.message}`, h.callId);
+    const r = this.reader.reset(buf, start + COMMON_HEADER_LEN, start + bodyEnd, h.littleEndian);
+    if (h.rpcVersMinor > 1) anomalies.push(dcerpcAnomaly('bad_version', `rpc_vers_minor ${h.rpcVersMinor}`, { callId: h.callId }));
+    try {
+      return decodeBody(r, h, auth, anomalies);
+    } catch (e) {
+      if (!(e instanceof TruncatedError)) throw e;
+      anomalies.length = 0;
+      return rejection('truncated_pdu', `${ptypeName(h.ptype)} body: ${e.message}`, h.callId);
+    }
   }
 }
 
-/** Tells decodePduAt()'s two outcomes apart (an Anomaly has no `type`). */
+/** Tells PduDecoder.decodeAt()'s two outcomes apart (an Anomaly has no `type`). */
 export function isPdu(r: Pdu | Anomaly): r is Pdu {
   return (r as Pdu).type !== undefined;
 }

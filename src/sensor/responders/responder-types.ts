@@ -3,7 +3,9 @@
 
 import type { VigilEvent } from '../../model/event.js';
 import type { DcerpcLimitOverrides, DcerpcLimits } from '../../protocols/dcerpc/dcerpc-limits.js';
+import type { PduDecoder } from '../../protocols/dcerpc/pdu-decode.js';
 import type { PersonaConfig } from '../sensor-types.js';
+import type { AssocGroupIds } from './assoc-group-ids.js';
 import type { SessionRecorder } from '../session-recorder.js';
 
 export interface ResponderContext {
@@ -20,8 +22,17 @@ export interface ResponderContext {
   readonly dcerpc: DcerpcLimits;
   /** The same limits as overrides of the codec's defaults (only what differs), for DcerpcConnection. */
   readonly dcerpcOverrides: DcerpcLimitOverrides;
+  /** What the RPC responders of one sensor share (never module state: two sensors in one process
+   * keep their own). */
+  readonly rpc: RpcShared;
   /** Emit an event for the detectors (through the sensor's bounded queue). */
   emit(event: VigilEvent): void;
+}
+
+export interface RpcShared {
+  /** The PDU decoder of every DCE/RPC connection of the sensor. */
+  readonly decoder: PduDecoder;
+  readonly assocGroupIds: AssocGroupIds;
 }
 
 export interface Responder {

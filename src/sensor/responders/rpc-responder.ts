@@ -3,7 +3,6 @@
 // anomalies); this file decides the replies: binds and requests as RPCSS answers them, and junk
 // with the 24-byte bind_nak Windows sends (C706 ch. 12, MS-RPCE 2.2 and 3.3).
 
-import { randomFillSync } from 'node:crypto';
 import type { Anomaly } from '../../model/anomaly.js';
 import type { CallRecord } from '../../model/call.js';
 import type { Direction } from '../../model/flow.js';
@@ -47,25 +46,6 @@ const names = (uuid: string, opnum?: number): { endpoint?: string; operation?: s
 /** Nothing held yet: the start gate is open until the first 16 bytes have been seen. */
 const NOTHING_HELD = Buffer.alloc(0);
 
-// Association group ids from a pool of random bytes refilled in bulk: crypto.randomInt per
-// connection cost about a microsecond each.
-const assocPool = Buffer.alloc(2048);
-let assocAt = assocPool.length;
-
-/** A uniformly random assoc_group_id in [0x1000, 0x10000), as RPCSS hands out. */
-export function randomAssocGroupId(): number {
-  for (;;) {
-    if (assocAt + 2 > assocPool.length) {
-      randomFillSync(assocPool);
-      assocAt = 0;
-    }
-    const v = assocPool.readUInt16LE(assocAt);
-    assocAt += 2;
-    // Rejection keeps it uniform: 0xf000 values map one to one, the top 0x1000 are drawn again.
-    if (v < 0xf000) return 0x1000 + v;
-  }
-}
-
 export class RpcResponder implements Responder {
   /** Made when the first DCE/RPC bytes pass the start gate: a connection that never sends any
    * (a connect scan, an idle slot) costs no tracker. */
@@ -86,6 +66,7 @@ export class RpcResponder implements Responder {
   private tracker(): DcerpcConnection {
     return (this.conn ??= new DcerpcConnection({
       limits: this.ctx.dcerpcOverrides,
+      decoder: this.ctx.rpc.decoder,
       names,
       onPdu: (dir, pdu) => this.onPdu(dir, pdu),
       onRequest: (req) => this.onRequest(req),
@@ -176,7 +157,7 @@ export class RpcResponder implements Responder {
     this.maxXmit = frag;
     // alter_context_resp carries an empty port_spec, bind_ack the endpoint Windows listens on.
     const secondary = pdu.type === 'bind' ? String(this.ctx.basePort) : '';
-    if (!pdu.assocGroupId && this.assocGroupId === 0) this.assocGroupId = randomAssocGroupId();
+    if (!pdu.assocGroupId && this.assocGroupId === 0) this.assocGroupId = this.ctx.rpc.assocGroupIds.next();
     const reply = bindReply(pdu, frag, secondary, pdu.assocGroupId || this.assocGroupId);
     for (const [ctxId, iface] of reply.accepted) {
       if (iface && this.accepted.size < this.ctx.dcerpc.maxContexts) this.accepted.set(ctxId, iface);

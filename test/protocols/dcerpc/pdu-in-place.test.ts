@@ -1,21 +1,20 @@
 // The allocation-saving paths of the DCE/RPC pipeline decode exactly what the plain paths decode:
-// decodePduAt at an offset vs decodePdu on a copy, the framer's range sink vs its view sink, the
+// an owner's PduDecoder at an offset vs decodePdu on a copy, the framer's range sink vs its view sink, the
 // cached UUID text vs a fresh formatting, and stubs lent to the built-in decoder never reach owners.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { uuidAt } from '../../../src/core/byte-reader.js';
-import type { Anomaly } from '../../../src/model/anomaly.js';
 import {
   DcerpcConnection,
   DcerpcFramer,
   decodePdu,
-  decodePduAt,
   encodeBind,
   encodeBindAck,
   encodeRequest,
   encodeResponse,
   isPdu,
+  PduDecoder,
   TRANSFER_SYNTAX,
   type CompletedRequest,
 } from '../../../src/protocols/dcerpc/index.js';
@@ -42,30 +41,35 @@ function embedded(pdu: Uint8Array, at: number): Uint8Array {
 }
 
 for (const le of [true, false]) {
-  test(`decodePduAt at an offset decodes what decodePdu decodes (${le ? 'little' : 'big'}-endian)`, () => {
+  test(`a decoder reused at an offset decodes what decodePdu decodes (${le ? 'little' : 'big'}-endian)`, () => {
+    const decoder = new PduDecoder(); // one for every PDU, as a sensor's connections share theirs
     for (const pdu of samples(le)) {
       const plain = decodePdu(pdu);
       assert.ok(plain.ok);
       const buf = embedded(pdu, 13);
-      const found: Anomaly[] = [];
-      const r = decodePduAt(buf, 13, 13 + pdu.length, 65535, found);
+      const r = decoder.decodeAt(buf, 13, 13 + pdu.length, 65535);
       assert.ok(isPdu(r));
       assert.deepEqual(r, plain.pdu);
-      assert.deepEqual(found, plain.anomalies);
+      assert.deepEqual(decoder.found, plain.anomalies);
     }
   });
 }
 
-test('decodePduAt rejects what decodePdu rejects, with the same anomaly and nothing left in the list', () => {
+test('a decoder rejects what decodePdu rejects, with the same anomaly and nothing left in its list', () => {
   const pdu = encodeRequest({ callId: 9, opnum: 0, stub: new Uint8Array(8) });
   const cut = pdu.subarray(0, 20); // header claims more than is present
   const plain = decodePdu(cut);
   assert.equal(plain.ok, false);
-  const found: Anomaly[] = [];
-  const r = decodePduAt(embedded(cut, 5), 5, 25, 65535, found);
+  const decoder = new PduDecoder();
+  // a minor version 2 leaves an anomaly in the list; the rejection after it must clear it
+  const odd = encodeRequest({ callId: 8, opnum: 0, stub: new Uint8Array(8) });
+  odd[1] = 2;
+  assert.ok(isPdu(decoder.decodeAt(odd, 0, odd.length, 65535)));
+  assert.equal(decoder.found.length, 1);
+  const r = decoder.decodeAt(embedded(cut, 5), 5, 25, 65535);
   assert.equal(isPdu(r), false);
   assert.deepEqual(r, plain.ok ? undefined : plain.anomaly);
-  assert.deepEqual(found, []);
+  assert.deepEqual(decoder.found, []);
 });
 
 test('cached UUID text equals fresh text for UUIDs sharing a cache slot and for both byte orders', () => {
