@@ -139,6 +139,16 @@ function checkBounds(buf: Uint8Array, start: number, end: number): void {
   }
 }
 
+/** Unsigned 16-bit integer at buf[o] without a reader (fixed-offset header fields); no bounds check. */
+export function u16At(b: Uint8Array, o: number, le: boolean): number {
+  return le ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1];
+}
+
+/** Unsigned 32-bit integer at buf[o] without a reader; no bounds check. */
+export function u32At(b: Uint8Array, o: number, le: boolean): number {
+  return (le ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24) : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+}
+
 const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const LE_ORDER = [3, 2, 1, 0, 5, 4, 7, 6] as const;
 const BE_ORDER = [0, 1, 2, 3, 4, 5, 6, 7] as const;

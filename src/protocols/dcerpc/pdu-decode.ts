@@ -1,7 +1,7 @@
 // Decoder of connection-oriented DCE/RPC PDUs (C706 chapter 12.6, MS-RPCE 2.2.2): one whole PDU in,
 // a typed Pdu or a named anomaly out. Hand-written: no maintained JS library decodes DCE/RPC.
 
-import { ByteReader, uuidAt } from '../../core/byte-reader.js';
+import { ByteReader, u16At, u32At, uuidAt } from '../../core/byte-reader.js';
 import { TruncatedError } from '../../core/errors.js';
 import type { Anomaly } from '../../model/anomaly.js';
 import { dcerpcAnomaly } from './anomalies.js';
@@ -91,13 +91,6 @@ function drepOf(d0: number, d1: number, d2: number, d3: number): PduHeader['drep
 /** frag_length of the PDU at `offset` without decoding anything else (the framer's hot path). */
 export function fragLengthAt(buf: Uint8Array, offset: number): number {
   return u16At(buf, offset + 8, (buf[offset + 4] & 0x10) !== 0);
-}
-
-function u16At(b: Uint8Array, o: number, le: boolean): number {
-  return le ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1];
-}
-function u32At(b: Uint8Array, o: number, le: boolean): number {
-  return (le ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24) : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 }
 
 /** Decode one whole PDU (the first frag_length bytes of `buf`). Never throws on peer bytes. A

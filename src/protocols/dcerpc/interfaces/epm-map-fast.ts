@@ -8,7 +8,7 @@
 // same anomalies as before. test/protocols/dcerpc/interfaces/epm-map-fast.test.ts checks it
 // against the generic decoder on valid, truncated, mutated and corpus stubs, both byte orders.
 
-import { uuidAt } from '../../../core/byte-reader.js';
+import { u32At, uuidAt } from '../../../core/byte-reader.js';
 import type { Anomaly } from '../../../model/anomaly.js';
 import { DEFAULT_NDR_LIMITS, type ContextHandle, type NdrDecodeResult, type NdrLimits } from '../ndr/index.js';
 import { decodeTower, type Tower } from './epm-towers.js';
@@ -19,10 +19,6 @@ interface EptMapRequestFields {
   tower: Tower | null;
   entryHandle: ContextHandle;
   maxTowers: number;
-}
-
-function u32At(b: Uint8Array, p: number, le: boolean): number {
-  return le ? (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0 : ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
 }
 
 /** The ept_map request decoded as decodeEptMapRequest does, or undefined when the stub is not the
