@@ -13,8 +13,8 @@
  */
 
 import { mix32 } from './int-hash.js';
+import { FREE, RegionArena } from './region-arena.js';
 
-const FREE = -0x80000000;
 const NONE = -1;
 const MIN_REGION_LOG2 = 2;
 // Per-owner row [region start in cells (-1: none), region cells - 1, members in the region, value of key FREE (-1: absent)].
@@ -27,20 +27,11 @@ const FREE_KEY_VALUE = 3;
 
 export class OwnerMapTable {
   /** Cells [key, value]; key FREE marks an empty cell. */
-  private arena = OwnerMapTable.emptyCells(1 << 14);
-  /** Cells handed out so far. */
-  private top = 0;
-  private readonly freeRegions: number[][] = [];
+  private readonly regions = new RegionArena(2, 1 << 14);
   private meta = new Int32Array(0);
   private owners = 0;
   /** Pairs held, all owners together. */
   size = 0;
-
-  private static emptyCells(cells: number): Int32Array {
-    const a = new Int32Array(cells * 2);
-    for (let c = 0; c < a.length; c += 2) a[c] = FREE;
-    return a;
-  }
 
   /** The value of (owner, key), or -1. */
   get(owner: number, key: number): number {
@@ -49,7 +40,7 @@ export class OwnerMapTable {
     if (key === FREE) return this.meta[row + FREE_KEY_VALUE]!;
     const base = this.meta[row + START]!;
     if (base < 0) return NONE;
-    const a = this.arena;
+    const a = this.regions.cells;
     const m = this.meta[row + MASK]!;
     for (let i = mix32(key) & m; ; i = (i + 1) & m) {
       const c = 2 * (base + i);
@@ -81,7 +72,7 @@ export class OwnerMapTable {
     if (this.meta[row + FREE_KEY_VALUE]! >= 0) f(this.meta[row + FREE_KEY_VALUE]!);
     const base = this.meta[row + START]!;
     if (base < 0) return;
-    const a = this.arena;
+    const a = this.regions.cells;
     const end = 2 * (base + this.meta[row + MASK]! + 1);
     for (let c = 2 * base; c < end; c += 2) if (a[c] !== FREE) f(a[c + 1]!);
   }
@@ -94,7 +85,7 @@ export class OwnerMapTable {
     if (this.meta[row + FREE_KEY_VALUE]! >= 0) n++;
     this.meta[row + FREE_KEY_VALUE] = NONE;
     const base = this.meta[row + START]!;
-    if (base >= 0) this.release(base, this.meta[row + MASK]! + 1);
+    if (base >= 0) this.regions.release(base, this.meta[row + MASK]! + 1);
     this.meta[row + START] = -1;
     this.meta[row + COUNT] = 0;
     this.size -= n;
@@ -102,7 +93,7 @@ export class OwnerMapTable {
   }
 
   private place(base: number, m: number, key: number, value: number): void {
-    const a = this.arena;
+    const a = this.regions.cells;
     let i = mix32(key) & m;
     while (a[2 * (base + i)] !== FREE) i = (i + 1) & m;
     a[2 * (base + i)] = key;
@@ -110,7 +101,7 @@ export class OwnerMapTable {
   }
 
   private giveRegion(row: number, log2: number): void {
-    this.meta[row + START] = this.allocate(log2);
+    this.meta[row + START] = this.regions.allocate(log2);
     this.meta[row + MASK] = (1 << log2) - 1;
     this.meta[row + COUNT] = 0;
   }
@@ -119,35 +110,13 @@ export class OwnerMapTable {
   private enlarge(row: number): void {
     const oldBase = this.meta[row + START]!;
     const oldSize = this.meta[row + MASK]! + 1;
-    const base = this.allocate(Math.log2(oldSize) + 1); // may move the arena: read it after
+    const base = this.regions.allocate(Math.log2(oldSize) + 1); // may move the arena: read it after
     const m = oldSize * 2 - 1;
-    const a = this.arena;
+    const a = this.regions.cells;
     for (let c = 2 * oldBase; c < 2 * (oldBase + oldSize); c += 2) if (a[c] !== FREE) this.place(base, m, a[c]!, a[c + 1]!);
-    this.release(oldBase, oldSize);
+    this.regions.release(oldBase, oldSize);
     this.meta[row + START] = base;
     this.meta[row + MASK] = m;
-  }
-
-  private allocate(log2: number): number {
-    const reused = this.freeRegions[log2]?.pop();
-    if (reused !== undefined) return reused;
-    const size = 1 << log2;
-    if (2 * (this.top + size) > this.arena.length) {
-      let cells = this.arena.length; // twice the cells in use: the arena doubles
-      while (this.top + size > cells) cells *= 2;
-      const a = OwnerMapTable.emptyCells(cells);
-      a.set(this.arena.subarray(0, 2 * this.top));
-      this.arena = a;
-    }
-    const base = this.top;
-    this.top += size;
-    return base;
-  }
-
-  private release(base: number, size: number): void {
-    const a = this.arena;
-    for (let c = 2 * base; c < 2 * (base + size); c += 2) a[c] = FREE;
-    (this.freeRegions[Math.log2(size)] ??= []).push(base);
   }
 
   private growOwners(owner: number): void {

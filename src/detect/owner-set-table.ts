@@ -14,8 +14,8 @@
  */
 
 import { mix32 } from './int-hash.js';
+import { FREE, RegionArena } from './region-arena.js';
 
-const FREE = -0x80000000;
 const MIN_REGION_LOG2 = 3;
 // Per-owner row [region start (-1: none), region size - 1, members in the region, FREE is a member]:
 // one cache line per owner touched, which matters when owners are many (threshold windows).
@@ -27,9 +27,7 @@ const HAS_FREE_KEY = 3;
 
 
 export class OwnerSetTable {
-  private arena = new Int32Array(1 << 16).fill(FREE);
-  private top = 0;
-  private readonly freeRegions: number[][] = [];
+  private readonly regions = new RegionArena(1, 1 << 16);
   private meta = new Int32Array(0);
   private owners = 0;
 
@@ -39,7 +37,7 @@ export class OwnerSetTable {
     if (key === FREE) return this.meta[row + HAS_FREE_KEY] === 1;
     const base = this.meta[row + START]!;
     if (base < 0) return false;
-    const a = this.arena;
+    const a = this.regions.cells;
     const m = this.meta[row + MASK]!;
     for (let i = mix32(key) & m; ; i = (i + 1) & m) {
       const v = a[base + i]!;
@@ -69,20 +67,20 @@ export class OwnerSetTable {
     this.meta[row + HAS_FREE_KEY] = 0;
     const base = this.meta[row + START]!;
     if (base < 0) return;
-    this.release(base, this.meta[row + MASK]! + 1);
+    this.regions.release(base, this.meta[row + MASK]! + 1);
     this.meta[row + START] = -1;
     this.meta[row + COUNT] = 0;
   }
 
   private place(base: number, m: number, key: number): void {
-    const a = this.arena;
+    const a = this.regions.cells;
     let i = mix32(key) & m;
     while (a[base + i] !== FREE) i = (i + 1) & m;
     a[base + i] = key;
   }
 
   private giveRegion(row: number, log2: number): void {
-    this.meta[row + START] = this.allocate(log2);
+    this.meta[row + START] = this.regions.allocate(log2);
     this.meta[row + MASK] = (1 << log2) - 1;
     this.meta[row + COUNT] = 0;
   }
@@ -91,34 +89,13 @@ export class OwnerSetTable {
   private enlarge(row: number): void {
     const oldBase = this.meta[row + START]!;
     const oldSize = this.meta[row + MASK]! + 1;
-    const base = this.allocate(Math.log2(oldSize) + 1); // may move the arena: read it after
+    const base = this.regions.allocate(Math.log2(oldSize) + 1); // may move the arena: read it after
     const m = oldSize * 2 - 1;
-    const a = this.arena;
+    const a = this.regions.cells;
     for (let i = 0; i < oldSize; i++) if (a[oldBase + i] !== FREE) this.place(base, m, a[oldBase + i]!);
-    this.release(oldBase, oldSize);
+    this.regions.release(oldBase, oldSize);
     this.meta[row + START] = base;
     this.meta[row + MASK] = m;
-  }
-
-  private allocate(log2: number): number {
-    const reused = this.freeRegions[log2]?.pop();
-    if (reused !== undefined) return reused;
-    const size = 1 << log2;
-    if (this.top + size > this.arena.length) {
-      let n = this.arena.length * 2;
-      while (this.top + size > n) n *= 2;
-      const a = new Int32Array(n).fill(FREE);
-      a.set(this.arena.subarray(0, this.top));
-      this.arena = a;
-    }
-    const base = this.top;
-    this.top += size;
-    return base;
-  }
-
-  private release(base: number, size: number): void {
-    this.arena.fill(FREE, base, base + size);
-    (this.freeRegions[Math.log2(size)] ??= []).push(base);
   }
 
   private growOwners(owner: number): void {
