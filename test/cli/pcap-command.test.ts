@@ -53,6 +53,23 @@ describe('vigil pcap', () => {
     assert.deepEqual([lines[1].opnum, lines[1].ctx_id, lines[1].stub_len, lines[1].flag_names], [3, 0, 40, ['first_frag', 'last_frag']]);
   });
 
+  it('lists a PDU that frames but does not decode as decoded: false, carrying the anomaly that rejected it', () => {
+    // a request whose auth_length claims more than its frag_length holds: framed, then rejected
+    const bad = encodeRequest({ callId: 5, ctxId: 0, opnum: 0, stub: new Uint8Array(8).fill(0x41) });
+    new DataView(bad.buffer, bad.byteOffset).setUint16(10, 200, true);
+    const good = encodeRequest({ callId: 6, ctxId: 0, opnum: 0, stub: new Uint8Array(8).fill(0x41) });
+    const seg = (seq: number, payload: Uint8Array): Uint8Array => ethernet(ipTcp({ src: '10.9.9.9', dst: '10.9.9.1', sport: 4322, dport: 135, seq, payload }));
+    const f = join(dir, 'rejected.pcap');
+    writeFileSync(f, concat([pcapFileHeader({ linkType: 1 }), pcapRecord(1_000_000_000, 1, seg(100, bad)), pcapRecord(1_000_000_000, 2, seg(100 + bad.length, good))]));
+    const { lines } = run(f, { json: true });
+    assert.deepEqual(lines.map((l) => [l.ptype, l.call_id, l.frame, l.decoded ?? true, l.anomalies]), [
+      ['request', 5, 1, false, ['auth_length_exceeds_frag']],
+      ['request', 6, 2, true, ['request_on_unknown_context']],
+    ]);
+    const counted = run(f, { json: true, count: true }).lines[0];
+    assert.deepEqual([counted.pdus, counted.pdusRejected], [2, 1], 'framed PDUs, of which one rejected');
+  });
+
   it('prints one JSON object per call with names, sizes and status', () => {
     const { lines } = run(file, { json: true, calls: true });
     assert.equal(lines.length, 1);

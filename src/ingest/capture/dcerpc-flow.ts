@@ -8,7 +8,7 @@ import type { Direction } from '../../model/flow.js';
 import type { Mutable } from '../../core/mutable.js';
 import { DcerpcConnection, type DcerpcConnectionOptions } from '../../protocols/dcerpc/connection.js';
 import { PduDecoder } from '../../protocols/dcerpc/pdu-decode.js';
-import type { Pdu } from '../../protocols/dcerpc/pdu-types.js';
+import type { Pdu, PduHeader } from '../../protocols/dcerpc/pdu-types.js';
 import { isServerPdu, looksLikeDcerpcCo } from '../../protocols/pcap/content-sniff.js';
 import { type CloseReason, DIRECTIONS, type DirIndex, type TcpAppConsumer, type TcpAppHandler, type TcpConnection } from '../../protocols/pcap/tcp-tracker.js';
 import type { FlowJson, PduEvent, RunContext } from './pcap-types.js';
@@ -67,6 +67,7 @@ class DcerpcFlow implements TcpAppConsumer {
     if (o.names) co.names = o.names;
     // no onCall, no call records: the totals count finished calls when the connection closes
     if (o.onCall) co.onCall = (rec: CallRecord) => o.onCall!(rec, this.flow);
+    if (this.pending !== undefined) co.onRejected = (dir: Direction, h: PduHeader) => this.onRejected(dir, h);
     this.conn = new DcerpcConnection(co);
   }
 
@@ -124,6 +125,16 @@ class DcerpcFlow implements TcpAppConsumer {
     const held = without(this.pending[d], anomalies);
     this.pending[d] = [];
     this.open = { tsMs: ctx.nowMs, flow: this.flow, direction: dir, frame: ctx.frame, header: pdu.header, pdu, anomalies: held.length === 0 ? [...anomalies] : [...held, ...anomalies] };
+  }
+
+  /** A PDU that framed but did not decode: its record (decoded: false) opens now, so the
+   * anomaly that rejected it, reported next, rides on it. */
+  private onRejected(dir: Direction, header: PduHeader): void {
+    if (this.open !== undefined) this.closeRecord();
+    const d = dir === 'to_server' ? 0 : 1;
+    const held = this.pending![d];
+    this.pending![d] = [];
+    this.open = { tsMs: this.ctx.nowMs, flow: this.flow, direction: dir, frame: this.ctx.frame, header, pdu: undefined, anomalies: held };
   }
 
   private closeRecord(): void {

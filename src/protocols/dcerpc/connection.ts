@@ -7,8 +7,8 @@ import type { Direction } from '../../model/flow.js';
 import { dcerpcAnomaly, type DcerpcAnomalyName } from './anomalies.js';
 import { resolveDcerpcLimits, type DcerpcLimitOverrides, type DcerpcLimits } from './dcerpc-limits.js';
 import { DcerpcFramer } from './framer.js';
-import { isPdu, PduDecoder, ptypeName } from './pdu-decode.js';
-import { PFC, type BindAckPdu, type BindPdu, type Pdu, type RequestPdu, type SyntaxId } from './pdu-types.js';
+import { decodeHeader, isPdu, PduDecoder, ptypeName } from './pdu-decode.js';
+import { PFC, type BindAckPdu, type BindPdu, type Pdu, type PduHeader, type RequestPdu, type SyntaxId } from './pdu-types.js';
 import { addCallAnomaly, callAnomalies, CallTable, type CallState } from './reassembly.js';
 import { ContextTable, type ContextState } from './connection-contexts.js';
 import { decodeRequestStub, decodesRequest } from './interfaces/index.js';
@@ -48,6 +48,10 @@ export interface DcerpcConnectionOptions {
    * capture analysis); default: one of the connection's own. */
   readonly decoder?: PduDecoder;
   readonly onPdu?: (dir: Direction, pdu: Pdu, ts: number, streamOffset: number, anomalies: readonly Anomaly[]) => void;
+  /** A framed PDU whose header decodes but whose body does not: called with that header before
+   * the anomaly that rejected it is reported (a capture lists it as an undecoded PDU, as tshark
+   * lists a malformed one). */
+  readonly onRejected?: (dir: Direction, header: PduHeader, ts: number, streamOffset: number) => void;
   readonly onRequest?: (req: CompletedRequest) => void;
   readonly onCall?: (rec: CallRecord) => void;
   /** Every anomaly, once. `onCall` is true when the anomaly is also carried by a call record (it
@@ -187,6 +191,10 @@ export class DcerpcConnection {
     const pdu = this.decoder.decodeAt(buf, start, end, this.limits.maxFragLength);
     const found = this.decoder.found;
     if (!isPdu(pdu)) {
+      if (this.o.onRejected) {
+        const h = decodeHeader(buf, start);
+        if (h !== undefined) this.o.onRejected(dir, h, this.ts, off);
+      }
       this.emit({ ...pdu, offset: off }, dir);
       return;
     }
