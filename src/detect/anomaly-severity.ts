@@ -41,7 +41,21 @@ export const DCERPC_ANOMALY_SEVERITY: Readonly<Record<string, Severity>> = {
   auth_trailer_missing: 'info',
 };
 
+/**
+ * TCP stream anomalies of a captured DCE/RPC connection (src/protocols/pcap/capture-anomalies.ts;
+ * a live sensor never sees them, the kernel reassembles). Two different copies of the same bytes is
+ * the classic evasion of byte signatures (Ptacek and Newsham 1998; Suricata's stream overlap
+ * events): medium. Holes and limits are what lossy captures show: info.
+ */
+export const TCP_STREAM_ANOMALY_SEVERITY: Readonly<Record<string, Severity>> = {
+  tcp_overlap_inconsistent: 'medium',
+  tcp_content_gap: 'info',
+  tcp_reassembly_limit: 'info',
+  tcp_flow_limit: 'info',
+};
+
 export function anomalySeverity(proto: string, name: string, table: Readonly<Record<string, Severity>> = DCERPC_ANOMALY_SEVERITY): Severity {
+  if (proto === 'tcp') return TCP_STREAM_ANOMALY_SEVERITY[name] ?? 'low';
   if (proto !== 'dcerpc') return 'low';
   return table[name] ?? 'low';
 }

@@ -91,6 +91,36 @@ describe('capture events', () => {
     assert.equal(byteOrder[0].severity, 'medium');
   });
 
+  it('two different copies of the same request bytes (a TCP overlap evasion) are an anomaly event and a medium alert', async () => {
+    const bind = encodeBind({ callId: 1, contexts: [{ ctxId: 0, abstractSyntax: EPM, transferSyntaxes: [NDR] }] });
+    const ack = encodeBindAck({ callId: 1, secondaryAddress: '135', results: [{ result: 0, reason: 0, transferSyntax: NDR }] });
+    const req = encodeRequest({ callId: 2, ctxId: 0, opnum: 3, stub: new Uint8Array(24).fill(0x41) });
+    const decoy = req.slice();
+    decoy.fill(0x42, 24); // same length and header, other stub bytes
+    const seqReq = ISN_C + 1 + bind.length;
+    const frames = [
+      ipTcp({ ...C, seq: ISN_C, flags: 0x02 }),
+      ipTcp({ ...S, seq: ISN_S, ack: ISN_C + 1, flags: 0x12 }),
+      ipTcp({ ...C, seq: ISN_C + 1, ack: ISN_S + 1, payload: bind }),
+      ipTcp({ ...S, seq: ISN_S + 1, ack: seqReq, payload: ack }),
+      // the tail of the request first (out of order, buffered), then a different copy of it
+      ipTcp({ ...C, seq: seqReq + 16, ack: ISN_S + 1 + ack.length, payload: decoy.subarray(16) }),
+      ipTcp({ ...C, seq: seqReq + 16, ack: ISN_S + 1 + ack.length, payload: req.subarray(16) }),
+      ipTcp({ ...C, seq: seqReq, ack: ISN_S + 1 + ack.length, payload: req.subarray(0, 16) }),
+    ];
+    const path = join(dir, 'overlap.pcap');
+    writeFileSync(path, concat([pcapFileHeader({ linkType: LINKTYPE.RAW }), ...frames.map((f, i) => pcapRecord(1_600_000_000 + i, 0, f))]));
+    const { events } = await eventsOf(path);
+    const tcp = events.filter((e): e is AnomalyEvent => e.type === 'anomaly' && e.anomaly.proto === 'tcp');
+    assert.deepEqual(tcp.map((e) => [e.anomaly.name, e.src, e.dport]), [['tcp_overlap_inconsistent', C.src, 135]]);
+    const pipeline = new DetectPipeline();
+    const alerts: Alert[] = [];
+    for (const ev of events) alerts.push(...pipeline.push(ev));
+    alerts.push(...pipeline.flush());
+    const overlap = alerts.filter((a) => a.title.includes('tcp_overlap_inconsistent'));
+    assert.deepEqual(overlap.map((a) => a.severity), ['medium'], alerts.map((a) => a.title).join('; '));
+  });
+
   it('recognises DCE/RPC from the server side: a bind_nak answering a non-RPC probe is decoded', () => {
     const probe = new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n');
     const path = capture('probe-nak', [

@@ -88,9 +88,11 @@ class DcerpcFlow implements TcpAppConsumer {
     if (this.open !== undefined) this.closeRecord();
   }
 
-  /** A stream-level anomaly (TCP hole, ...): counted, and carried by the next PDU of its direction. */
+  /** A stream-level anomaly (TCP hole, inconsistent overlap, ...): counted, carried by the next PDU
+   * record of its direction, and an anomaly event of the connection's flow. */
   anomaly(dir: DirIndex, a: Anomaly): void {
     this.ctx.countAnomaly(a);
+    this.ctx.options.onAnomaly?.(a, this.flow, this.ctx.nowMs);
     this.hold(dir, a);
   }
 

@@ -38,7 +38,8 @@ export interface AnalyzeOptions {
   readonly onCall?: (call: CallRecord, flow: FlowJson) => void;
   /** Every DCE/RPC anomaly a connection raises that no call record carries (those reach a call
    * receiver inside the call), with its flow and the capture time: what a sensor emits as an
-   * anomaly event. Stream-level (TCP, pcap) anomalies are only counted. */
+   * anomaly event; and the TCP stream anomalies of a DCE/RPC connection (proto 'tcp'). Other
+   * capture-level (file, IP) anomalies are only counted. */
   readonly onAnomaly?: (a: Anomaly, flow: FlowJson, tsMs: number) => void;
   /** Every TCP connection once closed (FIN, RST, eviction, end of capture) and every UDP flow once
    * idle or at the end, as a conn event (source 'pcap', time of its first packet) with `connState`
