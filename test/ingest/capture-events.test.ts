@@ -121,7 +121,7 @@ describe('capture events', () => {
     assert.deepEqual(overlap.map((a) => a.severity), ['medium'], alerts.map((a) => a.title).join('; '));
   });
 
-  it('recognises DCE/RPC from the server side: a bind_nak answering a non-RPC probe is decoded', () => {
+  it('recognises DCE/RPC from the server side: a bind_nak answering a non-RPC probe is decoded, the probe a bad_version as live', async () => {
     const probe = new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n');
     const path = capture('probe-nak', [
       { fromClient: true, bytes: probe },
@@ -133,6 +133,8 @@ describe('capture events', () => {
     assert.deepEqual(pdus.map((p) => [p.direction, p.pdu?.type, p.frame, p.flow.src, p.flow.dport]), [['to_client', 'bind_nak', 4, C.src, 135]]);
     assert.equal(pdus[0].pdu?.type === 'bind_nak' && pdus[0].pdu.rejectReason, 4);
     assert.deepEqual(stats.pdusByType, { bind_nak: 1 });
+    const anomalies = (await eventsOf(path)).events.filter((e): e is AnomalyEvent => e.type === 'anomaly');
+    assert.deepEqual(anomalies.map((e) => [e.anomaly.name, e.anomaly.detail, e.src]), [['bad_version', 'rpc_vers 71.69', C.src]]);
   });
 
   it('leaves a connection alone when neither side speaks DCE/RPC', () => {

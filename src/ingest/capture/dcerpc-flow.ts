@@ -7,7 +7,10 @@ import type { CallRecord } from '../../model/call.js';
 import type { Direction } from '../../model/flow.js';
 import type { Mutable } from '../../core/mutable.js';
 import { DcerpcConnection, type DcerpcConnectionOptions } from '../../protocols/dcerpc/connection.js';
-import { PduDecoder } from '../../protocols/dcerpc/pdu-decode.js';
+import { resolveDcerpcLimits } from '../../protocols/dcerpc/dcerpc-limits.js';
+import { decodeHeader, PduDecoder } from '../../protocols/dcerpc/pdu-decode.js';
+import { COMMON_HEADER_LEN } from '../../protocols/dcerpc/pdu-types.js';
+import { streamStartAnomaly } from '../../protocols/dcerpc/stream-start.js';
 import type { Pdu, PduHeader } from '../../protocols/dcerpc/pdu-types.js';
 import { isServerPdu, looksLikeDcerpcCo } from '../../protocols/pcap/content-sniff.js';
 import { type CloseReason, DIRECTIONS, type DirIndex, type TcpAppConsumer, type TcpAppHandler, type TcpConnection } from '../../protocols/pcap/tcp-tracker.js';
@@ -24,18 +27,34 @@ const REJECTIONS = new Set(['bad_version', 'unknown_ptype', 'frag_length_too_sma
 export class DcerpcFlowHandler implements TcpAppHandler {
   /** One decoder for every connection of this analysis. */
   private readonly decoder = new PduDecoder();
-  constructor(private readonly ctx: RunContext) {}
+  /** Why a client's first bytes were not DCE/RPC, kept in case its server answers in DCE/RPC (a
+   * bind_nak): the anomaly a sensor reports for such a probe (weak: gone with the connection). */
+  private readonly declinedStarts = new WeakMap<TcpConnection, Anomaly>();
+  private readonly maxFragLength: number;
+  constructor(private readonly ctx: RunContext) {
+    this.maxFragLength = resolveDcerpcLimits(ctx.options.dcerpcLimits).maxFragLength;
+  }
 
   /** Asked with the first bytes of each direction until one looks like DCE/RPC: a server's bind_nak
-   * answering a client's non-RPC probe (what nmap sends) is found from the server's side. */
+   * answering a client's non-RPC probe (what nmap sends) is found from the server's side, and the
+   * probe gets the anomaly the sensor gives it. */
   accept(conn: TcpConnection, dir: DirIndex, b: Uint8Array, start: number, end: number): TcpAppConsumer | undefined {
-    if (!looksLikeDcerpcCo(b, start, end)) return undefined;
+    if (!looksLikeDcerpcCo(b, start, end)) {
+      if (dir === 0 && end - start >= COMMON_HEADER_LEN) {
+        const a = streamStartAnomaly(decodeHeader(b, start)!, this.maxFragLength);
+        if (a !== undefined) this.declinedStarts.set(conn, a);
+      }
+      return undefined;
+    }
     // Picked up mid-stream and the port rule guessed wrong: a bind_ack / response from the
     // "client" means the roles are the other way round (and a request from the "server" too).
     const serverPdu = isServerPdu(b, start, end);
     if (!conn.handshakeSeen && serverPdu !== undefined && serverPdu === (dir === 0)) conn.swapRoles();
     this.ctx.stats.dcerpcConnections++;
-    return new DcerpcFlow(this.ctx, conn, this.decoder);
+    const flow = new DcerpcFlow(this.ctx, conn, this.decoder);
+    const probe = dir === 1 ? this.declinedStarts.get(conn) : undefined;
+    if (probe !== undefined) flow.declinedStart(probe);
+    return flow;
   }
 }
 
@@ -100,6 +119,11 @@ class DcerpcFlow implements TcpAppConsumer {
     this.conn.close(this.ctx.nowMs);
     if (this.open !== undefined) this.closeRecord();
     this.ctx.stats.calls += this.conn.callsFinished;
+  }
+
+  /** The client's first bytes were not DCE/RPC and the server answered in DCE/RPC. */
+  declinedStart(a: Anomaly): void {
+    this.onAnomaly(a, 'to_server', false);
   }
 
   private onAnomaly(a: Anomaly, dir: Direction | undefined, onCall: boolean): void {

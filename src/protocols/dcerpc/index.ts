@@ -10,3 +10,4 @@ export * from './framer.js';
 export * from './reassembly.js';
 export * from './connection-contexts.js';
 export * from './connection.js';
+export * from './stream-start.js';

@@ -7,7 +7,7 @@ import type { Anomaly } from '../../model/anomaly.js';
 import type { CallRecord } from '../../model/call.js';
 import type { Direction } from '../../model/flow.js';
 import {
-  COMMON_HEADER_LEN, DcerpcConnection, PFC, dcerpcAnomaly, decodeHeader, encodeBindNak, encodeFault,
+  COMMON_HEADER_LEN, DcerpcConnection, PFC, dcerpcAnomaly, decodeHeader, encodeBindNak, encodeFault, streamStartAnomaly,
   type BindPdu, type CompletedRequest, type Pdu,
 } from '../../protocols/dcerpc/index.js';
 import { interfaceName, operationName } from '../../kb/dcerpc-names.js';
@@ -101,11 +101,8 @@ export class RpcResponder implements Responder {
       return undefined;
     }
     this.gate = undefined;
-    const versionOk = h.rpcVers === 5 && h.rpcVersMinor <= 1;
-    if (versionOk && h.fragLength >= COMMON_HEADER_LEN && h.fragLength <= this.ctx.dcerpc.maxFragLength) return held;
-    const a = versionOk
-      ? dcerpcAnomaly(h.fragLength < COMMON_HEADER_LEN ? 'frag_length_too_small' : 'frag_length_exceeds_limit', `frag_length ${h.fragLength}`, { callId: h.callId })
-      : dcerpcAnomaly('bad_version', `rpc_vers ${h.rpcVers}.${h.rpcVersMinor}`, { offset: 0 });
+    const a = streamStartAnomaly(h, this.ctx.dcerpc.maxFragLength);
+    if (a === undefined) return held;
     this.record(a);
     this.reject(held.readUInt32LE(12));
     return undefined;
