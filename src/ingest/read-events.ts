@@ -6,7 +6,10 @@ import { AppError } from '../core/errors.js';
 import type { VigilEvent } from '../model/event.js';
 import { captureEvents, type CaptureEventOptions } from './capture/capture-events.js';
 import type { IngestOptions, IngestStats } from './ingest-types.js';
+import { readConnBatches, type ConnReadStats } from './conn-batch-reader.js';
+import { eachConnRecord } from './conn-batch.js';
 import { readLogEvents, sniffLogFormat, type LogFormat } from './log-ingest.js';
+import type { ConnRecordHandler } from './zeek-conn-scanner.js';
 
 export type InputFormat = 'pcap' | 'pcapng' | LogFormat;
 
@@ -58,4 +61,36 @@ export async function* readEvents(path: string, stats: IngestStats, opts: ReadEv
     return;
   }
   yield* readLogEvents(path, stats, opts, format);
+}
+
+/** Where feedFile() delivers a file: every event, and Zeek TSV conn.log records on their own road
+ * when the receiver takes them that way. */
+export interface EventReceiver {
+  event(ev: VigilEvent): void;
+  /** A conn.log record as scalars, parsed on a reader thread with no event object built (the same
+   * records, bad lines and verdicts as `event`: test/cli/replay-conn-fast.test.ts). */
+  readonly conn?: ConnRecordHandler;
+}
+
+export interface FeedOptions extends ReadEventsOptions {
+  /** false: a Zeek TSV conn.log goes through the general reader too (tests compare the two). */
+  readonly fastConn?: boolean;
+}
+
+/**
+ * Deliver one file of any supported format to `to`; returns its totals. The one entry for replaying
+ * files: this, not the caller, chooses the reader (a Zeek TSV conn.log, the largest input by far,
+ * takes the threaded scanner when the receiver has a `conn` handler).
+ */
+export async function feedFile(path: string, to: EventReceiver, opts: FeedOptions = {}): Promise<IngestStats> {
+  const format = detectInputFormat(path);
+  if (format === 'zeek-tsv' && to.conn !== undefined && opts.fastConn !== false) {
+    const cs: ConnReadStats = { records: 0, bad: 0, skipped: 0 };
+    const ro = { ...(opts.onProblem ? { onProblem: opts.onProblem } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
+    for await (const b of readConnBatches(path, cs, ro)) eachConnRecord(b.view, b.message, to.conn);
+    return { file: path, format: 'zeek-tsv', records: cs.records, events: cs.records - cs.bad - cs.skipped, bad: cs.bad, skipped: cs.skipped };
+  }
+  const stats: IngestStats = { file: path, format: format ?? '?', records: 0, events: 0, bad: 0, skipped: 0 };
+  for await (const ev of readEvents(path, stats, opts, format)) to.event(ev);
+  return stats;
 }

@@ -10,10 +10,7 @@ import { addConfigOptions, configFromOptions } from '../config-flags.js';
 import { pipelineOptionsFrom } from '../detect-config.js';
 import type { IngestProblem, IngestStats } from '../../ingest/ingest-types.js';
 import { captureEvents as readCapture } from '../../ingest/capture/capture-events.js';
-import { detectInputFormat, readEvents } from '../../ingest/read-events.js';
-import { readConnBatches, type ConnReadStats } from '../../ingest/conn-batch-reader.js';
-import { eachConnRecord } from '../../ingest/conn-batch.js';
-import type { ConnRecordHandler } from '../../ingest/zeek-conn-scanner.js';
+import { feedFile, type EventReceiver } from '../../ingest/read-events.js';
 import type { Alert } from '../../model/alert.js';
 import type { VigilEvent } from '../../model/event.js';
 import { AlertSqliteStore } from '../../store/sqlite/alert-sqlite-store.js';
@@ -46,23 +43,14 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions 
     for (const a of xs) if (opts.dedup === false || router.admit(a)) alerts.push(a);
   };
   const stats: IngestStats[] = [];
+  const receiver: EventReceiver = {
+    event: (ev) => take(pipeline.push(ev)),
+    conn: (ts, src, dst, dport, outcome) => take(pipeline.pushConn(ts, src, dst, dport, outcome)),
+  };
   for (const file of files) {
-    const format = detectInputFormat(file);
     const onProgress = opts.onProgress ? (r: number, t: number) => opts.onProgress?.(file, r, t) : undefined;
-    if (opts.fastConn !== false && format === 'zeek-tsv') {
-      // Zeek TSV conn.log: parsed on a reader thread straight into the detectors (no event objects);
-      // the same records, bad lines and alerts as the general reader (test/cli/replay-conn-fast.test.ts).
-      const cs: ConnReadStats = { records: 0, bad: 0, skipped: 0 };
-      const onRecord: ConnRecordHandler = (ts, src, dst, dport, outcome) => take(pipeline.pushConn(ts, src, dst, dport, outcome));
-      const batches = readConnBatches(file, cs, { ...(opts.onProblem ? { onProblem: opts.onProblem } : {}), ...(onProgress ? { onProgress } : {}) });
-      for await (const b of batches) eachConnRecord(b.view, b.message, onRecord);
-      stats.push({ file, format: 'zeek-tsv', records: cs.records, events: cs.records - cs.bad - cs.skipped, bad: cs.bad, skipped: cs.skipped });
-      continue;
-    }
-    const st: IngestStats = { file, format: format ?? '?', records: 0, events: 0, bad: 0, skipped: 0 };
-    const ro = { names, ...(opts.onProblem ? { onProblem: opts.onProblem } : {}), ...(onProgress ? { onProgress } : {}) };
-    for await (const ev of readEvents(file, st, ro, format)) take(pipeline.push(ev));
-    stats.push(st);
+    const fo = { names, ...(opts.fastConn === false ? { fastConn: false } : {}), ...(opts.onProblem ? { onProblem: opts.onProblem } : {}), ...(onProgress ? { onProgress } : {}) };
+    stats.push(await feedFile(file, receiver, fo));
   }
   take(pipeline.flush());
   return { alerts, stats };
