@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { analyzeCapture } from '../src/ingest/capture/pcap-driver.js';
 import { readCaptureFile } from '../src/ingest/capture/capture-file.js';
 import { packetTimeMs } from '../src/protocols/pcap/capture-types.js';
-import { pcapFileHeader } from '../src/protocols/pcap/capture-writer.js';
+import { pcapFileHeader } from '../test/helpers/capture-writer.js';
 import { DECODE, DecodedPacket, decodePacket } from '../src/protocols/pcap/packet-decoder.js';
 
 interface TemplatePacket {

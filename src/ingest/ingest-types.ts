@@ -35,5 +35,3 @@ export type LineResult = VigilEvent | undefined | { readonly error: string };
 export function isLineError(r: LineResult): r is { readonly error: string } {
   return r !== undefined && 'error' in r;
 }
-
-export class RecordError extends Error {}

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runPcap } from '../../src/cli/commands/pcap.js';
-import { concat, ethernet, ipTcp, pcapFileHeader, pcapRecord } from '../../src/protocols/pcap/capture-writer.js';
+import { concat, ethernet, ipTcp, pcapFileHeader, pcapRecord } from '../helpers/capture-writer.js';
 import { encodeBind, encodeRequest } from '../../src/protocols/dcerpc/pdu-encode.js';
 import { TextTable, addCallRow, callTable } from '../../src/cli/pcap/table-format.js';
 import { callRecord } from '../../src/cli/pcap/call-record.js';

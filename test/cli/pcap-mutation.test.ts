@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { analyzeCapture } from '../../src/ingest/capture/pcap-driver.js';
 import { encodeBind, encodeRequest } from '../../src/protocols/dcerpc/pdu-encode.js';
-import { concat, ethernet, ipTcp, pcapFileHeader, pcapRecord } from '../../src/protocols/pcap/capture-writer.js';
+import { concat, ethernet, ipTcp, pcapFileHeader, pcapRecord } from '../helpers/capture-writer.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-pcap-mutation-'));

@@ -14,7 +14,7 @@ import type { CallRecord } from '../../src/model/call.js';
 import { encodeBind, encodeBindAck, encodeRequest, encodeResponse } from '../../src/protocols/dcerpc/pdu-encode.js';
 import {
   concat, ethernet, ipTcp, linuxSll, linuxSll2, loopback, pcapFileHeader, pcapRecord, pcapngInterface, pcapngPacket, pcapngSectionHeader,
-} from '../../src/protocols/pcap/capture-writer.js';
+} from '../helpers/capture-writer.js';
 import { LINKTYPE } from '../../src/protocols/pcap/capture-types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-pcap-pipeline-'));

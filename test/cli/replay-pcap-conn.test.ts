@@ -11,7 +11,7 @@ import { captureEvents, replayFiles } from '../../src/cli/commands/replay.js';
 import { analyzeCapture } from '../../src/ingest/capture/pcap-driver.js';
 import type { ConnEvent } from '../../src/model/event.js';
 import { LINKTYPE } from '../../src/protocols/pcap/capture-types.js';
-import { concat, ipTcp, pcapFileHeader, pcapRecord, type TcpSegmentSpec, udpDatagram } from '../../src/protocols/pcap/capture-writer.js';
+import { concat, ipTcp, pcapFileHeader, pcapRecord, type TcpSegmentSpec, udpDatagram } from '../helpers/capture-writer.js';
 import { CLI_PATH, corpusPath, skipWithoutCorpus } from '../helpers/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-replay-pcap-conn-'));

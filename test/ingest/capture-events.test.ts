@@ -17,7 +17,7 @@ import type { Alert } from '../../src/model/alert.js';
 import type { AnomalyEvent, VigilEvent } from '../../src/model/event.js';
 import { encodeBind, encodeBindAck, encodeBindNak, encodeRequest, encodeResponse } from '../../src/protocols/dcerpc/pdu-encode.js';
 import { LINKTYPE } from '../../src/protocols/pcap/capture-types.js';
-import { concat, ipTcp, pcapFileHeader, pcapngSectionHeader, pcapRecord } from '../../src/protocols/pcap/capture-writer.js';
+import { concat, ipTcp, pcapFileHeader, pcapngSectionHeader, pcapRecord } from '../helpers/capture-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-capture-events-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

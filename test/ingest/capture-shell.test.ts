@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { concat, ipTcp, pcapFileHeader, pcapRecord } from '../../src/protocols/pcap/capture-writer.js';
+import { concat, ipTcp, pcapFileHeader, pcapRecord } from '../helpers/capture-writer.js';
 import { LINKTYPE } from '../../src/protocols/pcap/capture-types.js';
 import { replayFiles } from '../../src/cli/commands/replay.js';
 import { ExploitDetector } from '../../src/detect/exploit-detector.js';

@@ -88,11 +88,6 @@ function drepOf(d0: number, d1: number, d2: number, d3: number): PduHeader['drep
   return [d0, d1, d2, d3];
 }
 
-/** frag_length of the PDU at `offset` without decoding anything else (the framer's hot path). */
-export function fragLengthAt(buf: Uint8Array, offset: number): number {
-  return u16At(buf, offset + 8, (buf[offset + 4] & 0x10) !== 0);
-}
-
 /** Decode one whole PDU (the first frag_length bytes of `buf`). Never throws on peer bytes. A
  * one-shot convenience over PduDecoder (a connection uses its owner's decoder). */
 export function decodePdu(buf: Uint8Array, opts: DecodeOptions = {}): DecodeResult {

@@ -9,7 +9,7 @@ import { CaptureParser } from '../../../src/protocols/pcap/capture-parser.js';
 import { LINKTYPE, type CapturedPacket } from '../../../src/protocols/pcap/capture-types.js';
 import {
   concat, ethernet, ipTcp, pcapFileHeader, pcapRecord, pcapngInterface, pcapngPacket, pcapngSectionHeader, pcapngSimplePacket,
-} from '../../../src/protocols/pcap/capture-writer.js';
+} from '../../helpers/capture-writer.js';
 
 interface Seen {
   index: number;

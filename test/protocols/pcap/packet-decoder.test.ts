@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { LINKTYPE } from '../../../src/protocols/pcap/capture-types.js';
 import {
   concat, ethernet, ipTcp, ipv4, ipv6, linuxSll, linuxSll2, loopback, tcpHeader, udpDatagram,
-} from '../../../src/protocols/pcap/capture-writer.js';
+} from '../../helpers/capture-writer.js';
 import { DECODE, DecodedPacket, decodePacket, ipv4ToString, ipv6ToString } from '../../../src/protocols/pcap/packet-decoder.js';
 
 const payload = new TextEncoder().encode('hello');

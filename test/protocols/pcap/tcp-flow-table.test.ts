@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ipTcp } from '../../../src/protocols/pcap/capture-writer.js';
+import { ipTcp } from '../../helpers/capture-writer.js';
 import { DecodedPacket, decodePacket } from '../../../src/protocols/pcap/packet-decoder.js';
 import { type FlowEntry, FlowTable, fromClient } from '../../../src/protocols/pcap/tcp-flow-table.js';
 

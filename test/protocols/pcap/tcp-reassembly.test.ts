@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Anomaly } from '../../../src/model/anomaly.js';
-import { ipTcp } from '../../../src/protocols/pcap/capture-writer.js';
+import { ipTcp } from '../../helpers/capture-writer.js';
 import { DECODE, DecodedPacket, decodePacket } from '../../../src/protocols/pcap/packet-decoder.js';
 import { TcpStream } from '../../../src/protocols/pcap/tcp-stream.js';
 import { type CloseReason, type DirIndex, type TcpAppConsumer, type TcpConnection, TcpTracker } from '../../../src/protocols/pcap/tcp-tracker.js';

@@ -1,9 +1,10 @@
 // Builders for pcap / pcapng files and Ethernet, SLL, SLL2, loopback, IPv4, IPv6 and TCP frames:
-// what tests, benchmarks and the sensor use to write captures that tcpdump and tshark read.
+// what tests and benchmarks use to write captures that tcpdump and tshark read (test-only code, so
+// it lives under test/, not src/).
 // Same specs as the reader (draft-ietf-opsawg-pcap, -pcapng, RFC 791, RFC 8200, RFC 9293).
 
-import { ByteWriter } from '../../core/byte-writer.js';
-import { LINKTYPE } from './capture-types.js';
+import { ByteWriter } from '../../src/core/byte-writer.js';
+import { LINKTYPE } from '../../src/protocols/pcap/capture-types.js';
 
 export interface PcapHeaderOptions {
   readonly linkType: number;
