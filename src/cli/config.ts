@@ -41,6 +41,11 @@ export interface VigilConfig {
   readonly dataDir: string;
   readonly http: { readonly host: string; readonly port: number; readonly publicUrl: string };
   readonly csaf: { readonly publisherName: string; readonly publisherNamespace: string; readonly publisherCategory: string };
+  readonly feeds: {
+    readonly intervalMinutes: number; readonly kevUrl: string; readonly epssUrl: string; readonly epssJump: number;
+    readonly nvdUrl: string; readonly nvdApiKey: string; readonly csafProviders: readonly string[];
+  };
+  readonly subscriptions: { readonly vendors: readonly string[]; readonly products: readonly string[]; readonly keywords: readonly string[] };
   readonly sensor: {
     readonly ports: readonly number[];
     readonly portOffset: number;
@@ -265,6 +270,11 @@ function build(m: Map<string, unknown>, cwd: string): VigilConfig {
   const config: VigilConfig = {
     dataDir: resolve(cwd, get<string>('dataDir')),
     http: { host: get('http.host'), port: get('http.port'), publicUrl: get('http.publicUrl') },
+    feeds: {
+      intervalMinutes: get('feeds.intervalMinutes'), kevUrl: get('feeds.kevUrl'), epssUrl: get('feeds.epssUrl'), epssJump: get('feeds.epssJump'),
+      nvdUrl: get('feeds.nvdUrl'), nvdApiKey: get('feeds.nvdApiKey'), csafProviders: get('feeds.csafProviders'),
+    },
+    subscriptions: { vendors: get('subscriptions.vendors'), products: get('subscriptions.products'), keywords: get('subscriptions.keywords') },
     csaf: {
       publisherName: get('csaf.publisherName'),
       publisherNamespace: get('csaf.publisherNamespace'),

@@ -12,6 +12,10 @@ import { loadStarterData, starterRecords } from '../kb/data/starter-data.js';
 import { AlertSqliteStore } from '../store/sqlite/alert-sqlite-store.js';
 import { KbSqliteStore } from '../store/sqlite/kb-sqlite-store.js';
 import { resolveCveId } from '../kb/cve-alias.js';
+import { FeedWatcher } from '../kb/watch/feed-watcher.js';
+import { noticeAlert } from '../detect/kb-notice-alert.js';
+import { ensurePrivateDir } from '../core/private-files.js';
+import { join, resolve } from 'node:path';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { alertRoutePlugin } from '../server/routes/alerts.js';
 import { kbRoutePlugins } from '../server/routes/vulns.js';
@@ -21,6 +25,8 @@ import { pipelineOptionsFrom } from './detect-config.js';
 
 export interface NodeServices {
   readonly detection: DetectionService;
+  /** Syncs the feeds on a schedule (feeds.intervalMinutes > 0); stopped with the node. */
+  readonly feeds: FeedWatcher | undefined;
   readonly routes: RoutePlugin[];
   /** The sensor sink's listener: every event the store accepted goes through the detectors. */
   readonly onEvents: (events: readonly VigilEvent[]) => void;
@@ -64,5 +70,27 @@ export async function startNodeServices(
       publisher: { category: config.csaf.publisherCategory, name: config.csaf.publisherName, namespace: config.csaf.publisherNamespace },
     }),
   ];
-  return { detection, routes, onEvents: (events) => events.forEach((e) => detection.handle(e)) };
+  const feeds = startFeedWatcher(config, kb, detection, clock, deps.logger);
+  return { detection, feeds, routes, onEvents: (events) => events.forEach((e) => detection.handle(e)) };
+}
+
+/** The feed watcher of `vigil up`: its notices become `kb` alerts through the node's router. */
+function startFeedWatcher(config: VigilConfig, kb: KbSqliteStore, detection: DetectionService, clock: Clock, logger: Logger): FeedWatcher | undefined {
+  const f = config.feeds;
+  if (f.intervalMinutes === 0) return undefined;
+  const workDir = join(resolve(config.dataDir), 'feeds');
+  ensurePrivateDir(workDir, logger);
+  const watcher = new FeedWatcher({
+    store: kb,
+    sources: { kevUrl: f.kevUrl, epssUrl: f.epssUrl, nvdUrl: f.nvdUrl, ...(f.nvdApiKey ? { nvdApiKey: f.nvdApiKey } : {}), csafProviders: f.csafProviders },
+    subscriptions: config.subscriptions,
+    workDir,
+    epssJump: f.epssJump,
+    logger: logger.child?.({ module: 'feeds' }) ?? logger,
+  });
+  watcher.start(f.intervalMinutes * 60_000, (r) => {
+    logger.info({ sources: r.sources, notices: r.notices.length, changesDropped: r.changesDropped }, 'feeds synced');
+    detection.raise(r.notices.map((n) => noticeAlert(n, clock.now())));
+  });
+  return watcher;
 }

@@ -20,6 +20,7 @@ import { startNodeServices } from './node-services.js';
 import { consoleLogger } from './log-format.js';
 import type { VigilConfig } from './config.js';
 import { storeSink, type EventListener } from './node-sink.js';
+import type { FeedWatcher } from '../kb/watch/feed-watcher.js';
 
 export interface NodeOptions {
   readonly logger?: PinoLogger;
@@ -87,11 +88,13 @@ export async function startNode(config: VigilConfig, opts: NodeOptions = {}): Pr
   let sensor: Sensor | undefined;
   let app: FastifyInstance | undefined;
   let detection: DetectionService | undefined;
+  let feeds: FeedWatcher | undefined;
   try {
     const services = await startNodeServices(config, {
       store, registry, logger: logger.child({ module: 'detect' }), httpAddress: `${config.http.host}:${config.http.port}`,
     });
     detection = services.detection;
+    feeds = services.feeds;
     sensor = new Sensor({
       name: 'sensor',
       ports: config.sensor.ports,
@@ -113,12 +116,14 @@ export async function startNode(config: VigilConfig, opts: NodeOptions = {}): Pr
   } catch (e) {
     await app?.close();
     await sensor?.stop();
+    await feeds?.stop();
     await detection?.stop();
     await store.close();
     throw e;
   }
   const live = sensor;
   const detectors = detection as DetectionService;
+  const watcher = feeds;
   const addr = app.server.address() as AddressInfo;
   const httpAddress = `${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   logger.info({ http: httpAddress, sensor: live.listeners, dataDir }, 'vigil node up');
@@ -132,6 +137,7 @@ export async function startNode(config: VigilConfig, opts: NodeOptions = {}): Pr
       stopping ??= (async () => {
         await api.close();
         await live.stop();
+        await watcher?.stop();
         await detectors.stop();
         await store.close();
         logger.info('vigil node stopped');

@@ -63,6 +63,11 @@ export class DetectionService {
     this.route(this.pipeline.push(ev));
   }
 
+  /** Route alerts raised outside the pipeline (the feed watcher's), in order with the rest. */
+  raise(alerts: Alert[]): void {
+    this.route(alerts);
+  }
+
   start(): void {
     this.timer ??= setInterval(() => this.route(this.pipeline.flush(this.o.clock.now())), this.o.flushEveryMs ?? 60_000);
     this.timer.unref();

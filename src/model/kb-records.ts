@@ -100,10 +100,19 @@ export interface KbSearchKeys {
   readonly cpes: readonly string[];
 }
 
+/** One fragment written by applyFragments: a source said something new about a vulnerability. */
+export interface KbChange {
+  readonly vulnId: string;
+  readonly source: string;
+  readonly kind: 'inserted' | 'updated';
+}
+
 export interface ApplyStats {
   readonly inserted: number;
   readonly updated: number;
   readonly unchanged: number;
+  /** The fragments written (a store that can tell; the feed watcher turns them into notices). */
+  readonly changes?: readonly KbChange[];
 }
 
 export type MergeFn = (id: string, fragments: readonly KbFragment[]) => { record: KbVulnerabilityRecord; keys: KbSearchKeys };

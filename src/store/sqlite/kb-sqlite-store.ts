@@ -116,7 +116,8 @@ export class KbSqliteStore {
     const changedIds = [...new Set(changed.map((f) => f.vulnId))];
     await this.remerge(changedIds.filter((id) => storedOnly.has(id)), merge);
     await this.writeMerged(changedIds.filter((id) => !storedOnly.has(id)).map((id) => [id, inCall.get(id) ?? []]), merge);
-    return { inserted, updated, unchanged: fragments.length - changed.length };
+    const changes = changed.map((f) => ({ vulnId: f.vulnId, source: f.source, kind: existing.has(`${f.vulnId}\0${f.source}`) ? ('updated' as const) : ('inserted' as const) }));
+    return { inserted, updated, unchanged: fragments.length - changed.length, changes };
   }
 
   private async remerge(ids: readonly string[], merge: MergeFn): Promise<void> {
