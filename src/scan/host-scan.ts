@@ -1,0 +1,122 @@
+// Everything the scanner does to one host: a TCP connect to each port (retried when nothing
+// answered), then on the RPC ports the endpoint-mapper probes and the requested checks, and on the
+// SMB ports the SMB probe when one is plugged in. Every connection takes a pacer slot first.
+
+import type { Socket } from 'node:net';
+import type { CheckObservation, HostScanResult, PortObservation } from '../model/scan.js';
+import { fingerprint } from './fingerprint.js';
+import type { Pacer } from './pacer.js';
+import { checkMs03026 } from './probes/ms03-026-check.js';
+import { RpcClient, type RpcClientLimits } from './probes/rpc-client.js';
+import { probeEndpointMapper, type RpcProbeLimits, type RpcProbeResult } from './probes/rpc-probes.js';
+import { tcpConnect, type ConnectOutcome, type SocketFactory } from './probes/tcp-connect.js';
+
+/** Service names nmap gives these ports (nmap-services). */
+export const SERVICE_NAMES: Readonly<Record<number, string>> = { 135: 'msrpc', 139: 'netbios-ssn', 445: 'microsoft-ds', 593: 'http-rpc-epmap' };
+
+export const RPC_PORTS: ReadonlySet<number> = new Set([135, 593]);
+export const SMB_PORTS: ReadonlySet<number> = new Set([139, 445]);
+
+/** The slot for the SMB negotiate / NTLMSSP probe (names, domain, OS build) on 139/445: given an
+ * open port, it fills what it learned. None is plugged in yet: the ports get the connect probe only. */
+export type SmbProbe = (host: string, port: number, connect: () => Promise<Socket | undefined>) => Promise<Partial<Pick<HostScanResult, 'netbiosName' | 'dnsName' | 'domain' | 'hostname' | 'os'>> & { errors?: string[] }>;
+
+export interface HostScanContext {
+  readonly pacer: Pacer;
+  readonly socketFactory: SocketFactory;
+  readonly ports: readonly number[];
+  /** Run the endpoint-mapper probes on 135/593. */
+  readonly rpcProbes: boolean;
+  readonly checks: readonly string[];
+  readonly connectTimeoutMs: number;
+  readonly retries: number;
+  readonly rpcLimits: RpcClientLimits;
+  readonly probeLimits: RpcProbeLimits;
+  readonly smbProbe?: SmbProbe;
+  readonly now: () => number;
+}
+
+/** Connect with retries while nothing answers; the pacer slot is held until the socket closes. */
+async function connectPort(ctx: HostScanContext, host: string, port: number, keep: boolean): Promise<ConnectOutcome & { release?: () => void }> {
+  let last: ConnectOutcome = { state: 'filtered' };
+  for (let attempt = 0; attempt <= ctx.retries; attempt++) {
+    const release = await ctx.pacer.acquire(host);
+    last = await tcpConnect(ctx.socketFactory, host, port, ctx.connectTimeoutMs, keep);
+    if (last.socket) {
+      last.socket.once('close', release);
+      return last;
+    }
+    release();
+    if (last.state !== 'filtered') return last;
+  }
+  return last;
+}
+
+/** A fresh connection to an open port for one more probe, paced like the first. */
+function reconnect(ctx: HostScanContext, host: string, port: number): () => Promise<Socket | undefined> {
+  return async () => (await connectPort(ctx, host, port, true)).socket;
+}
+
+async function rpcOn(ctx: HostScanContext, host: string, port: number, socket: Socket, errors: string[]): Promise<RpcProbeResult | undefined> {
+  const rpc = new RpcClient(socket, ctx.rpcLimits, port === 593);
+  try {
+    const r = await probeEndpointMapper(rpc, ctx.probeLimits);
+    errors.push(...r.errors.map((e) => `${port}: ${e}`));
+    return r;
+  } catch (e) {
+    errors.push(`${port}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  } finally {
+    rpc.close();
+  }
+}
+
+export async function scanHost(ctx: HostScanContext, host: string): Promise<HostScanResult> {
+  const errors: string[] = [];
+  const wantsRpc = ctx.rpcProbes || ctx.checks.length > 0;
+  const outcomes = await Promise.all(ctx.ports.map((port) => connectPort(ctx, host, port, wantsRpc && RPC_PORTS.has(port) && ctx.rpcProbes)));
+  const ports: PortObservation[] = ctx.ports.map((port, i) => {
+    const o = outcomes[i];
+    if (o.error && o.state !== 'closed') errors.push(`${port}: ${o.error}`);
+    return { port, proto: 'tcp', state: o.state, ...(SERVICE_NAMES[port] ? { service: SERVICE_NAMES[port] } : {}) };
+  });
+  const open = (p: number): boolean => ports.some((x) => x.port === p && x.state === 'open');
+  // One endpoint mapper is enough: 135 when open, else 593 (ncacn_http).
+  const rpcPort = open(135) ? 135 : open(593) ? 593 : undefined;
+  let rpc: RpcProbeResult | undefined;
+  for (const [i, o] of outcomes.entries()) {
+    const port = ctx.ports[i];
+    if (!o.socket) continue;
+    if (port === rpcPort) rpc = await rpcOn(ctx, host, port, o.socket, errors);
+    else o.socket.destroy();
+  }
+  const checks: CheckObservation[] = [];
+  if (rpcPort !== undefined && ctx.checks.includes('ms03-026')) {
+    const s = await reconnect(ctx, host, rpcPort)();
+    if (s) checks.push(await checkMs03026(s, rpcPort, ctx.rpcLimits, rpcPort === 593));
+    else errors.push(`${rpcPort}: no second connection for the ms03-026 check`);
+  }
+  let smb: Awaited<ReturnType<SmbProbe>> | undefined;
+  const smbPort = open(445) ? 445 : open(139) ? 139 : undefined;
+  if (ctx.smbProbe && smbPort !== undefined) {
+    smb = await ctx.smbProbe(host, smbPort, reconnect(ctx, host, smbPort));
+    errors.push(...(smb.errors ?? []));
+  }
+  const os = fingerprint({ ports, endpointCount: rpc?.endpoints?.length, interfaceCount: rpc?.interfaces?.length, comVersion: rpc?.comVersion, checks }) ?? smb?.os;
+  const hostname = rpc?.hostname ?? smb?.hostname;
+  return {
+    address: host,
+    scannedAt: ctx.now(),
+    ports,
+    ...(rpc?.endpoints ? { endpoints: rpc.endpoints } : {}),
+    ...(rpc?.interfaces ? { interfaces: rpc.interfaces } : {}),
+    ...(hostname ? { hostname } : {}),
+    ...(smb?.netbiosName ? { netbiosName: smb.netbiosName } : {}),
+    ...(smb?.dnsName ? { dnsName: smb.dnsName } : {}),
+    ...(smb?.domain ? { domain: smb.domain } : {}),
+    ...(rpc?.addresses?.length ? { addresses: rpc.addresses } : {}),
+    ...(os ? { os } : {}),
+    ...(checks.length ? { checks } : {}),
+    ...(errors.length ? { errors } : {}),
+  };
+}
