@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import type { CheckObservation, HostScanResult, PortObservation } from '../model/scan.js';
 import { fingerprint } from './fingerprint.js';
 import type { Pacer } from './pacer.js';
-import { checkMs03026 } from './probes/ms03-026-check.js';
+import { checkRemoteActivation } from './probes/ms03-026-check.js';
 import { RpcClient, type RpcClientLimits } from './probes/rpc-client.js';
 import { probeEndpointMapper, type RpcProbeLimits, type RpcProbeResult } from './probes/rpc-probes.js';
 import { tcpConnect, type ConnectOutcome, type SocketFactory } from './probes/tcp-connect.js';
@@ -91,10 +91,10 @@ export async function scanHost(ctx: HostScanContext, host: string): Promise<Host
     else o.socket.destroy();
   }
   const checks: CheckObservation[] = [];
-  if (rpcPort !== undefined && ctx.checks.includes('ms03-026')) {
+  if (rpcPort !== undefined && ctx.checks.length > 0) {
     const s = await reconnect(ctx, host, rpcPort)();
-    if (s) checks.push(await checkMs03026(s, rpcPort, ctx.rpcLimits, rpcPort === 593));
-    else errors.push(`${rpcPort}: no second connection for the ms03-026 check`);
+    if (s) checks.push(...(await checkRemoteActivation(s, rpcPort, ctx.rpcLimits, rpcPort === 593, ctx.checks)));
+    else errors.push(`${rpcPort}: no second connection for the checks`);
   }
   let smb: Awaited<ReturnType<SmbProbe>> | undefined;
   const smbPort = open(445) ? 445 : open(139) ? 139 : undefined;

@@ -18,7 +18,7 @@ import { scanKey, type SavedScan, type ScanStateStore } from './scan-state.js';
 import { resolveTargets, type Resolver, type Scope } from './scope.js';
 
 export const DEFAULT_SCAN_PORTS: readonly number[] = [135, 139, 445, 593];
-export const KNOWN_CHECKS: readonly string[] = ['ms03-026'];
+export const KNOWN_CHECKS: readonly string[] = ['ms03-026', 'ms03-039'];
 
 export interface ScanProgress {
   readonly hostsDone: number;

@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import type { EndpointObservation } from '../../model/scan.js';
 import {
   EPM, EPT_STATUS, IOXID_RESOLVER, MGMT, OPNUM, decodeEptLookupResponse, decodeInqIfIdsResponse, decodeServerAlive2Response,
-  encodeEptLookupRequest, towerBinding, type InterfaceId,
+  encodeEptLookupRequest, type InterfaceId, type Tower,
 } from '../../protocols/dcerpc/interfaces/index.js';
 import { NULL_CONTEXT_HANDLE, type ContextHandle } from '../../protocols/dcerpc/ndr/index.js';
 import { ProbeError, type RpcClient } from './rpc-client.js';
@@ -37,6 +37,23 @@ const sameHandle = (a: ContextHandle, b: ContextHandle): boolean => a.attributes
 const version = (i: InterfaceId): string => `${i.versionMajor}.${i.versionMinor}`;
 const isNil = (h: ContextHandle): boolean => sameHandle(h, NULL_CONTEXT_HANDLE);
 
+/** A tower as impacket's rpcdump prints it (epm.PrintStringBinding): the NetBIOS floor of a named
+ * pipe as sent (Windows sends it with its leading backslashes), addresses with their port. */
+export function rpcdumpBinding(t: Tower): string {
+  switch (t.protseq) {
+    case 'ncacn_ip_tcp':
+    case 'ncadg_ip_udp':
+    case 'ncacn_http':
+      return `${t.protseq}:${t.ip ?? ''}[${t.port ?? ''}]`;
+    case 'ncacn_np':
+      return `ncacn_np:${t.host ?? ''}[${t.endpoint ?? ''}]`;
+    case 'ncalrpc':
+      return `ncalrpc:[${t.endpoint ?? ''}]`;
+    default:
+      return `unknown:${t.floors.map((f) => f.lhs[0]?.toString(16) ?? '?').join('.')}`;
+  }
+}
+
 /** ept_lookup with RPC_C_EP_ALL_ELTS until the mapper ends the list (status not ok, or a nil handle). */
 export async function lookupEndpoints(rpc: RpcClient, ctxId: number, limits: RpcProbeLimits): Promise<EndpointObservation[]> {
   const out: EndpointObservation[] = [];
@@ -49,7 +66,7 @@ export async function lookupEndpoints(rpc: RpcClient, ctxId: number, limits: Rpc
     for (const e of d.entries ?? []) {
       const iface = e.tower?.iface;
       if (!e.tower || !iface || out.length >= limits.maxEndpoints) continue;
-      out.push({ uuid: iface.uuid.toLowerCase(), version: version(iface), ...(e.annotation ? { annotation: e.annotation } : {}), binding: towerBinding(e.tower) });
+      out.push({ uuid: iface.uuid.toLowerCase(), version: version(iface), ...(e.annotation ? { annotation: e.annotation } : {}), binding: rpcdumpBinding(e.tower) });
     }
     if (d.status !== EPT_STATUS.OK || !d.entryHandle || isNil(d.entryHandle) || (d.entries?.length ?? 0) === 0) return out;
     // a mapper that hands back the handle we sent would loop: stop
