@@ -14,7 +14,13 @@ import { tcpConnect, type ConnectOutcome, type SocketFactory } from './probes/tc
 /** Service names nmap gives these ports (nmap-services). */
 export const SERVICE_NAMES: Readonly<Record<number, string>> = { 135: 'msrpc', 139: 'netbios-ssn', 445: 'microsoft-ds', 593: 'http-rpc-epmap' };
 
-export const RPC_PORTS: ReadonlySet<number> = new Set([135, 593]);
+/** Which ports get the endpoint-mapper probes: plain ncacn_ip_tcp (135) and ncacn_http (593, which
+ * greets first). Tests and odd deployments name others (a sensor on an ephemeral port). */
+export interface RpcPorts {
+  readonly tcp: readonly number[];
+  readonly http: readonly number[];
+}
+export const DEFAULT_RPC_PORTS: RpcPorts = { tcp: [135], http: [593] };
 export const SMB_PORTS: ReadonlySet<number> = new Set([139, 445]);
 
 /** The slot for the SMB negotiate / NTLMSSP probe (names, domain, OS build) on 139/445: given an
@@ -25,6 +31,7 @@ export interface HostScanContext {
   readonly pacer: Pacer;
   readonly socketFactory: SocketFactory;
   readonly ports: readonly number[];
+  readonly rpcPorts: RpcPorts;
   /** Run the endpoint-mapper probes on 135/593. */
   readonly rpcProbes: boolean;
   readonly checks: readonly string[];
@@ -58,7 +65,7 @@ function reconnect(ctx: HostScanContext, host: string, port: number): () => Prom
 }
 
 async function rpcOn(ctx: HostScanContext, host: string, port: number, socket: Socket, errors: string[]): Promise<RpcProbeResult | undefined> {
-  const rpc = new RpcClient(socket, ctx.rpcLimits, port === 593);
+  const rpc = new RpcClient(socket, ctx.rpcLimits, ctx.rpcPorts.http.includes(port));
   try {
     const r = await probeEndpointMapper(rpc, ctx.probeLimits);
     errors.push(...r.errors.map((e) => `${port}: ${e}`));
@@ -73,16 +80,16 @@ async function rpcOn(ctx: HostScanContext, host: string, port: number, socket: S
 
 export async function scanHost(ctx: HostScanContext, host: string): Promise<HostScanResult> {
   const errors: string[] = [];
-  const wantsRpc = ctx.rpcProbes || ctx.checks.length > 0;
-  const outcomes = await Promise.all(ctx.ports.map((port) => connectPort(ctx, host, port, wantsRpc && RPC_PORTS.has(port) && ctx.rpcProbes)));
+  const isRpc = (p: number): boolean => ctx.rpcPorts.tcp.includes(p) || ctx.rpcPorts.http.includes(p);
+  const outcomes = await Promise.all(ctx.ports.map((port) => connectPort(ctx, host, port, isRpc(port) && ctx.rpcProbes)));
   const ports: PortObservation[] = ctx.ports.map((port, i) => {
     const o = outcomes[i];
     if (o.error && o.state !== 'closed') errors.push(`${port}: ${o.error}`);
     return { port, proto: 'tcp', state: o.state, ...(SERVICE_NAMES[port] ? { service: SERVICE_NAMES[port] } : {}) };
   });
   const open = (p: number): boolean => ports.some((x) => x.port === p && x.state === 'open');
-  // One endpoint mapper is enough: 135 when open, else 593 (ncacn_http).
-  const rpcPort = open(135) ? 135 : open(593) ? 593 : undefined;
+  // One endpoint mapper is enough: a plain one (135) when open, else one over ncacn_http (593).
+  const rpcPort = ctx.rpcPorts.tcp.find(open) ?? ctx.rpcPorts.http.find(open);
   let rpc: RpcProbeResult | undefined;
   for (const [i, o] of outcomes.entries()) {
     const port = ctx.ports[i];
@@ -93,7 +100,7 @@ export async function scanHost(ctx: HostScanContext, host: string): Promise<Host
   const checks: CheckObservation[] = [];
   if (rpcPort !== undefined && ctx.checks.length > 0) {
     const s = await reconnect(ctx, host, rpcPort)();
-    if (s) checks.push(...(await checkRemoteActivation(s, rpcPort, ctx.rpcLimits, rpcPort === 593, ctx.checks)));
+    if (s) checks.push(...(await checkRemoteActivation(s, rpcPort, ctx.rpcLimits, ctx.rpcPorts.http.includes(rpcPort), ctx.checks)));
     else errors.push(`${rpcPort}: no second connection for the checks`);
   }
   let smb: Awaited<ReturnType<SmbProbe>> | undefined;

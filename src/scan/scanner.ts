@@ -12,7 +12,7 @@ import { Pacer } from './pacer.js';
 import { CyclicPermutation } from './permutation.js';
 import { DEFAULT_RPC_CLIENT_LIMITS } from './probes/rpc-client.js';
 import { defaultSocketFactory, type SocketFactory } from './probes/tcp-connect.js';
-import { scanHost, type HostScanContext, type SmbProbe } from './host-scan.js';
+import { DEFAULT_RPC_PORTS, scanHost, type HostScanContext, type RpcPorts, type SmbProbe } from './host-scan.js';
 import { SCAN_LIMITS, type ScanLimitName } from './scan-limits.js';
 import { scanKey, type SavedScan, type ScanStateStore } from './scan-state.js';
 import { resolveTargets, type Resolver, type Scope } from './scope.js';
@@ -36,6 +36,8 @@ export interface ScanOptions {
   readonly scope: Scope;
   readonly ports?: readonly number[];
   readonly checks?: readonly string[];
+  /** Ports that speak DCE/RPC (default 135, and 593 over ncacn_http). */
+  readonly rpcPorts?: RpcPorts;
   /** Endpoint mapper probes on 135/593 (default true); false leaves a connect scan. */
   readonly rpcProbes?: boolean;
   readonly limits?: Partial<Record<ScanLimitName, number>>;
@@ -98,6 +100,7 @@ export async function runScan(o: ScanOptions): Promise<ScanSummary> {
     pacer,
     socketFactory: o.socketFactory ?? defaultSocketFactory,
     ports,
+    rpcPorts: o.rpcPorts ?? DEFAULT_RPC_PORTS,
     rpcProbes: o.rpcProbes ?? true,
     checks,
     connectTimeoutMs: limits.connectTimeoutMs,

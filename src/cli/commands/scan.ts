@@ -23,6 +23,7 @@ interface ScanFlags {
   timeout?: string;
   retries?: string;
   check: string[];
+  rpcPort: string[];
   rpc: boolean;
   json?: boolean;
   o?: string;
@@ -115,6 +116,7 @@ export function register(program: Command): void {
     .option('--timeout <ms>', `TCP connect timeout (default ${SCAN_LIMITS.connectTimeoutMs.default})`)
     .option('--retries <n>', `extra attempts for a port that did not answer (default ${SCAN_LIMITS.retries.default})`)
     .option('--check <name>', `vulnerability check to run: ${KNOWN_CHECKS.join(', ')} (repeatable)`, collect, [])
+    .option('--rpc-port <list>', 'more ports that speak DCE/RPC like 135 (e.g. a sensor on another port; repeatable)', collect, [])
     .option('--no-rpc', 'connect scan only: no endpoint-mapper probes on 135/593')
     .option('--json', 'one JSON object per host (HostScanResult) on stdout')
     .option('-o <X>', 'with X: -oX FILE writes nmap-compatible XML to FILE')
@@ -131,6 +133,10 @@ export function register(program: Command): void {
     const xmlFile = xmlOutput(flags, rest, rawArgsOf(cmd));
     if (rest.length === 0) throw usage('<targets...>', 'no targets left to scan');
     const ports = parsePorts(flags.ports);
+    const extraRpc = flags.rpcPort.map((p) => {
+      if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535) throw usage('--rpc-port', `expected a port 1..65535, got ${JSON.stringify(p)}`);
+      return Number(p);
+    });
     for (const c of flags.check) if (!KNOWN_CHECKS.includes(c)) throw usage('--check', `unknown check ${JSON.stringify(c)} (known: ${KNOWN_CHECKS.join(', ')})`);
     const limits: Partial<Record<ScanLimitName, number>> = {};
     const set = (k: ScanLimitName, v: number | undefined): void => void (v !== undefined && (limits[k] = v));
@@ -157,7 +163,7 @@ export function register(program: Command): void {
     try {
       if (fd !== undefined) writeSync(fd, nmapXmlHeader(`vigil scan ${(rawArgsOf(cmd)).slice(3).join(' ')}`, ports, start));
       const summary = await runScan({
-        targets: rest, scope, ports, checks: flags.check, rpcProbes: flags.rpc, limits, reportAll: flags.allHosts === true,
+        targets: rest, scope, ports, checks: flags.check, rpcProbes: flags.rpc, rpcPorts: { tcp: [135, ...extraRpc], http: [593] }, limits, reportAll: flags.allHosts === true,
         state: { store: new ScanStateStore(join(config.dataDir, 'scans')), resume: flags.resume === true },
         signal: ac.signal,
         onResult: (r) => {
