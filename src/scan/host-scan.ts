@@ -9,7 +9,7 @@ import type { Pacer } from './pacer.js';
 import { checkRemoteActivation } from './probes/ms03-026-check.js';
 import { RpcClient, type RpcClientLimits } from './probes/rpc-client.js';
 import { probeEndpointMapper, type RpcProbeLimits, type RpcProbeResult } from './probes/rpc-probes.js';
-import { tcpConnect, type ConnectOutcome, type SocketFactory } from './probes/tcp-connect.js';
+import { whenConnected, type Connector, type ProbeOutcome } from './probes/tcp-connect.js';
 
 /** Service names nmap gives these ports (nmap-services). */
 export const SERVICE_NAMES: Readonly<Record<number, string>> = { 135: 'msrpc', 139: 'netbios-ssn', 445: 'microsoft-ds', 593: 'http-rpc-epmap' };
@@ -29,7 +29,7 @@ export type SmbProbe = (host: string, port: number, connect: () => Promise<Socke
 
 export interface HostScanContext {
   readonly pacer: Pacer;
-  readonly socketFactory: SocketFactory;
+  readonly connector: Connector;
   readonly ports: readonly number[];
   readonly rpcPorts: RpcPorts;
   /** Run the endpoint-mapper probes on 135/593. */
@@ -43,25 +43,30 @@ export interface HostScanContext {
   readonly now: () => number;
 }
 
-/** Connect with retries while nothing answers; the pacer slot is held until the socket closes. */
-async function connectPort(ctx: HostScanContext, host: string, port: number, keep: boolean): Promise<ConnectOutcome & { release?: () => void }> {
-  let last: ConnectOutcome = { state: 'filtered' };
+/** The port's state by a handshake, retried while nothing answers; one pacer slot per attempt. */
+async function probePort(ctx: HostScanContext, host: string, port: number): Promise<ProbeOutcome> {
+  let last: ProbeOutcome = { state: 'filtered' };
   for (let attempt = 0; attempt <= ctx.retries; attempt++) {
     const release = await ctx.pacer.acquire(host);
-    last = await tcpConnect(ctx.socketFactory, host, port, ctx.connectTimeoutMs, keep);
-    if (last.socket) {
-      last.socket.once('close', release);
-      return last;
+    try {
+      last = await ctx.connector.probe(host, port, ctx.connectTimeoutMs);
+    } finally {
+      release();
     }
-    release();
     if (last.state !== 'filtered') return last;
   }
   return last;
 }
 
-/** A fresh connection to an open port for one more probe, paced like the first. */
-function reconnect(ctx: HostScanContext, host: string, port: number): () => Promise<Socket | undefined> {
-  return async () => (await connectPort(ctx, host, port, true)).socket;
+/** A connected socket to an open port for a conversation, paced like a probe (the slot is held
+ * until the socket closes); undefined when it does not connect. */
+function conversation(ctx: HostScanContext, host: string, port: number): () => Promise<Socket | undefined> {
+  return async () => {
+    const release = await ctx.pacer.acquire(host);
+    const s = ctx.connector.open(host, port);
+    s.once('close', release);
+    return whenConnected(s, ctx.connectTimeoutMs);
+  };
 }
 
 async function rpcOn(ctx: HostScanContext, host: string, port: number, socket: Socket, errors: string[]): Promise<RpcProbeResult | undefined> {
@@ -80,33 +85,34 @@ async function rpcOn(ctx: HostScanContext, host: string, port: number, socket: S
 
 export async function scanHost(ctx: HostScanContext, host: string): Promise<HostScanResult> {
   const errors: string[] = [];
-  const isRpc = (p: number): boolean => ctx.rpcPorts.tcp.includes(p) || ctx.rpcPorts.http.includes(p);
-  const outcomes = await Promise.all(ctx.ports.map((port) => connectPort(ctx, host, port, isRpc(port) && ctx.rpcProbes)));
+  const outcomes = await Promise.all(ctx.ports.map((port) => probePort(ctx, host, port)));
   const ports: PortObservation[] = ctx.ports.map((port, i) => {
     const o = outcomes[i];
     if (o.error && o.state !== 'closed') errors.push(`${port}: ${o.error}`);
-    return { port, proto: 'tcp', state: o.state, ...(SERVICE_NAMES[port] ? { service: SERVICE_NAMES[port] } : {}) };
+    const service = SERVICE_NAMES[port];
+    return service ? { port, proto: 'tcp', state: o.state, service } : { port, proto: 'tcp', state: o.state };
   });
   const open = (p: number): boolean => ports.some((x) => x.port === p && x.state === 'open');
+  // A host with nothing open is done: no conversation to have.
+  if (!ports.some((p) => p.state === 'open')) return { address: host, scannedAt: ctx.now(), ports, ...(errors.length ? { errors } : {}) };
   // One endpoint mapper is enough: a plain one (135) when open, else one over ncacn_http (593).
   const rpcPort = ctx.rpcPorts.tcp.find(open) ?? ctx.rpcPorts.http.find(open);
   let rpc: RpcProbeResult | undefined;
-  for (const [i, o] of outcomes.entries()) {
-    const port = ctx.ports[i];
-    if (!o.socket) continue;
-    if (port === rpcPort) rpc = await rpcOn(ctx, host, port, o.socket, errors);
-    else o.socket.destroy();
+  if (rpcPort !== undefined && ctx.rpcProbes) {
+    const s = await conversation(ctx, host, rpcPort)();
+    if (s) rpc = await rpcOn(ctx, host, rpcPort, s, errors);
+    else errors.push(`${rpcPort}: open, but a second connection for the endpoint mapper failed`);
   }
   const checks: CheckObservation[] = [];
   if (rpcPort !== undefined && ctx.checks.length > 0) {
-    const s = await reconnect(ctx, host, rpcPort)();
+    const s = await conversation(ctx, host, rpcPort)();
     if (s) checks.push(...(await checkRemoteActivation(s, rpcPort, ctx.rpcLimits, ctx.rpcPorts.http.includes(rpcPort), ctx.checks)));
     else errors.push(`${rpcPort}: no second connection for the checks`);
   }
   let smb: Awaited<ReturnType<SmbProbe>> | undefined;
   const smbPort = open(445) ? 445 : open(139) ? 139 : undefined;
   if (ctx.smbProbe && smbPort !== undefined) {
-    smb = await ctx.smbProbe(host, smbPort, reconnect(ctx, host, smbPort));
+    smb = await ctx.smbProbe(host, smbPort, conversation(ctx, host, smbPort));
     errors.push(...(smb.errors ?? []));
   }
   const os = fingerprint({ ports, endpointCount: rpc?.endpoints?.length, interfaceCount: rpc?.interfaces?.length, comVersion: rpc?.comVersion, checks }) ?? smb?.os;

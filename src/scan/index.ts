@@ -5,7 +5,7 @@ export { runScan, DEFAULT_SCAN_PORTS, KNOWN_CHECKS, type ScanOptions, type ScanP
 export { SCAN_LIMITS, type ScanLimitName } from './scan-limits.js';
 export { ScanStateStore, scanKey } from './scan-state.js';
 export { CyclicPermutation } from './permutation.js';
-export { defaultSocketFactory, type SocketFactory } from './probes/tcp-connect.js';
+export { defaultConnector, socketConnector, type Connector } from './probes/tcp-connect.js';
 export type { SmbProbe } from './host-scan.js';
 export { nmapXmlHeader, nmapXmlHost, nmapXmlFooter } from './outputs/nmap-xml.js';
 export { progressLine } from './outputs/progress-line.js';

@@ -11,7 +11,7 @@ import { formatRange } from './ip-ranges.js';
 import { Pacer } from './pacer.js';
 import { CyclicPermutation } from './permutation.js';
 import { DEFAULT_RPC_CLIENT_LIMITS } from './probes/rpc-client.js';
-import { defaultSocketFactory, type SocketFactory } from './probes/tcp-connect.js';
+import { defaultConnector, type Connector } from './probes/tcp-connect.js';
 import { DEFAULT_RPC_PORTS, scanHost, type HostScanContext, type RpcPorts, type SmbProbe } from './host-scan.js';
 import { SCAN_LIMITS, type ScanLimitName } from './scan-limits.js';
 import { scanKey, type SavedScan, type ScanStateStore } from './scan-state.js';
@@ -43,7 +43,8 @@ export interface ScanOptions {
   readonly limits?: Partial<Record<ScanLimitName, number>>;
   /** Report hosts with no open port too (default: only hosts with an open port). */
   readonly reportAll?: boolean;
-  readonly socketFactory?: SocketFactory;
+  /** How connections are made (default: a bare handshake for port states, net.Socket to talk). */
+  readonly connector?: Connector;
   readonly resolver?: Resolver;
   readonly smbProbe?: SmbProbe;
   /** Where the position is saved; `resume` continues the saved scan of the same parameters. */
@@ -98,7 +99,7 @@ export async function runScan(o: ScanOptions): Promise<ScanSummary> {
   const pacer = new Pacer({ rate: limits.rate, maxInFlight: limits.maxInFlight, perHostInFlight: limits.perHostInFlight, perHostRate: limits.perHostRate });
   const ctx: HostScanContext = {
     pacer,
-    socketFactory: o.socketFactory ?? defaultSocketFactory,
+    connector: o.connector ?? defaultConnector(),
     ports,
     rpcPorts: o.rpcPorts ?? DEFAULT_RPC_PORTS,
     rpcProbes: o.rpcProbes ?? true,

@@ -15,7 +15,7 @@ import { startSensor } from '../sensor/sensor-harness.js';
 import { Scope } from '../../src/scan/scope.js';
 import { runScan } from '../../src/scan/scanner.js';
 import { ScanStateStore } from '../../src/scan/scan-state.js';
-import type { SocketFactory } from '../../src/scan/probes/tcp-connect.js';
+import { socketConnector, type Connector } from '../../src/scan/probes/tcp-connect.js';
 
 /** The CLI in a child process, awaited: the sensor under test shares this process's event loop
  * (spawnSync would stall it; capturing this process's stdout would swallow the test runner's reports). */
@@ -85,18 +85,18 @@ test('--json and -oX against a persona on an ephemeral port', { skip: skipWithou
 });
 
 test('an interrupted scan saves its position (0600) and the resumed scan covers exactly the rest', async () => {
-  const factory: SocketFactory = () => {
+  const connector: Connector = socketConnector(() => {
     const s = new Socket();
     setTimeout(() => s.emit('error', Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })), 1);
     return s;
-  };
+  });
   const d = dataDir();
   const store = new ScanStateStore(join(d, 'scans'));
   const scope = Scope.of(['10.0.0.0/24']);
   const seen: string[] = [];
   const ac = new AbortController();
   const first = await runScan({
-    targets: ['10.0.0.0/24'], ports: [135], scope, socketFactory: factory, reportAll: true, limits: { rate: 100000, perHostRate: 1000 },
+    targets: ['10.0.0.0/24'], ports: [135], scope, connector, reportAll: true, limits: { rate: 100000, perHostRate: 1000 },
     state: { store, resume: false }, signal: ac.signal,
     onResult: (r) => {
       seen.push(r.address);
@@ -108,7 +108,7 @@ test('an interrupted scan saves its position (0600) and the resumed scan covers 
   assert.deepEqual(files, [`${first.key}.json`]);
   assert.equal(statSync(join(d, 'scans', files[0])).mode & 0o777, 0o600);
   const second = await runScan({
-    targets: ['10.0.0.0/24'], ports: [135], scope, socketFactory: factory, reportAll: true, limits: { rate: 100000, perHostRate: 1000 },
+    targets: ['10.0.0.0/24'], ports: [135], scope, connector, reportAll: true, limits: { rate: 100000, perHostRate: 1000 },
     state: { store, resume: true }, onResult: (r) => void seen.push(r.address),
   });
   assert.equal(second.resumed, true);

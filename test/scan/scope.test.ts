@@ -9,18 +9,18 @@ import { isAppError } from '../../src/core/errors.js';
 import { formatRange, parseRange } from '../../src/scan/ip-ranges.js';
 import { Scope, resolveTargets } from '../../src/scan/scope.js';
 import { runScan } from '../../src/scan/scanner.js';
-import type { SocketFactory } from '../../src/scan/probes/tcp-connect.js';
+import { socketConnector, type Connector } from '../../src/scan/probes/tcp-connect.js';
 
-/** A socket factory that counts every connection the scanner asks for and opens none. */
-function countingFactory(): { factory: SocketFactory; count: () => number } {
+/** A connector that counts every connection the scanner asks for (probe or conversation) and opens none. */
+function countingFactory(): { connector: Connector; count: () => number } {
   let n = 0;
   return {
-    factory: () => {
+    connector: socketConnector(() => {
       n++;
       const s = new Socket();
       queueMicrotask(() => s.emit('error', Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })));
       return s;
-    },
+    }),
     count: () => n,
   };
 }
@@ -33,7 +33,7 @@ for (const target of ['10.1.2.3', '8.8.8.8', '192.168.0.0/24', '2001:db8::1', '1
   test(`${target} is refused by the default (loopback) scope with no socket opened`, async () => {
     const c = countingFactory();
     await assert.rejects(
-      runScan({ targets: ['127.0.0.1', target], scope: Scope.of(undefined), socketFactory: c.factory, resolver: noNames, onResult: () => undefined }),
+      runScan({ targets: ['127.0.0.1', target], scope: Scope.of(undefined), connector: c.connector, resolver: noNames, onResult: () => undefined }),
       (e: unknown) => isAppError(e, 'VIGIL_ERR_SCOPE') && e.message.includes(target) && e.message.includes('127.0.0.0/8') && e.message.includes('nothing was sent'),
     );
     assert.equal(c.count(), 0, 'no connection may be attempted when any target is out of scope');
@@ -44,7 +44,7 @@ test('a host name resolving outside the scope is refused, naming the name and th
   const c = countingFactory();
   const resolver = async (n: string): Promise<string[]> => (n === 'files.example' ? ['127.0.0.5', '10.9.9.9'] : []);
   await assert.rejects(
-    runScan({ targets: ['files.example'], scope: Scope.of(undefined), socketFactory: c.factory, resolver, onResult: () => undefined }),
+    runScan({ targets: ['files.example'], scope: Scope.of(undefined), connector: c.connector, resolver, onResult: () => undefined }),
     (e: unknown) => isAppError(e, 'VIGIL_ERR_SCOPE') && /files\.example \(10\.9\.9\.9\)/.test(e.message),
   );
   assert.equal(c.count(), 0);
@@ -54,7 +54,7 @@ test('an explicit scope admits its targets; exclusions win even inside it', asyn
   const c = countingFactory();
   const seen: string[] = [];
   const scope = Scope.of(['10.0.0.0/30'], ['10.0.0.2']);
-  const s = await runScan({ targets: ['10.0.0.0/30'], ports: [135], scope, socketFactory: c.factory, resolver: noNames, reportAll: true, onResult: (r) => void seen.push(r.address) });
+  const s = await runScan({ targets: ['10.0.0.0/30'], ports: [135], scope, connector: c.connector, resolver: noNames, reportAll: true, onResult: (r) => void seen.push(r.address) });
   assert.deepEqual(seen.sort(), ['10.0.0.0', '10.0.0.1', '10.0.0.3']);
   assert.equal(s.hostsTotal, 3);
   assert.equal(c.count(), 3, 'one connect per host and port, none to the excluded address');
