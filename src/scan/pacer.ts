@@ -1,6 +1,8 @@
-// Pace of a scan: connections per second (a token bucket) and connections in flight, in total and
+// Pace of a scan: connections per second (token buckets) and connections in flight, in total and
 // per host, so that a scan never floods a network or one host. Every connection attempt takes a
-// slot first; the slot is given back when the socket closes.
+// slot first; the slot is given back when the connection ends. Waiting is first come, first served;
+// a waiter whose host is at its own limit steps aside into that host's line, so it never holds up
+// the others, and goes back to the front when the host frees up. Every step is O(1) per waiter.
 
 import type { Clock } from '../core/clock.js';
 
@@ -19,33 +21,47 @@ interface HostPace {
   inFlight: number;
   tokens: number;
   refilled: number;
+  /** Waiters of this host set aside while it was at its limit. */
+  readonly aside: Waiter[];
 }
 
 interface Waiter {
   readonly host: string;
-  readonly resolve: () => void;
+  readonly grant: () => void;
 }
 
-/** Bucket depth: a second's worth, at most 64, so a pause does not turn into a burst. */
-const burst = (rate: number): number => Math.max(1, Math.min(64, rate));
+/** Bucket depth: 50 ms worth, so a pause does not turn into a burst, yet a fast scan is not held to
+ * the timer's millisecond granularity. */
+const burst = (rate: number): number => Math.max(1, rate / 20);
 
 export class Pacer {
   private tokens: number;
   private refilled: number;
   private inFlight = 0;
   private readonly hosts = new Map<string, HostPace>();
-  private readonly queue: Waiter[] = [];
+  /** FIFO of waiters: an array with a moving head (no O(n) shift per grant). */
+  private queue: Waiter[] = [];
+  private head = 0;
+  /** Hosts with waiters set aside only because of their own rate: looked at again on the timer. */
+  private readonly rateBlocked = new Set<HostPace>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly opts: PaceOptions, private readonly clock: Pick<Clock, 'now'> = { now: () => Date.now() }) {
+  /** The clock needs sub-millisecond resolution: within one Date.now() tick no token would refill. */
+  constructor(private readonly opts: PaceOptions, private readonly clock: Pick<Clock, 'now'> = { now: () => performance.now() }) {
     this.tokens = burst(opts.rate);
     this.refilled = clock.now();
   }
 
-  /** Resolves when a connection to `host` may start; call the returned function when it closes. */
+  /** Resolves when a connection to `host` may start; call the returned function when it ends. */
   acquire(host: string): Promise<() => void> {
     return new Promise((resolve) => {
-      this.queue.push({ host, resolve: () => resolve(() => this.release(host)) });
+      let released = false;
+      const release = (): void => {
+        if (released) return;
+        released = true;
+        this.release(host);
+      };
+      this.queue.push({ host, grant: () => resolve(release) });
       this.pump();
     });
   }
@@ -54,51 +70,68 @@ export class Pacer {
     return this.inFlight;
   }
 
-  private host(h: string): HostPace {
+  private host(h: string, now: number): HostPace {
     let p = this.hosts.get(h);
-    if (!p) this.hosts.set(h, (p = { inFlight: 0, tokens: burst(this.opts.perHostRate), refilled: this.clock.now() }));
+    if (!p) this.hosts.set(h, (p = { inFlight: 0, tokens: burst(this.opts.perHostRate), refilled: now, aside: [] }));
     return p;
   }
 
   private release(h: string): void {
     this.inFlight--;
     const p = this.hosts.get(h);
-    if (p && --p.inFlight === 0 && p.tokens >= burst(this.opts.perHostRate) - 1) this.hosts.delete(h);
+    if (p) {
+      p.inFlight--;
+      // the host's first waiter set aside goes back to the front of the line
+      const w = p.aside.shift();
+      if (w && this.head > 0) this.queue[--this.head] = w;
+      else if (w) this.queue.unshift(w);
+      else if (p.inFlight === 0) this.hosts.delete(h);
+    }
     this.pump();
-  }
-
-  private refill(now: number): void {
-    this.tokens = Math.min(burst(this.opts.rate), this.tokens + ((now - this.refilled) * this.opts.rate) / 1000);
-    this.refilled = now;
   }
 
   private pump(): void {
     const now = this.clock.now();
-    this.refill(now);
-    // First come first served, but a waiter whose host is busy does not hold up the others.
-    for (let i = 0; i < this.queue.length && this.inFlight < this.opts.maxInFlight && this.tokens >= 1; ) {
-      const w = this.queue[i];
-      const p = this.host(w.host);
+    this.tokens = Math.min(burst(this.opts.rate), this.tokens + ((now - this.refilled) * this.opts.rate) / 1000);
+    this.refilled = now;
+    for (const p of this.rateBlocked) {
+      // a host whose own bucket has refilled puts its set-aside waiter back in line
+      p.tokens = Math.min(burst(this.opts.perHostRate), p.tokens + ((now - p.refilled) * this.opts.perHostRate) / 1000);
+      p.refilled = now;
+      if (p.tokens >= 1 && p.inFlight < this.opts.perHostInFlight) {
+        this.rateBlocked.delete(p);
+        const w = p.aside.shift();
+        if (w) this.queue.push(w);
+      }
+    }
+    while (this.head < this.queue.length && this.inFlight < this.opts.maxInFlight && this.tokens >= 1) {
+      const w = this.queue[this.head++];
+      const p = this.host(w.host, now);
       p.tokens = Math.min(burst(this.opts.perHostRate), p.tokens + ((now - p.refilled) * this.opts.perHostRate) / 1000);
       p.refilled = now;
       if (p.inFlight >= this.opts.perHostInFlight || p.tokens < 1) {
-        i++;
+        p.aside.push(w);
+        if (p.inFlight < this.opts.perHostInFlight) this.rateBlocked.add(p);
         continue;
       }
-      this.queue.splice(i, 1);
       p.inFlight++;
       p.tokens--;
       this.tokens--;
       this.inFlight++;
-      w.resolve();
+      w.grant();
     }
-    if (this.queue.length > 0 && this.inFlight < this.opts.maxInFlight && !this.timer) {
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    const waiting = this.head < this.queue.length || this.rateBlocked.size > 0;
+    if (waiting && this.inFlight < this.opts.maxInFlight && !this.timer) {
       // waiting for tokens, not for a slot: come back when the next one is due
-      const due = Math.max(1, Math.ceil(1000 / Math.min(this.opts.rate, this.opts.perHostRate)));
+      const due = Math.ceil(1000 / Math.min(this.opts.rate, this.opts.perHostRate));
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.pump();
-      }, Math.min(due, 50));
+      }, Math.max(1, Math.min(due, 50)));
     }
   }
 }

@@ -9,7 +9,7 @@
 // written here because no library exposes a bare connect, and falls back to net.Socket where that
 // binding is absent. Conversations (RPC, SMB) always use a net.Socket from `open`.
 
-import { connect as netConnect, isIPv6, type Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import type { PortState } from '../../model/scan.js';
 
 export interface ProbeOutcome {
@@ -76,33 +76,54 @@ function tcpWrap(): TcpWrapBinding | undefined {
   }
 }
 
-function handleProbe(b: TcpWrapBinding, host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
-  return new Promise((resolve) => {
-    const h = new b.TCP(b.constants.SOCKET);
-    const req = new b.TCPConnectWrap();
-    let settled = false;
-    const finish = (o: ProbeOutcome): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      h.close();
-      resolve(o);
-    };
-    req.oncomplete = (status: number) => finish(status === 0 ? { state: 'open' } : outcomeOf(UV_NAMES[status] ?? `errno ${-status}`));
-    req.address = host;
-    req.port = port;
-    const timer = setTimeout(() => finish({ state: 'filtered' }), timeoutMs);
-    const err = isIPv6(host) ? h.connect6(req, host, port) : h.connect(req, host, port);
-    if (err !== 0) finish(outcomeOf(UV_NAMES[err] ?? `errno ${-err}`));
-  });
+/** Probes in progress and their deadlines, swept by one timer: a setTimeout per attempt would cost
+ * more than the attempt itself on a fast network. */
+class HandleProber {
+  private readonly pending = new Set<{ deadline: number; finish: (o: ProbeOutcome) => void }>();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly b: TcpWrapBinding) {}
+
+  private sweep(): void {
+    const now = performance.now();
+    for (const p of this.pending) if (p.deadline <= now) p.finish({ state: 'filtered' });
+    if (this.pending.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  probe(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
+    return new Promise((resolve) => {
+      const h = new this.b.TCP(this.b.constants.SOCKET);
+      const req = new this.b.TCPConnectWrap();
+      const entry = {
+        deadline: performance.now() + timeoutMs,
+        finish: (o: ProbeOutcome): void => {
+          if (!this.pending.delete(entry)) return;
+          h.close();
+          resolve(o);
+        },
+      };
+      this.pending.add(entry);
+      // one timer for all: fine-grained enough for timeouts of 10 ms and more
+      this.sweeper ??= setInterval(() => this.sweep(), Math.max(5, Math.min(100, timeoutMs / 4)));
+      req.oncomplete = (status: number) => entry.finish(status === 0 ? { state: 'open' } : outcomeOf(UV_NAMES[status] ?? `errno ${-status}`));
+      req.address = host;
+      req.port = port;
+      const err = host.includes(':') ? h.connect6(req, host, port) : h.connect(req, host, port);
+      if (err !== 0) entry.finish(outcomeOf(UV_NAMES[err] ?? `errno ${-err}`));
+    });
+  }
 }
 
 const openSocket = (host: string, port: number): Socket => netConnect({ host, port, noDelay: true });
 
 export function defaultConnector(): Connector {
   const b = tcpWrap();
+  const prober = b && new HandleProber(b);
   return {
-    probe: b ? (host, port, t) => handleProbe(b, host, port, t) : (host, port, t) => socketProbe(openSocket, host, port, t),
+    probe: prober ? (host, port, t) => prober.probe(host, port, t) : (host, port, t) => socketProbe(openSocket, host, port, t),
     open: openSocket,
   };
 }
