@@ -32,6 +32,7 @@ export interface ConfigKey {
 }
 
 export const PERSONA_OS = ['windows-nt4-sp6', 'windows-2000-sp4', 'windows-xp-sp1', 'windows-xp-sp2', 'windows-2003'] as const;
+export const RPCSS_PATCH = ['undisclosed', 'none', 'KB823980', 'KB824146'] as const;
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
@@ -125,6 +126,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'IP addresses the persona claims in its bindings and towers (comma-separated in env); empty means the address the peer connected to.' },
   { path: 'sensor.persona.os', env: 'VIGIL_SENSOR_PERSONA_OS', type: { kind: 'enum', values: PERSONA_OS }, default: 'windows-xp-sp1',
     doc: `Windows flavour the persona imitates: ${PERSONA_OS.join(', ')}.` },
+  { path: 'sensor.persona.rpcssPatch', env: 'VIGIL_SENSOR_PERSONA_RPCSS_PATCH', type: { kind: 'enum', values: RPCSS_PATCH }, default: 'undisclosed',
+    doc: 'RPCSS patch level the persona reveals to the MS03-026 / MS03-039 checks (IRemoteActivation): `none` answers as unpatched (vulnerable), `KB823980` as patched for MS03-026, `KB824146` as patched for MS03-039 (which includes MS03-026), `undisclosed` refuses every activation with access denied. See docs/scanning.md.' },
   { path: 'sensor.limits', env: 'VIGIL_SENSOR_LIMITS', type: { kind: 'int-map' }, default: {},
     doc: "Overrides of the sensor's named limits (connections, timeouts, byte caps), a mapping of limit name to integer (JSON object in env); names and ranges are checked by the sensor." },
   { path: 'store.retention.maxAgeDays', env: 'VIGIL_STORE_RETENTION_MAX_AGE_DAYS', type: { kind: 'int', min: 0, max: 36500 }, default: 90,

@@ -35,6 +35,7 @@ export interface PersonaConfig {
   /** Addresses the persona claims (ServerAlive2 bindings, towers); empty = the listening address. */
   readonly addresses: readonly string[];
   readonly os: PersonaOs;
+  readonly rpcssPatch: 'undisclosed' | 'none' | 'KB823980' | 'KB824146';
 }
 
 export interface VigilConfig {
@@ -288,6 +289,7 @@ function build(m: Map<string, unknown>, cwd: string): VigilConfig {
         domain: get('sensor.persona.domain'),
         addresses: get('sensor.persona.addresses'),
         os: get('sensor.persona.os'),
+        rpcssPatch: get('sensor.persona.rpcssPatch'),
       },
       limits: get('sensor.limits'),
     },

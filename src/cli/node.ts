@@ -64,7 +64,7 @@ export function httpListenError(host: string, port: number, cause: unknown): App
 
 function personaFrom(config: VigilConfig): Partial<PersonaConfig> {
   const p = config.sensor.persona;
-  return { hostname: p.hostname, domain: p.domain, addresses: p.addresses, os: p.os as OsFlavour };
+  return { hostname: p.hostname, domain: p.domain, addresses: p.addresses, os: p.os as OsFlavour, rpcssPatch: p.rpcssPatch };
 }
 
 export async function startNode(config: VigilConfig, opts: NodeOptions = {}): Promise<VigilNode> {

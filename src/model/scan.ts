@@ -54,6 +54,8 @@ export interface HostScanResult {
   readonly scannedAt: number;
   readonly ports: readonly PortObservation[];
   readonly endpoints?: readonly EndpointObservation[];
+  /** Interfaces the RPC port serves (mgmt inq_if_ids), e.g. { uuid: 'e1af8308-...', version: '3.0' }. */
+  readonly interfaces?: readonly { readonly uuid: string; readonly version: string }[];
   /** From IObjectExporter ServerAlive2 or NTLMSSP. */
   readonly hostname?: string;
   readonly netbiosName?: string;

@@ -44,6 +44,8 @@ export interface PersonaConfig {
   readonly dynamicPort: number;
   /** Answer on 4444 with a cmd.exe banner and prompts (text only; nothing is ever executed). */
   readonly shellBanner: boolean;
+  /** RPCSS patch level RemoteActivation answers reveal (persona/activation-answer.ts). */
+  readonly rpcssPatch?: 'undisclosed' | 'none' | 'KB823980' | 'KB824146';
 }
 
 export const DEFAULT_PERSONA: PersonaConfig = {
@@ -53,6 +55,7 @@ export const DEFAULT_PERSONA: PersonaConfig = {
   os: 'windows-xp-sp1',
   dynamicPort: 1025,
   shellBanner: true,
+  rpcssPatch: 'undisclosed',
 };
 
 export interface SensorOptions {

@@ -47,7 +47,7 @@ describe('configuration', () => {
     assert.equal(c.http.port, 9003, 'flag over env over file');
     assert.deepEqual(c.sensor.ports, [135, 4444]);
     assert.equal(c.sensor.portOffset, 10000);
-    assert.deepEqual(c.sensor.persona, { hostname: 'DC01', domain: 'CORP', addresses: [], os: 'windows-xp-sp1' });
+    assert.deepEqual(c.sensor.persona, { hostname: 'DC01', domain: 'CORP', addresses: [], os: 'windows-xp-sp1', rpcssPatch: 'undisclosed' });
     assert.equal(c.log.level, 'warn', 'env over file');
     assert.equal(c.configFile, f);
   });

@@ -13,6 +13,7 @@ import {
   encodeServerAlive2Response, encodeTower, type EptEntrySpec, type InterfaceId,
 } from '../../protocols/dcerpc/interfaces/index.js';
 import type { ContextHandle } from '../../protocols/dcerpc/ndr/index.js';
+import { remoteActivationAnswer } from './activation-answer.js';
 
 /** ept_s_not_registered (C706 appendix O): no (more) entries, or nothing maps. */
 export const EPT_S_NOT_REGISTERED = 0x16c9a0d6;
@@ -36,8 +37,9 @@ export const NCA_UNK_IF = 0x1c010003;
 /** nca_s_fault_ndr (RPC_X_BAD_STUB_DATA): stub could not be unmarshalled. */
 export const NCA_S_FAULT_NDR = 0x000006f7;
 /**
- * rpc_s_access_denied. Activation requests get this fault: it is what an XP/2003 host answers to an
- * anonymous DCOM activation whether patched or not, so the persona neither reveals a patch level nor
+ * rpc_s_access_denied. Activation requests get this fault unless sensor.persona.rpcssPatch names a
+ * patch level (activation-answer.ts): it is what an XP/2003 host with DCOM restricted answers to an
+ * anonymous activation whether patched or not, so the persona neither reveals a patch level nor
  * imitates the unpatched host's RPCSS crash (which would close 135 and end our observation).
  */
 export const RPC_S_ACCESS_DENIED = 0x00000005;
@@ -247,6 +249,11 @@ export function dispatch(input: DispatchInput, persona: PersonaConfig): Dispatch
     if (opnum === 5) return serverAlive2(input, persona);
     if (opnum === 3) return { kind: 'response', stub: new Uint8Array(4) }; // ServerAlive: status 0
     return fault(RPC_S_ACCESS_DENIED);
+  }
+  if (iface === IREMOTE_ACTIVATION && opnum === 0) {
+    const a = remoteActivationAnswer(input.stub, input.littleEndian, persona);
+    if (a.kind === 'bad_stub') throw new BadStubError('RemoteActivation arguments incomplete');
+    return a.kind === 'response' ? a : fault(RPC_S_ACCESS_DENIED);
   }
   if (iface === IREMOTE_ACTIVATION || iface === ISYSTEM_ACTIVATOR) return fault(RPC_S_ACCESS_DENIED);
   return fault(NCA_OP_RNG_ERROR, true);

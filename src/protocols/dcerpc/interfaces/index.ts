@@ -11,6 +11,7 @@ export * from './dcom-types.js';
 export * from './objref-codec.js';
 export * from './activation-properties.js';
 export * from './activation-requests.js';
+export * from './activation-response.js';
 export * from './unc-path.js';
 export { decodeRequestStub, decodeResponseStub, decodesRequest } from './stub-dispatch.js';
 export type { StubInput, StubDecode } from './stub-dispatch.js';

@@ -1,0 +1,135 @@
+// Everything the scanner does to one host: a TCP connect to each port (retried when nothing
+// answered), then on the RPC ports the endpoint-mapper probes and the requested checks, and on the
+// SMB ports the SMB probe when one is plugged in. Every connection takes a pacer slot first.
+
+import type { Socket } from 'node:net';
+import type { CheckObservation, HostScanResult, PortObservation } from '../model/scan.js';
+import { fingerprint } from './fingerprint.js';
+import type { Pacer } from './pacer.js';
+import { checkRemoteActivation } from './probes/ms03-026-check.js';
+import { RpcClient, type RpcClientLimits } from './probes/rpc-client.js';
+import { probeEndpointMapper, type RpcProbeLimits, type RpcProbeResult } from './probes/rpc-probes.js';
+import { whenConnected, type Connector, type ProbeOutcome } from './probes/tcp-connect.js';
+
+/** Service names nmap gives these ports (nmap-services). */
+export const SERVICE_NAMES: Readonly<Record<number, string>> = { 135: 'msrpc', 139: 'netbios-ssn', 445: 'microsoft-ds', 593: 'http-rpc-epmap' };
+
+/** Which ports get the endpoint-mapper probes: plain ncacn_ip_tcp (135) and ncacn_http (593, which
+ * greets first). Tests and odd deployments name others (a sensor on an ephemeral port). */
+export interface RpcPorts {
+  readonly tcp: readonly number[];
+  readonly http: readonly number[];
+}
+export const DEFAULT_RPC_PORTS: RpcPorts = { tcp: [135], http: [593] };
+export const SMB_PORTS: ReadonlySet<number> = new Set([139, 445]);
+
+/** The slot for the SMB negotiate / NTLMSSP probe (names, domain, OS build) on 139/445: given an
+ * open port, it fills what it learned. None is plugged in yet: the ports get the connect probe only. */
+export type SmbProbe = (host: string, port: number, connect: () => Promise<Socket | undefined>) => Promise<Partial<Pick<HostScanResult, 'netbiosName' | 'dnsName' | 'domain' | 'hostname' | 'os'>> & { errors?: string[] }>;
+
+export interface HostScanContext {
+  readonly pacer: Pacer;
+  readonly connector: Connector;
+  readonly ports: readonly number[];
+  readonly rpcPorts: RpcPorts;
+  /** Run the endpoint-mapper probes on 135/593. */
+  readonly rpcProbes: boolean;
+  readonly checks: readonly string[];
+  readonly connectTimeoutMs: number;
+  readonly retries: number;
+  readonly rpcLimits: RpcClientLimits;
+  readonly probeLimits: RpcProbeLimits;
+  readonly smbProbe?: SmbProbe;
+  readonly now: () => number;
+}
+
+/** The port's state by a handshake, retried while nothing answers; one pacer slot per attempt. */
+async function probePort(ctx: HostScanContext, host: string, port: number): Promise<ProbeOutcome> {
+  let last: ProbeOutcome = { state: 'filtered' };
+  for (let attempt = 0; attempt <= ctx.retries; attempt++) {
+    const release = await ctx.pacer.acquire(host);
+    try {
+      last = await ctx.connector.probe(host, port, ctx.connectTimeoutMs);
+    } finally {
+      release();
+    }
+    if (last.state !== 'filtered') return last;
+  }
+  return last;
+}
+
+/** A connected socket to an open port for a conversation, paced like a probe (the slot is held
+ * until the socket closes); undefined when it does not connect. */
+function conversation(ctx: HostScanContext, host: string, port: number): () => Promise<Socket | undefined> {
+  return async () => {
+    const release = await ctx.pacer.acquire(host);
+    const s = ctx.connector.open(host, port);
+    s.once('close', release);
+    return whenConnected(s, ctx.connectTimeoutMs);
+  };
+}
+
+async function rpcOn(ctx: HostScanContext, host: string, port: number, socket: Socket, errors: string[]): Promise<RpcProbeResult | undefined> {
+  const rpc = new RpcClient(socket, ctx.rpcLimits, ctx.rpcPorts.http.includes(port));
+  try {
+    const r = await probeEndpointMapper(rpc, ctx.probeLimits);
+    errors.push(...r.errors.map((e) => `${port}: ${e}`));
+    return r;
+  } catch (e) {
+    errors.push(`${port}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  } finally {
+    rpc.close();
+  }
+}
+
+export async function scanHost(ctx: HostScanContext, host: string): Promise<HostScanResult> {
+  const errors: string[] = [];
+  const outcomes = await Promise.all(ctx.ports.map((port) => probePort(ctx, host, port)));
+  const ports: PortObservation[] = ctx.ports.map((port, i) => {
+    const o = outcomes[i];
+    if (o.error && o.state !== 'closed') errors.push(`${port}: ${o.error}`);
+    const service = SERVICE_NAMES[port];
+    return service ? { port, proto: 'tcp', state: o.state, service } : { port, proto: 'tcp', state: o.state };
+  });
+  const open = (p: number): boolean => ports.some((x) => x.port === p && x.state === 'open');
+  // A host with nothing open is done: no conversation to have.
+  if (!ports.some((p) => p.state === 'open')) return { address: host, scannedAt: ctx.now(), ports, ...(errors.length ? { errors } : {}) };
+  // One endpoint mapper is enough: a plain one (135) when open, else one over ncacn_http (593).
+  const rpcPort = ctx.rpcPorts.tcp.find(open) ?? ctx.rpcPorts.http.find(open);
+  let rpc: RpcProbeResult | undefined;
+  if (rpcPort !== undefined && ctx.rpcProbes) {
+    const s = await conversation(ctx, host, rpcPort)();
+    if (s) rpc = await rpcOn(ctx, host, rpcPort, s, errors);
+    else errors.push(`${rpcPort}: open, but a second connection for the endpoint mapper failed`);
+  }
+  const checks: CheckObservation[] = [];
+  if (rpcPort !== undefined && ctx.checks.length > 0) {
+    const s = await conversation(ctx, host, rpcPort)();
+    if (s) checks.push(...(await checkRemoteActivation(s, rpcPort, ctx.rpcLimits, ctx.rpcPorts.http.includes(rpcPort), ctx.checks)));
+    else errors.push(`${rpcPort}: no second connection for the checks`);
+  }
+  let smb: Awaited<ReturnType<SmbProbe>> | undefined;
+  const smbPort = open(445) ? 445 : open(139) ? 139 : undefined;
+  if (ctx.smbProbe && smbPort !== undefined) {
+    smb = await ctx.smbProbe(host, smbPort, conversation(ctx, host, smbPort));
+    errors.push(...(smb.errors ?? []));
+  }
+  const os = fingerprint({ ports, endpointCount: rpc?.endpoints?.length, interfaceCount: rpc?.interfaces?.length, comVersion: rpc?.comVersion, checks }) ?? smb?.os;
+  const hostname = rpc?.hostname ?? smb?.hostname;
+  return {
+    address: host,
+    scannedAt: ctx.now(),
+    ports,
+    ...(rpc?.endpoints ? { endpoints: rpc.endpoints } : {}),
+    ...(rpc?.interfaces ? { interfaces: rpc.interfaces } : {}),
+    ...(hostname ? { hostname } : {}),
+    ...(smb?.netbiosName ? { netbiosName: smb.netbiosName } : {}),
+    ...(smb?.dnsName ? { dnsName: smb.dnsName } : {}),
+    ...(smb?.domain ? { domain: smb.domain } : {}),
+    ...(rpc?.addresses?.length ? { addresses: rpc.addresses } : {}),
+    ...(os ? { os } : {}),
+    ...(checks.length ? { checks } : {}),
+    ...(errors.length ? { errors } : {}),
+  };
+}
