@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import type { VigilEvent } from '../model/event.js';
 import type { SessionRecord } from '../model/session.js';
-import type { Store } from '../store/store.js';
+import type { SaveResult, Store } from '../store/store.js';
 import { FLEET_STREAM, MAX_MESSAGE_BYTES, SUBJECT_ROOT, decodeMessage, type FleetRejection } from './fleet-wire.js';
 import { connectNats, type NatsLinkOptions } from './nats-link.js';
 
@@ -189,21 +189,20 @@ export class FleetHub {
       writes.push({ msg, sensor: d.sensor, parts, session: d.session });
     }
     const eventsWrite = events.length > 0 ? this.opts.store.appendEvents(events) : Promise.resolve();
-    const saves = writes.map((w) => this.opts.store.saveSession(w.session!));
+    // Each session with its sample as one promise, handled from the start: a write that fails early
+    // (the database restarting) must not surface as an unhandled rejection while others are pending.
+    const saves = writes.map((w) => Promise.all([...w.parts, this.opts.store.saveSession(w.session!)]).then((r) => r[r.length - 1] as SaveResult));
     const [ev, ...saved] = await Promise.allSettled([eventsWrite, ...saves]);
     const stored: SessionRecord[] = [];
-    for (let i = 0; i < writes.length; i++) {
-      const w = writes[i];
-      const partsOk = (await Promise.allSettled(w.parts)).every((p) => p.status === 'fulfilled');
-      const s = saved[i];
-      if (s.status === 'fulfilled' && partsOk) {
-        if (s.value.inserted) {
-          this.stats.sessionsStored++;
-          stored.push(w.session!);
-        } else this.stats.sessionsDuplicate++;
-        w.msg.ack();
-      } else this.refuseOrRetry(w.msg, s.status === 'rejected' ? s.reason : undefined);
-    }
+    writes.forEach((w, i) => {
+      const s = saved[i] as PromiseSettledResult<SaveResult>;
+      if (s.status === 'rejected') return this.refuseOrRetry(w.msg, s.reason);
+      if (s.value.inserted) {
+        this.stats.sessionsStored++;
+        stored.push(w.session!);
+      } else this.stats.sessionsDuplicate++;
+      w.msg.ack();
+    });
     if (ev.status === 'fulfilled') {
       this.stats.eventsStored += events.length;
       eventOwners.forEach((m) => m.ack());

@@ -1,6 +1,6 @@
 // End to end on loopback: nats-server (JetStream) + PostgreSQL 15 + a hub process (`vigil up --role
-// hub --store postgres`) + two fleet sensors taking TCP traffic. The hub is SIGKILLed and the broker
-// SIGKILLed and both restarted mid-stream; afterwards every session the sensors acknowledged is in
+// hub --store postgres`) + two fleet sensors taking TCP traffic. The hub is SIGKILLed, the broker
+// SIGKILLed and PostgreSQL restarted, each mid-stream; afterwards every session the sensors acknowledged is in
 // PostgreSQL exactly once, counted per sensor.
 
 import assert from 'node:assert/strict';
@@ -29,31 +29,32 @@ function oneSession(port: number): Promise<void> {
   });
 }
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 90_000): Promise<void> {
+async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 90_000, debug?: () => string): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await cond()) return;
     await new Promise((r) => setTimeout(r, 200));
   }
-  assert.fail(`timed out waiting for ${what}`);
+  assert.fail(`timed out waiting for ${what}${debug ? `: ${debug()}` : ''}`);
 }
 
 class HubProcess {
   private child: ChildProcess | undefined;
+  /** The tail of the hub's log (stderr), for a failure message. */
+  log = '';
   constructor(private readonly args: string[], private readonly env: NodeJS.ProcessEnv) {}
 
   async start(): Promise<void> {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), 'up', ...this.args], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    child.stderr!.on('data', (d: Buffer) => (this.log = (this.log + d.toString()).slice(-4000)));
     await new Promise<void>((resolve, reject) => {
       let out = '';
       child.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
         if (out.includes('vigil: up as fleet hub')) resolve();
       });
-      child.once('exit', (code) => reject(new Error(`hub exited ${code}: ${err}`)));
+      child.once('exit', (code) => reject(new Error(`hub exited ${code}: ${this.log}`)));
     });
   }
 
@@ -98,7 +99,7 @@ describe('fleet end to end: two sensors -> JetStream -> hub -> PostgreSQL, with 
     await ctx.pg?.dispose();
   });
 
-  it('stores every acknowledged session exactly once through a hub SIGKILL and a broker SIGKILL', async (t) => {
+  it('stores every acknowledged session exactly once through a hub SIGKILL, a broker SIGKILL and a PostgreSQL restart', async (t) => {
     const ports = ctx.sensors.map((s) => s.sensor.portFor(4444)!);
     let sent = 0;
     const traffic = async (n: number): Promise<void> => {
@@ -122,9 +123,14 @@ describe('fleet end to end: two sensors -> JetStream -> hub -> PostgreSQL, with 
     await ctx.nats!.startProcess();
     await ctx.hub!.start();
     await traffic(40);
+    // PostgreSQL restarted under the hub: its writes fail, messages are redelivered until they commit.
+    ctx.pg!.stopServer('fast');
+    await traffic(20);
+    ctx.pg!.startServer();
+    await traffic(20);
 
     for (const s of ctx.sensors) assert.ok(await s.publisher.drained(120_000), `${s.name}: spool drained`);
-    await until(`all ${sent} sessions in PostgreSQL`, () => total() >= sent);
+    await until(`all ${sent} sessions in PostgreSQL`, () => total() >= sent, 90_000, () => `stored ${JSON.stringify(stored())}; hub log: ${ctx.hub!.log}`);
     // A little longer: redeliveries after the kill must not add rows.
     await new Promise((r) => setTimeout(r, 2000));
     const perSensor = stored();

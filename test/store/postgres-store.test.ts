@@ -58,6 +58,25 @@ describe('PostgreSQL store', { skip }, () => {
       }
     });
 
+    it('keeps working after the server restarts: saves fail while it is down, then succeed without reopening', async () => {
+      const url = cluster.pg!.createDatabase('restart');
+      const store = await openPostgresStore({ url });
+      try {
+        await store.saveSession(makeSession({ id: 'before-restart' }));
+        cluster.pg!.stopServer('fast');
+        await assert.rejects(store.saveSession(makeSession({ id: 'while-down' })));
+        cluster.pg!.startServer();
+        let saved = false;
+        // The pool may hand out one connection that died with the old server; it is dropped on release.
+        for (let i = 0; i < 5 && !saved; i++) saved = await store.saveSession(makeSession({ id: 'after-restart' })).then((r) => r.inserted, () => false);
+        assert.ok(saved);
+        assert.ok(await store.getSession('before-restart'));
+        assert.equal(await store.getSession('while-down'), undefined);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('migrates once when opened again and records the migration', async () => {
       const url = cluster.pg!.createDatabase('migrate_once');
       await (await openPostgresStore({ url })).close();

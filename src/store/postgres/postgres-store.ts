@@ -75,8 +75,12 @@ export class PostgresStore implements Store {
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
     const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 4 });
-    // An idle client that loses its server (a restart) emits 'error'; unhandled, that would end the process.
-    pool.on('error', (e) => opts.logger?.warn({ err: e }, 'postgres: idle connection lost'));
+    // A client that loses its server (a restart) emits 'error', idle or checked out; unhandled, that
+    // would end the process. The pool drops such a client on release (it is no longer queryable), and
+    // the write that failed is retried by the caller (the hub naks and the broker redelivers).
+    const lost = (e: Error): void => opts.logger?.warn({ err: e.message }, 'postgres: connection lost');
+    pool.on('error', lost);
+    pool.on('connect', (client) => client.on('error', lost));
     const kysely = new Kysely<CoreDatabase>({ dialect: new PostgresDialect({ pool }) });
     try {
       await migratePostgres(kysely as Kysely<unknown>);
