@@ -34,6 +34,15 @@ module.exports = {
     onlyMay('exposure', ['kb', 'core', 'model']),
     onlyMay('server', ['store', 'detect', 'kb', 'exposure', 'core', 'model']),
     onlyMay('web', ['model']),
+    // fleet: the sensor -> hub transport; it writes through the Store interface only (DESIGN.md).
+    onlyMay('fleet', ['store', 'core', 'model']),
+    {
+      name: 'fleet-store-interface',
+      comment: 'fleet uses the Store interface, never a concrete backend (the CLI injects one)',
+      severity: 'error',
+      from: { path: '^src/fleet/' },
+      to: { path: '^src/store/', pathNot: '^src/store/store[.]ts$' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -58,12 +58,30 @@ export interface VigilConfig {
     readonly retention: { readonly maxAgeDays: number; readonly maxSizeMb: number };
     /** SQLite synchronous mode: `full` survives power loss, `normal` survives process crashes. */
     readonly synchronous: 'full' | 'normal';
+    readonly backend: 'sqlite' | 'postgres';
+    /** PostgreSQL URL (backend postgres). */
+    readonly url: string;
   };
+  readonly fleet: FleetConfig;
   readonly alerts: AlertsConfig;
   readonly log: { readonly level: LogLevel; readonly format: 'auto' | 'pretty' | 'json' };
   readonly detect: DetectConfig;
   /** The file that was read, if any (for messages). */
   readonly configFile?: string;
+}
+
+/** The fleet.* keys: this node's role in a sensor network and how it reaches the NATS server. */
+export interface FleetConfig {
+  readonly role: 'single' | 'sensor' | 'hub';
+  readonly url: string;
+  readonly sensorName: string;
+  readonly user: string;
+  readonly password: string;
+  readonly token: string;
+  readonly nkeySeedFile: string;
+  readonly tlsCaFile: string;
+  readonly spoolMaxMb: number;
+  readonly streamMaxAgeDays: number;
 }
 
 /** The detect.* keys: the allowlist, and each detector's thresholds by name (checked by its resolveLimits). */
@@ -296,6 +314,20 @@ function build(m: Map<string, unknown>, cwd: string): VigilConfig {
     store: {
       retention: { maxAgeDays: get('store.retention.maxAgeDays'), maxSizeMb: get('store.retention.maxSizeMb') },
       synchronous: get('store.synchronous'),
+      backend: get('store.backend'),
+      url: get('store.url'),
+    },
+    fleet: {
+      role: get('fleet.role'),
+      url: get('fleet.url'),
+      sensorName: get('fleet.sensorName'),
+      user: get('fleet.user'),
+      password: get('fleet.password'),
+      token: get('fleet.token'),
+      nkeySeedFile: get('fleet.nkeySeedFile'),
+      tlsCaFile: get('fleet.tlsCaFile'),
+      spoolMaxMb: get('fleet.spoolMaxMb'),
+      streamMaxAgeDays: get('fleet.streamMaxAgeDays'),
     },
     alerts: {
       minSeverity: get('alerts.minSeverity'),

@@ -1,6 +1,6 @@
 // The Store interface: what the node persists (sensor sessions with calls and anomalies, payload
 // samples, detector events, per-port statistics) and how it is queried. One contract suite
-// (test/store/store-contract.ts) runs against every implementation (SQLite now, PostgreSQL later).
+// (test/store/store-contract.ts) runs against every implementation: sqlite/ and postgres/.
 
 import type { SessionRecord } from '../model/session.js';
 import type { VigilEvent } from '../model/event.js';

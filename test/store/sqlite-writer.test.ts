@@ -15,7 +15,8 @@ import Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { immediateDialect, openDatabase } from '../../src/store/sqlite/sqlite-open.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
-import { DirectWriter, commitUnits, payloadRow, type WriteUnit } from '../../src/store/sqlite/sqlite-write-units.js';
+import { DirectWriter, commitUnits, type WriteUnit } from '../../src/store/sqlite/sqlite-write-units.js';
+import { payloadRow } from '../../src/store/payload-row.js';
 import type { CoreDatabase } from '../../src/store/core-tables.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');

@@ -1,4 +1,4 @@
-// The Store contract: behaviour every backend must show (SQLite now, PostgreSQL later), run by
+// The Store contract: behaviour every backend must show (SQLite, PostgreSQL), run by
 // calling runStoreContract(name, factory) from a backend's test file, as Kysely loops over dialects.
 
 import assert from 'node:assert/strict';

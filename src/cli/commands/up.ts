@@ -4,7 +4,27 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { addConfigOptions, configFromOptions } from '../config-flags.js';
+import type { VigilConfig } from '../config.js';
+import { startFleetHub, startFleetSensor } from '../fleet-node.js';
 import { startNode } from '../node.js';
+
+/** Start what fleet.role asks for and print where it listens; returns its stop. */
+async function startRole(config: VigilConfig, onTokenCreated: (token: string, path: string) => void): Promise<{ stop(): Promise<void> }> {
+  const listening = (ls: readonly { host: string; port: number }[]): string => ls.map((l) => `${l.host}:${l.port}`).join(' ');
+  if (config.fleet.role === 'sensor') {
+    const node = await startFleetSensor(config);
+    process.stdout.write(`vigil: up as fleet sensor ${node.name}; hub ${config.fleet.url}, sensor ${listening(node.sensor.listeners)}\n`);
+    return node;
+  }
+  if (config.fleet.role === 'hub') {
+    const node = await startFleetHub(config, { onTokenCreated });
+    process.stdout.write(`vigil: up as fleet hub; API http://${node.httpAddress}, broker ${config.fleet.url}, store ${config.store.backend}\n`);
+    return node;
+  }
+  const node = await startNode(config, { onTokenCreated });
+  process.stdout.write(`vigil: up; API http://${node.httpAddress}, sensor ${listening(node.sensor.listeners)}\n`);
+  return node;
+}
 
 /** `--http HOST:PORT` (IPv6 as [::1]:8135) into the --http-host/--http-port option values. */
 export function splitHttpAddress(value: string): { httpHost: string; httpPort: string } {
@@ -25,6 +45,8 @@ export function register(program: Command): void {
     '--port-offset 10000 (135 -> 10135) or redirect the ports with iptables/nftables.',
     'The API token is created in the data directory on first start and printed once.',
     'Stop with Ctrl-C or SIGTERM: open sessions are closed and flushed to the store.',
+    'Fleet: --role sensor --hub nats://HOST:4222 publishes to a hub over NATS JetStream;',
+    '--role hub consumes every sensor into the store (--store postgres with store.url). docs/fleet.md.',
   ].join('\n'));
   cmd.action(async (raw: Record<string, unknown>) => {
     const opts = typeof raw.http === 'string' ? { ...raw, ...splitHttpAddress(raw.http) } : raw;
@@ -40,12 +62,10 @@ export function register(program: Command): void {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      const node = await startNode(config, {
-        onTokenCreated: (token, path) => {
-          process.stdout.write(`API token (shown once; stored in ${path} with mode 0600):\n${token}\n`);
-        },
-      });
-      process.stdout.write(`vigil: up; API http://${node.httpAddress}, sensor ${node.sensor.listeners.map((l) => `${l.host}:${l.port}`).join(' ')}\n`);
+      const onTokenCreated = (token: string, path: string): void => {
+        process.stdout.write(`API token (shown once; stored in ${path} with mode 0600):\n${token}\n`);
+      };
+      const node = await startRole(config, onTokenCreated);
       if (requested === undefined) await new Promise<void>((resolve) => (wake = resolve));
       process.stdout.write(`vigil: ${requested ?? 'signal'}, stopping\n`);
       await node.stop();

@@ -19,7 +19,8 @@ import { RetentionRunner } from '../retention.js';
 import { checkSessionRecord } from '../session-rows.js';
 import { immediateDialect, openDatabase } from './sqlite-open.js';
 import { inlineWriter, WorkerWriter, type UnitWriter } from './sqlite-writer.js';
-import { payloadRow, type UnitResult, type WriteUnit } from './sqlite-write-units.js';
+import { payloadRow } from '../payload-row.js';
+import type { UnitResult, WriteUnit } from './sqlite-write-units.js';
 import type { EventQuery, Page, PayloadSample, PortStatsBucket, PortStatsQuery, PruneResult, RetentionPolicy, SaveResult, SessionQuery, SessionSummary, Store } from '../store.js';
 
 export const SQLITE_FILE = 'vigil.db';

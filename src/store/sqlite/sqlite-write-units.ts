@@ -3,7 +3,6 @@
 // Two implementations of the same writes: through Kysely (inline stores, the reference), and with
 // statements prepared once on the writer thread's own connection (its hot path, see commitUnitsDirect).
 
-import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { SessionRecord } from '../../model/session.js';
@@ -23,12 +22,6 @@ export interface WriteUnit {
 /** Per unit: one SaveResult per session, in the unit's order. */
 export type UnitResult = SaveResult[];
 
-/** A payload sample row: sha256 of the whole payload, the first `cap` bytes kept. */
-export function payloadRow(data: Uint8Array, ts: number, cap: number): PayloadSamplesTable {
-  const sha256 = createHash('sha256').update(data).digest('hex');
-  const kept = Buffer.from(data.buffer, data.byteOffset, Math.min(data.length, cap));
-  return { sha256, size: data.length, truncated: data.length > cap ? 1 : 0, data: kept, first_seen: ts, last_seen: ts };
-}
 
 /** One statement per 100 samples; repeats of a digest keep the earliest first_seen and the
  * latest last_seen (SQLite's two-argument min/max; PostgreSQL would say least/greatest). */

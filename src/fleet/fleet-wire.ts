@@ -1,0 +1,117 @@
+// The sensor -> hub message format on JetStream: subjects per sensor and kind, JSON bodies, message
+// ids for the server's deduplication (Nats-Msg-Id, ADR-8 / JetStream "Message Deduplication").
+
+import type { SessionRecord } from '../model/session.js';
+import type { VigilEvent } from '../model/event.js';
+
+/** What a sensor hands its sink: the same shape as the sensor's SensorOutput (fleet may not import sensor). */
+export type FleetRecord =
+  | { readonly kind: 'session'; readonly session: SessionRecord; readonly payload?: Uint8Array }
+  | { readonly kind: 'event'; readonly event: VigilEvent };
+
+export const SUBJECT_ROOT = 'vigil.fleet';
+export const FLEET_STREAM = 'VIGIL_FLEET';
+
+/** A sensor name is one subject token: no dots, wildcards or spaces, so permissions can pin it. */
+export const SENSOR_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/** Largest message the hub decodes (the nats-server default max_payload is 1 MiB). */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Events per events message. */
+export const MAX_EVENTS_PER_MESSAGE = 512;
+
+export type FleetKind = 'session' | 'events';
+
+/** One message ready to publish (and the unit the spool keeps). */
+export interface FleetMessage {
+  readonly subject: string;
+  /** Nats-Msg-Id: the session id, or sensor-boot-sequence for an events message. */
+  readonly id: string;
+  readonly body: string;
+}
+
+export function subjectFor(sensor: string, kind: FleetKind): string {
+  return `${SUBJECT_ROOT}.${sensor}.${kind}`;
+}
+
+interface SessionBody {
+  readonly v: 1;
+  readonly session: SessionRecord;
+  /** The payload sample as received (base64), when the sensor kept one. */
+  readonly payload?: string;
+}
+
+interface EventsBody {
+  readonly v: 1;
+  readonly events: readonly VigilEvent[];
+}
+
+/**
+ * Messages for one sink batch, in order: one per session (id = session id, so a republished
+ * session is dropped by the server's duplicate window and by the hub's idempotent insert), and the
+ * batch's events in messages of up to MAX_EVENTS_PER_MESSAGE under ids from `nextId`.
+ */
+export function toMessages(sensor: string, batch: readonly FleetRecord[], nextId: () => string): FleetMessage[] {
+  const out: FleetMessage[] = [];
+  let events: VigilEvent[] = [];
+  const flushEvents = (): void => {
+    if (events.length === 0) return;
+    const body: EventsBody = { v: 1, events };
+    out.push({ subject: subjectFor(sensor, 'events'), id: nextId(), body: JSON.stringify(body) });
+    events = [];
+  };
+  for (const r of batch) {
+    if (r.kind === 'event') {
+      events.push(r.event);
+      if (events.length >= MAX_EVENTS_PER_MESSAGE) flushEvents();
+      continue;
+    }
+    const body: SessionBody = { v: 1, session: r.session, ...(r.payload && { payload: Buffer.from(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength).toString('base64') }) };
+    out.push({ subject: subjectFor(sensor, 'session'), id: r.session.id, body: JSON.stringify(body) });
+  }
+  flushEvents();
+  return out;
+}
+
+/** A decoded message, or why it was refused (the hub terminates it and counts the reason). */
+export type Decoded =
+  | { readonly ok: true; readonly sensor: string; readonly kind: 'session'; readonly session: SessionRecord; readonly payload?: Uint8Array }
+  | { readonly ok: true; readonly sensor: string; readonly kind: 'events'; readonly events: VigilEvent[] }
+  | { readonly ok: false; readonly sensor: string; readonly reason: FleetRejection };
+
+export type FleetRejection = 'bad_subject' | 'too_large' | 'bad_json' | 'bad_shape' | 'too_many_events';
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The fields every store indexes an event by; the rest of the event is kept as sent. */
+const isEventShaped = (e: unknown): boolean =>
+  isObject(e) && typeof e.type === 'string' && typeof e.source === 'string' && typeof e.src === 'string' && Number.isFinite(e.ts) && Number.isInteger(e.dport);
+
+/**
+ * Decode what a sensor sent. The sensor's name comes from the subject, which its NATS permissions
+ * pin, never from the body: a sensor cannot file sessions under another's name.
+ */
+export function decodeMessage(subject: string, data: Uint8Array): Decoded {
+  const parts = subject.split('.');
+  const sensor = parts[2] ?? '';
+  if (parts.length !== 4 || `${parts[0]}.${parts[1]}` !== SUBJECT_ROOT || !SENSOR_NAME.test(sensor) || (parts[3] !== 'session' && parts[3] !== 'events')) {
+    return { ok: false, sensor, reason: 'bad_subject' };
+  }
+  if (data.byteLength > MAX_MESSAGE_BYTES) return { ok: false, sensor, reason: 'too_large' };
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
+  } catch {
+    return { ok: false, sensor, reason: 'bad_json' };
+  }
+  if (!isObject(body) || body.v !== 1) return { ok: false, sensor, reason: 'bad_shape' };
+  if (parts[3] === 'events') {
+    if (!Array.isArray(body.events) || !body.events.every(isEventShaped)) return { ok: false, sensor, reason: 'bad_shape' };
+    if (body.events.length > MAX_EVENTS_PER_MESSAGE) return { ok: false, sensor, reason: 'too_many_events' };
+    return { ok: true, sensor, kind: 'events', events: body.events as VigilEvent[] };
+  }
+  const s = body.session;
+  if (!isObject(s) || typeof s.id !== 'string' || typeof body.payload !== 'string' && body.payload !== undefined) return { ok: false, sensor, reason: 'bad_shape' };
+  const session = { ...(s as unknown as SessionRecord), sensor };
+  return { ok: true, sensor, kind: 'session', session, ...(typeof body.payload === 'string' && { payload: Buffer.from(body.payload, 'base64') }) };
+}

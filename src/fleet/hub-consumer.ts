@@ -1,0 +1,239 @@
+// The hub side of the fleet: one durable JetStream consumer over every sensor's subjects; each
+// micro-batch is written to the Store (group commit: one transaction), and a message is acked only
+// after its writes committed. Redelivery after a crash is harmless: sessions insert once by id.
+
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { JsMsg } from '@nats-io/jetstream';
+import { isAppError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
+import type { VigilEvent } from '../model/event.js';
+import type { SessionRecord } from '../model/session.js';
+import type { SaveResult, Store } from '../store/store.js';
+import { FLEET_STREAM, MAX_MESSAGE_BYTES, SUBJECT_ROOT, decodeMessage, type FleetRejection } from './fleet-wire.js';
+import { connectNats, type NatsLinkOptions } from './nats-link.js';
+
+export type HubStore = Pick<Store, 'saveSession' | 'putPayload' | 'appendEvents'>;
+
+export interface HubOptions {
+  readonly nats: NatsLinkOptions;
+  readonly store: HubStore;
+  /** Durable consumer name: a second hub with the same name shares the work, another name gets a copy. */
+  readonly durable?: string;
+  readonly stream?: string;
+  /** Days JetStream keeps messages (whether consumed or not); default 7. */
+  readonly streamMaxAgeDays?: number;
+  /** Bytes the stream may hold; when full, publishes fail and sensors spool (discard new). Default 0 = no bound. */
+  readonly streamMaxBytes?: number;
+  /** Messages per store transaction (default 256). */
+  readonly batch?: number;
+  /** Events the store accepted (the detectors), after commit. */
+  readonly onEvents?: (events: readonly VigilEvent[]) => void;
+  /** Sessions newly stored, after commit. */
+  readonly onSessions?: (sessions: readonly SessionRecord[]) => void;
+  readonly logger?: Logger;
+}
+
+/** What the hub knows of one sensor from its messages. */
+export interface SensorHealth {
+  lastSeen: number;
+  sessions: number;
+  events: number;
+  /** ms between the broker storing the sensor's last message and the hub committing it. */
+  lagMs: number;
+}
+
+export interface HubStats {
+  received: number;
+  sessionsStored: number;
+  sessionsDuplicate: number;
+  eventsStored: number;
+  rejected: Partial<Record<FleetRejection | 'bad_record', number>>;
+  retried: number;
+  /** Messages still waiting in the consumer after the last batch. */
+  backlog: number;
+}
+
+const nanos = (ms: number): number => ms * 1_000_000;
+
+/** Sensors the hub keeps health for; names past it are counted in stats but not followed. */
+export const MAX_TRACKED_SENSORS = 10_000;
+
+export class FleetHub {
+  readonly stats: HubStats = { received: 0, sessionsStored: 0, sessionsDuplicate: 0, eventsStored: 0, rejected: {}, retried: 0, backlog: 0 };
+  readonly sensors = new Map<string, SensorHealth>();
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private stopWaiting: (() => void) | undefined;
+
+  private constructor(
+    private readonly opts: HubOptions,
+    private readonly nc: NatsConnection,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Connect (waiting for the broker), create the stream and the durable consumer if missing, consume. */
+  static async start(opts: HubOptions): Promise<FleetHub> {
+    const nc = await connectNats({ name: 'vigil-hub', ...opts.nats });
+    const hub = new FleetHub(opts, nc, opts.logger ?? silentLogger);
+    try {
+      await hub.ensureStream();
+    } catch (e) {
+      await nc.close();
+      throw e;
+    }
+    hub.loop = hub.consumeLoop();
+    return hub;
+  }
+
+  /** Stop pulling, finish the batch in hand (committed and acked), close the connection. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopWaiting?.();
+    await this.loop;
+    await this.nc.drain().catch(() => undefined);
+  }
+
+  private get streamName(): string {
+    return this.opts.stream ?? FLEET_STREAM;
+  }
+
+  private get durable(): string {
+    return this.opts.durable ?? 'vigil-hub';
+  }
+
+  private async ensureStream(): Promise<void> {
+    const { jetstreamManager } = await import('@nats-io/jetstream');
+    const jsm = await jetstreamManager(this.nc);
+    const config = {
+      name: this.streamName,
+      subjects: [`${SUBJECT_ROOT}.>`],
+      storage: 'file' as const,
+      retention: 'limits' as const,
+      // discard new: a full stream refuses publishes, so sensors spool instead of losing old messages.
+      discard: 'new' as const,
+      max_age: nanos((this.opts.streamMaxAgeDays ?? 7) * 86_400_000),
+      max_bytes: this.opts.streamMaxBytes && this.opts.streamMaxBytes > 0 ? this.opts.streamMaxBytes : -1,
+      max_msg_size: MAX_MESSAGE_BYTES,
+      // Sensors republish spooled messages with their ids: ten minutes covers a broker restart.
+      duplicate_window: nanos(600_000),
+    };
+    try {
+      await jsm.streams.info(this.streamName);
+      await jsm.streams.update(this.streamName, config);
+    } catch (e) {
+      if (!/not found/i.test(String(e))) throw e;
+      await jsm.streams.add(config);
+    }
+    await jsm.consumers.add(this.streamName, {
+      durable_name: this.durable,
+      ack_policy: 'explicit',
+      deliver_policy: 'all',
+      ack_wait: nanos(60_000),
+      max_ack_pending: 8192,
+      max_deliver: -1,
+    });
+  }
+
+  private async consumeLoop(): Promise<void> {
+    const { jetstream } = await import('@nats-io/jetstream');
+    const js = jetstream(this.nc);
+    const batch = this.opts.batch ?? 256;
+    while (!this.stopped) {
+      try {
+        const consumer = await js.consumers.get(this.streamName, this.durable);
+        while (!this.stopped) {
+          const iter = await consumer.fetch({ max_messages: batch, expires: 1000 });
+          const msgs: JsMsg[] = [];
+          for await (const m of iter) {
+            msgs.push(m);
+            // Take what has arrived rather than wait for a full batch: a quiet fleet stays live.
+            if (msgs.length >= batch) break;
+          }
+          if (msgs.length > 0) await this.handle(msgs);
+        }
+      } catch (e) {
+        if (this.stopped) break;
+        this.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'fleet hub: consuming failed; retrying');
+        await new Promise<void>((r) => {
+          this.stopWaiting = r;
+          setTimeout(r, 500).unref();
+        });
+      }
+    }
+  }
+
+  /** Write one batch: payloads, events and sessions submitted together join one store transaction. */
+  private async handle(msgs: readonly JsMsg[]): Promise<void> {
+    this.stats.received += msgs.length;
+    const writes: { msg: JsMsg; sensor: string; parts: Promise<unknown>[]; session?: SessionRecord }[] = [];
+    const events: VigilEvent[] = [];
+    const eventOwners: JsMsg[] = [];
+    for (const msg of msgs) {
+      const d = decodeMessage(msg.subject, msg.data);
+      if (!d.ok) {
+        this.stats.rejected[d.reason] = (this.stats.rejected[d.reason] ?? 0) + 1;
+        this.logger.warn({ sensor: d.sensor, reason: d.reason, subject: msg.subject.slice(0, 200) }, 'fleet hub: message refused');
+        msg.term(d.reason);
+        continue;
+      }
+      this.touch(d.sensor, msg, d.kind === 'session' ? 1 : 0, d.kind === 'events' ? d.events.length : 0);
+      if (d.kind === 'events') {
+        events.push(...d.events);
+        eventOwners.push(msg);
+        continue;
+      }
+      const parts: Promise<unknown>[] = [];
+      // The sample first, as the sensor's own sink does: a stored session never cites a missing sample.
+      if (d.payload) parts.push(this.opts.store.putPayload(d.payload, d.session.startTs));
+      writes.push({ msg, sensor: d.sensor, parts, session: d.session });
+    }
+    const eventsWrite = events.length > 0 ? this.opts.store.appendEvents(events) : Promise.resolve();
+    // Each session with its sample as one promise, handled from the start: a write that fails early
+    // (the database restarting) must not surface as an unhandled rejection while others are pending.
+    const saves = writes.map((w) => Promise.all([...w.parts, this.opts.store.saveSession(w.session!)]).then((r) => r[r.length - 1] as SaveResult));
+    const [ev, ...saved] = await Promise.allSettled([eventsWrite, ...saves]);
+    const stored: SessionRecord[] = [];
+    writes.forEach((w, i) => {
+      const s = saved[i] as PromiseSettledResult<SaveResult>;
+      if (s.status === 'rejected') return this.refuseOrRetry(w.msg, s.reason);
+      if (s.value.inserted) {
+        this.stats.sessionsStored++;
+        stored.push(w.session!);
+      } else this.stats.sessionsDuplicate++;
+      w.msg.ack();
+    });
+    if (ev.status === 'fulfilled') {
+      this.stats.eventsStored += events.length;
+      eventOwners.forEach((m) => m.ack());
+    } else eventOwners.forEach((m) => this.refuseOrRetry(m, ev.reason));
+    this.stats.backlog = msgs[msgs.length - 1].info.pending;
+    if (stored.length > 0) this.opts.onSessions?.(stored);
+    if (ev.status === 'fulfilled' && events.length > 0) this.opts.onEvents?.(events);
+  }
+
+  /** A record the store calls malformed will never store: terminate it. Anything else: redeliver later. */
+  private refuseOrRetry(msg: JsMsg, err: unknown): void {
+    if (isAppError(err, 'VIGIL_ERR_BAD_ARGUMENT')) {
+      this.stats.rejected.bad_record = (this.stats.rejected.bad_record ?? 0) + 1;
+      msg.term('bad_record');
+      return;
+    }
+    this.stats.retried++;
+    msg.nak(1000);
+  }
+
+  private touch(sensor: string, msg: JsMsg, sessions: number, events: number): void {
+    const now = Date.now();
+    let h = this.sensors.get(sensor);
+    if (!h) {
+      if (this.sensors.size >= MAX_TRACKED_SENSORS) return;
+      h = { lastSeen: 0, sessions: 0, events: 0, lagMs: 0 };
+    }
+    h.lastSeen = now;
+    h.sessions += sessions;
+    h.events += events;
+    h.lagMs = Math.max(0, now - Math.floor(msg.info.timestampNanos / 1_000_000));
+    this.sensors.set(sensor, h);
+  }
+}
