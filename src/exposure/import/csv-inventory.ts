@@ -2,6 +2,7 @@
 // hostname/name, mac, os, cpe, owner, tags, services/ports, hotfixes; several values in one cell are
 // separated by ";" or spaces. Parsed with csv-parse, each record bounded by maxLineBytes.
 
+import { Readable, pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import { AppError } from '../../core/errors.js';
 import type { FactKind } from '../../model/asset.js';
@@ -24,19 +25,16 @@ const COLUMNS: Readonly<Record<string, FactKind>> = {
 const LIST_KINDS = new Set<FactKind>(['address', 'name', 'mac', 'cpe', 'tag', 'service', 'hotfix']);
 
 export async function parseCsvInventory(chunks: AsyncIterable<string> | Iterable<string>, file: string, limits: ImportLimits, now: number): Promise<AssetObservation[]> {
-  const parser = parse({ columns: headerOf(file), skip_empty_lines: true, trim: true, bom: true, max_record_size: limits.maxLineBytes, relax_column_count: false });
-  const feed = (async () => {
-    try {
-      for await (const c of chunks) if (!parser.write(c)) await new Promise((r) => parser.once('drain', r));
-      parser.end();
-    } catch (e) {
-      parser.destroy(e as Error);
-    }
-  })();
+  const parser = parse({ columns: headerOf(file), skip_empty_lines: true, trim: true, bom: true, info: true, max_record_size: limits.maxLineBytes, relax_column_count: false });
+  // pipeline, not write(): a parse error (or a refused header) must end the iteration below as a
+  // rejection instead of leaving a writer waiting for 'drain' forever.
+  const source = Readable.from(chunks);
+  pipeline(source, parser, () => { /* the error, if any, also ends the iteration below */ });
   const out: AssetObservation[] = [];
   try {
-    for await (const rec of parser as AsyncIterable<Record<string, string>>) {
-      const line = (parser.info as { lines: number }).lines;
+    for await (const { record: rec, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      // the line the record ends on (a quoted cell may span lines)
+      const line = info.lines;
       const where = `${file}:${line}`;
       if (out.length >= limits.maxHosts) throw new AppError('VIGIL_ERR_LIMIT', `${where}: more than maxHosts (${limits.maxHosts}) hosts`);
       const b = new ObservationBuilder(limits, 'csv');
@@ -56,7 +54,7 @@ export async function parseCsvInventory(chunks: AsyncIterable<string> | Iterable
     const lines = (e as { lines?: unknown }).lines;
     throw new AppError('VIGIL_ERR_BAD_FILE', `${file}${typeof lines === 'number' ? `:${lines}` : ''}: not a well-formed CSV inventory: ${(e as Error).message}`);
   } finally {
-    await feed;
+    source.destroy();
   }
   return out;
 }
