@@ -142,3 +142,5 @@ function withEvidence(f: Finding, o: Observation): Finding {
   const rest = e && e.kind === o.kind && e.says === o.says && e.source === o.source && e.detail === o.detail ? f.evidence.slice(1) : f.evidence;
   return { ...f, evidence: [strip(o), ...rest].slice(0, MAX_EVIDENCE) };
 }
+
+export const FINDING_STATUSES: readonly FindingStatus[] = ['open', 'fixed', 'risk-accepted', 'false-positive', 'reopened'];
