@@ -16,12 +16,19 @@ import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { alertRoutePlugin } from '../server/routes/alerts.js';
 import { kbRoutePlugins } from '../server/routes/vulns.js';
 import type { RoutePlugin } from '../server/route-plugin.js';
+import { ExposureService } from '../exposure/exposure-service.js';
+import { registerExposureMetrics } from '../exposure/exposure-metrics.js';
+import { ExposureSqliteStore } from '../store/sqlite/exposure-sqlite-store.js';
+import { assetRoutePlugin } from '../server/routes/assets.js';
+import { findingRoutePlugin } from '../server/routes/findings.js';
 import type { VigilConfig } from './config.js';
 import { pipelineOptionsFrom } from './detect-config.js';
 
 export interface NodeServices {
   readonly detection: DetectionService;
   readonly routes: RoutePlugin[];
+  /** Assets and findings: `applyScan` takes the scanner's results (scheduled rescans). */
+  readonly exposure: ExposureService;
   /** The sensor sink's listener: every event the store accepted goes through the detectors. */
   readonly onEvents: (events: readonly VigilEvent[]) => void;
 }
@@ -51,6 +58,14 @@ export async function startNodeServices(
       windowByDetector: Object.fromEntries(Object.entries(config.alerts.suppressSeconds).map(([d, s]) => [d, s * 1000])),
     },
   });
+  // An alert whose source is a known asset marks it probably compromised (and raises its findings).
+  const exposureStore = new ExposureSqliteStore(deps.store.kysely);
+  const exposure = new ExposureService({
+    store: exposureStore, kb, clock, policy: config.exposure.dueDays, limits: config.exposure.import,
+    alertsFrom: (src) => alerts.listAlerts({ src, limit: 1 }),
+  });
+  router.addSink(exposure.alertSink());
+  registerExposureMetrics(deps.registry, exposureStore, clock);
   const vulnerabilityPorts = vulnerabilityPortsOf(Object.entries(starterRecords()).map(([id, r]) => ({ id, ports: r.ports })));
   const pipeline = pipelineOptionsFrom(config);
   const detection = new DetectionService({ router, clock, pipeline: { ...pipeline, surge: { ...(pipeline.surge || {}), vulnerabilityPorts } } });
@@ -58,11 +73,13 @@ export async function startNodeServices(
   const publicUrl = config.http.publicUrl !== '' ? config.http.publicUrl.replace(/\/+$/, '') : `http://${deps.httpAddress}`;
   const routes = [
     alertRoutePlugin({ alerts, clock, resolveCve: (s) => resolveCveId(kb, s) }),
+    assetRoutePlugin({ store: exposureStore, clock }),
+    findingRoutePlugin({ store: exposureStore, service: exposure, clock }),
     ...kbRoutePlugins({
       kb,
       baseUrl: publicUrl,
       publisher: { category: config.csaf.publisherCategory, name: config.csaf.publisherName, namespace: config.csaf.publisherNamespace },
     }),
   ];
-  return { detection, routes, onEvents: (events) => events.forEach((e) => detection.handle(e)) };
+  return { detection, routes, exposure, onEvents: (events) => events.forEach((e) => detection.handle(e)) };
 }
