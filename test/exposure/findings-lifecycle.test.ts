@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HostScanResult } from '../../src/model/scan.js';
 import { assetView } from '../../src/exposure/asset-merge.js';
+import { AlertRouter } from '../../src/detect/alert-router.js';
 import { alertFrom, openFixture, T0 } from './exposure-fixture.js';
 
 const DAY = 86_400_000;
@@ -151,6 +152,20 @@ test('an alert whose source is a known asset marks it probably compromised: +15 
     await fx.service.applyScan([scan('vulnerable', T0 + 5, '127.0.0.8')]);
     const b = (await fx.store.listAssets({ match: '127.0.0.8' })).items[0]!;
     assert.equal(b.compromised?.alertId, 'ffeeddccbbaa9988');
+  } finally {
+    await fx.close();
+  }
+});
+
+test('the alert router delivers alerts to the exposure sink (as `vigil up` wires it): a sensor alert from an asset marks it', async () => {
+  const fx = await openFixture();
+  try {
+    await fx.service.applyScan([scan('vulnerable', T0)]);
+    const router = new AlertRouter().addSink(fx.service.alertSink());
+    await router.route(alertFrom('127.0.0.7', T0 + 1000));
+    const a = (await fx.store.listAssets({ compromised: true })).items;
+    assert.equal(a.length, 1);
+    assert.equal(a[0]!.compromised?.address, '127.0.0.7');
   } finally {
     await fx.close();
   }
