@@ -8,6 +8,8 @@ import { THRESHOLD_LIMITS } from '../detect/scan-threshold-detector.js';
 import { TRW_LIMITS, TRW_PAPER_PARAMS } from '../detect/scan-trw-detector.js';
 import { SURGE_LIMITS } from '../detect/surge-detector.js';
 import type { LimitTable } from '../core/limits.js';
+import { IMPORT_LIMITS } from '../exposure/exposure-limits.js';
+import { DEFAULT_DUE_DAYS } from '../exposure/finding-policy.js';
 
 export type KeyType =
   | { readonly kind: 'string' }
@@ -77,6 +79,17 @@ const DETECT_KEYS: readonly ConfigKey[] = [
   { path: 'detect.exploit.minAnomalySeverity', env: 'VIGIL_DETECT_EXPLOIT_MIN_ANOMALY_SEVERITY', type: { kind: 'enum', values: SEVERITIES }, default: 'low',
     doc: 'Engine anomalies (bad_version, fragment games, ...) below this severity raise no alert; they stay session data.' },
   ...limitKeys('detect.exploit', EXPLOIT_LIMITS),
+];
+
+const DAYS = { kind: 'int', min: 1, max: 3650 } as const;
+
+/** Remediation policy and inventory-import limits (docs/exposure.md). */
+const EXPOSURE_KEYS: readonly ConfigKey[] = [
+  ...(['critical', 'high', 'medium', 'low', 'unknown'] as const).map((sev): ConfigKey => ({
+    path: `exposure.dueDays.${sev}`, env: envName(`exposure.dueDays.${sev}`), type: DAYS, default: DEFAULT_DUE_DAYS[sev],
+    doc: `Days to fix a finding of severity ${sev} (from CVSS${sev === 'unknown' ? '; for CVEs without a score' : ''}), counted from when it was opened or reopened; a CVE listed in CISA KEV takes KEV's due date instead.${sev === 'critical' || sev === 'high' ? ' Default from CISA BOD 19-02.' : ''}`,
+  })),
+  ...limitKeys('exposure.import', IMPORT_LIMITS),
 ];
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
@@ -179,4 +192,5 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'log.format', env: 'VIGIL_LOG_FORMAT', flag: '--log-format <format>', type: { kind: 'enum', values: LOG_FORMATS }, default: 'auto',
     doc: 'Console log format on stderr: `pretty` is one readable line per entry (time, level, module, message, fields), `json` is pino\'s JSON lines for collectors; `auto` is pretty on a terminal and JSON otherwise.' },
   ...DETECT_KEYS,
+  ...EXPOSURE_KEYS,
 ];

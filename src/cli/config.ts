@@ -66,6 +66,7 @@ export interface VigilConfig {
   readonly alerts: AlertsConfig;
   readonly log: { readonly level: LogLevel; readonly format: 'auto' | 'pretty' | 'json' };
   readonly detect: DetectConfig;
+  readonly exposure: ExposureConfig;
   /** The file that was read, if any (for messages). */
   readonly configFile?: string;
 }
@@ -92,6 +93,12 @@ export interface DetectConfig {
   readonly threshold: Readonly<Record<string, number>>;
   readonly recon: Readonly<Record<string, number>>;
   readonly exploit: Readonly<Record<string, number>> & { readonly minAnomalySeverity?: AlertSeverity };
+}
+
+/** The exposure.* keys: days to fix per severity, and the inventory importers' limits by name. */
+export interface ExposureConfig {
+  readonly dueDays: { readonly critical: number; readonly high: number; readonly medium: number; readonly low: number; readonly unknown: number };
+  readonly import: Readonly<Record<string, number>>;
 }
 
 /** A nested partial of the configuration, as flags or a file give it. */
@@ -342,6 +349,13 @@ function build(m: Map<string, unknown>, cwd: string): VigilConfig {
     },
     log: { level: get('log.level'), format: get('log.format') },
     detect: detectSection(m),
+    exposure: {
+      dueDays: {
+        critical: get('exposure.dueDays.critical'), high: get('exposure.dueDays.high'), medium: get('exposure.dueDays.medium'),
+        low: get('exposure.dueDays.low'), unknown: get('exposure.dueDays.unknown'),
+      },
+      import: Object.fromEntries([...m].filter(([p]) => p.startsWith('exposure.import.')).map(([p, v]) => [p.slice('exposure.import.'.length), v as number])),
+    },
   };
   const overflow = config.sensor.ports.find((p) => p + config.sensor.portOffset > 65535);
   if (overflow !== undefined) {

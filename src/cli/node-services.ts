@@ -20,6 +20,11 @@ import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { alertRoutePlugin } from '../server/routes/alerts.js';
 import { kbRoutePlugins } from '../server/routes/vulns.js';
 import type { RoutePlugin } from '../server/route-plugin.js';
+import { ExposureService } from '../exposure/exposure-service.js';
+import { registerExposureMetrics } from '../exposure/exposure-metrics.js';
+import { ExposureSqliteStore } from '../store/sqlite/exposure-sqlite-store.js';
+import { assetRoutePlugin } from '../server/routes/assets.js';
+import { findingRoutePlugin } from '../server/routes/findings.js';
 import type { VigilConfig } from './config.js';
 import { pipelineOptionsFrom } from './detect-config.js';
 
@@ -28,6 +33,8 @@ export interface NodeServices {
   /** Syncs the feeds on a schedule (feeds.intervalMinutes > 0); stopped with the node. */
   readonly feeds: FeedWatcher | undefined;
   readonly routes: RoutePlugin[];
+  /** Assets and findings: `applyScan` takes the scanner's results (scheduled rescans). */
+  readonly exposure: ExposureService;
   /** The sensor sink's listener: every event the store accepted goes through the detectors. */
   readonly onEvents: (events: readonly VigilEvent[]) => void;
 }
@@ -57,6 +64,14 @@ export async function startNodeServices(
       windowByDetector: Object.fromEntries(Object.entries(config.alerts.suppressSeconds).map(([d, s]) => [d, s * 1000])),
     },
   });
+  // An alert whose source is a known asset marks it probably compromised (and raises its findings).
+  const exposureStore = new ExposureSqliteStore(deps.store.kysely);
+  const exposure = new ExposureService({
+    store: exposureStore, kb, clock, policy: config.exposure.dueDays, limits: config.exposure.import,
+    alertsFrom: (src) => alerts.listAlerts({ src, limit: 1 }),
+  });
+  router.addSink(exposure.alertSink());
+  registerExposureMetrics(deps.registry, exposureStore, clock);
   const vulnerabilityPorts = vulnerabilityPortsOf(Object.entries(starterRecords()).map(([id, r]) => ({ id, ports: r.ports })));
   const pipeline = pipelineOptionsFrom(config);
   const detection = new DetectionService({ router, clock, pipeline: { ...pipeline, surge: { ...(pipeline.surge || {}), vulnerabilityPorts } } });
@@ -64,18 +79,20 @@ export async function startNodeServices(
   const publicUrl = config.http.publicUrl !== '' ? config.http.publicUrl.replace(/\/+$/, '') : `http://${deps.httpAddress}`;
   const routes = [
     alertRoutePlugin({ alerts, clock, resolveCve: (s) => resolveCveId(kb, s) }),
+    assetRoutePlugin({ store: exposureStore, clock }),
+    findingRoutePlugin({ store: exposureStore, service: exposure, clock }),
     ...kbRoutePlugins({
       kb,
       baseUrl: publicUrl,
       publisher: { category: config.csaf.publisherCategory, name: config.csaf.publisherName, namespace: config.csaf.publisherNamespace },
     }),
   ];
-  const feeds = startFeedWatcher(config, kb, detection, clock, deps.logger);
-  return { detection, feeds, routes, onEvents: (events) => events.forEach((e) => detection.handle(e)) };
+  const feeds = startFeedWatcher(config, kb, exposureStore, detection, clock, deps.logger);
+  return { detection, feeds, routes, exposure, onEvents: (events) => events.forEach((e) => detection.handle(e)) };
 }
 
 /** The feed watcher of `vigil up`: its notices become `kb` alerts through the node's router. */
-function startFeedWatcher(config: VigilConfig, kb: KbSqliteStore, detection: DetectionService, clock: Clock, logger: Logger): FeedWatcher | undefined {
+function startFeedWatcher(config: VigilConfig, kb: KbSqliteStore, exposure: ExposureSqliteStore, detection: DetectionService, clock: Clock, logger: Logger): FeedWatcher | undefined {
   const f = config.feeds;
   if (f.intervalMinutes === 0) return undefined;
   const workDir = join(resolve(config.dataDir), 'feeds');
@@ -86,6 +103,12 @@ function startFeedWatcher(config: VigilConfig, kb: KbSqliteStore, detection: Det
     subscriptions: config.subscriptions,
     workDir,
     epssJump: f.epssJump,
+    // a vulnerability with open findings concerns us whatever the subscriptions say (a KEV addition
+    // or an EPSS jump on something we run is the alert that matters most)
+    assetsOf: async (rec) => {
+      const open = await exposure.listFindings({ vulnId: rec.id, status: ['open', 'reopened'], limit: 20 });
+      return open.items.map((x) => `open finding ${x.id} on asset ${x.assetId}`);
+    },
     logger: logger.child?.({ module: 'feeds' }) ?? logger,
   });
   watcher.start(f.intervalMinutes * 60_000, (r) => {

@@ -2,7 +2,7 @@
 // worm behaviour on an exposed population taken from Vigil's own data when the caller supplies it.
 
 import { AppError } from '../core/errors.js';
-import type { Asset, Finding } from '../model/asset.js';
+import type { AssetView, Finding } from '../model/asset.js';
 import { sortedUnique } from './address-layout.js';
 import { CODE_RED_II_MIX } from './outbreak-config.js';
 import type { OutbreakConfig } from './outbreak-config.js';
@@ -95,19 +95,26 @@ export function todayPreset(exposed?: number | Uint32Array): OutbreakConfig {
 }
 
 /** Finding states in which the asset is still exposed. */
-const STILL_EXPOSED = new Set<Finding['status']>(['open', 'in_progress', 'accepted_risk']);
+const STILL_EXPOSED = new Set<Finding['status']>(['open', 'reopened', 'risk-accepted']);
 
 /**
  * The exposed population from Vigil's exposure data: IPv4 addresses of assets with a finding for
  * `vulnId` that is not fixed (IPv6 assets are left out: the worms modelled here scan IPv4).
  */
-export function exposedFromFindings(assets: readonly Asset[], findings: readonly Finding[], vulnId: string): Uint32Array {
+export function exposedFromFindings(
+  assets: readonly Pick<AssetView, 'id' | 'addresses'>[],
+  findings: readonly Pick<Finding, 'assetId' | 'vulnId' | 'status'>[],
+  vulnId: string,
+): Uint32Array {
   const exposedIds = new Set(findings.filter((f) => f.vulnId === vulnId && STILL_EXPOSED.has(f.status)).map((f) => f.assetId));
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
   const addrs: number[] = [];
   for (const a of assets) {
-    const m = exposedIds.has(a.id) ? v4.exec(a.address) : null;
-    if (m && m.slice(1).every((o) => Number(o) <= 255)) addrs.push(m.slice(1).reduce((acc, o) => acc * 256 + Number(o), 0));
+    if (!exposedIds.has(a.id)) continue;
+    for (const address of a.addresses) {
+      const m = v4.exec(address);
+      if (m && m.slice(1).every((o) => Number(o) <= 255)) addrs.push(m.slice(1).reduce((acc, o) => acc * 256 + Number(o), 0));
+    }
   }
   return sortedUnique(addrs);
 }

@@ -157,11 +157,11 @@ test('configuration errors are coded and say what is wrong', () => {
 });
 
 test('"today" takes the exposed population from Vigil exposure findings, and says when it had to assume one', () => {
-  const asset = (id: string, address: string) => ({ id, address, cpes: [], openPorts: [135] });
-  const finding = (assetId: string, status: 'open' | 'fixed' | 'accepted_risk', vulnId = 'CVE-2003-0352') =>
+  const asset = (id: string, address: string) => ({ id, addresses: [address] });
+  const finding = (assetId: string, status: 'open' | 'fixed' | 'risk-accepted', vulnId = 'CVE-2003-0352') =>
     ({ id: `f-${assetId}-${vulnId}`, assetId, vulnId, status, firstSeen: 0 });
   const assets = [asset('a', '198.51.100.7'), asset('b', '198.51.100.3'), asset('c', '2001:db8::1'), asset('d', '203.0.113.5'), asset('e', '192.0.2.1')];
-  const findings = [finding('a', 'open'), finding('b', 'accepted_risk'), finding('c', 'open'), finding('d', 'fixed'), finding('e', 'open', 'CVE-2003-0528')];
+  const findings = [finding('a', 'open'), finding('b', 'risk-accepted'), finding('c', 'open'), finding('d', 'fixed'), finding('e', 'open', 'CVE-2003-0528')];
   const exposed = exposedFromFindings(assets, findings, 'CVE-2003-0352');
   assert.deepEqual(Array.from(exposed), [0xc6336403, 0xc6336407]);
   const today = todayPreset(exposed);

@@ -1,0 +1,150 @@
+// SQLite persistence of assets and findings (structurally the ExposureStore of
+// src/exposure/exposure-store-port.ts), on any Kysely over SQLite; schema in migrations/exposure.ts (0300_).
+
+import { Kysely, sql } from 'kysely';
+import type { Asset, AssetFact, AssetQuery, CompromiseMark, FactKind, Finding, FindingQuery, FindingStatus } from '../../model/asset.js';
+import { allMigrations } from '../migrations/index.js';
+import { migrateToLatest } from '../migrate.js';
+import { immediateDialect, openDatabase } from './sqlite-open.js';
+
+interface ExposureTables {
+  exposure_assets: { id: string; first_seen: number; last_seen: number; compromised: string | null };
+  exposure_facts: {
+    asset_id: string; kind: string; value: string; source: string; origin: string | null; detail: string | null; first_seen: number; last_seen: number;
+  };
+  exposure_findings: {
+    id: string; asset_id: string; vuln_id: string; status: string; owner: string | null; due_date: string; priority: number; updated_at: number; record: string;
+  };
+}
+
+/** Rows per multi-row INSERT: SQLite allows 32,766 bound parameters; a fact row binds 8. */
+const FACT_ROWS_PER_INSERT = 500;
+const STATUSES: readonly FindingStatus[] = ['open', 'fixed', 'risk-accepted', 'false-positive', 'reopened'];
+const clampLimit = (n: number | undefined, dflt: number, max: number): number => Math.min(Math.max(n ?? dflt, 1), max);
+
+export class ExposureSqliteStore {
+  private readonly db: Kysely<ExposureTables>;
+
+  /** On the node's own database: `new ExposureSqliteStore(sqliteStore.kysely)`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  constructor(db: Kysely<any>) {
+    this.db = db as Kysely<ExposureTables>;
+  }
+
+  /** Open a database file directly (tests; commands on a data directory). Runs every area's migrations. */
+  static async open(file: string): Promise<ExposureSqliteStore & { close(): Promise<void> }> {
+    const db = new Kysely<unknown>({ dialect: immediateDialect(openDatabase({ file })) });
+    await migrateToLatest(db, allMigrations);
+    const store = new ExposureSqliteStore(db);
+    return Object.assign(store, { close: () => db.destroy() });
+  }
+
+  async findAssetIds(keys: { addresses: readonly string[]; macs: readonly string[]; names: readonly string[] }): Promise<string[]> {
+    const pairs: [string, string][] = [
+      ...keys.macs.map((v): [string, string] => ['mac', v]),
+      ...keys.addresses.map((v): [string, string] => ['address', v]),
+      ...keys.names.map((v): [string, string] => ['name', v]),
+    ];
+    if (pairs.length === 0) return [];
+    const rows = await this.db.selectFrom('exposure_facts as f').innerJoin('exposure_assets as a', 'a.id', 'f.asset_id')
+      .select(['a.id', 'a.first_seen', 'f.kind'])
+      .where((eb) => eb.or(pairs.map(([k, v]) => eb.and([eb('f.kind', '=', k), eb('f.value', '=', v)]))))
+      .execute();
+    // Preference: a MAC match, then an address, then a name; within one kind, the oldest asset.
+    const RANK: Readonly<Record<string, number>> = { mac: 0, address: 1, name: 2 };
+    const best = new Map<string, { rank: number; first: number }>();
+    for (const r of rows) {
+      const rank = RANK[r.kind] ?? 3;
+      const b = best.get(r.id);
+      if (!b || rank < b.rank) best.set(r.id, { rank, first: r.first_seen });
+    }
+    return [...best.entries()].sort(([x, a], [y, b]) => a.rank - b.rank || a.first - b.first || x.localeCompare(y)).map(([id]) => id);
+  }
+
+  async getAsset(id: string): Promise<Asset | undefined> {
+    const row = await this.db.selectFrom('exposure_assets').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const facts = await this.db.selectFrom('exposure_facts').selectAll().where('asset_id', '=', id).orderBy('kind').orderBy('value').orderBy('source').execute();
+    return toAsset(row, facts);
+  }
+
+  async listAssets(q: AssetQuery = {}): Promise<{ total: number; items: Asset[] }> {
+    let sel = this.db.selectFrom('exposure_assets as a');
+    const hasFact = (kind: string, value: string) => sql<boolean>`exists (select 1 from exposure_facts f where f.asset_id = a.id and f.kind = ${kind} and f.value = ${value})`;
+    if (q.match !== undefined) {
+      const v = q.match.trim();
+      sel = sel.where((eb) => eb.or([hasFact('address', v), hasFact('name', v.toLowerCase()), hasFact('mac', v.toLowerCase())]));
+    }
+    if (q.owner !== undefined) sel = sel.where(hasFact('owner', q.owner));
+    if (q.tag !== undefined) sel = sel.where(hasFact('tag', q.tag));
+    if (q.compromised !== undefined) sel = sel.where('a.compromised', q.compromised ? 'is not' : 'is', null);
+    const total = Number((await sel.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const rows = await sel.selectAll('a').orderBy('a.first_seen').orderBy('a.id').limit(clampLimit(q.limit, 100, 10_000)).offset(Math.max(q.offset ?? 0, 0)).execute();
+    if (rows.length === 0) return { total, items: [] };
+    const facts = await this.db.selectFrom('exposure_facts').selectAll().where('asset_id', 'in', rows.map((r) => r.id)).orderBy('kind').orderBy('value').orderBy('source').execute();
+    const byAsset = new Map<string, ExposureTables['exposure_facts'][]>();
+    for (const f of facts) byAsset.set(f.asset_id, [...(byAsset.get(f.asset_id) ?? []), f]);
+    return { total, items: rows.map((r) => toAsset(r, byAsset.get(r.id) ?? [])) };
+  }
+
+  async getFinding(id: string): Promise<Finding | undefined> {
+    const row = await this.db.selectFrom('exposure_findings').select('record').where('id', '=', id).executeTakeFirst();
+    return row ? (JSON.parse(row.record) as Finding) : undefined;
+  }
+
+  async listFindings(q: FindingQuery = {}): Promise<{ total: number; items: Finding[] }> {
+    let sel = this.db.selectFrom('exposure_findings');
+    if (q.status !== undefined && q.status.length > 0) sel = sel.where('status', 'in', [...q.status]);
+    if (q.owner !== undefined) sel = sel.where('owner', '=', q.owner);
+    if (q.assetId !== undefined) sel = sel.where('asset_id', '=', q.assetId);
+    if (q.vulnId !== undefined) sel = sel.where('vuln_id', '=', q.vulnId);
+    if (q.overdueOn !== undefined) sel = sel.where('status', 'in', ['open', 'reopened']).where('due_date', '<', q.overdueOn);
+    const total = Number((await sel.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const rows = await sel.select('record').orderBy('priority', 'desc').orderBy('due_date').orderBy('id')
+      .limit(clampLimit(q.limit, 100, 10_000)).offset(Math.max(q.offset ?? 0, 0)).execute();
+    return { total, items: rows.map((r) => JSON.parse(r.record) as Finding) };
+  }
+
+  /** Assets (facts replaced whole) and findings in one transaction. */
+  async commit(batch: { readonly assets: readonly Asset[]; readonly findings: readonly Finding[] }): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const a of batch.assets) {
+        const compromised = a.compromised ? JSON.stringify(a.compromised) : null;
+        await trx.insertInto('exposure_assets').values({ id: a.id, first_seen: a.firstSeen, last_seen: a.lastSeen, compromised })
+          .onConflict((oc) => oc.column('id').doUpdateSet({ first_seen: a.firstSeen, last_seen: a.lastSeen, compromised })).execute();
+        await trx.deleteFrom('exposure_facts').where('asset_id', '=', a.id).execute();
+        for (let i = 0; i < a.facts.length; i += FACT_ROWS_PER_INSERT) {
+          await trx.insertInto('exposure_facts').values(a.facts.slice(i, i + FACT_ROWS_PER_INSERT).map((f) => ({
+            asset_id: a.id, kind: f.kind, value: f.value, source: f.source, origin: f.origin ?? null,
+            detail: f.detail ? JSON.stringify(f.detail) : null, first_seen: f.firstSeen, last_seen: f.lastSeen,
+          }))).execute();
+        }
+      }
+      for (const f of batch.findings) {
+        const row = { asset_id: f.assetId, vuln_id: f.vulnId, status: f.status, owner: f.owner ?? null, due_date: f.dueDate, priority: f.priority.score, updated_at: f.updatedAt, record: JSON.stringify(f) };
+        await trx.insertInto('exposure_findings').values({ id: f.id, ...row }).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+      }
+    });
+  }
+
+  async findingCounts(today: string): Promise<{ byStatus: Record<FindingStatus, number>; overdue: number }> {
+    const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<FindingStatus, number>;
+    const rows = await this.db.selectFrom('exposure_findings').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+    for (const r of rows) if (r.status in byStatus) byStatus[r.status as FindingStatus] = Number(r.n);
+    const overdue = await this.db.selectFrom('exposure_findings').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', 'in', ['open', 'reopened']).where('due_date', '<', today).executeTakeFirstOrThrow();
+    return { byStatus, overdue: Number(overdue.n) };
+  }
+}
+
+function toAsset(row: ExposureTables['exposure_assets'], facts: readonly ExposureTables['exposure_facts'][]): Asset {
+  return {
+    id: row.id, firstSeen: row.first_seen, lastSeen: row.last_seen,
+    facts: facts.map((f): AssetFact => ({
+      kind: f.kind as FactKind, value: f.value, source: f.source, firstSeen: f.first_seen, lastSeen: f.last_seen,
+      ...(f.origin !== null ? { origin: f.origin } : {}),
+      ...(f.detail !== null ? { detail: JSON.parse(f.detail) as Record<string, string | number> } : {}),
+    })),
+    ...(row.compromised !== null ? { compromised: JSON.parse(row.compromised) as CompromiseMark } : {}),
+  };
+}
