@@ -2,6 +2,7 @@
 // the live detector pipeline (same as `vigil replay`) fed by sensor events, alerts routed to the
 // store, log, webhooks and e-mail, and the API routes of both.
 
+import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -15,9 +16,11 @@ import { resolveCveId } from '../kb/cve-alias.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { alertRoutePlugin } from '../server/routes/alerts.js';
 import { kbRoutePlugins } from '../server/routes/vulns.js';
+import { StixPublisher } from '../share/taxii/stix-publisher.js';
 import type { RoutePlugin } from '../server/route-plugin.js';
 import type { VigilConfig } from './config.js';
 import { pipelineOptionsFrom } from './detect-config.js';
+import { addShareSinks, pushTargets, stixOptions, taxiiRoutes } from './share-services.js';
 
 export interface NodeServices {
   readonly detection: DetectionService;
@@ -51,12 +54,17 @@ export async function startNodeServices(
       windowByDetector: Object.fromEntries(Object.entries(config.alerts.suppressSeconds).map(([d, s]) => [d, s * 1000])),
     },
   });
+  addShareSinks(router, config, deps.logger);
+  const taxii = taxiiRoutes(config, publicUrlOf(config, deps.httpAddress));
+  if (taxii) router.addSink(new StixPublisher({ stix: stixOptions(config), service: taxii.service, push: pushTargets(config), spoolDir: join(config.dataDir, 'spool'), logger: deps.logger }));
+  else if (config.share.taxii.push.length > 0) router.addSink(new StixPublisher({ stix: stixOptions(config), push: pushTargets(config), spoolDir: join(config.dataDir, 'spool'), logger: deps.logger }));
   const vulnerabilityPorts = vulnerabilityPortsOf(Object.entries(starterRecords()).map(([id, r]) => ({ id, ports: r.ports })));
   const pipeline = pipelineOptionsFrom(config);
   const detection = new DetectionService({ router, clock, pipeline: { ...pipeline, surge: { ...(pipeline.surge || {}), vulnerabilityPorts } } });
   detection.start();
-  const publicUrl = config.http.publicUrl !== '' ? config.http.publicUrl.replace(/\/+$/, '') : `http://${deps.httpAddress}`;
+  const publicUrl = publicUrlOf(config, deps.httpAddress);
   const routes = [
+    ...(taxii ? [taxii.plugin] : []),
     alertRoutePlugin({ alerts, clock, resolveCve: (s) => resolveCveId(kb, s) }),
     ...kbRoutePlugins({
       kb,
@@ -65,4 +73,8 @@ export async function startNodeServices(
     }),
   ];
   return { detection, routes, onEvents: (events) => events.forEach((e) => detection.handle(e)) };
+}
+
+function publicUrlOf(config: VigilConfig, httpAddress: string): string {
+  return config.http.publicUrl !== '' ? config.http.publicUrl.replace(/\/+$/, '') : `http://${httpAddress}`;
 }

@@ -186,8 +186,7 @@ export class StixExporter {
     const id = stixId('relationship', { source, type, target });
     this.span(id, ts, confidence, (first, last, conf) => ({
       type: 'relationship', ...this.common('relationship', null, stixTime(first), id, stixTime(last)), confidence: conf,
-      relationship_type: type, source_ref: source, target_ref: target, start_time: stixTime(first),
-      ...(last > first ? { stop_time: stixTime(last) } : {}),
+      relationship_type: type, source_ref: source, target_ref: target,
     }));
   }
 

@@ -138,6 +138,12 @@ export class TaxiiCollection {
     const versions = this.byId.get(obj.id) ?? [];
     const version = versionOf(obj, us);
     if (versions.some((e) => versionKey(e.version) === versionKey(version))) return { outcome: 'exists' };
+    // An object with neither modified nor created (an SCO, a marking) is versioned by date_added, so
+    // the same content posted twice would become two versions: it is one object, held once.
+    if (obj.modified === undefined && obj.created === undefined && versions.length > 0) {
+      const text = JSON.stringify(obj);
+      if (versions.some((e) => JSON.stringify(e.obj) === text)) return { outcome: 'exists' };
+    }
     if (this.entries.length >= this.opts.maxEntries) return { outcome: 'full' };
     const entry: TaxiiEntry = { obj, id: obj.id, type: obj.type, version, specVersion: typeof obj.spec_version === 'string' ? obj.spec_version : '2.1', dateAddedUs: us };
     this.entries.push(entry);
