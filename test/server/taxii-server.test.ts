@@ -18,7 +18,7 @@ import { TaxiiClient } from '../../src/share/taxii/taxii-client.js';
 import { collectionId, TaxiiService } from '../../src/share/taxii/taxii-service.js';
 import { TAXII_MEDIA_TYPE } from '../../src/share/taxii/taxii-limits.js';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { storyAlerts } from '../share/stix-export.test.js';
+import { storyAlerts } from '../share/story-alerts.js';
 
 const TOKEN = 'vgl_test-token-0123456789abcdef';
 const PARTNER: TaxiiUser = { name: 'partner', token: 'partner-token-0123456789', read: ['vigil-sightings'], write: ['partner-inbox'] };
