@@ -27,6 +27,8 @@ function typeText(t: KeyType): string {
       return 'list of {name, token, read, write}';
     case 'taxii-push-list':
       return 'list of {name, url, token}';
+    case 'taxii-poll-list':
+      return 'list of {name, url, token, intervalSeconds}';
   }
 }
 

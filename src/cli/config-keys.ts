@@ -20,7 +20,8 @@ export type KeyType =
   | { readonly kind: 'webhook-list' }
   | { readonly kind: 'syslog-list' }
   | { readonly kind: 'taxii-user-list' }
-  | { readonly kind: 'taxii-push-list' };
+  | { readonly kind: 'taxii-push-list' }
+  | { readonly kind: 'taxii-poll-list' };
 
 export interface ConfigKey {
   /** Dotted path in the YAML file, e.g. `http.port`. */
@@ -144,6 +145,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'TAXII users besides the API token holder (`admin`, who reads and writes all): a list of `{name, token, read: [aliases], write: [aliases]}` (JSON array in env), `*` for every collection; a token has at least 16 characters and is given as Bearer or as the HTTP Basic password.' },
   { path: 'share.taxii.push', env: 'VIGIL_SHARE_TAXII_PUSH', type: { kind: 'taxii-push-list' }, default: [],
     doc: "Partners' TAXII 2.1 collections that every alert's STIX objects are pushed to: a list of `{name, url, token}` or `{name, url, username, password}` where url is the collection's URL (`.../collections/<id>/`); spooled in `<dataDir>/spool` while the partner is down." },
+  { path: 'share.taxii.poll', env: 'VIGIL_SHARE_TAXII_POLL', type: { kind: 'taxii-poll-list' }, default: [],
+    doc: "Partners' TAXII 2.1 collections polled on a schedule: a list of `{name, url, token}` or `{name, url, username, password}`, with `intervalSeconds` (default 3600, at least 1). `added_after` is kept in `<dataDir>/taxii`; their address indicators (and those partners POST to `partner-inbox`) make a watchlist: traffic from a listed source raises an `intel/partner_indicator` alert naming the partner and the indicator." },
   { path: 'share.taxii.limits', env: 'VIGIL_SHARE_TAXII_LIMITS', type: { kind: 'int-map' }, default: {},
     doc: 'Overrides of the TAXII server limits (maxContentBytes, maxObjectBytes, maxObjectDepth, maxObjectsPerEnvelope, maxObjectsPerCollection, defaultPageSize, maxPageSize, maxMatchValues, maxQueryChars, maxStatuses), checked by the server (docs/sharing.md).' },
   { path: 'log.level', env: 'VIGIL_LOG_LEVEL', flag: '--log-level <level>', type: { kind: 'enum', values: LOG_LEVELS }, default: 'info',

@@ -47,6 +47,10 @@ export interface TaxiiPushConfig {
   readonly password?: string;
 }
 
+export interface TaxiiPollConfig extends TaxiiPushConfig {
+  readonly intervalSeconds: number;
+}
+
 export interface ShareConfig {
   readonly organization: string;
   readonly sensorName: string;
@@ -55,6 +59,7 @@ export interface ShareConfig {
     readonly path: string;
     readonly users: readonly TaxiiUserConfig[];
     readonly push: readonly TaxiiPushConfig[];
+    readonly poll: readonly TaxiiPollConfig[];
     readonly limits: Readonly<Record<string, number>>;
   };
 }
@@ -212,6 +217,7 @@ export function parseKeyText(key: ConfigKey, raw: string, where: string): unknow
     case 'syslog-list':
     case 'taxii-user-list':
     case 'taxii-push-list':
+    case 'taxii-poll-list':
       return parseJsonText(raw, where, key.path);
     default:
       return raw;
@@ -267,6 +273,8 @@ function checkValue(key: ConfigKey, v: unknown, where: string): unknown {
       return checkTaxiiUsers(v, where);
     case 'taxii-push-list':
       return checkTaxiiPush(v, where);
+    case 'taxii-poll-list':
+      return checkTaxiiPoll(v, where);
   }
 }
 
@@ -335,8 +343,16 @@ function checkTaxiiUsers(v: unknown, where: string): TaxiiUserConfig[] {
   });
 }
 
-function checkTaxiiPush(v: unknown, where: string): TaxiiPushConfig[] {
-  const key = 'share.taxii.push';
+function checkTaxiiPoll(v: unknown, where: string): TaxiiPollConfig[] {
+  const key = 'share.taxii.poll';
+  return checkTaxiiPush(v, where, key).map((e, i) => {
+    const s = (e as { intervalSeconds?: unknown }).intervalSeconds ?? 3600;
+    if (!Number.isInteger(s) || (s as number) < 1 || (s as number) > 7 * 86_400) bad(key, i, 'intervalSeconds must be an integer from 1 to 604800', where);
+    return { ...e, intervalSeconds: s as number };
+  });
+}
+
+function checkTaxiiPush(v: unknown, where: string, key = 'share.taxii.push'): TaxiiPushConfig[] {
   return entries(v, key, where).map((e, i) => {
     if (typeof e.url !== 'string' || !/^https?:\/\/\S+\/collections\/[^/\s]+\/?$/.test(e.url)) bad(key, i, 'url must be the http(s) URL of a TAXII collection, .../collections/<id>/', where);
     const token = typeof e.token === 'string' && e.token !== '';
@@ -415,7 +431,7 @@ function build(m: Map<string, unknown>, cwd: string): VigilConfig {
       organization: get('share.organization'),
       sensorName: get('share.sensorName'),
       tlp: get('share.tlp'),
-      taxii: { path: taxiiPath(get('share.taxii.path')), users: get('share.taxii.users'), push: get('share.taxii.push'), limits: get('share.taxii.limits') },
+      taxii: { path: taxiiPath(get('share.taxii.path')), users: get('share.taxii.users'), push: get('share.taxii.push'), poll: get('share.taxii.poll'), limits: get('share.taxii.limits') },
     },
     log: { level: get('log.level'), format: get('log.format') },
     detect: detectSection(m),

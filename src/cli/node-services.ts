@@ -20,7 +20,7 @@ import { StixPublisher } from '../share/taxii/stix-publisher.js';
 import type { RoutePlugin } from '../server/route-plugin.js';
 import type { VigilConfig } from './config.js';
 import { pipelineOptionsFrom } from './detect-config.js';
-import { addShareSinks, pushTargets, stixOptions, taxiiRoutes } from './share-services.js';
+import { addShareSinks, PartnerWatch, pushTargets, stixOptions, taxiiRoutes } from './share-services.js';
 
 export interface NodeServices {
   readonly detection: DetectionService;
@@ -55,13 +55,17 @@ export async function startNodeServices(
     },
   });
   addShareSinks(router, config, deps.logger);
-  const taxii = taxiiRoutes(config, publicUrlOf(config, deps.httpAddress));
+  const watch = new PartnerWatch();
+  const taxii = taxiiRoutes(config, publicUrlOf(config, deps.httpAddress), watch.onAdded);
   if (taxii) router.addSink(new StixPublisher({ stix: stixOptions(config), service: taxii.service, push: pushTargets(config), spoolDir: join(config.dataDir, 'spool'), logger: deps.logger }));
   else if (config.share.taxii.push.length > 0) router.addSink(new StixPublisher({ stix: stixOptions(config), push: pushTargets(config), spoolDir: join(config.dataDir, 'spool'), logger: deps.logger }));
   const vulnerabilityPorts = vulnerabilityPortsOf(Object.entries(starterRecords()).map(([id, r]) => ({ id, ports: r.ports })));
   const pipeline = pipelineOptionsFrom(config);
   const detection = new DetectionService({ router, clock, pipeline: { ...pipeline, surge: { ...(pipeline.surge || {}), vulnerabilityPorts } } });
   detection.start();
+  watch.start(config, taxii?.service, (list) => detection.pipeline.watchlist.replace(list), deps.logger);
+  // The router closes its sinks when the node stops: polling stops with them.
+  router.addSink({ name: 'partner-watch', deliver: () => {}, close: async () => watch.stop() });
   const publicUrl = publicUrlOf(config, deps.httpAddress);
   const routes = [
     ...(taxii ? [taxii.plugin] : []),

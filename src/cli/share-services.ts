@@ -14,6 +14,10 @@ import { SyslogSink } from '../share/siem/syslog-sink.js';
 import type { StixExportOptions } from '../share/stix/stix-export.js';
 import { INBOX_COLLECTION, SIGHTINGS_COLLECTION, type PushTarget } from '../share/taxii/stix-publisher.js';
 import { TaxiiService } from '../share/taxii/taxii-service.js';
+import type { StixLike } from '../share/taxii/taxii-collection.js';
+import { PartnerIntel } from '../share/taxii/partner-intel.js';
+import { PartnerPoller } from '../share/taxii/partner-poller.js';
+import type { WatchIndicator } from '../model/watch.js';
 import type { VigilConfig } from './config.js';
 
 export function sensorName(config: VigilConfig): string {
@@ -32,7 +36,7 @@ export function pushTargets(config: VigilConfig): PushTarget[] {
 }
 
 /** The TAXII service and its route, or undefined when share.taxii.path is `off`. */
-export function taxiiRoutes(config: VigilConfig, publicUrl: string): { service: TaxiiService; plugin: RoutePlugin } | undefined {
+export function taxiiRoutes(config: VigilConfig, publicUrl: string, onAdded?: (alias: string, by: string, objects: readonly StixLike[]) => void): { service: TaxiiService; plugin: RoutePlugin } | undefined {
   const path = config.share.taxii.path;
   if (path === 'off') return undefined;
   const service = new TaxiiService({
@@ -42,6 +46,7 @@ export function taxiiRoutes(config: VigilConfig, publicUrl: string): { service: 
       { alias: INBOX_COLLECTION, title: 'Partner inbox', description: 'Indicators and sightings partners share with this node' },
     ],
     limits: config.share.taxii.limits,
+    ...(onAdded ? { onAdded } : {}),
   });
   return { service, plugin: taxiiPlugin({ service, prefix: path, publicUrl, apiToken: tokenReader(config.dataDir), users: config.share.taxii.users }) };
 }
@@ -58,5 +63,43 @@ export function addShareSinks(router: AlertRouter, config: VigilConfig, logger: 
       }
     }
     router.addSink(new SyslogSink({ ...t, ...(ca !== undefined ? { ca } : {}) }, { spoolDir: join(config.dataDir, 'spool'), hostname: sensorName(config), logger }));
+  }
+}
+
+/**
+ * Partners' indicators for the watchlist: those POSTed to the inbox (by principal) and those polled
+ * from partners' collections. `update` receives the whole list after every change; stop() ends polling.
+ */
+export class PartnerWatch {
+  readonly intel = new PartnerIntel();
+  private poller: PartnerPoller | undefined;
+  private update: (list: readonly WatchIndicator[]) => void = () => {};
+
+  /** The TaxiiService's onAdded: objects partners POST to the inbox. */
+  readonly onAdded = (alias: string, by: string, objects: readonly StixLike[]): void => {
+    if (alias !== INBOX_COLLECTION) return;
+    if (this.intel.ingest(by, objects) > 0) this.update(this.intel.list());
+  };
+
+  start(config: VigilConfig, service: TaxiiService | undefined, update: (list: readonly WatchIndicator[]) => void, logger: Logger): void {
+    this.update = update;
+    for (const e of service?.entries(INBOX_COLLECTION) ?? []) this.intel.ingest(e.by ?? INBOX_COLLECTION, [e.obj]);
+    update(this.intel.list());
+    const targets = config.share.taxii.poll.map((p) => ({
+      name: p.name, collectionUrl: p.url, intervalMs: p.intervalSeconds * 1000,
+      auth: p.token !== undefined ? { token: p.token } : { username: p.username ?? '', password: p.password ?? '' },
+    }));
+    if (targets.length === 0) return;
+    this.poller = new PartnerPoller({
+      targets, dir: join(config.dataDir, 'taxii'), logger,
+      onObjects: (partner, objects) => {
+        if (this.intel.ingest(partner, objects) > 0) this.update(this.intel.list());
+      },
+    });
+    this.poller.start();
+  }
+
+  stop(): void {
+    this.poller?.stop();
   }
 }

@@ -20,6 +20,8 @@ export interface TaxiiEntry {
   readonly specVersion: string;
   /** µs since the epoch; strictly increasing within a collection, so it orders and pages exactly. */
   readonly dateAddedUs: number;
+  /** The principal that added it (TAXII user name), when known. */
+  readonly by?: string;
 }
 
 export interface TaxiiFilter {
@@ -78,11 +80,11 @@ export class TaxiiCollection {
   }
 
   /** Adds a batch; one journal write and fsync for the batch. Same id and version twice is kept once. */
-  addAll(objs: readonly StixLike[]): AddOutcome[] {
+  addAll(objs: readonly StixLike[], by?: string): AddOutcome[] {
     const lines: string[] = [];
     const out = objs.map((obj) => {
-      const r = this.insert(obj, this.nextUs());
-      if (r.entry) lines.push(JSON.stringify({ t: r.entry.dateAddedUs, o: obj }));
+      const r = this.insert(obj, this.nextUs(), by);
+      if (r.entry) lines.push(JSON.stringify({ t: r.entry.dateAddedUs, o: obj, ...(by !== undefined ? { b: by } : {}) }));
       return r.outcome;
     });
     if (lines.length > 0 && this.opts.journal !== undefined) appendDurably(this.opts.journal, `${lines.join('\n')}\n`);
@@ -134,7 +136,7 @@ export class TaxiiCollection {
       || versions.some((v) => v !== 'last' && v !== 'first' && versionKey(v) === versionKey(e.version));
   }
 
-  private insert(obj: StixLike, us: number): { outcome: AddOutcome; entry?: TaxiiEntry } {
+  private insert(obj: StixLike, us: number, by?: string): { outcome: AddOutcome; entry?: TaxiiEntry } {
     const versions = this.byId.get(obj.id) ?? [];
     const version = versionOf(obj, us);
     if (versions.some((e) => versionKey(e.version) === versionKey(version))) return { outcome: 'exists' };
@@ -145,7 +147,7 @@ export class TaxiiCollection {
       if (versions.some((e) => JSON.stringify(e.obj) === text)) return { outcome: 'exists' };
     }
     if (this.entries.length >= this.opts.maxEntries) return { outcome: 'full' };
-    const entry: TaxiiEntry = { obj, id: obj.id, type: obj.type, version, specVersion: typeof obj.spec_version === 'string' ? obj.spec_version : '2.1', dateAddedUs: us };
+    const entry: TaxiiEntry = { obj, id: obj.id, type: obj.type, version, specVersion: typeof obj.spec_version === 'string' ? obj.spec_version : '2.1', dateAddedUs: us, ...(by !== undefined ? { by } : {}) };
     this.entries.push(entry);
     versions.push(entry);
     versions.sort((a, b) => versionKey(a.version) - versionKey(b.version));
@@ -177,8 +179,8 @@ export class TaxiiCollection {
     for (const line of readFileSync(path, 'utf8').split('\n')) {
       if (line === '') continue;
       try {
-        const rec = JSON.parse(line) as { t?: number; o?: StixLike; d?: string; v?: string };
-        if (rec.o && typeof rec.t === 'number') this.insert(rec.o, Math.max(rec.t, this.lastUs + 1));
+        const rec = JSON.parse(line) as { t?: number; o?: StixLike; b?: string; d?: string; v?: string };
+        if (rec.o && typeof rec.t === 'number') this.insert(rec.o, Math.max(rec.t, this.lastUs + 1), typeof rec.b === 'string' ? rec.b : undefined);
         else if (typeof rec.d === 'string' && typeof rec.v === 'string') this.dropVersion(rec.d, rec.v);
       } catch {
         // torn write at the end of the file

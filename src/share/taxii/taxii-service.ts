@@ -32,6 +32,8 @@ export interface TaxiiServiceOptions {
   readonly dir?: string;
   readonly limits?: Partial<Record<keyof typeof TAXII_LIMITS, number>>;
   readonly nowUs?: () => number;
+  /** Told of every object a principal added through POST (not of the node's own publish). */
+  readonly onAdded?: (alias: string, by: string, objects: readonly StixLike[]) => void;
 }
 
 export interface StatusResource {
@@ -131,7 +133,9 @@ export class TaxiiService {
       if (problem === undefined) good.push(o as StixLike);
       else failures.push({ id: idOf(o), message: problem });
     }
-    const outcomes = c.store.addAll(good);
+    const outcomes = c.store.addAll(good, who.name);
+    const added = good.filter((_, i) => outcomes[i] === 'added');
+    if (added.length) this.o.onAdded?.(c.spec.alias, who.name, added);
     good.forEach((o, i) => {
       const version = typeof o.modified === 'string' ? o.modified : typeof o.created === 'string' ? o.created : requestTs;
       if (outcomes[i] === 'full') failures.push({ id: o.id, version, message: 'collection is full' });
@@ -164,6 +168,11 @@ export class TaxiiService {
     const c = this.collections.get(collectionId(alias));
     if (!c) throw new TaxiiError(404, 'No such collection', alias);
     return c.store.addAll(objects).filter((r) => r === 'added').length;
+  }
+
+  /** Every object version a collection holds, with who added it (the node reloads partners' indicators with it). */
+  entries(alias: string): readonly { obj: StixLike; by?: string }[] {
+    return this.collections.get(collectionId(alias))?.store.query({ versions: ['all'] }, Number.MAX_SAFE_INTEGER).items ?? [];
   }
 
   /** The latest held version of an object in a collection (the publisher keeps created stable with it). */
