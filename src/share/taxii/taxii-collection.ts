@@ -56,6 +56,12 @@ export function parseTaxiiTime(s: string): number | undefined {
   return ms * 1000 + Number((m[2] ?? '').padEnd(6, '0').slice(0, 6));
 }
 
+/** STIX 2.1 section 3.1: an SDO/SRO without spec_version is STIX 2.0; an SCO may omit it in 2.1. */
+export function specVersionOf(obj: StixLike): string {
+  if (typeof obj.spec_version === 'string') return obj.spec_version;
+  return obj.created !== undefined ? '2.0' : '2.1';
+}
+
 export function versionOf(obj: StixLike, dateAddedUs: number): string {
   const v = typeof obj.modified === 'string' ? obj.modified : typeof obj.created === 'string' ? obj.created : undefined;
   return v ?? taxiiTime(dateAddedUs);
@@ -147,7 +153,7 @@ export class TaxiiCollection {
       if (versions.some((e) => JSON.stringify(e.obj) === text)) return { outcome: 'exists' };
     }
     if (this.entries.length >= this.opts.maxEntries) return { outcome: 'full' };
-    const entry: TaxiiEntry = { obj, id: obj.id, type: obj.type, version, specVersion: typeof obj.spec_version === 'string' ? obj.spec_version : '2.1', dateAddedUs: us, ...(by !== undefined ? { by } : {}) };
+    const entry: TaxiiEntry = { obj, id: obj.id, type: obj.type, version, specVersion: specVersionOf(obj), dateAddedUs: us, ...(by !== undefined ? { by } : {}) };
     this.entries.push(entry);
     versions.push(entry);
     versions.sort((a, b) => versionKey(a.version) - versionKey(b.version));

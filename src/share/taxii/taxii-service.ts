@@ -108,7 +108,7 @@ export class TaxiiService {
     const c = this.readable(cid, who);
     const page = this.page(c, req);
     return this.paged(page.items, page.more, {
-      objects: page.items.map((e) => ({ id: e.id, date_added: taxiiTime(e.dateAddedUs), version: e.version, media_type: STIX_MEDIA_TYPE })),
+      objects: page.items.map((e) => ({ id: e.id, date_added: taxiiTime(e.dateAddedUs), version: e.version, media_type: `application/stix+json;version=${e.specVersion}` })),
     });
   }
 
