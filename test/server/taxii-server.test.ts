@@ -168,6 +168,15 @@ describe('TAXII 2.1 server', () => {
     assert.equal(capped.statusCode, 200);
   });
 
+  it('DELETE needs read and write; removes every version by default', async () => {
+    const ind = OBJECTS.find((o) => o.type === 'indicator')!;
+    const url = `${ROOT}/collections/${INBOX}/objects/${ind.id}/`;
+    assert.equal((await app.inject({ method: 'DELETE', url, headers: H(PARTNER.token) })).statusCode, 403, 'write without read may not delete');
+    assert.equal((await app.inject({ method: 'DELETE', url, headers: H() })).statusCode, 200);
+    assert.equal((await get(url)).statusCode, 404);
+    assert.equal((await app.inject({ method: 'DELETE', url, headers: H() })).statusCode, 404);
+  });
+
   it('collections survive a restart (journal), with the same ids', async () => {
     const again = new TaxiiService({ title: 't', apiRoot: 'vigil', dir, collections: [{ alias: 'vigil-sightings', title: 's' }] });
     const page = again.objects(SIGHTINGS, { name: 'admin', read: ['*'], write: ['*'] }, { filter: {}, limit: 10_000 });

@@ -6,13 +6,20 @@ import { AppError } from '../../core/errors.js';
 import type { StixLike } from './taxii-collection.js';
 import { TAXII_MEDIA_TYPE } from './taxii-limits.js';
 
-export const TAXII_CLIENT_LIMITS = {
+export interface TaxiiClientLimits {
+  readonly maxResponseBytes: number;
+  readonly timeoutMs: number;
+  readonly maxPages: number;
+  readonly objectsPerEnvelope: number;
+}
+
+export const TAXII_CLIENT_LIMITS: TaxiiClientLimits = {
   maxResponseBytes: 64 * 1024 * 1024,
   timeoutMs: 30_000,
   /** Pages followed in one pull: a server that always answers `more: true` cannot keep us forever. */
   maxPages: 10_000,
   objectsPerEnvelope: 1000,
-} as const;
+};
 
 /** A partner's TAXII server failed or answered badly (peer trouble, not a Vigil bug: not an AppError). */
 export class TaxiiClientError extends Error {
@@ -24,7 +31,7 @@ export interface TaxiiClientOptions {
   readonly collectionUrl: string;
   /** A bearer token, or Basic credentials (taxii2-client and medallion use Basic). */
   readonly auth?: { readonly token: string } | { readonly username: string; readonly password: string };
-  readonly limits?: Partial<typeof TAXII_CLIENT_LIMITS>;
+  readonly limits?: Partial<TaxiiClientLimits>;
 }
 
 export interface PullResult {
@@ -42,7 +49,7 @@ export interface PushStatus {
 }
 
 export class TaxiiClient {
-  private readonly limits: typeof TAXII_CLIENT_LIMITS;
+  private readonly limits: TaxiiClientLimits;
   private readonly base: string;
 
   constructor(private readonly o: TaxiiClientOptions) {
