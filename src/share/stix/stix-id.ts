@@ -28,9 +28,11 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** An SDO/SRO id from a stable key (e.g. the alert id and the indicator pattern). */
+/** An SDO/SRO id from a stable key (e.g. the alert id and the indicator pattern). The keys are
+ * literals written in this module, so their property order is fixed and JSON.stringify is stable
+ * (canonicalJson, which sorts, is needed only for SCOs, whose ids every producer must agree on). */
 export function stixId(type: string, key: unknown): string {
-  return `${type}--${uuidv5(canonicalJson({ type, key }), VIGIL_NAMESPACE)}`;
+  return `${type}--${uuidv5(`${type}\0${JSON.stringify(key)}`, VIGIL_NAMESPACE)}`;
 }
 
 /** An SCO id from its ID-contributing properties, as section 2.9 prescribes (same object, same id, any producer). */
