@@ -32,7 +32,8 @@ module.exports = {
     onlyMay('detect', ['kb', 'core', 'model', 'protocols']),
     onlyMay('outbreak', ['kb', 'core', 'model', 'detect']),
     onlyMay('exposure', ['kb', 'core', 'model']),
-    onlyMay('server', ['store', 'detect', 'kb', 'exposure', 'core', 'model']),
+    onlyMay('share', ['kb', 'core', 'model']),
+    onlyMay('server', ['store', 'detect', 'kb', 'exposure', 'share', 'core', 'model']),
     onlyMay('web', ['model']),
     // fleet: the sensor -> hub transport; it writes through the Store interface only (DESIGN.md).
     onlyMay('fleet', ['store', 'core', 'model']),

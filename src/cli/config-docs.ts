@@ -21,6 +21,14 @@ function typeText(t: KeyType): string {
       return 'mapping name -> integer';
     case 'webhook-list':
       return 'list of {name, url, secret}';
+    case 'syslog-list':
+      return 'list of {name, host, port, transport}';
+    case 'taxii-user-list':
+      return 'list of {name, token, read, write}';
+    case 'taxii-push-list':
+      return 'list of {name, url, token}';
+    case 'taxii-poll-list':
+      return 'list of {name, url, token, intervalSeconds}';
   }
 }
 

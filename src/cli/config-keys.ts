@@ -19,7 +19,11 @@ export type KeyType =
   | { readonly kind: 'int-list'; readonly min: number; readonly max: number }
   | { readonly kind: 'string-list' }
   | { readonly kind: 'int-map' }
-  | { readonly kind: 'webhook-list' };
+  | { readonly kind: 'webhook-list' }
+  | { readonly kind: 'syslog-list' }
+  | { readonly kind: 'taxii-user-list' }
+  | { readonly kind: 'taxii-push-list' }
+  | { readonly kind: 'taxii-poll-list' };
 
 export interface ConfigKey {
   /** Dotted path in the YAML file, e.g. `http.port`. */
@@ -187,6 +191,24 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'Recipients of e-mail alerts (comma-separated in env).' },
   { path: 'alerts.email.minSeverity', env: 'VIGIL_ALERTS_EMAIL_MIN_SEVERITY', type: { kind: 'enum', values: SEVERITIES }, default: 'high',
     doc: 'Only alerts at or above this severity are mailed.' },
+  { path: 'alerts.syslog', env: 'VIGIL_ALERTS_SYSLOG', type: { kind: 'syslog-list' }, default: [],
+    doc: 'Syslog collectors (SIEM): a list of `{name, host, port, transport: udp|tcp|tls, facility?, minSeverity?, caFile?}` (JSON array in env). Each alert goes as CEF inside an RFC 5424 message (TCP and TLS framed by octet counting, RFC 6587), spooled in `<dataDir>/spool` while the collector is down; TLS verifies the collector against `caFile` (PEM) or the system CAs. Facility defaults to local4.' },
+  { path: 'share.organization', env: 'VIGIL_SHARE_ORGANIZATION', type: { kind: 'string' }, default: 'Vigil node',
+    doc: 'Name of the producing organisation in shared STIX 2.1 (its Identity is created_by_ref of every object).' },
+  { path: 'share.sensorName', env: 'VIGIL_SHARE_SENSOR_NAME', type: { kind: 'string' }, default: '',
+    doc: 'Name of this sensor in STIX sightings (where_sighted_refs), ECS observer.name and syslog HOSTNAME; empty means the host name.' },
+  { path: 'share.tlp', env: 'VIGIL_SHARE_TLP', type: { kind: 'enum', values: ['white', 'green', 'amber', 'red'] }, default: 'amber',
+    doc: 'TLP marking (STIX 2.1 TLP marking definition) on every shared STIX object.' },
+  { path: 'share.taxii.path', env: 'VIGIL_SHARE_TAXII_PATH', type: { kind: 'string' }, default: '/taxii2',
+    doc: 'Path under which `vigil up` serves TAXII 2.1 (discovery at `<path>/`, API root `<path>/vigil/`); `off` serves none. Collections: `vigil-sightings` (the node publishes every alert there as STIX) and `partner-inbox` (partners write).' },
+  { path: 'share.taxii.users', env: 'VIGIL_SHARE_TAXII_USERS', type: { kind: 'taxii-user-list' }, default: [],
+    doc: 'TAXII users besides the API token holder (`admin`, who reads and writes all): a list of `{name, token, read: [aliases], write: [aliases]}` (JSON array in env), `*` for every collection; a token has at least 16 characters and is given as Bearer or as the HTTP Basic password.' },
+  { path: 'share.taxii.push', env: 'VIGIL_SHARE_TAXII_PUSH', type: { kind: 'taxii-push-list' }, default: [],
+    doc: "Partners' TAXII 2.1 collections that every alert's STIX objects are pushed to: a list of `{name, url, token}` or `{name, url, username, password}` where url is the collection's URL (`.../collections/<id>/`); spooled in `<dataDir>/spool` while the partner is down." },
+  { path: 'share.taxii.poll', env: 'VIGIL_SHARE_TAXII_POLL', type: { kind: 'taxii-poll-list' }, default: [],
+    doc: "Partners' TAXII 2.1 collections polled on a schedule: a list of `{name, url, token}` or `{name, url, username, password}`, with `intervalSeconds` (default 3600, at least 1). `added_after` is kept in `<dataDir>/taxii`; their address indicators (and those partners POST to `partner-inbox`) make a watchlist: traffic from a listed source raises an `intel/partner_indicator` alert naming the partner and the indicator." },
+  { path: 'share.taxii.limits', env: 'VIGIL_SHARE_TAXII_LIMITS', type: { kind: 'int-map' }, default: {},
+    doc: 'Overrides of the TAXII server limits (maxContentBytes, maxObjectBytes, maxObjectDepth, maxObjectsPerEnvelope, maxObjectsPerCollection, defaultPageSize, maxPageSize, maxMatchValues, maxQueryChars, maxStatuses), checked by the server (docs/sharing.md).' },
   { path: 'log.level', env: 'VIGIL_LOG_LEVEL', flag: '--log-level <level>', type: { kind: 'enum', values: LOG_LEVELS }, default: 'info',
     doc: `Log level (pino): ${LOG_LEVELS.join(', ')}. HTTP access lines are logged at debug.` },
   { path: 'log.format', env: 'VIGIL_LOG_FORMAT', flag: '--log-format <format>', type: { kind: 'enum', values: LOG_FORMATS }, default: 'auto',

@@ -7,7 +7,8 @@ import { parse as parseYaml } from 'yaml';
 import { AppError } from '../core/errors.js';
 import { Allowlist } from '../detect/allowlist.js';
 import { WEBHOOK_NAME_PATTERN } from '../detect/webhook-sink.js';
-import { CONFIG_KEYS, type ConfigKey, type LOG_LEVELS, type PERSONA_OS, type SEVERITIES } from './config-keys.js';
+import { SYSLOG_FACILITIES, type SyslogFacility } from '../share/siem/syslog-format.js';
+import { CONFIG_KEYS, SEVERITIES, type ConfigKey, type LOG_LEVELS, type PERSONA_OS } from './config-keys.js';
 
 export { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
 
@@ -21,11 +22,54 @@ export interface WebhookConfig {
   readonly secret: string;
 }
 
+export interface SyslogConfig {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly transport: 'udp' | 'tcp' | 'tls';
+  readonly facility?: SyslogFacility;
+  readonly minSeverity?: AlertSeverity;
+  readonly caFile?: string;
+}
+
+export interface TaxiiUserConfig {
+  readonly name: string;
+  readonly token: string;
+  readonly read: readonly string[];
+  readonly write: readonly string[];
+}
+
+export interface TaxiiPushConfig {
+  readonly name: string;
+  readonly url: string;
+  readonly token?: string;
+  readonly username?: string;
+  readonly password?: string;
+}
+
+export interface TaxiiPollConfig extends TaxiiPushConfig {
+  readonly intervalSeconds: number;
+}
+
+export interface ShareConfig {
+  readonly organization: string;
+  readonly sensorName: string;
+  readonly tlp: 'white' | 'green' | 'amber' | 'red';
+  readonly taxii: {
+    readonly path: string;
+    readonly users: readonly TaxiiUserConfig[];
+    readonly push: readonly TaxiiPushConfig[];
+    readonly poll: readonly TaxiiPollConfig[];
+    readonly limits: Readonly<Record<string, number>>;
+  };
+}
+
 export interface AlertsConfig {
   readonly minSeverity: AlertSeverity;
   /** Detector name -> suppression window in seconds. */
   readonly suppressSeconds: Readonly<Record<string, number>>;
   readonly webhooks: readonly WebhookConfig[];
+  readonly syslog: readonly SyslogConfig[];
   readonly email: { readonly smtpUrl: string; readonly from: string; readonly to: readonly string[]; readonly minSeverity: AlertSeverity };
 }
 
@@ -64,6 +108,7 @@ export interface VigilConfig {
   };
   readonly fleet: FleetConfig;
   readonly alerts: AlertsConfig;
+  readonly share: ShareConfig;
   readonly log: { readonly level: LogLevel; readonly format: 'auto' | 'pretty' | 'json' };
   readonly detect: DetectConfig;
   readonly exposure: ExposureConfig;
@@ -200,6 +245,10 @@ export function parseKeyText(key: ConfigKey, raw: string, where: string): unknow
       return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
     case 'int-map':
     case 'webhook-list':
+    case 'syslog-list':
+    case 'taxii-user-list':
+    case 'taxii-push-list':
+    case 'taxii-poll-list':
       return parseJsonText(raw, where, key.path);
     default:
       return raw;
@@ -249,6 +298,14 @@ function checkValue(key: ConfigKey, v: unknown, where: string): unknown {
       return v;
     case 'webhook-list':
       return checkWebhooks(v, fail, where);
+    case 'syslog-list':
+      return checkSyslog(v, where);
+    case 'taxii-user-list':
+      return checkTaxiiUsers(v, where);
+    case 'taxii-push-list':
+      return checkTaxiiPush(v, where);
+    case 'taxii-poll-list':
+      return checkTaxiiPoll(v, where);
   }
 }
 
@@ -272,6 +329,70 @@ function checkWebhooks(v: unknown, fail: (expected: string) => never, where: str
   return out;
 }
 
+/** Each entry of a list key must be a mapping; `bad(i, what)` names the entry and the field. */
+function entries(v: unknown, key: string, where: string): Record<string, unknown>[] {
+  if (!Array.isArray(v) || !v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) {
+    throw new AppError('VIGIL_ERR_CONFIG', `${where}: ${key} must be a list of mappings`, { key });
+  }
+  const names = v.map((x) => (x as Record<string, unknown>).name);
+  names.forEach((n, i) => {
+    if (typeof n !== 'string' || !WEBHOOK_NAME_PATTERN.test(n)) throw new AppError('VIGIL_ERR_CONFIG', `${where}: ${key}[${i}].name must match ${WEBHOOK_NAME_PATTERN.source}, got ${JSON.stringify(n)}`, { key });
+  });
+  if (new Set(names).size !== names.length) throw new AppError('VIGIL_ERR_CONFIG', `${where}: ${key}: names must be distinct`, { key });
+  return v as Record<string, unknown>[];
+}
+
+function bad(key: string, i: number, what: string, where: string): never {
+  throw new AppError('VIGIL_ERR_CONFIG', `${where}: ${key}[${i}]: ${what}`, { key });
+}
+
+function checkSyslog(v: unknown, where: string): SyslogConfig[] {
+  const key = 'alerts.syslog';
+  return entries(v, key, where).map((e, i) => {
+    if (typeof e.host !== 'string' || e.host === '') bad(key, i, 'host must be a non-empty string', where);
+    if (!Number.isInteger(e.port) || (e.port as number) < 1 || (e.port as number) > 65535) bad(key, i, 'port must be an integer from 1 to 65535', where);
+    if (!['udp', 'tcp', 'tls'].includes(e.transport as string)) bad(key, i, 'transport must be udp, tcp or tls', where);
+    if (e.facility !== undefined && !(String(e.facility) in SYSLOG_FACILITIES)) bad(key, i, `facility must be one of ${Object.keys(SYSLOG_FACILITIES).join(', ')}`, where);
+    if (e.minSeverity !== undefined && !(SEVERITIES as readonly string[]).includes(e.minSeverity as string)) bad(key, i, `minSeverity must be one of ${SEVERITIES.join(', ')}`, where);
+    if (e.caFile !== undefined && (typeof e.caFile !== 'string' || e.caFile === '')) bad(key, i, 'caFile must be a path', where);
+    return e as unknown as SyslogConfig;
+  });
+}
+
+function stringList(x: unknown): x is string[] {
+  return Array.isArray(x) && x.every((s) => typeof s === 'string' && s !== '');
+}
+
+function checkTaxiiUsers(v: unknown, where: string): TaxiiUserConfig[] {
+  const key = 'share.taxii.users';
+  return entries(v, key, where).map((e, i) => {
+    // A short token is guessable; refuse it rather than authenticate weakly (as webhook secrets).
+    if (typeof e.token !== 'string' || e.token.length < 16 || /\s/.test(e.token)) bad(key, i, 'token must be at least 16 characters without spaces', where);
+    if (e.name === 'admin') bad(key, i, 'the name admin is the API token holder', where);
+    if (!stringList(e.read ?? []) || !stringList(e.write ?? [])) bad(key, i, 'read and write must be lists of collection aliases (or *)', where);
+    return { name: e.name as string, token: e.token as string, read: (e.read ?? []) as string[], write: (e.write ?? []) as string[] };
+  });
+}
+
+function checkTaxiiPoll(v: unknown, where: string): TaxiiPollConfig[] {
+  const key = 'share.taxii.poll';
+  return checkTaxiiPush(v, where, key).map((e, i) => {
+    const s = (e as { intervalSeconds?: unknown }).intervalSeconds ?? 3600;
+    if (!Number.isInteger(s) || (s as number) < 1 || (s as number) > 7 * 86_400) bad(key, i, 'intervalSeconds must be an integer from 1 to 604800', where);
+    return { ...e, intervalSeconds: s as number };
+  });
+}
+
+function checkTaxiiPush(v: unknown, where: string, key = 'share.taxii.push'): TaxiiPushConfig[] {
+  return entries(v, key, where).map((e, i) => {
+    if (typeof e.url !== 'string' || !/^https?:\/\/\S+\/collections\/[^/\s]+\/?$/.test(e.url)) bad(key, i, 'url must be the http(s) URL of a TAXII collection, .../collections/<id>/', where);
+    const token = typeof e.token === 'string' && e.token !== '';
+    const basic = typeof e.username === 'string' && typeof e.password === 'string';
+    if (token === basic) bad(key, i, 'give either token, or username and password', where);
+    return e as unknown as TaxiiPushConfig;
+  });
+}
+
 /** detect.<detector>.<name> keys grouped per detector, as the detectors' option objects take them. */
 function detectSection(m: Map<string, unknown>): DetectConfig {
   const group = (det: string): Record<string, unknown> => {
@@ -289,6 +410,15 @@ function detectSection(m: Map<string, unknown>): DetectConfig {
     recon: group('recon') as Record<string, number>,
     exploit: group('exploit') as DetectConfig['exploit'],
   };
+}
+
+/** `/taxii2` style: a path of safe segments without a trailing slash, or `off`. */
+function taxiiPath(p: string): string {
+  if (p === 'off') return p;
+  if (!/^(\/[A-Za-z0-9._-]+)+$/.test(p) || p.startsWith('/api/')) {
+    throw new AppError('VIGIL_ERR_CONFIG', `share.taxii.path: expected a path such as /taxii2 (not under /api), or off; got ${JSON.stringify(p)}`, { key: 'share.taxii.path' });
+  }
+  return p;
 }
 
 function build(m: Map<string, unknown>, cwd: string): VigilConfig {
@@ -340,12 +470,19 @@ function build(m: Map<string, unknown>, cwd: string): VigilConfig {
       minSeverity: get('alerts.minSeverity'),
       suppressSeconds: get('alerts.suppressSeconds'),
       webhooks: get('alerts.webhooks'),
+      syslog: get('alerts.syslog'),
       email: {
         smtpUrl: get('alerts.email.smtpUrl'),
         from: get('alerts.email.from'),
         to: get('alerts.email.to'),
         minSeverity: get('alerts.email.minSeverity'),
       },
+    },
+    share: {
+      organization: get('share.organization'),
+      sensorName: get('share.sensorName'),
+      tlp: get('share.tlp'),
+      taxii: { path: taxiiPath(get('share.taxii.path')), users: get('share.taxii.users'), push: get('share.taxii.push'), poll: get('share.taxii.poll'), limits: get('share.taxii.limits') },
     },
     log: { level: get('log.level'), format: get('log.format') },
     detect: detectSection(m),

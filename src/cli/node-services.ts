@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { alertRoutePlugin } from '../server/routes/alerts.js';
 import { kbRoutePlugins } from '../server/routes/vulns.js';
+import { StixPublisher } from '../share/taxii/stix-publisher.js';
 import type { RoutePlugin } from '../server/route-plugin.js';
 import { ExposureService } from '../exposure/exposure-service.js';
 import { registerExposureMetrics } from '../exposure/exposure-metrics.js';
@@ -27,6 +28,7 @@ import { assetRoutePlugin } from '../server/routes/assets.js';
 import { findingRoutePlugin } from '../server/routes/findings.js';
 import type { VigilConfig } from './config.js';
 import { pipelineOptionsFrom } from './detect-config.js';
+import { addShareSinks, PartnerWatch, pushTargets, stixOptions, taxiiRoutes } from './share-services.js';
 
 export interface NodeServices {
   readonly detection: DetectionService;
@@ -72,12 +74,21 @@ export async function startNodeServices(
   });
   router.addSink(exposure.alertSink());
   registerExposureMetrics(deps.registry, exposureStore, clock);
+  addShareSinks(router, config, deps.logger);
+  const watch = new PartnerWatch();
+  const taxii = taxiiRoutes(config, publicUrlOf(config, deps.httpAddress), watch.onAdded);
+  if (taxii) router.addSink(new StixPublisher({ stix: stixOptions(config), service: taxii.service, push: pushTargets(config), spoolDir: join(config.dataDir, 'spool'), logger: deps.logger }));
+  else if (config.share.taxii.push.length > 0) router.addSink(new StixPublisher({ stix: stixOptions(config), push: pushTargets(config), spoolDir: join(config.dataDir, 'spool'), logger: deps.logger }));
   const vulnerabilityPorts = vulnerabilityPortsOf(Object.entries(starterRecords()).map(([id, r]) => ({ id, ports: r.ports })));
   const pipeline = pipelineOptionsFrom(config);
   const detection = new DetectionService({ router, clock, pipeline: { ...pipeline, surge: { ...(pipeline.surge || {}), vulnerabilityPorts } } });
   detection.start();
-  const publicUrl = config.http.publicUrl !== '' ? config.http.publicUrl.replace(/\/+$/, '') : `http://${deps.httpAddress}`;
+  watch.start(config, taxii?.service, (list) => detection.pipeline.watchlist.replace(list), deps.logger);
+  // The router closes its sinks when the node stops: polling stops with them.
+  router.addSink({ name: 'partner-watch', deliver: () => {}, close: async () => watch.stop() });
+  const publicUrl = publicUrlOf(config, deps.httpAddress);
   const routes = [
+    ...(taxii ? [taxii.plugin] : []),
     alertRoutePlugin({ alerts, clock, resolveCve: (s) => resolveCveId(kb, s) }),
     assetRoutePlugin({ store: exposureStore, clock }),
     findingRoutePlugin({ store: exposureStore, service: exposure, clock }),
@@ -116,4 +127,8 @@ function startFeedWatcher(config: VigilConfig, kb: KbSqliteStore, exposure: Expo
     detection.raise(r.notices.map((n) => noticeAlert(n, clock.now())));
   });
   return watcher;
+}
+
+function publicUrlOf(config: VigilConfig, httpAddress: string): string {
+  return config.http.publicUrl !== '' ? config.http.publicUrl.replace(/\/+$/, '') : `http://${httpAddress}`;
 }

@@ -12,6 +12,8 @@ import { ThresholdDetector, type ThresholdOptions } from './scan-threshold-detec
 import { TrwDetector, type TrwOptions } from './scan-trw-detector.js';
 import { SurgeDetector, type SurgeOptions } from './surge-detector.js';
 import { NO_ALERTS as NONE } from './alert-factory.js';
+import type { WatchIndicator } from '../model/watch.js';
+import { WatchlistDetector } from './watchlist-detector.js';
 
 export interface PipelineOptions {
   readonly trw?: TrwOptions | false;
@@ -21,6 +23,8 @@ export interface PipelineOptions {
   readonly recon?: ReconOptions | false;
   /** Sources no detector sees (addresses and CIDR prefixes, IPv4 and IPv6): known benign scanners. */
   readonly allowlist?: readonly string[];
+  /** Partner indicators (replaced while running as partners update them). */
+  readonly watchlist?: readonly WatchIndicator[];
   readonly clock?: Clock;
 }
 
@@ -42,6 +46,7 @@ export class DetectPipeline {
   readonly exploit: ExploitDetector | undefined;
   readonly recon: ReconDetector | undefined;
   readonly allowlist: Allowlist;
+  readonly watchlist = new WatchlistDetector();
   /** Events and conn records dropped because their source is allowlisted. */
   allowlisted = 0;
   private lastExpire = Number.NEGATIVE_INFINITY;
@@ -55,6 +60,7 @@ export class DetectPipeline {
     this.exploit = opts.exploit === false ? undefined : new ExploitDetector(opts.exploit);
     this.recon = opts.recon === false ? undefined : new ReconDetector(opts.recon);
     this.allowlist = new Allowlist(opts.allowlist ?? []);
+    if (opts.watchlist) this.watchlist.replace(opts.watchlist);
   }
 
   /** Whether a source is allowlisted (counted); skipped entirely, so it feeds no baseline either. */
@@ -79,6 +85,7 @@ export class DetectPipeline {
     if (this.recon) out = joined(out, this.recon.push(ev));
     // A recognised scanner probe is reconnaissance (one recon alert per source), not an exploit-looking anomaly.
     if (this.exploit && !this.recon?.folds(ev)) out = joined(out, this.exploit.push(ev));
+    if (this.watchlist.size !== 0) out = joined(out, this.watchlist.push(ev));
     this.tick(ev.ts);
     return out;
   }
@@ -99,6 +106,7 @@ export class DetectPipeline {
     if (this.trw && outcome !== 'unknown') out = joined(out, this.trw.observe(ts, src, dst, outcome === 'success', dport));
     if (this.threshold) out = joined(out, this.threshold.contact(ts, src, dst, dport, outcome));
     if (this.recon && outcome === 'failure') out = joined(out, this.recon.contact(ts, src, dst, dport));
+    if (this.watchlist.size !== 0) out = joined(out, this.watchlist.contact(ts, src, dport));
     this.tick(ts);
     return out;
   }

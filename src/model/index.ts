@@ -9,3 +9,4 @@ export type * from './vulnerability.js';
 export type * from './asset.js';
 export type * from './scan.js';
 export { flowKey } from './flow.js';
+export type * from './watch.js';

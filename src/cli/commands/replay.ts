@@ -8,6 +8,7 @@ import { AlertRouter } from '../../detect/alert-router.js';
 import { DetectPipeline, type PipelineOptions } from '../../detect/detect-pipeline.js';
 import { addConfigOptions, configFromOptions } from '../config-flags.js';
 import { pipelineOptionsFrom } from '../detect-config.js';
+import { watchlistFromBundles } from '../share/watch-bundles.js';
 import type { IngestProblem, IngestStats } from '../../ingest/ingest-types.js';
 import { captureEvents as readCapture } from '../../ingest/capture/capture-events.js';
 import { feedFile, type EventReceiver } from '../../ingest/read-events.js';
@@ -76,9 +77,10 @@ export function register(program: Command): void {
     .argument('<files...>', 'files, replayed in the order given')
     .option('--no-dedup', 'print every alert, also those the suppression window would merge')
     .option('--stats', 'print per-file totals (records, events, bad, skipped) to stderr as JSON')
+    .option('--watch <bundle>', 'a STIX 2.1 bundle of partner indicators (e.g. from `vigil share pull`): a source matching one raises an intel/partner_indicator alert', (v: string, prev: string[] = []) => [...prev, v])
     .option('--store [dataDir]', 'also store the alerts in the store (the configured data directory, or <dataDir>), then read them with `vigil alerts`; idempotent on alert id');
   addConfigOptions(cmd, ['dataDir']);
-  cmd.action(async (files: string[], o: { dedup: boolean; stats?: boolean; store?: string | true } & Record<string, unknown>) => {
+  cmd.action(async (files: string[], o: { dedup: boolean; stats?: boolean; store?: string | true; watch?: string[] } & Record<string, unknown>) => {
       // the same configuration as every command: detector settings (detect.*) and the data directory
       const config = configFromOptions(o);
       let shown = 0;
@@ -86,7 +88,7 @@ export function register(program: Command): void {
       const tty = process.stderr.isTTY === true;
       const { alerts, stats } = await replayFiles(files, {
         dedup: o.dedup,
-        pipeline: pipelineOptionsFrom(config),
+        pipeline: { ...pipelineOptionsFrom(config), ...(o.watch ? { watchlist: watchlistFromBundles(o.watch) } : {}) },
         onProblem: (p) => {
           bad++;
           if (shown++ < MAX_PROBLEMS_SHOWN) process.stderr.write(`vigil replay: ${p.file}:${p.line}: ${p.message}\n`);
