@@ -33,7 +33,7 @@ module.exports = {
     onlyMay('outbreak', ['kb', 'core', 'model', 'detect']),
     onlyMay('exposure', ['kb', 'core', 'model']),
     onlyMay('server', ['store', 'detect', 'kb', 'exposure', 'core', 'model']),
-    onlyMay('web', ['model']),
+    onlyMay('web', ['store', 'detect', 'kb', 'exposure', 'share', 'core', 'model']),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -16,6 +16,10 @@ import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { alertRoutePlugin } from '../server/routes/alerts.js';
 import { kbRoutePlugins } from '../server/routes/vulns.js';
 import type { RoutePlugin } from '../server/route-plugin.js';
+import { commentRoutePlugin } from '../server/routes/comments.js';
+import { CommentSqliteStore } from '../store/sqlite/comment-sqlite-store.js';
+import type { Comment, CommentSubject } from '../model/comment.js';
+import { dashboardPlugin } from '../web/web-plugin.js';
 import type { VigilConfig } from './config.js';
 import { pipelineOptionsFrom } from './detect-config.js';
 
@@ -28,7 +32,7 @@ export interface NodeServices {
 
 export async function startNodeServices(
   config: VigilConfig,
-  deps: { store: SqliteStore; registry: Registry; logger: Logger; httpAddress: string; clock?: Clock },
+  deps: { store: SqliteStore; registry: Registry; logger: Logger; httpAddress: string; clock?: Clock; token: () => string },
 ): Promise<NodeServices> {
   const clock = deps.clock ?? systemClock;
   const kb = new KbSqliteStore(deps.store.kysely);
@@ -56,7 +60,16 @@ export async function startNodeServices(
   const detection = new DetectionService({ router, clock, pipeline: { ...pipeline, surge: { ...(pipeline.surge || {}), vulnerabilityPorts } } });
   detection.start();
   const publicUrl = config.http.publicUrl !== '' ? config.http.publicUrl.replace(/\/+$/, '') : `http://${deps.httpAddress}`;
+  const comments = new CommentSqliteStore(deps.store.kysely);
+  const subjectExists = async (subject: CommentSubject, id: string): Promise<boolean> =>
+    subject === 'alert' ? (await alerts.getAlert(id)) !== undefined
+    : subject === 'vuln' ? (await kb.getVulnerability(id)) !== undefined
+    : subject === 'advisory' ? (await kb.getAdvisory(id)) !== undefined
+    : false;
+  const onComment = (c: Comment): void => deps.logger.info({ comment: { id: c.id, subject: c.subject, subjectId: c.subjectId, author: c.author } }, 'comment posted');
   const routes = [
+    commentRoutePlugin({ comments, clock, subjectExists, onComment }),
+    dashboardPlugin({ store: deps.store, alerts, comments, kb, registry: deps.registry, token: deps.token, clock, onComment }),
     alertRoutePlugin({ alerts, clock, resolveCve: (s) => resolveCveId(kb, s) }),
     ...kbRoutePlugins({
       kb,

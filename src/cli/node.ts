@@ -88,8 +88,10 @@ export async function startNode(config: VigilConfig, opts: NodeOptions = {}): Pr
   let app: FastifyInstance | undefined;
   let detection: DetectionService | undefined;
   try {
+    // The token is re-read when its file changes, so `vigil token --rotate` takes effect without a restart.
+    const currentToken = tokenReader(dataDir);
     const services = await startNodeServices(config, {
-      store, registry, logger: logger.child({ module: 'detect' }), httpAddress: `${config.http.host}:${config.http.port}`,
+      store, registry, logger: logger.child({ module: 'detect' }), httpAddress: `${config.http.host}:${config.http.port}`, token: currentToken,
     });
     detection = services.detection;
     sensor = new Sensor({
@@ -105,8 +107,7 @@ export async function startNode(config: VigilConfig, opts: NodeOptions = {}): Pr
       ...(opts.ephemeralPorts ? { ephemeralPorts: true } : {}),
     });
     await sensor.start();
-    // The token is re-read when its file changes, so `vigil token --rotate` takes effect without a restart.
-    app = await buildServer({ store, registry, token: tokenReader(dataDir), routes: services.routes, logger: logger.child({ module: 'http' }) });
+    app = await buildServer({ store, registry, token: currentToken, routes: services.routes, logger: logger.child({ module: 'http' }) });
     await app.listen({ host: config.http.host, port: config.http.port }).catch((e: unknown) => {
       throw httpListenError(config.http.host, config.http.port, e);
     });

@@ -5,9 +5,11 @@ import type { Migration } from 'kysely';
 import { coreMigrations } from './core.js';
 import { kbMigrations } from './kb.js';
 import { alertMigrations } from './alerts.js';
+import { commentMigrations } from './comments.js';
 
 export const allMigrations: Record<string, Migration> = {
   ...coreMigrations,
   ...kbMigrations,
   ...alertMigrations,
+  ...commentMigrations,
 };
