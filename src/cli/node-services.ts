@@ -20,6 +20,8 @@ import { commentRoutePlugin } from '../server/routes/comments.js';
 import { CommentSqliteStore } from '../store/sqlite/comment-sqlite-store.js';
 import type { Comment, CommentSubject } from '../model/comment.js';
 import { dashboardPlugin } from '../web/web-plugin.js';
+import { UserSqliteStore } from '../store/sqlite/user-sqlite-store.js';
+import { UserService } from '../server/users.js';
 import type { VigilConfig } from './config.js';
 import { pipelineOptionsFrom } from './detect-config.js';
 
@@ -28,6 +30,8 @@ export interface NodeServices {
   readonly routes: RoutePlugin[];
   /** The sensor sink's listener: every event the store accepted goes through the detectors. */
   readonly onEvents: (events: readonly VigilEvent[]) => void;
+  /** The first admin's one-time password when this start created it (the caller prints it once). */
+  readonly firstAdminPassword?: string;
 }
 
 export async function startNodeServices(
@@ -61,6 +65,8 @@ export async function startNodeServices(
   detection.start();
   const publicUrl = config.http.publicUrl !== '' ? config.http.publicUrl.replace(/\/+$/, '') : `http://${deps.httpAddress}`;
   const comments = new CommentSqliteStore(deps.store.kysely);
+  const users = new UserService(new UserSqliteStore(deps.store.kysely), clock);
+  const firstAdminPassword = await users.ensureFirstAdmin();
   const subjectExists = async (subject: CommentSubject, id: string): Promise<boolean> =>
     subject === 'alert' ? (await alerts.getAlert(id)) !== undefined
     : subject === 'vuln' ? (await kb.getVulnerability(id)) !== undefined
@@ -69,7 +75,7 @@ export async function startNodeServices(
   const onComment = (c: Comment): void => deps.logger.info({ comment: { id: c.id, subject: c.subject, subjectId: c.subjectId, author: c.author } }, 'comment posted');
   const routes = [
     commentRoutePlugin({ comments, clock, subjectExists, onComment }),
-    dashboardPlugin({ store: deps.store, alerts, comments, kb, registry: deps.registry, token: deps.token, clock, onComment }),
+    dashboardPlugin({ store: deps.store, alerts, comments, kb, registry: deps.registry, token: deps.token, clock, onComment, verifyLogin: (n, p) => users.verify(n, p) }),
     alertRoutePlugin({ alerts, clock, resolveCve: (s) => resolveCveId(kb, s) }),
     ...kbRoutePlugins({
       kb,
@@ -77,5 +83,8 @@ export async function startNodeServices(
       publisher: { category: config.csaf.publisherCategory, name: config.csaf.publisherName, namespace: config.csaf.publisherNamespace },
     }),
   ];
-  return { detection, routes, onEvents: (events) => events.forEach((e) => detection.handle(e)) };
+  return {
+    detection, routes, onEvents: (events) => events.forEach((e) => detection.handle(e)),
+    ...(firstAdminPassword !== undefined ? { firstAdminPassword } : {}),
+  };
 }

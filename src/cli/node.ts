@@ -25,6 +25,8 @@ export interface NodeOptions {
   readonly logger?: PinoLogger;
   /** Called once when the API token was created by this start (the caller prints it). */
   readonly onTokenCreated?: (token: string, path: string) => void;
+  /** Called once when this start created the dashboard's first admin (user `admin`); the caller prints the password. */
+  readonly onAdminCreated?: (name: string, password: string) => void;
   /** Listen on kernel-chosen sensor ports (tests); see VigilNode.sensor.portFor. */
   readonly ephemeralPorts?: boolean;
   /** Sensor listen addresses (default both stacks, all interfaces). */
@@ -94,6 +96,7 @@ export async function startNode(config: VigilConfig, opts: NodeOptions = {}): Pr
       store, registry, logger: logger.child({ module: 'detect' }), httpAddress: `${config.http.host}:${config.http.port}`, token: currentToken,
     });
     detection = services.detection;
+    if (services.firstAdminPassword !== undefined) opts.onAdminCreated?.('admin', services.firstAdminPassword);
     sensor = new Sensor({
       name: 'sensor',
       ports: config.sensor.ports,

@@ -47,6 +47,8 @@ export interface WebDeps {
   /** The API token now (rotations take effect): signing in with it makes an admin session; the
    * bearer header works on every page as well, for scripts. */
   readonly token: () => string;
+  /** Dashboard users (`vigil users`): the user when name and password match. */
+  readonly verifyLogin?: (name: string, password: string) => Promise<{ name: string; role: 'admin' | 'analyst' | 'viewer' } | undefined>;
   readonly clock: Clock;
   readonly whatIf?: WhatIfRunner;
   /** Told of each new comment (the composition root sends it to the webhooks). */

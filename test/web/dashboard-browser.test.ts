@@ -60,7 +60,11 @@ test('dashboard in Chromium: sign in, see the live alert, drill down to the call
   const dataDir = tempDir('web-e2e');
   const httpPort = await freePort();
   const config = loadConfig({ env: {}, flags: { dataDir, http: { host: '127.0.0.1', port: httpPort }, sensor: { ports: [135, 4444] }, log: { level: 'silent' } } });
-  const node = await startNode(config, { ephemeralPorts: true, sensorHosts: ['127.0.0.1'], logger: pino({ level: 'silent' }) });
+  let adminPassword = '';
+  const node = await startNode(config, {
+    ephemeralPorts: true, sensorHosts: ['127.0.0.1'], logger: pino({ level: 'silent' }),
+    onAdminCreated: (_name, password) => (adminPassword = password),
+  });
   const browser = await launchChromium();
   try {
     const variant = deliveryVariants(activationCall('RemoteActivation')).find((v) => /fragment/i.test(v.name)) ?? deliveryVariants()[0];
@@ -94,11 +98,12 @@ test('dashboard in Chromium: sign in, see the live alert, drill down to the call
     });
     const base = `http://${node.httpAddress}`;
 
-    // Sign in: the dashboard sends us to the login page and back.
+    // Sign in as the first admin `vigil up` created: the dashboard sends us to the login page and back.
+    assert.ok(adminPassword.length >= 20, 'the first start created the admin and handed over its password');
     await page.goto(`${base}/`);
     assert.match(page.url(), /\/login\?next=%2F$/);
-    await page.fill('input[name=token]', node.token);
-    await page.fill('input[name=name]', 'Ana Analyst');
+    await page.fill('input[name=name]', 'admin');
+    await page.fill('input[name=password]', adminPassword);
     await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
     await page.locator('h2', { hasText: 'Open alerts' }).waitFor();
     await assertLaidOut(page, ['header.top nav', 'table.ports svg.chart', 'text=ms03_026_unc_server', 'h2:has-text("Sensor health")', 'h2:has-text("Knowledge base")']);
@@ -135,13 +140,13 @@ test('dashboard in Chromium: sign in, see the live alert, drill down to the call
     // Acknowledge and comment (htmx posts with the CSRF token), then reload: both stuck.
     await page.goto(`${base}/alerts/${alert.id}`);
     await page.click('#ack-button');
-    await page.locator('#ack', { hasText: 'Acknowledged by Ana Analyst' }).waitFor();
+    await page.locator('#ack', { hasText: 'Acknowledged by admin' }).waitFor();
     await page.fill('#comment-body', 'Source blocked at the border; checking 10.1.0.0/16 for unpatched hosts.');
     await page.click('.comment-form button[type=submit]');
     await page.locator('.comment .body', { hasText: 'Source blocked at the border' }).waitFor();
     await page.reload();
-    assert.match(await page.locator('#thread').innerText(), /Ana Analyst[\s\S]*Source blocked at the border/);
-    assert.match(await page.locator('#ack').innerText(), /Acknowledged by Ana Analyst/);
+    assert.match(await page.locator('#thread').innerText(), /admin[\s\S]*Source blocked at the border/);
+    assert.match(await page.locator('#ack').innerText(), /Acknowledged by admin/);
     await page.screenshot({ path: `${SHOTS}/alert.png`, fullPage: true });
 
     // Attacker bytes from the live shell session: shown as text, nothing runs.

@@ -13,6 +13,8 @@ import { CommentSqliteStore } from '../../src/store/sqlite/comment-sqlite-store.
 import { KbSqliteStore } from '../../src/store/sqlite/kb-sqlite-store.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { dashboardPlugin } from '../../src/web/web-plugin.js';
+import { UserService } from '../../src/server/users.js';
+import { UserSqliteStore } from '../../src/store/sqlite/user-sqlite-store.js';
 import { T0, activationCall, lookupCall, makeSession } from '../store/fixtures.js';
 
 export const TOKEN = 'vgl_dashboard-test-token-0123456789';
@@ -32,6 +34,9 @@ export interface DashboardFixture {
   readonly alerts: AlertSqliteStore;
   readonly comments: CommentSqliteStore;
   readonly clock: ManualClock;
+  readonly users: UserService;
+  /** Passwords of the users the fixture made: `vera` (viewer), `andy` (analyst). */
+  readonly passwords: { readonly vera: string; readonly andy: string };
   readonly alertId: string;
   readonly hostileAlertId: string;
   readonly sessionId: string;
@@ -72,13 +77,15 @@ export async function dashboardFixture(): Promise<DashboardFixture> {
   await alerts.saveAlert(alert);
   await alerts.saveAlert(hostile);
   await alerts.saveAlert({ ...alert, id: 'c3c3c3c3c3c3c3c3', detector: 'surge', rule: 'port_surge', severity: 'medium', title: 'Surge on port 135', session: undefined, ts: T0 + 5 * 3_600_000 });
+  const users = new UserService(new UserSqliteStore(store.kysely), clock);
+  const passwords = { vera: await users.add('vera', 'viewer'), andy: await users.add('andy', 'analyst') };
   const routes = [
     commentRoutePlugin({ comments, clock, subjectExists: async (s, id) => (s === 'alert' ? (await alerts.getAlert(id)) !== undefined : (await kb.getVulnerability(id)) !== undefined) }),
-    dashboardPlugin({ store, alerts, comments, kb, token: () => TOKEN, clock, registry: new Registry() }),
+    dashboardPlugin({ store, alerts, comments, kb, token: () => TOKEN, clock, registry: new Registry(), verifyLogin: (n, p) => users.verify(n, p) }),
   ];
   const app = await buildServer({ store, registry: new Registry(), token: TOKEN, clock, routes });
   return {
-    app, store, alerts, comments, clock, alertId: alert.id, hostileAlertId: hostile.id, sessionId: 'web004', hostileSessionId: 'hostile01',
+    app, store, alerts, comments, clock, users, passwords, alertId: alert.id, hostileAlertId: hostile.id, sessionId: 'web004', hostileSessionId: 'hostile01',
     close: async () => {
       await app.close();
       await store.close();

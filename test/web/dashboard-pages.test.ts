@@ -9,8 +9,8 @@ import { dashboardFixture, HOSTILE, TOKEN, type DashboardFixture } from './dashb
 const bearer = { authorization: `Bearer ${TOKEN}` };
 
 /** Sign in through the form; returns the cookie header and the page's CSRF token. */
-async function signIn(f: DashboardFixture, name = 'Ana Analyst'): Promise<{ cookie: string; csrf: string }> {
-  const r = await f.app.inject({ method: 'POST', url: '/login', payload: enc({ token: TOKEN, name, next: '/alerts' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+async function signIn(f: DashboardFixture, name = 'Ana Analyst', password = TOKEN): Promise<{ cookie: string; csrf: string }> {
+  const r = await f.app.inject({ method: 'POST', url: '/login', payload: enc({ password, name, next: '/alerts' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   assert.equal(r.statusCode, 303, r.body);
   const set = String(r.headers['set-cookie']);
   const cookie = /^(vigil_session=[^;]+)/.exec(set)?.[1];
@@ -46,17 +46,36 @@ describe('dashboard pages', () => {
     assert.equal(login.headers['x-content-type-options'], 'nosniff');
   });
 
+  it('users sign in with their password and act by their role: a viewer reads but cannot acknowledge or comment', async () => {
+    const wrong = await f.app.inject({ method: 'POST', url: '/login', remoteAddress: '192.0.2.201', payload: enc({ name: 'vera', password: f.passwords.andy }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(wrong.statusCode, 401, 'another user\'s password does not open this account');
+    const viewer = await signIn(f, 'vera', f.passwords.vera);
+    const page = await f.app.inject({ url: `/alerts/${f.hostileAlertId}`, headers: { cookie: viewer.cookie } });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /vera · viewer/);
+    assert.match(page.body, /Your role may not acknowledge alerts/);
+    assert.doesNotMatch(page.body, /id="ack-button"/);
+    assert.doesNotMatch(page.body, /class="comment-form"/);
+    const ack = await f.app.inject({ method: 'POST', url: `/alerts/${f.hostileAlertId}/ack`, headers: form(viewer.cookie), payload: enc({ _csrf: viewer.csrf }) });
+    assert.equal(ack.statusCode, 403);
+    const say = await f.app.inject({ method: 'POST', url: '/comments', headers: form(viewer.cookie), payload: enc({ subject: 'alert', subjectId: f.hostileAlertId, body: 'hi', _csrf: viewer.csrf }) });
+    assert.equal(say.statusCode, 403);
+    assert.equal((await f.alerts.getAlert(f.hostileAlertId))?.acknowledged, false);
+    const analyst = await signIn(f, 'andy', f.passwords.andy);
+    assert.match((await f.app.inject({ url: `/alerts/${f.hostileAlertId}`, headers: { cookie: analyst.cookie } })).body, /id="ack-button"/);
+  });
+
   it('signs in with the API token: session cookie HttpOnly and SameSite=Strict; a wrong token is refused, then rate limited', async () => {
-    const bad = (ip: string) => f.app.inject({ method: 'POST', url: '/login', remoteAddress: ip, payload: enc({ token: 'wrong-token', name: 'Eve' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const bad = (ip: string) => f.app.inject({ method: 'POST', url: '/login', remoteAddress: ip, payload: enc({ password: 'wrong-token', name: 'Eve' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     const first = await bad('192.0.2.200');
     assert.equal(first.statusCode, 401);
-    assert.match(first.body, /not this node&#39;s API token|not this node's API token/);
+    assert.match(first.body, /Wrong user name or password/);
     for (let i = 0; i < 4; i++) await bad('192.0.2.200');
     const limited = await bad('192.0.2.200');
     assert.equal(limited.statusCode, 429);
-    const right = await f.app.inject({ method: 'POST', url: '/login', remoteAddress: '192.0.2.200', payload: enc({ token: TOKEN, name: 'Eve' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const right = await f.app.inject({ method: 'POST', url: '/login', remoteAddress: '192.0.2.200', payload: enc({ password: TOKEN, name: 'Eve' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     assert.equal(right.statusCode, 429, 'the limit holds even for the right token');
-    const ok = await f.app.inject({ method: 'POST', url: '/login', payload: enc({ token: TOKEN, name: 'Ana', next: '//evil.example/' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const ok = await f.app.inject({ method: 'POST', url: '/login', payload: enc({ password: TOKEN, name: 'Ana', next: '//evil.example/' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     assert.equal(ok.statusCode, 303);
     assert.equal(ok.headers.location, '/', 'an off-site next is not followed');
     const set = String(ok.headers['set-cookie']);

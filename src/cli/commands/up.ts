@@ -44,8 +44,11 @@ export function register(program: Command): void {
         onTokenCreated: (token, path) => {
           process.stdout.write(`API token (shown once; stored in ${path} with mode 0600):\n${token}\n`);
         },
+        onAdminCreated: (name, password) => {
+          process.stdout.write(`Dashboard user "${name}" (admin) password (shown once; change it with \`vigil users passwd ${name}\`):\n${password}\n`);
+        },
       });
-      process.stdout.write(`vigil: up; API http://${node.httpAddress}, sensor ${node.sensor.listeners.map((l) => `${l.host}:${l.port}`).join(' ')}\n`);
+      process.stdout.write(`vigil: up; dashboard and API http://${node.httpAddress}/, sensor ${node.sensor.listeners.map((l) => `${l.host}:${l.port}`).join(' ')}\n`);
       if (requested === undefined) await new Promise<void>((resolve) => (wake = resolve));
       process.stdout.write(`vigil: ${requested ?? 'signal'}, stopping\n`);
       await node.stop();

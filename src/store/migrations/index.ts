@@ -6,10 +6,12 @@ import { coreMigrations } from './core.js';
 import { kbMigrations } from './kb.js';
 import { alertMigrations } from './alerts.js';
 import { commentMigrations } from './comments.js';
+import { userMigrations } from './users.js';
 
 export const allMigrations: Record<string, Migration> = {
   ...coreMigrations,
   ...kbMigrations,
   ...alertMigrations,
   ...commentMigrations,
+  ...userMigrations,
 };

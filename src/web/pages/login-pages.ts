@@ -1,5 +1,6 @@
-// Sign in with the node's API token and a display name (the name goes on acknowledgements and
-// comments), sign out. Failed attempts are limited per client address.
+// Sign in as a dashboard user (name and password, role from `vigil users`), or with the node's API token
+// under a name of one's choosing (an admin: the token's holder may do anything); sign out. Failed
+// attempts are limited per client address.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebContext } from '../web-context.js';
@@ -8,9 +9,9 @@ import { sameSecret } from '../web-sessions.js';
 export const SESSION_COOKIE = 'vigil_session';
 
 const loginBody = {
-  type: 'object', required: ['token', 'name'], additionalProperties: false,
+  type: 'object', required: ['password', 'name'], additionalProperties: false,
   properties: {
-    token: { type: 'string', minLength: 1, maxLength: 200 },
+    password: { type: 'string', minLength: 1, maxLength: 200 },
     // A name people read in threads: letters, digits, space and a few separators; no controls.
     name: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[\\p{L}\\p{N} ._@-]+$' },
     next: { type: 'string', maxLength: 500 },
@@ -27,7 +28,7 @@ export function loginRoutes(app: FastifyInstance, ctx: WebContext): void {
     schema: { querystring: { type: 'object', properties: { next: { type: 'string', maxLength: 500 } } } },
   }, async (request, reply) => ctx.pages.send(request, reply, 'login', 'login', 'Sign in', { next: safeNext(request.query.next), error: '' }));
 
-  app.post<{ Body: { token: string; name: string; next?: string } }>('/login', {
+  app.post<{ Body: { password: string; name: string; next?: string } }>('/login', {
     schema: { body: loginBody },
     attachValidation: true,
   }, async (request, reply) => {
@@ -36,12 +37,16 @@ export function loginRoutes(app: FastifyInstance, ctx: WebContext): void {
       return ctx.pages.send(request, reply, 'login', 'login', 'Sign in', { next: safeNext(request.body?.next), error });
     };
     if (!ctx.sessions.mayTryLogin(request.ip)) return again(429, 'Too many failed attempts; wait a minute and try again.');
-    if (request.validationError) return again(400, 'Enter the API token and a name (letters, digits, space, . _ @ -).');
-    if (!sameSecret(request.body.token.trim(), ctx.deps.token())) {
+    if (request.validationError) return again(400, 'Enter your user name (letters, digits, space, . _ @ -) and password.');
+    const name = request.body.name.trim();
+    const password = request.body.password;
+    const user = (await ctx.deps.verifyLogin?.(name, password))
+      ?? (sameSecret(password.trim(), ctx.deps.token()) ? { name, role: 'admin' as const } : undefined);
+    if (!user) {
       ctx.sessions.recordFailedLogin(request.ip);
-      return again(401, 'That token is not this node\'s API token.');
+      return again(401, 'Wrong user name or password.');
     }
-    const s = ctx.sessions.create({ name: request.body.name.trim(), role: 'admin' });
+    const s = ctx.sessions.create(user);
     setSessionCookie(request, reply, s.id);
     return reply.redirect(safeNext(request.body.next), 303);
   });
