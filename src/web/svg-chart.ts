@@ -39,7 +39,8 @@ export function portChart(points: readonly ChartPoint[], o: ChartOptions): strin
     .filter((p) => p.t >= o.since && p.t < o.until)
     .map((p) => `<rect class="bar" x="${fix(x(p.t))}" y="${fix(y(p.count))}" width="${fix(Math.max(1, bw - 0.5))}" height="${fix(h - 12 - y(p.count))}"><title>${esc(new Date(p.t).toISOString())}: ${p.count} connections, ${p.sources} sources</title></rect>`)
     .join('');
-  const line = points.length > 1
+  // The distinct-source line only when the caller counted sources (they cost a distinct scan).
+  const line = points.length > 1 && points.some((p) => p.sources > 0)
     ? `<polyline class="src-line" points="${points.map((p) => `${fix(x(p.t) + bw / 2)},${fix(y(p.sources))}`).join(' ')}"/>`
     : '';
   const marks = (o.marks ?? [])

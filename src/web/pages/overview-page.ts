@@ -15,7 +15,8 @@ const DAY = 86_400_000;
 export interface PortRow {
   readonly port: number;
   readonly last24h: number;
-  readonly sources24h: number;
+  /** Distinct sources today (since 00:00 UTC). */
+  readonly sourcesToday: number;
   /** Last 24 h against the mean day of the 30 days before; undefined without a baseline. */
   readonly trend?: number;
   readonly surges: number;
@@ -35,11 +36,16 @@ async function portRows(deps: WebDeps, now: number): Promise<PortRow[]> {
   const until = Math.ceil(now / HOUR) * HOUR;
   const since = until - 7 * DAY;
   const dayEnd = Math.ceil(now / DAY) * DAY;
-  const [week, month, surgeAlerts] = await Promise.all([
-    deps.store.portStats({ since, until, bucketSeconds: 3600 }),
-    deps.store.portStats({ since: dayEnd - 31 * DAY, until: dayEnd - DAY, bucketSeconds: 86_400 }),
+  // Counts only for the week and the baseline (distinct sources over 30 days of minute rollups is the
+  // costly part); distinct sources for today (UTC) as one bucket per port.
+  const [week, month, today, surgeAlerts] = await Promise.all([
+    deps.store.portStats({ since, until, bucketSeconds: 3600, withSources: false }),
+    deps.store.portStats({ since: dayEnd - 31 * DAY, until: dayEnd - DAY, bucketSeconds: 86_400, withSources: false }),
+    deps.store.portStats({ since: dayEnd - DAY, until: now, bucketSeconds: 86_400 }),
     deps.alerts.listAlerts({ detector: 'surge', since, limit: 1000 }),
   ]);
+  const sourcesToday = new Map<number, number>();
+  for (const b of today) sourcesToday.set(b.port, (sourcesToday.get(b.port) ?? 0) + b.uniqueSources);
   const byPort = groupByPort(week);
   const baseline = new Map<number, number>();
   for (const b of month) baseline.set(b.port, (baseline.get(b.port) ?? 0) + b.count / 30);
@@ -47,11 +53,11 @@ async function portRows(deps: WebDeps, now: number): Promise<PortRow[]> {
   for (const [port, buckets] of byPort) {
     const recent = buckets.filter((b) => b.t >= now - DAY);
     const last24h = recent.reduce((n, b) => n + b.count, 0);
-    const sources24h = Math.max(0, ...recent.map((b) => b.sources));
+    const sourcesToday24 = sourcesToday.get(port) ?? 0;
     const marks = surgeAlerts.filter((a) => a.dport === port).map((a) => a.ts);
     const base = baseline.get(port);
     rows.push({
-      port, last24h, sources24h, surges: marks.length,
+      port, last24h, sourcesToday: sourcesToday24, surges: marks.length,
       ...(base !== undefined && base > 0 ? { trend: last24h / base } : {}),
       chart: portChart(buckets, { since, until, bucketMs: HOUR, marks, label: `port ${port}: connections per hour, 7 days` }),
     });
