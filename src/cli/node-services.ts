@@ -22,6 +22,7 @@ import type { Comment, CommentSubject } from '../model/comment.js';
 import { dashboardPlugin } from '../web/web-plugin.js';
 import { UserSqliteStore } from '../store/sqlite/user-sqlite-store.js';
 import { UserService } from '../server/users.js';
+import { WhatIfPresets } from './what-if-runner.js';
 import type { VigilConfig } from './config.js';
 import { pipelineOptionsFrom } from './detect-config.js';
 
@@ -75,7 +76,7 @@ export async function startNodeServices(
   const onComment = (c: Comment): void => deps.logger.info({ comment: { id: c.id, subject: c.subject, subjectId: c.subjectId, author: c.author } }, 'comment posted');
   const routes = [
     commentRoutePlugin({ comments, clock, subjectExists, onComment }),
-    dashboardPlugin({ store: deps.store, alerts, comments, kb, registry: deps.registry, token: deps.token, clock, onComment, verifyLogin: (n, p) => users.verify(n, p) }),
+    dashboardPlugin({ store: deps.store, alerts, comments, kb, registry: deps.registry, token: deps.token, clock, onComment, verifyLogin: (n, p) => users.verify(n, p), whatIf: new WhatIfPresets() }),
     alertRoutePlugin({ alerts, clock, resolveCve: (s) => resolveCveId(kb, s) }),
     ...kbRoutePlugins({
       kb,

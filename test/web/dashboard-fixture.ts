@@ -14,6 +14,7 @@ import { KbSqliteStore } from '../../src/store/sqlite/kb-sqlite-store.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { dashboardPlugin } from '../../src/web/web-plugin.js';
 import { UserService } from '../../src/server/users.js';
+import { WhatIfPresets } from '../../src/cli/what-if-runner.js';
 import { UserSqliteStore } from '../../src/store/sqlite/user-sqlite-store.js';
 import { T0, activationCall, lookupCall, makeSession } from '../store/fixtures.js';
 
@@ -81,7 +82,7 @@ export async function dashboardFixture(): Promise<DashboardFixture> {
   const passwords = { vera: await users.add('vera', 'viewer'), andy: await users.add('andy', 'analyst') };
   const routes = [
     commentRoutePlugin({ comments, clock, subjectExists: async (s, id) => (s === 'alert' ? (await alerts.getAlert(id)) !== undefined : (await kb.getVulnerability(id)) !== undefined) }),
-    dashboardPlugin({ store, alerts, comments, kb, token: () => TOKEN, clock, registry: new Registry(), verifyLogin: (n, p) => users.verify(n, p) }),
+    dashboardPlugin({ store, alerts, comments, kb, token: () => TOKEN, clock, registry: new Registry(), verifyLogin: (n, p) => users.verify(n, p), whatIf: new WhatIfPresets() }),
   ];
   const app = await buildServer({ store, registry: new Registry(), token: TOKEN, clock, routes });
   return {

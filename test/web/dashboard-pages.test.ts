@@ -94,7 +94,7 @@ describe('dashboard pages', () => {
       ['/vulns/CVE-2003-0352', /Seen by the sensors/],
       ['/advisories', /Advisories/],
       ['/exposure', /exposure module/],
-      ['/what-if', /vigil simulate/],
+      ['/what-if', /<option value="witty">/],
     ];
     for (const [url, want] of pages) {
       const r = await f.app.inject({ url, headers: bearer });
@@ -108,6 +108,16 @@ describe('dashboard pages', () => {
     const missing = await f.app.inject({ url: '/alerts/ffffffffffffffff', headers: bearer });
     assert.equal(missing.statusCode, 404);
     assert.match(missing.body, /no alert ffffffffffffffff/);
+  });
+
+  it('what if: runs an outbreak preset and shows its curve and summary; an unknown preset is refused', async () => {
+    const r = await f.app.inject({ url: '/what-if?preset=witty', headers: bearer });
+    assert.equal(r.statusCode, 200, r.body.slice(0, 300));
+    assert.match(r.body, /<svg class="chart"[^>]*aria-label="infected hosts, preset witty"/);
+    assert.match(r.body, /<dt>vulnerable hosts<\/dt><dd>12,000<\/dd>/);
+    assert.match(r.body, /<dt>time to 50 %<\/dt><dd>\d+\.\d (min|h)<\/dd>/);
+    const bad = await f.app.inject({ url: '/what-if?preset=nimda', headers: bearer });
+    assert.equal(bad.statusCode, 400);
   });
 
   it('the overview links every count to its list and draws the port chart as SVG', async () => {
