@@ -42,7 +42,8 @@ async function portRows(deps: WebDeps, now: number): Promise<PortRow[]> {
     deps.store.portStats({ since, until, bucketSeconds: 3600, withSources: false }),
     deps.store.portStats({ since: dayEnd - 31 * DAY, until: dayEnd - DAY, bucketSeconds: 86_400, withSources: false }),
     deps.store.portStats({ since: dayEnd - DAY, until: now, bucketSeconds: 86_400 }),
-    deps.alerts.listAlerts({ detector: 'surge', since, limit: 1000 }),
+    // The newest 300 surge alarms mark the charts (more would be one red smear anyway).
+    deps.alerts.listAlerts({ detector: 'surge', since, limit: 300 }),
   ]);
   const sourcesToday = new Map<number, number>();
   for (const b of today) sourcesToday.set(b.port, (sourcesToday.get(b.port) ?? 0) + b.uniqueSources);
