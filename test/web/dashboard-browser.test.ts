@@ -15,6 +15,8 @@ import { startNode } from '../../src/cli/node.js';
 import { activationCall, deliveryVariants } from '../helpers/delivery-variants.js';
 import { api, freePort, tempDir } from '../cli/up-helpers.js';
 import { chromiumMissing, launchChromium } from './browser.js';
+import { UserService } from '../../src/server/users.js';
+import { UserSqliteStore } from '../../src/store/sqlite/user-sqlite-store.js';
 
 const SHOTS = 'artifacts/screenshots';
 /** Typed on the 4444 shell: markup, a javascript: link and a direction override, as an attacker may. */
@@ -161,6 +163,14 @@ test('dashboard in Chromium: sign in, see the live alert, drill down to the call
     assert.equal(await page.locator('main img').count(), 0, 'no element came from attacker markup');
     await assertLaidOut(page, ['pre.transcript']);
 
+    // Every other page renders too.
+    for (const path of ['/sessions', '/vulns', '/vulns/CVE-2003-0352', '/exposure', '/advisories', '/what-if', '/what-if?preset=witty']) {
+      await page.goto(`${base}${path}`);
+      await assertLaidOut(page, ['header.top nav', 'main h1']);
+      if (path === '/vulns/CVE-2003-0352') await page.screenshot({ path: `${SHOTS}/vulnerability.png`, fullPage: true });
+    }
+    await assertLaidOut(page, ['svg.chart']);
+    await page.screenshot({ path: `${SHOTS}/what-if.png`, fullPage: true });
     assert.deepEqual(problems, [], 'no console error, failed request, dialog or off-node request on any page');
     // A form post without the CSRF token is refused, even from the signed-in browser.
     const forged = await page.evaluate(async (id) => {
@@ -168,6 +178,21 @@ test('dashboard in Chromium: sign in, see the live alert, drill down to the call
       return r.status;
     }, alert.id);
     assert.equal(forged, 403);
+
+    // A viewer reads the alert but has no button to acknowledge it (and the server refuses anyway: inject tests).
+    const viewerPassword = await new UserService(new UserSqliteStore(node.store.kysely), { now: () => Date.now() }).add('vera', 'viewer');
+    await browser.context.clearCookies();
+    await page.goto(`${base}/login`);
+    await page.fill('input[name=name]', 'vera');
+    await page.fill('input[name=password]', viewerPassword);
+    await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+    const open = await api<{ items: { id: string }[] }>(node.httpAddress, node.token, '/api/v1/alerts?acknowledged=false');
+    assert.ok(open.body.items.length > 0, 'an open alert is left (the follow-up or the reconnaissance one)');
+    await page.goto(`${base}/alerts/${open.body.items[0].id}`);
+    assert.match(await page.locator('header.top .who').innerText(), /vera · viewer/);
+    assert.match(await page.locator('#ack').innerText(), /Your role may not acknowledge alerts/);
+    assert.equal(await page.locator('#ack-button').count(), 0);
+    assert.equal(await page.locator('.comment-form').count(), 0);
   } finally {
     await browser.close();
     await node.stop();

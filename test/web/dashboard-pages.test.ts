@@ -204,6 +204,15 @@ describe('dashboard pages', () => {
     assert.equal(items[0].author, 'Bob');
     const page = await f.app.inject({ url: `/alerts/${f.hostileAlertId}`, headers: { cookie } });
     assert.match(page.body, /1 comment</);
+    assert.match(page.body, new RegExp(`action="/comments/${items[0].id}/edit"`), 'the author may edit');
+    const edited = await f.app.inject({ method: 'POST', url: `/comments/${items[0].id}/edit`, headers: form(cookie), payload: enc({ body: 'Blocked at the border (edited).', _csrf: csrf }) });
+    assert.equal(edited.statusCode, 303);
+    assert.equal((await f.comments.getComment(items[0].id))?.body, 'Blocked at the border (edited).');
+    const notMine = await signIn(f, 'andy', f.passwords.andy);
+    const foreign = await f.app.inject({ method: 'POST', url: `/comments/${items[0].id}/edit`, headers: form(notMine.cookie), payload: enc({ body: 'mine now', _csrf: notMine.csrf }) });
+    assert.equal(foreign.statusCode, 403, 'only the author edits');
+    const foreignDel = await f.app.inject({ method: 'POST', url: `/comments/${items[0].id}/delete`, headers: form(notMine.cookie), payload: enc({ _csrf: notMine.csrf }) });
+    assert.equal(foreignDel.statusCode, 403, 'an analyst deletes only their own');
     const other = await signIn(f, 'Carol');
     // Carol signed in with the token, so she is an admin and may moderate; the API deletes for scripts.
     const del = await f.app.inject({ method: 'POST', url: `/comments/${items[0].id}/delete`, headers: form(other.cookie), payload: enc({ _csrf: other.csrf }) });
