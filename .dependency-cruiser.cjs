@@ -34,7 +34,7 @@ module.exports = {
     onlyMay('exposure', ['kb', 'core', 'model']),
     onlyMay('share', ['kb', 'core', 'model']),
     onlyMay('server', ['store', 'detect', 'kb', 'exposure', 'share', 'core', 'model']),
-    onlyMay('web', ['model']),
+    onlyMay('web', ['store', 'detect', 'kb', 'exposure', 'share', 'core', 'model']),
     // fleet: the sensor -> hub transport; it writes through the Store interface only (DESIGN.md).
     onlyMay('fleet', ['store', 'core', 'model']),
     {

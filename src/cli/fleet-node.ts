@@ -140,7 +140,7 @@ export async function startFleetHub(config: VigilConfig, opts: FleetStartOptions
     registerStoreMetrics(registry, store);
     const { token, created, path } = ensureToken(dataDir);
     if (created) opts.onTokenCreated?.(token, path);
-    const services = await startNodeServices(config, { store: local, registry, logger: logger.child({ module: 'detect' }), httpAddress: `${config.http.host}:${config.http.port}` });
+    const services = await startNodeServices(config, { store: local, registry, logger: logger.child({ module: 'detect' }), httpAddress: `${config.http.host}:${config.http.port}`, token: tokenReader(dataDir), sessions: store });
     detection = services.detection;
     hub = await FleetHub.start({ nats: natsOptions(config), store, streamMaxAgeDays: config.fleet.streamMaxAgeDays, onEvents: services.onEvents, logger: logger.child({ module: 'fleet' }) });
     registerHubMetrics(registry, hub);

@@ -17,6 +17,7 @@ import { noticeAlert } from '../detect/kb-notice-alert.js';
 import { ensurePrivateDir } from '../core/private-files.js';
 import { join, resolve } from 'node:path';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import { alertRoutePlugin } from '../server/routes/alerts.js';
 import { kbRoutePlugins } from '../server/routes/vulns.js';
 import { StixPublisher } from '../share/taxii/stix-publisher.js';
@@ -26,6 +27,13 @@ import { registerExposureMetrics } from '../exposure/exposure-metrics.js';
 import { ExposureSqliteStore } from '../store/sqlite/exposure-sqlite-store.js';
 import { assetRoutePlugin } from '../server/routes/assets.js';
 import { findingRoutePlugin } from '../server/routes/findings.js';
+import { commentRoutePlugin } from '../server/routes/comments.js';
+import { CommentSqliteStore } from '../store/sqlite/comment-sqlite-store.js';
+import type { Comment, CommentSubject } from '../model/comment.js';
+import { dashboardPlugin } from '../web/web-plugin.js';
+import { UserSqliteStore } from '../store/sqlite/user-sqlite-store.js';
+import { UserService } from '../server/users.js';
+import { WhatIfPresets } from './what-if-runner.js';
 import type { VigilConfig } from './config.js';
 import { pipelineOptionsFrom } from './detect-config.js';
 import { addShareSinks, PartnerWatch, pushTargets, stixOptions, taxiiRoutes } from './share-services.js';
@@ -39,11 +47,16 @@ export interface NodeServices {
   readonly exposure: ExposureService;
   /** The sensor sink's listener: every event the store accepted goes through the detectors. */
   readonly onEvents: (events: readonly VigilEvent[]) => void;
+  /** The first admin's one-time password when this start created it (the caller prints it once). */
+  readonly firstAdminPassword?: string;
 }
 
 export async function startNodeServices(
   config: VigilConfig,
-  deps: { store: SqliteStore; registry: Registry; logger: Logger; httpAddress: string; clock?: Clock },
+  deps: {
+    store: SqliteStore;
+    /** Where sessions live when that is not `store` (a fleet hub's PostgreSQL): what the dashboard shows. */
+    sessions?: Store; registry: Registry; logger: Logger; httpAddress: string; clock?: Clock; token: () => string },
 ): Promise<NodeServices> {
   const clock = deps.clock ?? systemClock;
   const kb = new KbSqliteStore(deps.store.kysely);
@@ -87,8 +100,19 @@ export async function startNodeServices(
   // The router closes its sinks when the node stops: polling stops with them.
   router.addSink({ name: 'partner-watch', deliver: () => {}, close: async () => watch.stop() });
   const publicUrl = publicUrlOf(config, deps.httpAddress);
+  const comments = new CommentSqliteStore(deps.store.kysely);
+  const users = new UserService(new UserSqliteStore(deps.store.kysely), clock);
+  const firstAdminPassword = await users.ensureFirstAdmin();
+  const subjectExists = async (subject: CommentSubject, id: string): Promise<boolean> =>
+    subject === 'alert' ? (await alerts.getAlert(id)) !== undefined
+    : subject === 'vuln' ? (await kb.getVulnerability(id)) !== undefined
+    : subject === 'advisory' ? (await kb.getAdvisory(id)) !== undefined
+    : false;
+  const onComment = (c: Comment): void => deps.logger.info({ comment: { id: c.id, subject: c.subject, subjectId: c.subjectId, author: c.author } }, 'comment posted');
   const routes = [
     ...(taxii ? [taxii.plugin] : []),
+    commentRoutePlugin({ comments, clock, subjectExists, onComment }),
+    dashboardPlugin({ store: deps.sessions ?? deps.store, alerts, comments, kb, registry: deps.registry, token: deps.token, clock, onComment, verifyLogin: (n, p) => users.verify(n, p), whatIf: new WhatIfPresets() }),
     alertRoutePlugin({ alerts, clock, resolveCve: (s) => resolveCveId(kb, s) }),
     assetRoutePlugin({ store: exposureStore, clock }),
     findingRoutePlugin({ store: exposureStore, service: exposure, clock }),
@@ -99,7 +123,10 @@ export async function startNodeServices(
     }),
   ];
   const feeds = startFeedWatcher(config, kb, exposureStore, detection, clock, deps.logger);
-  return { detection, feeds, routes, exposure, onEvents: (events) => events.forEach((e) => detection.handle(e)) };
+  return {
+    detection, feeds, routes, exposure, onEvents: (events) => events.forEach((e) => detection.handle(e)),
+    ...(firstAdminPassword !== undefined ? { firstAdminPassword } : {}),
+  };
 }
 
 /** The feed watcher of `vigil up`: its notices become `kb` alerts through the node's router. */

@@ -26,6 +26,8 @@ export interface NodeOptions {
   readonly logger?: PinoLogger;
   /** Called once when the API token was created by this start (the caller prints it). */
   readonly onTokenCreated?: (token: string, path: string) => void;
+  /** Called once when this start created the dashboard's first admin (user `admin`); the caller prints the password. */
+  readonly onAdminCreated?: (name: string, password: string) => void;
   /** Listen on kernel-chosen sensor ports (tests); see VigilNode.sensor.portFor. */
   readonly ephemeralPorts?: boolean;
   /** Sensor listen addresses (default both stacks, all interfaces). */
@@ -90,11 +92,14 @@ export async function startNode(config: VigilConfig, opts: NodeOptions = {}): Pr
   let detection: DetectionService | undefined;
   let feeds: FeedWatcher | undefined;
   try {
+    // The token is re-read when its file changes, so `vigil token --rotate` takes effect without a restart.
+    const currentToken = tokenReader(dataDir);
     const services = await startNodeServices(config, {
-      store, registry, logger: logger.child({ module: 'detect' }), httpAddress: `${config.http.host}:${config.http.port}`,
+      store, registry, logger: logger.child({ module: 'detect' }), httpAddress: `${config.http.host}:${config.http.port}`, token: currentToken,
     });
     detection = services.detection;
     feeds = services.feeds;
+    if (services.firstAdminPassword !== undefined) opts.onAdminCreated?.('admin', services.firstAdminPassword);
     sensor = new Sensor({
       name: 'sensor',
       ports: config.sensor.ports,
@@ -108,8 +113,7 @@ export async function startNode(config: VigilConfig, opts: NodeOptions = {}): Pr
       ...(opts.ephemeralPorts ? { ephemeralPorts: true } : {}),
     });
     await sensor.start();
-    // The token is re-read when its file changes, so `vigil token --rotate` takes effect without a restart.
-    app = await buildServer({ store, registry, token: tokenReader(dataDir), routes: services.routes, logger: logger.child({ module: 'http' }) });
+    app = await buildServer({ store, registry, token: currentToken, routes: services.routes, logger: logger.child({ module: 'http' }) });
     await app.listen({ host: config.http.host, port: config.http.port }).catch((e: unknown) => {
       throw httpListenError(config.http.host, config.http.port, e);
     });

@@ -1,5 +1,5 @@
 // Bearer-token check for every route except those marked `config: { public: true }` (/healthz, Atom feed,
-// CSAF directory); runs onRequest, before body parsing and validation, so unauthenticated requests cost little.
+// CSAF directory) or `ownAuth` (the dashboard checks its own session cookie); runs onRequest, before body parsing and validation, so unauthenticated requests cost little.
 
 import type { FastifyInstance } from 'fastify';
 import { checkBearer } from './auth.js';
@@ -8,6 +8,9 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable without the bearer token. */
     public?: boolean;
+    /** The route authenticates itself in its plugin's own onRequest hook: the dashboard (src/web), whose
+     * pages take a session cookie from its login form as well as the bearer token. */
+    ownAuth?: boolean;
   }
 }
 
@@ -19,7 +22,7 @@ export function installAuth(app: FastifyInstance, token: string | (() => string)
     if (route.config?.public === true) route.schema = { ...route.schema, security: [] };
   });
   app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config?.public === true) return;
+    if (request.routeOptions.config?.public === true || request.routeOptions.config?.ownAuth === true) return;
     if (checkBearer(request.headers.authorization, current())) return;
     // RFC 6750 section 3: a 401 names the scheme; no hint whether the token was missing or wrong.
     return reply

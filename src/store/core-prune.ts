@@ -46,7 +46,9 @@ async function deleteEvents(db: Kysely<CoreDatabase>, batch: number, before?: nu
 async function deleteStats(db: Kysely<CoreDatabase>, batch: number, beforeBucket: number): Promise<number> {
   const a = await sql`delete from port_sources where (bucket, port, src) in (select bucket, port, src from port_sources where bucket < ${beforeBucket} limit ${batch})`.execute(db);
   const b = await sql`delete from port_stats where (bucket, port) in (select bucket, port from port_stats where bucket < ${beforeBucket} limit ${batch})`.execute(db);
-  return Number(a.numAffectedRows ?? 0n) + Number(b.numAffectedRows ?? 0n);
+  // Hours wholly before the cutoff (an hour straddling it keeps its sum until it is wholly old).
+  const c = await sql`delete from port_stats_hour where (bucket, port) in (select bucket, port from port_stats_hour where bucket + 3600 <= ${beforeBucket} limit ${batch})`.execute(db);
+  return Number(a.numAffectedRows ?? 0n) + Number(b.numAffectedRows ?? 0n) + Number(c.numAffectedRows ?? 0n);
 }
 
 async function deletePayloads(db: Kysely<CoreDatabase>, batch: number, now: number, ageCutoff?: number): Promise<number> {

@@ -89,6 +89,13 @@ export interface PortSourcesTable {
   src: string;
 }
 
+/** Hourly sums of port_stats (bucket: epoch seconds of the hour's start). */
+export interface PortStatsHourTable {
+  bucket: number;
+  port: number;
+  count: number;
+}
+
 export interface CoreDatabase {
   sessions: SessionsTable;
   calls: CallsTable;
@@ -97,5 +104,6 @@ export interface CoreDatabase {
   payload_samples: PayloadSamplesTable;
   events: EventsTable;
   port_stats: PortStatsTable;
+  port_stats_hour: PortStatsHourTable;
   port_sources: PortSourcesTable;
 }

@@ -55,6 +55,9 @@ export interface PortStatsQuery {
   /** Bucket width in seconds, a multiple of STATS_BASE_BUCKET_SECONDS (default 3600). */
   readonly bucketSeconds?: number;
   readonly ports?: readonly number[];
+  /** false: leave uniqueSources at 0 and skip counting distinct sources, the costly half of the
+   * query over long ranges (a dashboard's 30-day baseline needs only counts). Default true. */
+  readonly withSources?: boolean;
 }
 
 /** Connections and distinct peer addresses seen on one port in one time bucket. */

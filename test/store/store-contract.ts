@@ -308,6 +308,14 @@ function statsContract(factory: StoreFactory): void {
       const minutes = await h.store.portStats({ since: base, until: base + 600_000, bucketSeconds: STATS_BASE_BUCKET_SECONDS, ports: [445] });
       assert.deepEqual(minutes.map((b) => [b.bucketStart - base, b.count]), [[120_000, 1], [180_000, 1]]);
     });
+
+    it('whole-hour ranges (read from the hourly rollup) agree with the minute rollup; withSources: false counts only', async () => {
+      const hourly = await h.store.portStats({ since: base, until: base + 7_200_000, bucketSeconds: 3600, withSources: false });
+      // A range that does not start on the hour is summed from the minute rows (no sessions in the extra minute).
+      const fromMinutes = await h.store.portStats({ since: base - 60_000, until: base + 7_200_000, bucketSeconds: 3600, withSources: false });
+      assert.deepEqual(hourly, fromMinutes);
+      assert.deepEqual(hourly.map((b) => [b.bucketStart - base, b.port, b.count, b.uniqueSources]), [[0, 135, 6, 0], [0, 445, 2, 0], [3_600_000, 135, 5, 0]]);
+    });
   });
 }
 

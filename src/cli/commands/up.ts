@@ -9,7 +9,11 @@ import { startFleetHub, startFleetSensor } from '../fleet-node.js';
 import { startNode } from '../node.js';
 
 /** Start what fleet.role asks for and print where it listens; returns its stop. */
-async function startRole(config: VigilConfig, onTokenCreated: (token: string, path: string) => void): Promise<{ stop(): Promise<void> }> {
+async function startRole(
+  config: VigilConfig,
+  onTokenCreated: (token: string, path: string) => void,
+  onAdminCreated: (name: string, password: string) => void,
+): Promise<{ stop(): Promise<void> }> {
   const listening = (ls: readonly { host: string; port: number }[]): string => ls.map((l) => `${l.host}:${l.port}`).join(' ');
   if (config.fleet.role === 'sensor') {
     const node = await startFleetSensor(config);
@@ -21,8 +25,8 @@ async function startRole(config: VigilConfig, onTokenCreated: (token: string, pa
     process.stdout.write(`vigil: up as fleet hub; API http://${node.httpAddress}, broker ${config.fleet.url}, store ${config.store.backend}\n`);
     return node;
   }
-  const node = await startNode(config, { onTokenCreated });
-  process.stdout.write(`vigil: up; API http://${node.httpAddress}, sensor ${listening(node.sensor.listeners)}\n`);
+  const node = await startNode(config, { onTokenCreated, onAdminCreated });
+  process.stdout.write(`vigil: up; dashboard and API http://${node.httpAddress}/, sensor ${listening(node.sensor.listeners)}\n`);
   return node;
 }
 
@@ -65,7 +69,10 @@ export function register(program: Command): void {
       const onTokenCreated = (token: string, path: string): void => {
         process.stdout.write(`API token (shown once; stored in ${path} with mode 0600):\n${token}\n`);
       };
-      const node = await startRole(config, onTokenCreated);
+      const onAdminCreated = (name: string, password: string): void => {
+        process.stdout.write(`Dashboard user "${name}" (admin) password (shown once; change it with \`vigil users passwd ${name}\`):\n${password}\n`);
+      };
+      const node = await startRole(config, onTokenCreated, onAdminCreated);
       if (requested === undefined) await new Promise<void>((resolve) => (wake = resolve));
       process.stdout.write(`vigil: ${requested ?? 'signal'}, stopping\n`);
       await node.stop();

@@ -31,6 +31,17 @@ async function down0200(db: Kysely<unknown>): Promise<void> {
   await sql`DROP TABLE IF EXISTS alerts`.execute(db);
 }
 
+// The dashboard's open alerts per detector and rule (AlertSqliteStore.ruleCounts) read from this index
+// alone: the open ones in (detector, rule) order with the columns the counts need.
+async function up0201(db: Kysely<unknown>): Promise<void> {
+  await db.schema.createIndex('alerts_ack_rule').on('alerts').columns(['ack_at', 'detector', 'rule', 'severity_rank', 'ts']).execute();
+}
+
+async function down0201(db: Kysely<unknown>): Promise<void> {
+  await sql`DROP INDEX IF EXISTS alerts_ack_rule`.execute(db);
+}
+
 export const alertMigrations: Record<string, Migration> = {
   '0200_alerts': { up: up0200, down: down0200 },
+  '0201_alerts_ack_rule_index': { up: up0201, down: down0201 },
 };

@@ -118,6 +118,24 @@ async function down0001(db: Kysely<unknown>): Promise<void> {
   }
 }
 
+// Hourly connection counts per port beside the minute rollup, maintained by the same writes: a 7-day
+// or 30-day series (the dashboard's overview, surge baselines) sums 168 or 720 rows per port instead of
+// 10,080 or 43,200. Backfilled from the minute rollup.
+async function up0003(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('port_stats_hour')
+    .addColumn('bucket', 'integer', (c) => c.notNull())
+    .addColumn('port', 'integer', (c) => c.notNull())
+    .addColumn('count', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('port_stats_hour_pk', ['bucket', 'port'])
+    .execute();
+  await sql`insert into port_stats_hour (bucket, port, count) select (bucket / 3600) * 3600, port, sum(count) from port_stats group by 1, 2`.execute(db);
+}
+
+async function down0003(db: Kysely<unknown>): Promise<void> {
+  await sql`drop table if exists port_stats_hour`.execute(db);
+}
+
 // A shell session's transcript (model Transcript) as JSON text; NULL for sessions without one
 // (every RPC session). A column, not a table: it lives and is pruned with its session row.
 async function up0002(db: Kysely<unknown>): Promise<void> {
@@ -131,4 +149,5 @@ async function down0002(db: Kysely<unknown>): Promise<void> {
 export const coreMigrations: Record<string, Migration> = {
   '0001_core_sessions_events_stats': { up: up0001, down: down0001 },
   '0002_core_session_transcript': { up: up0002, down: down0002 },
+  '0003_core_port_stats_hour': { up: up0003, down: down0003 },
 };

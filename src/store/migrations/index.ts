@@ -6,10 +6,14 @@ import { coreMigrations } from './core.js';
 import { kbMigrations } from './kb.js';
 import { alertMigrations } from './alerts.js';
 import { exposureMigrations } from './exposure.js';
+import { commentMigrations } from './comments.js';
+import { userMigrations } from './users.js';
 
 export const allMigrations: Record<string, Migration> = {
   ...coreMigrations,
   ...kbMigrations,
   ...alertMigrations,
   ...exposureMigrations,
+  ...commentMigrations,
+  ...userMigrations,
 };

@@ -72,6 +72,18 @@ export class AlertSqliteStore {
     return rows.map(toRecord);
   }
 
+  /** Alerts per detector and rule (the dashboard's overview), most first; one grouped query, not a list scan. */
+  async ruleCounts(q: { acknowledged?: boolean; since?: number } = {}): Promise<{ detector: string; rule: string; count: number; maxSeverity: Severity; lastTs: number }[]> {
+    let sel = this.db.selectFrom('alerts').select((eb) => [
+      'detector', 'rule', eb.fn.countAll<number>().as('n'), eb.fn.max('severity_rank').as('rank'), eb.fn.max('ts').as('last'),
+    ]);
+    if (q.since !== undefined) sel = sel.where('ts', '>=', q.since);
+    if (q.acknowledged !== undefined) sel = sel.where('ack_at', q.acknowledged ? 'is not' : 'is', null);
+    const rows = await sel.groupBy(['detector', 'rule']).orderBy('n', 'desc').limit(200).execute();
+    const byRank = Object.fromEntries(Object.entries(RANK).map(([k, v]) => [v, k])) as Record<number, Severity>;
+    return rows.map((r) => ({ detector: r.detector, rule: r.rule, count: Number(r.n), maxSeverity: byRank[Number(r.rank)] ?? 'info', lastTs: Number(r.last) }));
+  }
+
   async getAlert(id: string): Promise<AlertRecord | undefined> {
     const row = await this.db.selectFrom('alerts').select(['record', 'ack_by', 'ack_at']).where('id', '=', id).executeTakeFirst();
     return row ? toRecord(row) : undefined;

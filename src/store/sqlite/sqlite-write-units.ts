@@ -8,7 +8,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { SessionRecord } from '../../model/session.js';
 import type { VigilEvent } from '../../model/event.js';
 import type { CoreDatabase, PayloadSamplesTable } from '../core-tables.js';
-import { baseBucket, insertEvents, insertSessions } from '../core-queries.js';
+import { baseBucket, hourBucket, insertEvents, insertSessions } from '../core-queries.js';
 import { toRows, type SessionRows } from '../session-rows.js';
 import type { SaveResult } from '../store.js';
 
@@ -108,6 +108,7 @@ export class DirectWriter {
   private readonly payload: Database.Statement;
   private readonly portCount: Database.Statement;
   private readonly portSource: Database.Statement;
+  private readonly portHourCount: Database.Statement;
   private readonly commit: (units: readonly WriteUnit[]) => UnitResult[];
 
   constructor(db: Database.Database) {
@@ -121,6 +122,7 @@ export class DirectWriter {
       ' on conflict ("sha256") do update set "first_seen" = min("payload_samples"."first_seen", "excluded"."first_seen"), "last_seen" = max("payload_samples"."last_seen", "excluded"."last_seen")'));
     this.portCount = db.prepare('insert into "port_stats" ("bucket", "port", "count") values (?, ?, ?) on conflict ("bucket", "port") do update set "count" = "port_stats"."count" + "excluded"."count"');
     this.portSource = db.prepare('insert into "port_sources" ("bucket", "port", "src") values (?, ?, ?) on conflict do nothing');
+    this.portHourCount = db.prepare('insert into "port_stats_hour" ("bucket", "port", "count") values (?, ?, ?) on conflict ("bucket", "port") do update set "count" = "port_stats_hour"."count" + "excluded"."count"');
     // BEGIN IMMEDIATE, as immediateDialect does for the Kysely path.
     const tx = db.transaction((units: readonly WriteUnit[]) => this.write(units));
     this.commit = (units) => tx.immediate(units);
@@ -178,7 +180,15 @@ export class DirectWriter {
       else counts.set(key, { bucket, port: r.dport, count: 1 });
       sources.set(`${key}:${r.src}`, { bucket, port: r.dport, src: r.src });
     }
-    for (const c of counts.values()) this.portCount.run(c.bucket, c.port, c.count);
+    const hours = new Map<string, { bucket: number; port: number; count: number }>();
+    for (const c of counts.values()) {
+      this.portCount.run(c.bucket, c.port, c.count);
+      const bucket = hourBucket(c.bucket);
+      const h = hours.get(`${bucket}:${c.port}`);
+      if (h) h.count += c.count;
+      else hours.set(`${bucket}:${c.port}`, { bucket, port: c.port, count: c.count });
+    }
+    for (const h of hours.values()) this.portHourCount.run(h.bucket, h.port, h.count);
     for (const s of sources.values()) this.portSource.run(s.bucket, s.port, s.src);
   }
 }
