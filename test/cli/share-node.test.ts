@@ -140,5 +140,14 @@ test('vigil up shares its alerts: TAXII collection, push to a partner, syslog CE
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.trim().split('\n').length >= 2, `${format}: ${r.stdout}`);
   }
+  for (const format of ['ecs', 'eve']) {
+    const r = vigil(['share', 'export', '--format', format, '--sessions', '--data-dir', dataDir], env);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.ok(lines.length >= 2, `${format} sessions: ${r.stdout}`);
+    if (format === 'eve') assert.ok(lines.every((l) => l.event_type === 'flow' && l.dest_ip === '127.0.0.1'));
+    else assert.ok(lines.every((l) => (l.event as { dataset: string }).dataset === 'vigil.session'));
+  }
+  assert.equal(vigil(['share', 'export', '--format', 'stix', '--sessions', '--data-dir', dataDir]).code, 2);
   assert.equal(vigil(['share', 'export', '--format', 'xml', '--data-dir', dataDir]).code, 2);
 });

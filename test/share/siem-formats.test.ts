@@ -8,8 +8,9 @@ import { isIP } from 'node:net';
 import { makeAlert } from '../../src/detect/alert-factory.js';
 import { parseEveLine } from '../../src/ingest/suricata-eve-reader.js';
 import { alertToCef } from '../../src/share/siem/cef-format.js';
-import { alertToEcs, ECS_VERSION } from '../../src/share/siem/ecs-format.js';
-import { alertToEve } from '../../src/share/siem/eve-format.js';
+import { alertToEcs, ECS_VERSION, sessionToEcs } from '../../src/share/siem/ecs-format.js';
+import { alertToEve, sessionToEveFlow } from '../../src/share/siem/eve-format.js';
+import { makeSession } from '../store/fixtures.js';
 import { octetCounted, syslogMessage } from '../../src/share/siem/syslog-format.js';
 import { RFC5424 } from './rfc5424.js';
 import { storyAlerts } from './story-alerts.js';
@@ -29,6 +30,8 @@ const ECS_FIELDS: Readonly<Record<string, { type: string; allowed?: readonly str
   'source.ip': { type: 'ip' }, 'destination.ip': { type: 'ip' }, 'destination.port': { type: 'long' }, 'network.transport': { type: 'keyword' },
   'vulnerability.id': { type: 'keyword' }, 'vulnerability.enumeration': { type: 'keyword' }, 'vulnerability.scanner.vendor': { type: 'keyword' },
   'observer.name': { type: 'keyword' }, 'observer.hostname': { type: 'keyword' }, 'observer.type': { type: 'keyword' }, 'observer.vendor': { type: 'keyword' },
+  'event.start': { type: 'date' }, 'event.end': { type: 'date' }, 'event.duration': { type: 'long' }, 'source.port': { type: 'long' },
+  'source.bytes': { type: 'long' }, 'destination.bytes': { type: 'long' }, 'network.protocol': { type: 'keyword' },
   'observer.product': { type: 'keyword' }, 'observer.version': { type: 'keyword' }, 'related.ip': { type: 'ip' }, tags: { type: 'keyword' }, labels: { type: 'object' },
 };
 
@@ -58,9 +61,10 @@ function flatten(o: Record<string, unknown>, prefix = '', out: Record<string, un
   return out;
 }
 
-test('ECS: every field used has its ECS type and allowed values', () => {
-  for (const a of storyAlerts()) {
-    const doc = flatten(alertToEcs(a, { observer: 'sensor-1', version: '0.1.0' }));
+test('ECS: every field used has its ECS type and allowed values (alerts and sessions)', () => {
+  const docs = [...storyAlerts().map((a) => alertToEcs(a, { observer: 'sensor-1', version: '0.1.0' })), sessionToEcs(makeSession({ service: 'dcerpc', endTs: undefined }), { observer: 'sensor-1' }), sessionToEcs(makeSession({ src: '2001:db8::9' }), { observer: 's' })];
+  for (const d of docs) {
+    const doc = flatten(d);
     for (const [field, v] of Object.entries(doc)) {
       const def = ECS_FIELDS[field];
       assert.ok(def, `${field} is an ECS field`);
@@ -70,6 +74,7 @@ test('ECS: every field used has its ECS type and allowed values', () => {
       }
     }
     for (const c of doc['event.category'] as string[]) for (const t of doc['event.type'] as string[]) assert.ok(ECS_CATEGORY_TYPES[c]!.includes(t), `${c}/${t}`);
+    assert.ok(Array.isArray(doc['event.category']) && Array.isArray(doc['event.type']), 'category and type are arrays');
     assert.equal(doc['ecs.version'], ECS_VERSION);
   }
   const x = alertToEcs(storyAlerts()[0]!, { observer: 's' }) as { source: { ip: string }; vulnerability: { id: string } };
@@ -140,6 +145,9 @@ test('EVE: alert records read back by the Suricata EVE reader as external alerts
     assert.equal(ev.dport, a.dport);
     assert.equal(ev.ts, a.ts);
   }
+  const session = makeSession({ bytesIn: 72, bytesOut: 60, service: 'dcerpc' });
+  const flow = parseEveLine(JSON.stringify(sessionToEveFlow(session))) as { type: string; src: string; dport: number; bytesIn: number; bytesOut: number };
+  assert.deepEqual([flow.type, flow.src, flow.dport, flow.bytesIn, flow.bytesOut], ['conn', session.src, session.dport, 72, 60]);
   const rec = alertToEve(alerts[0]!, '192.0.2.1') as { timestamp: string; alert: { signature_id: number; severity: number } };
   assert.equal(rec.timestamp, '2003-08-11T16:00:00.000000+0000');
   assert.ok(rec.alert.signature_id >= 9_000_000 && rec.alert.signature_id < 10_000_000);

@@ -11,7 +11,7 @@ import { TaxiiClient } from '../../share/taxii/taxii-client.js';
 import { AlertSqliteStore } from '../../store/sqlite/alert-sqlite-store.js';
 import { openSqliteStore, sqliteFileIn } from '../../store/sqlite/sqlite-store.js';
 import { addConfigOptions, configFromOptions } from '../config-flags.js';
-import { EXPORT_FORMATS, exportAlerts, readAllAlerts, type ExportFormat } from '../share/share-export.js';
+import { EXPORT_FORMATS, exportAlerts, exportSessions, readAllAlerts, type ExportFormat } from '../share/share-export.js';
 import { sensorName, stixOptions } from '../share-services.js';
 
 export function register(program: Command): void {
@@ -22,18 +22,25 @@ export function register(program: Command): void {
     .requiredOption('--format <format>', EXPORT_FORMATS.join('|'))
     .option('--since <time>', 'RFC 3339 time, epoch ms, or a duration before now (15m, 24h, 7d)')
     .option('--until <time>', 'same forms as --since')
-    .action(async (o: { format: string; since?: string; until?: string } & Record<string, unknown>) => {
+    .option('--sessions', 'sensor sessions instead of alerts (ecs: network events, eve: flow records)')
+    .action(async (o: { format: string; since?: string; until?: string; sessions?: boolean } & Record<string, unknown>) => {
       if (!(EXPORT_FORMATS as readonly string[]).includes(o.format)) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `--format: one of ${EXPORT_FORMATS.join(', ')}`);
+      if (o.sessions && o.format !== 'ecs' && o.format !== 'eve') throw new AppError('VIGIL_ERR_BAD_ARGUMENT', '--sessions: with --format ecs or eve');
       const config = configFromOptions(o);
       const file = sqliteFileIn(config.dataDir);
       if (!existsSync(file)) throw new AppError('VIGIL_ERR_NOT_FOUND', `no store at ${file} (start the node with \`vigil up\`, or pass --data-dir or --config)`);
       const now = Date.now();
       const db = await openSqliteStore({ file, synchronous: 'normal', background: false });
+      const range = {
+        ...(o.since !== undefined ? { since: parseTimeArg(o.since, '--since', now) } : {}),
+        ...(o.until !== undefined ? { until: parseTimeArg(o.until, '--until', now) } : {}),
+      };
       try {
-        const alerts = await readAllAlerts(new AlertSqliteStore(db.kysely), {
-          ...(o.since !== undefined ? { since: parseTimeArg(o.since, '--since', now) } : {}),
-          ...(o.until !== undefined ? { until: parseTimeArg(o.until, '--until', now) } : {}),
-        });
+        if (o.sessions) {
+          for await (const line of exportSessions(db, range, o.format as 'ecs' | 'eve', sensorName(config))) process.stdout.write(line);
+          return;
+        }
+        const alerts = await readAllAlerts(new AlertSqliteStore(db.kysely), range);
         for (const chunk of exportAlerts(alerts, o.format as ExportFormat, { stix: stixOptions(config), observer: sensorName(config), sensorAddress: config.http.host })) {
           process.stdout.write(chunk);
         }

@@ -4,8 +4,9 @@
 import type { AlertRepository } from '../../detect/alert-store-port.js';
 import type { Alert } from '../../model/alert.js';
 import { alertToCef } from '../../share/siem/cef-format.js';
-import { alertToEcs } from '../../share/siem/ecs-format.js';
-import { alertToEve } from '../../share/siem/eve-format.js';
+import { alertToEcs, sessionToEcs } from '../../share/siem/ecs-format.js';
+import { alertToEve, sessionToEveFlow } from '../../share/siem/eve-format.js';
+import type { Store } from '../../store/store.js';
 import { syslogMessage } from '../../share/siem/syslog-format.js';
 import { alertsToStix, type StixExportOptions } from '../../share/stix/stix-export.js';
 
@@ -57,4 +58,14 @@ export function* exportAlerts(alerts: readonly Alert[], format: ExportFormat, ct
       if (rec) yield `${JSON.stringify(rec)}\n`;
     }
   }
+}
+
+/** Every session in [since, until), oldest first, page by page (the store's cursor), as ECS or EVE lines. */
+export async function* exportSessions(store: Pick<Store, 'listSessions'>, range: { since?: number; until?: number }, format: 'ecs' | 'eve', observer: string): AsyncGenerator<string> {
+  let cursor: string | undefined;
+  do {
+    const page = await store.listSessions({ ...range, order: 'asc', limit: PAGE, ...(cursor !== undefined ? { cursor } : {}) });
+    for (const s of page.items) yield `${JSON.stringify(format === 'ecs' ? sessionToEcs(s, { observer }) : sessionToEveFlow(s))}\n`;
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
 }

@@ -2,6 +2,7 @@
 // destination.*, vulnerability.*, observer.*, related.*), one JSON line each, ready for Filebeat/Elastic Agent.
 
 import type { Alert } from '../../model/alert.js';
+import type { SessionRecord } from '../../model/session.js';
 import type { Severity } from '../../model/anomaly.js';
 
 export const ECS_VERSION = '8.11.0';
@@ -44,5 +45,29 @@ export function alertToEcs(a: Alert, ctx: SiemContext): Record<string, unknown> 
     ...(ips.length > 0 ? { related: { ip: ips } } : {}),
     tags: ['vigil', a.severity],
     labels: { vigil_severity: a.severity, ...(a.session !== undefined ? { vigil_session: a.session } : {}) },
+  };
+}
+
+/** A sensor session (calls left out) as an ECS network event. */
+export type SessionLike = Omit<SessionRecord, 'calls'> & { readonly callCount?: number; readonly anomalyCount?: number };
+
+export function sessionToEcs(s: SessionLike, ctx: SiemContext): Record<string, unknown> {
+  const end = s.endTs ?? s.startTs;
+  return {
+    '@timestamp': new Date(s.startTs).toISOString(),
+    message: `${s.proto} ${s.src}:${s.sport} -> ${s.dst}:${s.dport}${s.service ? ` (${s.service})` : ''}`,
+    ecs: { version: ECS_VERSION },
+    event: {
+      kind: 'event', category: ['network'], type: ['connection'], module: 'vigil', dataset: 'vigil.session', id: s.id,
+      start: new Date(s.startTs).toISOString(), end: new Date(end).toISOString(), duration: Math.round((end - s.startTs) * 1e6),
+      ...(s.closeReason ? { reason: s.closeReason } : {}),
+    },
+    source: { ip: s.src, port: s.sport, bytes: s.bytesIn },
+    destination: { ip: s.dst, port: s.dport, bytes: s.bytesOut },
+    network: { transport: s.proto, ...(s.service && s.service !== 'unknown' ? { protocol: s.service } : {}) },
+    observer: { name: s.sensor || ctx.observer, hostname: ctx.observer, type: 'honeypot', vendor: 'Vigil', product: 'Vigil', ...(ctx.version ? { version: ctx.version } : {}) },
+    related: { ip: [...new Set([s.src, s.dst])] },
+    tags: ['vigil', ...(s.limitsHit.length ? ['limits_hit'] : []), ...((s.anomalyCount ?? s.anomalies.length) > 0 ? ['anomalous'] : [])],
+    labels: { vigil_calls: String(s.callCount ?? 0), vigil_anomalies: String(s.anomalyCount ?? s.anomalies.length) },
   };
 }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Alert } from '../../model/alert.js';
 import type { Severity } from '../../model/anomaly.js';
-import { alertDestination } from './ecs-format.js';
+import { alertDestination, type SessionLike } from './ecs-format.js';
 
 /** EVE alert.severity: 1 is the highest. */
 const EVE_SEVERITY: Readonly<Record<Severity, number>> = { info: 3, low: 3, medium: 2, high: 1, critical: 1 };
@@ -33,6 +33,21 @@ export function alertToEve(a: Alert, sensorAddress: string): Record<string, unkn
     alert: {
       action: 'allowed', gid: 1, signature_id: ruleSignatureId(a.detector, a.rule), rev: 1, signature: a.title, category: a.detector,
       severity: EVE_SEVERITY[a.severity], metadata: { vigil_alert_id: [a.id], ...(a.cves.length ? { cve: [...a.cves] } : {}) },
+    },
+  };
+}
+
+/** A sensor session as an EVE `flow` record (the responder's bytes are bytes_toclient). */
+export function sessionToEveFlow(s: SessionLike): Record<string, unknown> {
+  const flowId = createHash('sha256').update(s.id).digest().readBigUInt64BE(0) >> 12n;
+  return {
+    timestamp: eveTimestamp(s.endTs ?? s.startTs), flow_id: Number(flowId), event_type: 'flow',
+    src_ip: s.src, src_port: s.sport, dest_ip: s.dst, dest_port: s.dport, proto: s.proto.toUpperCase(),
+    ...(s.service && s.service !== 'unknown' ? { app_proto: s.service } : {}),
+    flow: {
+      bytes_toserver: s.bytesIn, bytes_toclient: s.bytesOut, start: eveTimestamp(s.startTs), end: eveTimestamp(s.endTs ?? s.startTs),
+      // No packet counts: the sensor counts bytes, and an invented count would mislead a reader.
+      reason: s.closeReason === 'idle_timeout' || s.closeReason === 'total_timeout' ? 'timeout' : 'shutdown', alerted: false,
     },
   };
 }

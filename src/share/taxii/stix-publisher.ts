@@ -79,7 +79,10 @@ export class StixPublisher {
       if (v !== undefined) fresh.push(v);
     }
     if (fresh.length === 0) return;
-    this.published += this.o.service?.publish(SIGHTINGS_COLLECTION, fresh) ?? fresh.length;
+    const added = this.o.service?.publish(SIGHTINGS_COLLECTION, fresh) ?? fresh.length;
+    this.published += added;
+    // Fewer added than offered: the collection is at maxObjectsPerCollection (say so once per alert, not per object).
+    if (added < fresh.length) this.o.logger?.warn({ alertId: alert.id, offered: fresh.length, added }, 'TAXII collection vigil-sightings is full; raise share.taxii.limits.maxObjectsPerCollection');
     const line = JSON.stringify(fresh);
     for (const s of this.spools) s.append(line);
   }
