@@ -18,6 +18,8 @@ export type { ProbeOutcome } from './handle-probe.js';
 export interface Connector {
   /** The state of host:port by a handshake; the connection is closed at once. */
   probe(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome>;
+  /** Several ports of one host in one call, where the connector can do that cheaper. */
+  probeMany?(host: string, ports: readonly number[], timeoutMs: number): Promise<ProbeOutcome[]>;
   /** A connecting stream socket for a conversation (net.connect's contract). */
   open(host: string, port: number): Socket;
 }
@@ -48,10 +50,8 @@ const openSocket = (host: string, port: number): Socket => netConnect({ host, po
 /** Probes on Node's bare TCP handle in this thread, or on net.Socket where that is missing. */
 export function defaultConnector(): Connector {
   const prober = handleProber();
-  return {
-    probe: prober ? (host, port, t) => prober.probe(host, port, t) : (host, port, t) => socketProbe(openSocket, host, port, t),
-    open: openSocket,
-  };
+  if (!prober) return { probe: (host, port, t) => socketProbe(openSocket, host, port, t), open: openSocket };
+  return { probe: (host, port, t) => prober.probe(host, port, t), probeMany: (host, ports, t) => prober.probeMany(host, ports, t), open: openSocket };
 }
 
 /** A connector over a socket factory (net.connect's shape): every connection goes through it. */
