@@ -13,7 +13,7 @@ const openSocket = (host: string, port: number) => netConnect({ host, port, noDe
 
 export class ProbeThreads {
   private readonly workers: Worker[];
-  private readonly pending = new Map<number, (o: ProbeOutcome) => void>();
+  private readonly pending = new Map<number, (o: ProbeOutcome[]) => void>();
   private readonly batches: ProbeBatch[];
   private nextId = 0;
   private next = 0;
@@ -36,6 +36,10 @@ export class ProbeThreads {
   }
 
   probe(host: string, port: number): Promise<ProbeOutcome> {
+    return this.probeMany(host, [port]).then((o) => o[0]);
+  }
+
+  probeMany(host: string, ports: readonly number[]): Promise<ProbeOutcome[]> {
     return new Promise((resolve) => {
       const id = this.nextId++;
       this.pending.set(id, resolve);
@@ -44,7 +48,7 @@ export class ProbeThreads {
       this.next = (this.next + 1) % this.workers.length;
       b.ids.push(id);
       b.hosts.push(host);
-      b.ports.push(port);
+      b.ports.push([...ports]);
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.send());
@@ -73,6 +77,7 @@ export function threadedConnector(threads: number, timeoutMs: number): Connector
   const t = new ProbeThreads(threads, timeoutMs);
   return {
     probe: (host, port) => t.probe(host, port),
+    probeMany: (host, ports) => t.probeMany(host, ports),
     open: openSocket,
     close: () => t.close(),
   };
