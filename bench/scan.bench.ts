@@ -16,7 +16,7 @@ export const title = 'Scanner: connect scan and full probe set beside nmap -sT';
 const PERSONA_FLAG = '--scan-bench-persona';
 const here = fileURLToPath(import.meta.url);
 const CLI = join(here, '..', '..', 'src', 'cli', 'main.js');
-const RUNS = 2;
+const RUNS = 3;
 /** Personas the /16 connect scan must find: specific loopback addresses inside 127.0.0.0/16. */
 const PART1_HOSTS = ['127.0.7.7', '127.0.99.1'];
 const PART2_RANGE = '127.1.0.0/20';

@@ -58,6 +58,29 @@ async function probePort(ctx: HostScanContext, host: string, port: number): Prom
   return last;
 }
 
+/** Every port's state: with a connector that probes many at once, the ports go together under one
+ * pacer grant (one promise per host instead of several per port); a port that did not answer is
+ * retried on its own. */
+async function probeAll(ctx: HostScanContext, host: string): Promise<ProbeOutcome[]> {
+  const many = ctx.connector.probeMany;
+  if (!many || ctx.ports.length > ctx.pacer.maxPerAcquire) return Promise.all(ctx.ports.map((port) => probePort(ctx, host, port)));
+  const release = await ctx.pacer.acquire(host, ctx.ports.length);
+  let out: ProbeOutcome[];
+  try {
+    out = await many.call(ctx.connector, host, ctx.ports, ctx.connectTimeoutMs);
+  } finally {
+    release();
+  }
+  if (ctx.retries > 0 && out.some((o) => o.state === 'filtered')) {
+    out = await Promise.all(out.map(async (o, i) => (o.state === 'filtered' ? retryPort(ctx, host, ctx.ports[i]) : o)));
+  }
+  return out;
+}
+
+async function retryPort(ctx: HostScanContext, host: string, port: number): Promise<ProbeOutcome> {
+  return probePort({ ...ctx, retries: ctx.retries - 1 }, host, port);
+}
+
 /** A connected socket to an open port for a conversation, paced like a probe (the slot is held
  * until the socket closes); undefined when it does not connect. */
 function conversation(ctx: HostScanContext, host: string, port: number): () => Promise<Socket | undefined> {
@@ -85,7 +108,7 @@ async function rpcOn(ctx: HostScanContext, host: string, port: number, socket: S
 
 export async function scanHost(ctx: HostScanContext, host: string): Promise<HostScanResult> {
   const errors: string[] = [];
-  const outcomes = await Promise.all(ctx.ports.map((port) => probePort(ctx, host, port)));
+  const outcomes = await probeAll(ctx, host);
   const ports: PortObservation[] = ctx.ports.map((port, i) => {
     const o = outcomes[i];
     if (o.error && o.state !== 'closed') errors.push(`${port}: ${o.error}`);

@@ -27,6 +27,8 @@ interface HostPace {
 
 interface Waiter {
   readonly host: string;
+  /** Connections it starts at once (the ports of one host probed together). */
+  readonly n: number;
   readonly grant: () => void;
 }
 
@@ -52,18 +54,25 @@ export class Pacer {
     this.refilled = clock.now();
   }
 
-  /** Resolves when a connection to `host` may start; call the returned function when it ends. */
-  acquire(host: string): Promise<() => void> {
+  /** Resolves when `n` connections to `host` may start (n is capped at the per-host and total
+   * limits); call the returned function when they have ended. */
+  acquire(host: string, n = 1): Promise<() => void> {
+    const count = Math.max(1, Math.min(n, this.opts.perHostInFlight, this.opts.maxInFlight));
     return new Promise((resolve) => {
       let released = false;
       const release = (): void => {
         if (released) return;
         released = true;
-        this.release(host);
+        this.release(host, count);
       };
-      this.queue.push({ host, grant: () => resolve(release) });
+      this.queue.push({ host, n: count, grant: () => resolve(release) });
       this.pump();
     });
+  }
+
+  /** How many connections one acquire() may take for a host at most. */
+  get maxPerAcquire(): number {
+    return Math.min(this.opts.perHostInFlight, this.opts.maxInFlight);
   }
 
   get active(): number {
@@ -76,11 +85,11 @@ export class Pacer {
     return p;
   }
 
-  private release(h: string): void {
-    this.inFlight--;
+  private release(h: string, n: number): void {
+    this.inFlight -= n;
     const p = this.hosts.get(h);
     if (p) {
-      p.inFlight--;
+      p.inFlight -= n;
       // the host's first waiter set aside goes back to the front of the line
       const w = p.aside.shift();
       if (w && this.head > 0) this.queue[--this.head] = w;
@@ -98,26 +107,31 @@ export class Pacer {
       // a host whose own bucket has refilled puts its set-aside waiter back in line
       p.tokens = Math.min(burst(this.opts.perHostRate), p.tokens + ((now - p.refilled) * this.opts.perHostRate) / 1000);
       p.refilled = now;
-      if (p.tokens >= 1 && p.inFlight < this.opts.perHostInFlight) {
+      const n = p.aside[0]?.n ?? 1;
+      if (p.tokens >= Math.min(n, burst(this.opts.perHostRate)) && p.inFlight + n <= this.opts.perHostInFlight) {
         this.rateBlocked.delete(p);
         const w = p.aside.shift();
         if (w) this.queue.push(w);
       }
     }
-    while (this.head < this.queue.length && this.inFlight < this.opts.maxInFlight && this.tokens >= 1) {
-      const w = this.queue[this.head++];
+    while (this.head < this.queue.length) {
+      const w = this.queue[this.head];
+      // the line waits for total slots and tokens (first come, first served)
+      if (this.inFlight + w.n > this.opts.maxInFlight || this.tokens < Math.min(w.n, burst(this.opts.rate))) break;
+      this.head++;
       const p = this.host(w.host, now);
       p.tokens = Math.min(burst(this.opts.perHostRate), p.tokens + ((now - p.refilled) * this.opts.perHostRate) / 1000);
       p.refilled = now;
-      if (p.inFlight >= this.opts.perHostInFlight || p.tokens < 1) {
+      const hostFull = p.inFlight + w.n > this.opts.perHostInFlight;
+      if (hostFull || p.tokens < Math.min(w.n, burst(this.opts.perHostRate))) {
         p.aside.push(w);
-        if (p.inFlight < this.opts.perHostInFlight) this.rateBlocked.add(p);
+        if (!hostFull) this.rateBlocked.add(p);
         continue;
       }
-      p.inFlight++;
-      p.tokens--;
-      this.tokens--;
-      this.inFlight++;
+      p.inFlight += w.n;
+      p.tokens -= w.n;
+      this.tokens -= w.n;
+      this.inFlight += w.n;
       w.grant();
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {

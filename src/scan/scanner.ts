@@ -12,6 +12,7 @@ import { Pacer } from './pacer.js';
 import { CyclicPermutation } from './permutation.js';
 import { DEFAULT_RPC_CLIENT_LIMITS } from './probes/rpc-client.js';
 import { defaultConnector, type Connector } from './probes/tcp-connect.js';
+import { threadedConnector } from './probes/probe-threads.js';
 import { DEFAULT_RPC_PORTS, scanHost, type HostScanContext, type RpcPorts, type SmbProbe } from './host-scan.js';
 import { SCAN_LIMITS, type ScanLimitName } from './scan-limits.js';
 import { scanKey, type SavedScan, type ScanStateStore } from './scan-state.js';
@@ -45,6 +46,8 @@ export interface ScanOptions {
   readonly reportAll?: boolean;
   /** How connections are made (default: a bare handshake for port states, net.Socket to talk). */
   readonly connector?: Connector;
+  /** Run the port-state probes on this many worker threads (0: on this thread). */
+  readonly probeThreads?: number;
   readonly resolver?: Resolver;
   readonly smbProbe?: SmbProbe;
   /** Where the position is saved; `resume` continues the saved scan of the same parameters. */
@@ -96,10 +99,11 @@ export async function runScan(o: ScanOptions): Promise<ScanSummary> {
   const perm = saved ? CyclicPermutation.restore(saved.permutation) : CyclicPermutation.create(space.size);
   const startedAt = saved?.startedAt ?? now();
   const t0 = now();
+  const threads = o.connector ? undefined : o.probeThreads && o.probeThreads > 0 ? threadedConnector(Math.min(o.probeThreads, 16), limits.connectTimeoutMs) : undefined;
   const pacer = new Pacer({ rate: limits.rate, maxInFlight: limits.maxInFlight, perHostInFlight: limits.perHostInFlight, perHostRate: limits.perHostRate });
   const ctx: HostScanContext = {
     pacer,
-    connector: o.connector ?? defaultConnector(),
+    connector: o.connector ?? threads ?? defaultConnector(),
     ports,
     rpcPorts: o.rpcPorts ?? DEFAULT_RPC_PORTS,
     rpcProbes: o.rpcProbes ?? true,
@@ -171,6 +175,7 @@ export async function runScan(o: ScanOptions): Promise<ScanSummary> {
     await Promise.all(Array.from({ length: workers }, worker));
   } finally {
     clearInterval(timer);
+    await threads?.close();
   }
   const interrupted = o.signal?.aborted === true && hostsDone < space.size;
   if (o.state) {

@@ -117,3 +117,23 @@ test('an interrupted scan saves its position (0600) and the resumed scan covers 
   assert.equal(seen.length, 256, 'none scanned twice');
   assert.deepEqual(readdirSync(join(d, 'scans')), [], 'a finished scan leaves no state');
 });
+
+test('port states from probe threads equal those from this thread', async () => {
+  const h = await startSensor({ ports: [135], persona: { hostname: 'THREADS1' } });
+  try {
+    const port = h.port(135);
+    const states = async (probeThreads: number): Promise<string[]> => {
+      const out: string[] = [];
+      await runScan({
+        targets: ['127.0.0.1', '127.0.0.2'], ports: [port, 1], scope: Scope.of(undefined), probeThreads, rpcPorts: { tcp: [port], http: [] }, reportAll: true,
+        onResult: (r) => void out.push(`${r.address} ${r.ports.map((p) => `${p.port}=${p.state}`).join(' ')} ${r.hostname ?? '-'}`),
+      });
+      return out.sort();
+    };
+    const inThread = await states(0);
+    assert.deepEqual(inThread, [`127.0.0.1 ${port}=open 1=closed THREADS1`, `127.0.0.2 ${port}=closed 1=closed -`]);
+    assert.deepEqual(await states(2), inThread);
+  } finally {
+    await h.stop();
+  }
+});

@@ -24,6 +24,7 @@ interface ScanFlags {
   retries?: string;
   check: string[];
   rpcPort: string[];
+  probeThreads?: string;
   rpc: boolean;
   json?: boolean;
   o?: string;
@@ -117,6 +118,7 @@ export function register(program: Command): void {
     .option('--retries <n>', `extra attempts for a port that did not answer (default ${SCAN_LIMITS.retries.default})`)
     .option('--check <name>', `vulnerability check to run: ${KNOWN_CHECKS.join(', ')} (repeatable)`, collect, [])
     .option('--rpc-port <list>', 'more ports that speak DCE/RPC like 135 (e.g. a sensor on another port; repeatable)', collect, [])
+    .option('--probe-threads <n>', 'run the port-state handshakes on N worker threads (0-16; default 0: this thread)')
     .option('--no-rpc', 'connect scan only: no endpoint-mapper probes on 135/593')
     .option('--json', 'one JSON object per host (HostScanResult) on stdout')
     .option('-o <X>', 'with X: -oX FILE writes nmap-compatible XML to FILE')
@@ -133,6 +135,8 @@ export function register(program: Command): void {
     const xmlFile = xmlOutput(flags, rest, rawArgsOf(cmd));
     if (rest.length === 0) throw usage('<targets...>', 'no targets left to scan');
     const ports = parsePorts(flags.ports);
+    const probeThreads = flags.probeThreads === undefined ? 0 : Number(flags.probeThreads);
+    if (!/^\d+$/.test(flags.probeThreads ?? '0') || probeThreads > 16) throw usage('--probe-threads', `expected 0 to 16, got ${JSON.stringify(flags.probeThreads)}`);
     const extraRpc = flags.rpcPort.map((p) => {
       if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535) throw usage('--rpc-port', `expected a port 1..65535, got ${JSON.stringify(p)}`);
       return Number(p);
@@ -163,6 +167,7 @@ export function register(program: Command): void {
     try {
       if (fd !== undefined) writeSync(fd, nmapXmlHeader(`vigil scan ${(rawArgsOf(cmd)).slice(3).join(' ')}`, ports, start));
       const summary = await runScan({
+        probeThreads,
         targets: rest, scope, ports, checks: flags.check, rpcProbes: flags.rpc, rpcPorts: { tcp: [135, ...extraRpc], http: [593] }, limits, reportAll: flags.allHosts === true,
         state: { store: new ScanStateStore(join(config.dataDir, 'scans')), resume: flags.resume === true },
         signal: ac.signal,

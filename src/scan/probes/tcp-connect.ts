@@ -10,31 +10,20 @@
 // binding is absent. Conversations (RPC, SMB) always use a net.Socket from `open`.
 
 import { connect as netConnect, type Socket } from 'node:net';
-import type { PortState } from '../../model/scan.js';
+import { handleProber, outcomeOf, type ProbeOutcome } from './handle-probe.js';
 
-export interface ProbeOutcome {
-  readonly state: PortState;
-  /** errno name of a failure other than a refusal (EHOSTUNREACH, ...), for the host's error list. */
-  readonly error?: string;
-}
+export type { ProbeOutcome } from './handle-probe.js';
+
 
 export interface Connector {
   /** The state of host:port by a handshake; the connection is closed at once. */
   probe(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome>;
+  /** Several ports of one host in one call, where the connector can do that cheaper. */
+  probeMany?(host: string, ports: readonly number[], timeoutMs: number): Promise<ProbeOutcome[]>;
   /** A connecting stream socket for a conversation (net.connect's contract). */
   open(host: string, port: number): Socket;
 }
 
-/** Errors that mean nothing answered (a filter drops, or no route): the port is filtered. */
-const FILTERED = new Set(['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN']);
-
-/** libuv status (negative errno) to its name, for the few the probe tells apart. */
-const UV_NAMES: Readonly<Record<number, string>> = { [-111]: 'ECONNREFUSED', [-110]: 'ETIMEDOUT', [-113]: 'EHOSTUNREACH', [-101]: 'ENETUNREACH', [-112]: 'EHOSTDOWN', [-104]: 'ECONNRESET' };
-
-function outcomeOf(code: string | undefined): ProbeOutcome {
-  if (code === 'ECONNREFUSED') return { state: 'closed' };
-  return { state: FILTERED.has(code ?? '') ? 'filtered' : 'closed', error: code ?? 'unknown error' };
-}
 
 /** The probe on a net.Socket: the fallback, and what a counting test connector builds on. */
 export function socketProbe(open: (host: string, port: number) => Socket, host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
@@ -56,76 +45,13 @@ export function socketProbe(open: (host: string, port: number) => Socket, host: 
   });
 }
 
-interface TcpHandle {
-  connect(req: object, address: string, port: number): number;
-  connect6(req: object, address: string, port: number): number;
-  close(cb?: () => void): void;
-}
-interface TcpWrapBinding {
-  TCP: new (type: number) => TcpHandle;
-  TCPConnectWrap: new () => { oncomplete?: (status: number) => void; address?: string; port?: number };
-  constants: { SOCKET: number };
-}
-
-function tcpWrap(): TcpWrapBinding | undefined {
-  try {
-    const b = (process as unknown as { binding(name: string): TcpWrapBinding }).binding('tcp_wrap');
-    return typeof b?.TCP === 'function' && typeof b.TCPConnectWrap === 'function' ? b : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Probes in progress and their deadlines, swept by one timer: a setTimeout per attempt would cost
- * more than the attempt itself on a fast network. */
-class HandleProber {
-  private readonly pending = new Set<{ deadline: number; finish: (o: ProbeOutcome) => void }>();
-  private sweeper: NodeJS.Timeout | undefined;
-
-  constructor(private readonly b: TcpWrapBinding) {}
-
-  private sweep(): void {
-    const now = performance.now();
-    for (const p of this.pending) if (p.deadline <= now) p.finish({ state: 'filtered' });
-    if (this.pending.size === 0) {
-      clearInterval(this.sweeper);
-      this.sweeper = undefined;
-    }
-  }
-
-  probe(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
-    return new Promise((resolve) => {
-      const h = new this.b.TCP(this.b.constants.SOCKET);
-      const req = new this.b.TCPConnectWrap();
-      const entry = {
-        deadline: performance.now() + timeoutMs,
-        finish: (o: ProbeOutcome): void => {
-          if (!this.pending.delete(entry)) return;
-          h.close();
-          resolve(o);
-        },
-      };
-      this.pending.add(entry);
-      // one timer for all: fine-grained enough for timeouts of 10 ms and more
-      this.sweeper ??= setInterval(() => this.sweep(), Math.max(5, Math.min(100, timeoutMs / 4)));
-      req.oncomplete = (status: number) => entry.finish(status === 0 ? { state: 'open' } : outcomeOf(UV_NAMES[status] ?? `errno ${-status}`));
-      req.address = host;
-      req.port = port;
-      const err = host.includes(':') ? h.connect6(req, host, port) : h.connect(req, host, port);
-      if (err !== 0) entry.finish(outcomeOf(UV_NAMES[err] ?? `errno ${-err}`));
-    });
-  }
-}
-
 const openSocket = (host: string, port: number): Socket => netConnect({ host, port, noDelay: true });
 
+/** Probes on Node's bare TCP handle in this thread, or on net.Socket where that is missing. */
 export function defaultConnector(): Connector {
-  const b = tcpWrap();
-  const prober = b && new HandleProber(b);
-  return {
-    probe: prober ? (host, port, t) => prober.probe(host, port, t) : (host, port, t) => socketProbe(openSocket, host, port, t),
-    open: openSocket,
-  };
+  const prober = handleProber();
+  if (!prober) return { probe: (host, port, t) => socketProbe(openSocket, host, port, t), open: openSocket };
+  return { probe: (host, port, t) => prober.probe(host, port, t), probeMany: (host, ports, t) => prober.probeMany(host, ports, t), open: openSocket };
 }
 
 /** A connector over a socket factory (net.connect's shape): every connection goes through it. */
