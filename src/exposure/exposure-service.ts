@@ -131,7 +131,7 @@ export class ExposureService {
       const rec = await kb.record(vulnId);
       const obs = checks.get(vulnId) ?? hotfixObservation(asset, rec) ?? cpeObservation(asset, matches.get(vulnId));
       const prev = byVuln.get(vulnId);
-      const ctx = { assetId: asset.id, vuln: vulnFacts(vulnId, rec), ...(view.owner !== undefined ? { owner: view.owner } : {}), compromised: asset.compromised !== undefined, compromiseCves: asset.compromised?.cves ?? [], policy: this.policy, now };
+      const ctx = { assetId: asset.id, vuln: kb.facts(vulnId, rec), ...(view.owner !== undefined ? { owner: view.owner } : {}), compromised: asset.compromised !== undefined, compromiseCves: asset.compromised?.cves ?? [], policy: this.policy, now };
       const next = obs ? applyObservation(prev, obs, ctx) : prev ? refresh(prev, ctx) : undefined;
       if (next && next !== prev) out.push({ ...(prev ? { prev } : {}), next });
     }
@@ -168,7 +168,7 @@ export class ExposureService {
       assets.push(marked);
       const owner = assetView(marked).owner;
       for (const f of (await this.deps.store.listFindings({ assetId: id, limit: MAX_FINDINGS_PER_ASSET })).items) {
-        const next = refresh(f, { vuln: vulnFacts(f.vulnId, await kb.record(f.vulnId)), ...(owner !== undefined ? { owner } : {}), compromised: true, compromiseCves: alert.cves, now: this.deps.clock.now() });
+        const next = refresh(f, { vuln: kb.facts(f.vulnId, await kb.record(f.vulnId)), ...(owner !== undefined ? { owner } : {}), compromised: true, compromiseCves: alert.cves, now: this.deps.clock.now() });
         if (next !== f) findings.push(next);
       }
     }
@@ -226,6 +226,7 @@ function cpeObservation(asset: Asset, m: HostMatch | undefined): Observation | u
 class KbMemo {
   private readonly byCpes = new Map<string, HostMatch[]>();
   private readonly records = new Map<string, KbVulnerabilityRecord | undefined>();
+  private readonly vulnFacts = new Map<string, VulnFacts>();
 
   constructor(private readonly kb: KbStorePort) {}
 
@@ -240,6 +241,15 @@ class KbMemo {
       this.byCpes.set(key, m);
     }
     return m;
+  }
+
+  facts(id: string, rec: KbVulnerabilityRecord | undefined): VulnFacts {
+    let f = this.vulnFacts.get(id);
+    if (!f) {
+      f = vulnFacts(id, rec);
+      this.vulnFacts.set(id, f);
+    }
+    return f;
   }
 
   async record(id: string): Promise<KbVulnerabilityRecord | undefined> {
