@@ -156,6 +156,9 @@ test('limits: file size, hosts per file, facts per host, value length', async ()
     writeFileSync(one, Array.from({ length: 20 }, (_, i) => `open tcp ${1000 + i} 10.9.0.1 1764547200`).join('\n'));
     await assert.rejects(importFile(one, { ...LIMITS, maxFactsPerHost: 16 }, { now: NOW }), /one\.txt:16: host has more than maxFactsPerHost \(16\) facts/);
     await assert.rejects(importFile(p, { ...LIMITS, maxFileBytes: 100 }, { now: NOW }), /many\.txt: \d+ bytes exceeds maxFileBytes \(100\)/);
+    const mj = join(fx.dir, 'big.json');
+    writeFileSync(mj, `[${'{"ip":"10.0.0.1","ports":[{"port":135}]},'.repeat(100)}{"finished":1}]`);
+    await assert.rejects(importFile(mj, { ...LIMITS, maxJsonDocumentBytes: 1024 }, { now: NOW }), /big\.json: \d+ bytes of masscan-json JSON exceeds maxJsonDocumentBytes \(1024\)/);
     const long = join(fx.dir, 'long.csv');
     writeFileSync(long, `ip,hostname\n10.0.0.1,${'a'.repeat(2000)}\n`);
     await assert.rejects(importFile(long, LIMITS, { now: NOW }), /long\.csv:2: name value of 2000 characters exceeds maxValueLength \(1024\)/);
