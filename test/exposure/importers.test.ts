@@ -99,6 +99,14 @@ test('masscan -oJ (with the old trailing comma) and -oL, naabu JSON lines, CSV a
     assert.equal((await fx.store.listFindings({ vulnId: 'CVE-2003-0352' })).total, 0);
     const f = (await fx.store.listFindings({ vulnId: 'CVE-2003-0528' })).items;
     assert.deepEqual(f.map((x) => [x.owner, x.status]), [['alice', 'open']]);
+
+    // the inventory's owner changes: findings follow, unless a person assigned them
+    const assigned = (await fx.store.listFindings({ vulnId: 'CVE-2003-0715' })).items[0]!;
+    await fx.service.updateFinding(assigned.id, { owner: 'security-team', by: 'lead' });
+    fx.clock.advance(1000);
+    await fx.service.importFiles([{ path: w('inv2.csv', 'ip,owner\n10.0.0.4,frank\n') }]);
+    assert.equal((await fx.store.getFinding(f[0]!.id))!.owner, 'frank');
+    assert.equal((await fx.store.getFinding(assigned.id))!.owner, 'security-team');
   } finally {
     await fx.close();
   }
