@@ -73,6 +73,9 @@ export class ExposureService {
     for (const r of results) {
       const o = scanObservation(r, this.limits, origin);
       if (!o) continue;
+      // A target that showed nothing (no open port, name, OS or check) is no new asset; for a known one
+      // the result still counts: its ports are closed now.
+      if (!showsAnything(r) && (await this.deps.store.findAssetIds(identityOf(o.asset))).length === 0) continue;
       obs.push(o.asset);
       checks.set(o.asset, o.checks);
     }
@@ -189,6 +192,11 @@ export class ExposureService {
     await this.deps.store.commit({ assets: [], findings: [next] });
     return next;
   }
+}
+
+function showsAnything(r: HostScanResult): boolean {
+  return r.ports.some((p) => p.state === 'open') || (r.checks?.length ?? 0) > 0 || r.hostname !== undefined || r.netbiosName !== undefined
+    || r.dnsName !== undefined || r.os !== undefined || (r.endpoints?.length ?? 0) > 0;
 }
 
 function markOf(a: Alert, address: string): CompromiseMark {
