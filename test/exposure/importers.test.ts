@@ -174,3 +174,35 @@ test('limits: file size, hosts per file, facts per host, value length', async ()
     await fx.close();
   }
 });
+
+test('osqueryi arrays name their host with --host; programs, interfaces and system_info become facts', async () => {
+  const fx = await openFixture();
+  try {
+    const p = join(fx.dir, 'programs.json');
+    writeFileSync(p, JSON.stringify([
+      { name: 'Mozilla Firefox', version: '3.6.28', publisher: 'Mozilla', install_location: 'C:\\\\Program Files\\\\Mozilla Firefox' },
+      { name: 'WinZip', version: '8.1', publisher: 'WinZip Computing', install_location: '' },
+    ]));
+    const r = await importFile(p, LIMITS, { now: NOW, format: 'osquery', host: '10.7.0.9' });
+    assert.equal(r.observations.length, 1);
+    await assert.rejects(importFile(p, LIMITS, { now: NOW, format: 'osquery' }), /the row names no host \(osqueryi output: pass --host NAME\)/);
+    const log = join(fx.dir, 'results.log');
+    const ev = (name: string, columns: object) => JSON.stringify({ name, hostIdentifier: 'lab-7', unixTime: NOW / 1000, action: 'added', columns });
+    writeFileSync(log, [
+      ev('ifaces', { interface: 'eth0', address: '10.7.0.10' }),
+      ev('ifaces', { interface: 'lo', address: '127.0.0.1' }),
+      ev('macs', { interface: 'eth0', mac: '52:54:00:12:34:56' }),
+      ev('sys', { hostname: 'lab-7.corp.example', computer_name: 'LAB-7' }),
+      JSON.stringify({ name: 'ifaces', hostIdentifier: 'lab-7', action: 'removed', columns: { interface: 'eth1', address: '10.7.0.99' } }),
+    ].join('\n'));
+    await fx.service.importFiles([{ path: p, format: 'osquery', host: '10.7.0.9' }, { path: log }]);
+    const a = assetView((await fx.store.listAssets({ match: '10.7.0.9' })).items[0]!);
+    assert.deepEqual(a.programs, ['Mozilla Firefox 3.6.28', 'WinZip 8.1']);
+    const b = assetView((await fx.store.listAssets({ match: '10.7.0.10' })).items[0]!);
+    assert.deepEqual(b.addresses, ['10.7.0.10']); // loopback skipped, the removed row not added
+    assert.deepEqual(b.macs, ['52:54:00:12:34:56']);
+    assert.deepEqual(b.names, ['lab-7', 'lab-7.corp.example']);
+  } finally {
+    await fx.close();
+  }
+});
