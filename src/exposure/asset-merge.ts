@@ -74,7 +74,6 @@ export function assetView(a: Asset): AssetView {
   };
 }
 
-/** "tcp/445" after "tcp/135", "10.0.0.9" before "10.0.0.10": numbers compare as numbers. */
-function compareValues(x: string, y: string): number {
-  return x.localeCompare(y, 'en', { numeric: true });
-}
+/** "tcp/445" after "tcp/135", "10.0.0.9" before "10.0.0.10": numbers compare as numbers. One collator
+ * (localeCompare with options builds one per call). */
+const compareValues = new Intl.Collator('en', { numeric: true }).compare;

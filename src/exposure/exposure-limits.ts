@@ -24,6 +24,10 @@ export const IMPORT_LIMITS = {
     default: 64, min: 8, max: 4096, unit: 'elements',
     doc: 'nesting depth of an XML document (nmap nests about 8 deep)',
   },
+  maxJsonDocumentBytes: {
+    default: 64 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024, unit: 'bytes',
+    doc: 'largest whole-document JSON file (masscan -oJ, osqueryi --json arrays), which is parsed in memory: a few times this much heap',
+  },
   maxLineBytes: {
     default: 1024 * 1024, min: 1024, max: 64 * 1024 * 1024, unit: 'bytes',
     doc: 'longest line of a line-oriented file (masscan -oL, naabu JSON lines, osquery results log, CSV record)',

@@ -73,6 +73,9 @@ export class ExposureService {
     for (const r of results) {
       const o = scanObservation(r, this.limits, origin);
       if (!o) continue;
+      // A target that showed nothing (no open port, name, OS or check) is no new asset; for a known one
+      // the result still counts: its ports are closed now.
+      if (!showsAnything(r) && (await this.deps.store.findAssetIds(identityOf(o.asset))).length === 0) continue;
       obs.push(o.asset);
       checks.set(o.asset, o.checks);
     }
@@ -131,7 +134,7 @@ export class ExposureService {
       const rec = await kb.record(vulnId);
       const obs = checks.get(vulnId) ?? hotfixObservation(asset, rec) ?? cpeObservation(asset, matches.get(vulnId));
       const prev = byVuln.get(vulnId);
-      const ctx = { assetId: asset.id, vuln: vulnFacts(vulnId, rec), ...(view.owner !== undefined ? { owner: view.owner } : {}), compromised: asset.compromised !== undefined, compromiseCves: asset.compromised?.cves ?? [], policy: this.policy, now };
+      const ctx = { assetId: asset.id, vuln: kb.facts(vulnId, rec), ...(view.owner !== undefined ? { owner: view.owner } : {}), compromised: asset.compromised !== undefined, compromiseCves: asset.compromised?.cves ?? [], policy: this.policy, now };
       const next = obs ? applyObservation(prev, obs, ctx) : prev ? refresh(prev, ctx) : undefined;
       if (next && next !== prev) out.push({ ...(prev ? { prev } : {}), next });
     }
@@ -168,7 +171,7 @@ export class ExposureService {
       assets.push(marked);
       const owner = assetView(marked).owner;
       for (const f of (await this.deps.store.listFindings({ assetId: id, limit: MAX_FINDINGS_PER_ASSET })).items) {
-        const next = refresh(f, { vuln: vulnFacts(f.vulnId, await kb.record(f.vulnId)), ...(owner !== undefined ? { owner } : {}), compromised: true, compromiseCves: alert.cves, now: this.deps.clock.now() });
+        const next = refresh(f, { vuln: kb.facts(f.vulnId, await kb.record(f.vulnId)), ...(owner !== undefined ? { owner } : {}), compromised: true, compromiseCves: alert.cves, now: this.deps.clock.now() });
         if (next !== f) findings.push(next);
       }
     }
@@ -189,6 +192,11 @@ export class ExposureService {
     await this.deps.store.commit({ assets: [], findings: [next] });
     return next;
   }
+}
+
+function showsAnything(r: HostScanResult): boolean {
+  return r.ports.some((p) => p.state === 'open') || (r.checks?.length ?? 0) > 0 || r.hostname !== undefined || r.netbiosName !== undefined
+    || r.dnsName !== undefined || r.os !== undefined || (r.endpoints?.length ?? 0) > 0;
 }
 
 function markOf(a: Alert, address: string): CompromiseMark {
@@ -226,6 +234,7 @@ function cpeObservation(asset: Asset, m: HostMatch | undefined): Observation | u
 class KbMemo {
   private readonly byCpes = new Map<string, HostMatch[]>();
   private readonly records = new Map<string, KbVulnerabilityRecord | undefined>();
+  private readonly vulnFacts = new Map<string, VulnFacts>();
 
   constructor(private readonly kb: KbStorePort) {}
 
@@ -240,6 +249,15 @@ class KbMemo {
       this.byCpes.set(key, m);
     }
     return m;
+  }
+
+  facts(id: string, rec: KbVulnerabilityRecord | undefined): VulnFacts {
+    let f = this.vulnFacts.get(id);
+    if (!f) {
+      f = vulnFacts(id, rec);
+      this.vulnFacts.set(id, f);
+    }
+    return f;
   }
 
   async record(id: string): Promise<KbVulnerabilityRecord | undefined> {

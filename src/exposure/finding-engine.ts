@@ -78,7 +78,7 @@ function openNew(obs: Observation, ctx: FindingContext): Finding {
     ...(ctx.vuln.epss !== undefined ? { epss: ctx.vuln.epss } : {}),
     ...(ctx.vuln.kevDueDate !== undefined ? { kevDueDate: ctx.vuln.kevDueDate } : {}),
     priority: priorityOf({ ...ctx.vuln, compromised: ctx.compromised, exploitedFromAsset: ctx.compromiseCves?.includes(ctx.vuln.vulnId) ?? false }),
-    ...(ctx.owner !== undefined ? { owner: ctx.owner } : {}),
+    ...(ctx.owner !== undefined ? { owner: ctx.owner, ownerSetBy: 'inventory' as const } : {}),
     dueDate: dueDateOf(severity, obs.at, ctx.policy, ctx.vuln.kevDueDate),
     firstSeen: obs.at,
     lastSeen: obs.at,
@@ -89,7 +89,8 @@ function openNew(obs: Observation, ctx: FindingContext): Finding {
   };
 }
 
-/** Knowledge-base figures and priority brought up to date; the owner is filled from the asset when unset. */
+/** Knowledge-base figures and priority brought up to date; the owner follows the asset's inventory owner
+ * unless a person assigned one. */
 export function refresh(f: Finding, ctx: Pick<FindingContext, 'vuln' | 'owner' | 'compromised' | 'compromiseCves' | 'now'>): Finding {
   const { cvss, epss, kevDueDate, title } = ctx.vuln;
   const next: Finding = {
@@ -98,7 +99,7 @@ export function refresh(f: Finding, ctx: Pick<FindingContext, 'vuln' | 'owner' |
     ...(cvss !== undefined ? { cvss, severity: severityOf(cvss) } : {}),
     ...(epss !== undefined ? { epss } : {}),
     ...(kevDueDate !== undefined ? { kevDueDate } : {}),
-    ...(f.owner === undefined && ctx.owner !== undefined ? { owner: ctx.owner } : {}),
+    ...(f.ownerSetBy !== 'person' && ctx.owner !== undefined ? { owner: ctx.owner, ownerSetBy: 'inventory' as const } : {}),
     priority: priorityOf({ cvss: cvss ?? f.cvss, epss: epss ?? f.epss, kev: ctx.vuln.kev || f.kevDueDate !== undefined, compromised: ctx.compromised, exploitedFromAsset: ctx.compromiseCves?.includes(f.vulnId) ?? false }),
   };
   return JSON.stringify(next.priority) === JSON.stringify(f.priority) && next.owner === f.owner && next.cvss === f.cvss && next.epss === f.epss && next.title === f.title ? f : { ...next, updatedAt: ctx.now };
@@ -113,7 +114,7 @@ function transition(f: Finding, to: FindingStatus, obs: Observation, ctx: Findin
 
 /** A person's change (CLI, API): status, owner and a note, recorded in the history. */
 export function setByPerson(f: Finding, change: { status?: FindingStatus; owner?: string; note?: string; by: string }, now: number, policy: DuePolicy): Finding {
-  let next: Finding = change.owner !== undefined ? { ...f, owner: change.owner } : f;
+  let next: Finding = change.owner !== undefined ? { ...f, owner: change.owner, ownerSetBy: 'person' } : f;
   const note = change.note?.slice(0, MAX_NOTE_LENGTH);
   if (change.status !== undefined && change.status !== f.status) {
     const { fixedAt: _f, closedBy: _c, ...rest } = next;

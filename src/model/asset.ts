@@ -108,6 +108,8 @@ export interface Finding {
   readonly kevDueDate?: string;
   readonly priority: FindingPriority;
   readonly owner?: string;
+  /** Who set the owner: the asset's inventory owner follows the inventory; a person's choice stays. */
+  readonly ownerSetBy?: 'inventory' | 'person';
   /** ISO date (YYYY-MM-DD) by which it should be fixed. */
   readonly dueDate: string;
   readonly firstSeen: number;

@@ -86,6 +86,8 @@ describe('vigil assets / vigil findings', { skip }, () => {
       assert.ok(r.stderr.includes(flag), `${args.join(' ')}: ${r.stderr}`);
     }
     assert.equal(v('findings', 'set', '0123456789abcdef', '--status', 'fixed').code, 1);
+    // the exposed population for `vigil simulate --preset today --exposed FILE`: ws05 is fixed, dc01's risk was accepted
+    assert.equal(v('assets', 'list', '--exposed-to', 'CVE-2003-0352').stdout, '10.20.0.4\n');
     assert.equal(v('findings', '--bogus').code, 2);
   });
 });

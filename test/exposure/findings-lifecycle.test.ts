@@ -57,6 +57,21 @@ test('scan verdicts: vulnerable opens, patched fixes, vulnerable again reopens; 
   }
 });
 
+test('a scan target that showed nothing is no asset; for a known asset it closes the ports it had open', async () => {
+  const fx = await openFixture();
+  try {
+    const silent = (address: string, at: number): HostScanResult => ({ address, scannedAt: at, ports: [{ port: 135, proto: 'tcp', state: 'filtered' }] });
+    const s = await fx.service.applyScan([silent('127.0.0.50', T0), scan('vulnerable', T0)]);
+    assert.equal(s.assetsCreated, 1);
+    await fx.service.applyScan([silent('127.0.0.7', T0 + DAY)]);
+    const a = (await fx.store.listAssets({ match: '127.0.0.7' })).items[0]!;
+    assert.deepEqual(assetView(a).services, []);
+    assert.deepEqual(assetView(a).names, ['filesrv01']);
+  } finally {
+    await fx.close();
+  }
+});
+
 test('a scan with a Windows XP fingerprint and no check opens findings from the knowledge base (CPE match); a patched check wins over it', async () => {
   const fx = await openFixture();
   try {

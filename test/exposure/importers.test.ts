@@ -99,6 +99,14 @@ test('masscan -oJ (with the old trailing comma) and -oL, naabu JSON lines, CSV a
     assert.equal((await fx.store.listFindings({ vulnId: 'CVE-2003-0352' })).total, 0);
     const f = (await fx.store.listFindings({ vulnId: 'CVE-2003-0528' })).items;
     assert.deepEqual(f.map((x) => [x.owner, x.status]), [['alice', 'open']]);
+
+    // the inventory's owner changes: findings follow, unless a person assigned them
+    const assigned = (await fx.store.listFindings({ vulnId: 'CVE-2003-0715' })).items[0]!;
+    await fx.service.updateFinding(assigned.id, { owner: 'security-team', by: 'lead' });
+    fx.clock.advance(1000);
+    await fx.service.importFiles([{ path: w('inv2.csv', 'ip,owner\n10.0.0.4,frank\n') }]);
+    assert.equal((await fx.store.getFinding(f[0]!.id))!.owner, 'frank');
+    assert.equal((await fx.store.getFinding(assigned.id))!.owner, 'security-team');
   } finally {
     await fx.close();
   }
@@ -156,9 +164,44 @@ test('limits: file size, hosts per file, facts per host, value length', async ()
     writeFileSync(one, Array.from({ length: 20 }, (_, i) => `open tcp ${1000 + i} 10.9.0.1 1764547200`).join('\n'));
     await assert.rejects(importFile(one, { ...LIMITS, maxFactsPerHost: 16 }, { now: NOW }), /one\.txt:16: host has more than maxFactsPerHost \(16\) facts/);
     await assert.rejects(importFile(p, { ...LIMITS, maxFileBytes: 100 }, { now: NOW }), /many\.txt: \d+ bytes exceeds maxFileBytes \(100\)/);
+    const mj = join(fx.dir, 'big.json');
+    writeFileSync(mj, `[${'{"ip":"10.0.0.1","ports":[{"port":135}]},'.repeat(100)}{"finished":1}]`);
+    await assert.rejects(importFile(mj, { ...LIMITS, maxJsonDocumentBytes: 1024 }, { now: NOW }), /big\.json: \d+ bytes of masscan-json JSON exceeds maxJsonDocumentBytes \(1024\)/);
     const long = join(fx.dir, 'long.csv');
     writeFileSync(long, `ip,hostname\n10.0.0.1,${'a'.repeat(2000)}\n`);
     await assert.rejects(importFile(long, LIMITS, { now: NOW }), /long\.csv:2: name value of 2000 characters exceeds maxValueLength \(1024\)/);
+  } finally {
+    await fx.close();
+  }
+});
+
+test('osqueryi arrays name their host with --host; programs, interfaces and system_info become facts', async () => {
+  const fx = await openFixture();
+  try {
+    const p = join(fx.dir, 'programs.json');
+    writeFileSync(p, JSON.stringify([
+      { name: 'Mozilla Firefox', version: '3.6.28', publisher: 'Mozilla', install_location: 'C:\\\\Program Files\\\\Mozilla Firefox' },
+      { name: 'WinZip', version: '8.1', publisher: 'WinZip Computing', install_location: '' },
+    ]));
+    const r = await importFile(p, LIMITS, { now: NOW, format: 'osquery', host: '10.7.0.9' });
+    assert.equal(r.observations.length, 1);
+    await assert.rejects(importFile(p, LIMITS, { now: NOW, format: 'osquery' }), /the row names no host \(osqueryi output: pass --host NAME\)/);
+    const log = join(fx.dir, 'results.log');
+    const ev = (name: string, columns: object) => JSON.stringify({ name, hostIdentifier: 'lab-7', unixTime: NOW / 1000, action: 'added', columns });
+    writeFileSync(log, [
+      ev('ifaces', { interface: 'eth0', address: '10.7.0.10' }),
+      ev('ifaces', { interface: 'lo', address: '127.0.0.1' }),
+      ev('macs', { interface: 'eth0', mac: '52:54:00:12:34:56' }),
+      ev('sys', { hostname: 'lab-7.corp.example', computer_name: 'LAB-7' }),
+      JSON.stringify({ name: 'ifaces', hostIdentifier: 'lab-7', action: 'removed', columns: { interface: 'eth1', address: '10.7.0.99' } }),
+    ].join('\n'));
+    await fx.service.importFiles([{ path: p, format: 'osquery', host: '10.7.0.9' }, { path: log }]);
+    const a = assetView((await fx.store.listAssets({ match: '10.7.0.9' })).items[0]!);
+    assert.deepEqual(a.programs, ['Mozilla Firefox 3.6.28', 'WinZip 8.1']);
+    const b = assetView((await fx.store.listAssets({ match: '10.7.0.10' })).items[0]!);
+    assert.deepEqual(b.addresses, ['10.7.0.10']); // loopback skipped, the removed row not added
+    assert.deepEqual(b.macs, ['52:54:00:12:34:56']);
+    assert.deepEqual(b.names, ['lab-7', 'lab-7.corp.example']);
   } finally {
     await fx.close();
   }

@@ -9,6 +9,7 @@ import { IMPORT_FORMATS, type ImportFormat } from '../../exposure/import/import-
 import type { Asset, AssetQuery } from '../../model/asset.js';
 import { addConfigOptions, configFromOptions } from '../config-flags.js';
 import { openExposure } from '../exposure-wiring.js';
+import { exposedFromFindings } from '../../outbreak/outbreak-presets.js';
 import { textTable } from '../text-table.js';
 
 const day = (ms: number): string => rfc3339Micro(ms).slice(0, 10);
@@ -38,7 +39,9 @@ export function register(program: Command): void {
     .option('--compromised', 'only assets a sensor or log alert came from')
     .option('--limit <n>', 'at most n assets (1..10000)', '100')
     .option('--json', 'JSON lines (the asset flattened, with its facts and their provenance)')
+    .option('--exposed-to <cve>', 'print the IPv4 addresses of assets with an unfixed finding for this CVE, one per line (`vigil simulate --preset today --exposed FILE` reads them)')
     .action(async (o: Record<string, unknown>) => {
+      if (typeof o['exposedTo'] === 'string') return printExposed(o, o['exposedTo']);
       const q: AssetQuery = {
         limit: limitOf(o['limit'] as string),
         ...(typeof o['match'] === 'string' ? { match: o['match'] } : {}),
@@ -114,4 +117,20 @@ export function register(program: Command): void {
       }
     });
   addConfigOptions(imp, ['dataDir']);
+}
+
+/** The exposed population of a CVE, as outbreak's "today" preset takes it (exposedFromFindings). */
+async function printExposed(o: Record<string, unknown>, cve: string): Promise<void> {
+  const h = await openExposure(configFromOptions(o), { create: false });
+  try {
+    const findings = (await h.store.listFindings({ vulnId: cve.toUpperCase(), status: ['open', 'reopened', 'risk-accepted'], limit: 10_000 })).items;
+    const assets = [];
+    for (const id of new Set(findings.map((f) => f.assetId))) {
+      const a = await h.store.getAsset(id);
+      if (a) assets.push(assetView(a));
+    }
+    for (const n of exposedFromFindings(assets, findings, cve.toUpperCase())) process.stdout.write(`${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}\n`);
+  } finally {
+    await h.close();
+  }
 }

@@ -46,7 +46,13 @@ export async function importFile(file: string, limits: ImportLimits, opts: Impor
     throw new AppError('VIGIL_ERR_BAD_FILE', `${file}: cannot read: ${(e as Error).message}`);
   }
   if (size > limits.maxFileBytes) throw new AppError('VIGIL_ERR_LIMIT', `${file}: ${size} bytes exceeds maxFileBytes (${limits.maxFileBytes})`);
-  const format = opts.format ?? sniffFormat(await readHead(file), file);
+  const head = await readHead(file);
+  const format = opts.format ?? sniffFormat(head, file);
+  // Whole-document JSON (a masscan -oJ or osqueryi array) is parsed in memory: bounded more tightly.
+  const wholeJson = format === 'masscan-json' || (format === 'osquery' && head.trimStart().startsWith('['));
+  if (wholeJson && size > limits.maxJsonDocumentBytes) {
+    throw new AppError('VIGIL_ERR_LIMIT', `${file}: ${size} bytes of ${format} JSON exceeds maxJsonDocumentBytes (${limits.maxJsonDocumentBytes})`);
+  }
   const chunks = (): AsyncIterable<string> => readChunks(file, limits.maxFileBytes);
   switch (format) {
     case 'nmap':

@@ -41,7 +41,7 @@ export const findingSchema = {
     severity: { type: 'string', enum: ['critical', 'high', 'medium', 'low', 'unknown'] },
     cvss: num, epss: num, kevDueDate: str,
     priority: { type: 'object', required: ['score', 'label', 'reasons'], properties: { score: num, label: str, reasons: strList } },
-    owner: str, dueDate: str, overdue: { type: 'boolean' }, firstSeen: num, lastSeen: num, openedAt: num, fixedAt: num, closedBy: str,
+    owner: str, ownerSetBy: { type: 'string', enum: ['inventory', 'person'] }, dueDate: str, overdue: { type: 'boolean' }, firstSeen: num, lastSeen: num, openedAt: num, fixedAt: num, closedBy: str,
     evidence: {
       type: 'array',
       items: { type: 'object', required: ['at', 'kind', 'says', 'source', 'detail'], properties: { at: num, kind: str, says: str, source: str, detail: str } },
