@@ -53,7 +53,10 @@ export async function insertSessions(trx: Transaction<CoreDatabase>, records: re
   return results;
 }
 
-async function addToPortStats(trx: Transaction<CoreDatabase>, fresh: readonly SessionRecord[]): Promise<void> {
+/** The per-minute and per-hour port rollups and the distinct sources, for new sessions; the one
+ * rollup write of every backend. Rows go in key order: concurrent writers (a PostgreSQL hub's
+ * transactions) then take their row locks in the same order and never deadlock. */
+export async function addToPortStats(trx: Transaction<CoreDatabase>, fresh: readonly SessionRecord[]): Promise<void> {
   const counts = new Map<string, { bucket: number; port: number; count: number }>();
   const sources = new Map<string, { bucket: number; port: number; src: string }>();
   for (const r of fresh) {
@@ -64,7 +67,7 @@ async function addToPortStats(trx: Transaction<CoreDatabase>, fresh: readonly Se
     counts.set(key, c);
     sources.set(`${key}:${r.src}`, { bucket, port: r.dport, src: r.src });
   }
-  const list = [...counts.values()];
+  const list = [...counts.values()].sort((a, b) => a.bucket - b.bucket || a.port - b.port);
   for (let i = 0; i < list.length; i += INSERT_CHUNK) {
     await trx
       .insertInto('port_stats')
@@ -80,7 +83,7 @@ async function addToPortStats(trx: Transaction<CoreDatabase>, fresh: readonly Se
     h.count += c.count;
     hours.set(key, h);
   }
-  const hourList = [...hours.values()];
+  const hourList = [...hours.values()].sort((a, b) => a.bucket - b.bucket || a.port - b.port);
   for (let i = 0; i < hourList.length; i += INSERT_CHUNK) {
     await trx
       .insertInto('port_stats_hour')
@@ -88,7 +91,7 @@ async function addToPortStats(trx: Transaction<CoreDatabase>, fresh: readonly Se
       .onConflict((oc) => oc.columns(['bucket', 'port']).doUpdateSet({ count: sql<number>`port_stats_hour.count + excluded.count` }))
       .execute();
   }
-  const src = [...sources.values()];
+  const src = [...sources.values()].sort((a, b) => a.bucket - b.bucket || a.port - b.port || (a.src < b.src ? -1 : a.src > b.src ? 1 : 0));
   for (let i = 0; i < src.length; i += INSERT_CHUNK) {
     await trx.insertInto('port_sources').values(src.slice(i, i + INSERT_CHUNK)).onConflict((oc) => oc.doNothing()).execute();
   }

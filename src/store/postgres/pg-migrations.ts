@@ -118,9 +118,26 @@ async function down0001(db: Kysely<unknown>): Promise<void> {
   }
 }
 
+// The hourly port rollup (SQLite's 0003), read for ranges of whole hours and kept by the same writes.
+async function up0003(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('port_stats_hour')
+    .addColumn('bucket', 'bigint', (c) => c.notNull())
+    .addColumn('port', 'integer', (c) => c.notNull())
+    .addColumn('count', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('port_stats_hour_pk', ['bucket', 'port'])
+    .execute();
+  await sql`insert into port_stats_hour (bucket, port, count) select (bucket / 3600) * 3600, port, sum(count) from port_stats group by 1, 2`.execute(db);
+}
+
+async function down0003(db: Kysely<unknown>): Promise<void> {
+  await sql`drop table if exists port_stats_hour`.execute(db);
+}
+
 /** Same names as SQLite's core set (0002 is folded into 0001 here: PostgreSQL started later). */
 export const pgCoreMigrations: Record<string, Migration> = {
   '0001_core_sessions_events_stats': { up: up0001, down: down0001 },
+  '0003_core_port_stats_hour': { up: up0003, down: down0003 },
 };
 
 export async function migratePostgres(db: Kysely<unknown>, extra: Record<string, Migration> = {}): Promise<string[]> {

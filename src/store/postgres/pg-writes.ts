@@ -6,7 +6,7 @@ import { sql, type Transaction } from 'kysely';
 import type { SessionRecord } from '../../model/session.js';
 import type { VigilEvent } from '../../model/event.js';
 import type { CoreDatabase, PayloadSamplesTable } from '../core-tables.js';
-import { baseBucket, insertEvents } from '../core-queries.js';
+import { addToPortStats, insertEvents } from '../core-queries.js';
 import { toRows } from '../session-rows.js';
 import type { SaveResult } from '../store.js';
 
@@ -69,30 +69,6 @@ async function insertSessionsPg(trx: Transaction<CoreDatabase>, records: readonl
     claimed.add(r.id);
     return { inserted: true };
   });
-}
-
-async function addToPortStats(trx: Transaction<CoreDatabase>, fresh: readonly SessionRecord[]): Promise<void> {
-  const counts = new Map<string, { bucket: number; port: number; count: number }>();
-  const sources = new Map<string, { bucket: number; port: number; src: string }>();
-  for (const r of fresh) {
-    const bucket = baseBucket(r.startTs);
-    const key = `${bucket}:${r.dport}`;
-    const c = counts.get(key) ?? { bucket, port: r.dport, count: 0 };
-    c.count++;
-    counts.set(key, c);
-    sources.set(`${key}:${r.src}`, { bucket, port: r.dport, src: r.src });
-  }
-  // Key order again: rollup rows are the ones every hub transaction touches.
-  const list = [...counts.values()].sort((a, b) => a.bucket - b.bucket || a.port - b.port);
-  for (const part of chunks(list)) {
-    await trx
-      .insertInto('port_stats')
-      .values(part)
-      .onConflict((oc) => oc.columns(['bucket', 'port']).doUpdateSet({ count: sql<number>`port_stats.count + excluded.count` }))
-      .execute();
-  }
-  const src = [...sources.values()].sort((a, b) => a.bucket - b.bucket || a.port - b.port || (a.src < b.src ? -1 : a.src > b.src ? 1 : 0));
-  for (const part of chunks(src)) await trx.insertInto('port_sources').values(part).onConflict((oc) => oc.doNothing()).execute();
 }
 
 /** All units of one group commit in the caller's transaction; one result list per unit. */
