@@ -25,7 +25,7 @@ export interface HubOptions {
   readonly streamMaxAgeDays?: number;
   /** Bytes the stream may hold; when full, publishes fail and sensors spool (discard new). Default 0 = no bound. */
   readonly streamMaxBytes?: number;
-  /** Messages per store transaction (default 256). */
+  /** Messages per fetch and store transaction (default 512). */
   readonly batch?: number;
   /** Events the store accepted (the detectors), after commit. */
   readonly onEvents?: (events: readonly VigilEvent[]) => void;
@@ -138,19 +138,25 @@ export class FleetHub {
   private async consumeLoop(): Promise<void> {
     const { jetstream } = await import('@nats-io/jetstream');
     const js = jetstream(this.nc);
-    const batch = this.opts.batch ?? 256;
+    const batch = this.opts.batch ?? 512;
     while (!this.stopped) {
       try {
         const consumer = await js.consumers.get(this.streamName, this.durable);
-        while (!this.stopped) {
-          const iter = await consumer.fetch({ max_messages: batch, expires: 1000 });
-          const msgs: JsMsg[] = [];
-          for await (const m of iter) {
-            msgs.push(m);
-            // Take what has arrived rather than wait for a full batch: a quiet fleet stays live.
-            if (msgs.length >= batch) break;
+        // One batch is written while the next is fetched: broker and database round trips overlap.
+        let writing: Promise<void> = Promise.resolve();
+        try {
+          while (!this.stopped) {
+            const iter = await consumer.fetch({ max_messages: batch, expires: 1000 });
+            const msgs: JsMsg[] = [];
+            for await (const m of iter) {
+              msgs.push(m);
+              if (msgs.length >= batch) break;
+            }
+            await writing;
+            if (msgs.length > 0) writing = this.handle(msgs);
           }
-          if (msgs.length > 0) await this.handle(msgs);
+        } finally {
+          await writing.catch(() => undefined);
         }
       } catch (e) {
         if (this.stopped) break;
