@@ -3,7 +3,7 @@
 // after its writes committed. Redelivery after a crash is harmless: sessions insert once by id.
 
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { JsMsg } from '@nats-io/jetstream';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { isAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
@@ -65,6 +65,7 @@ export class FleetHub {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private stopWaiting: (() => void) | undefined;
+  private messages: ConsumerMessages | undefined;
 
   private constructor(
     private readonly opts: HubOptions,
@@ -90,6 +91,7 @@ export class FleetHub {
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopWaiting?.();
+    await this.messages?.close();
     await this.loop;
     await this.nc.drain().catch(() => undefined);
   }
@@ -129,7 +131,7 @@ export class FleetHub {
       durable_name: this.durable,
       ack_policy: 'explicit',
       deliver_policy: 'all',
-      ack_wait: nanos(60_000),
+      ack_wait: nanos(30_000),
       max_ack_pending: 8192,
       max_deliver: -1,
     });
@@ -138,26 +140,10 @@ export class FleetHub {
   private async consumeLoop(): Promise<void> {
     const { jetstream } = await import('@nats-io/jetstream');
     const js = jetstream(this.nc);
-    const batch = this.opts.batch ?? 512;
     while (!this.stopped) {
       try {
         const consumer = await js.consumers.get(this.streamName, this.durable);
-        // One batch is written while the next is fetched: broker and database round trips overlap.
-        let writing: Promise<void> = Promise.resolve();
-        try {
-          while (!this.stopped) {
-            const iter = await consumer.fetch({ max_messages: batch, expires: 1000 });
-            const msgs: JsMsg[] = [];
-            for await (const m of iter) {
-              msgs.push(m);
-              if (msgs.length >= batch) break;
-            }
-            await writing;
-            if (msgs.length > 0) writing = this.handle(msgs);
-          }
-        } finally {
-          await writing.catch(() => undefined);
-        }
+        await this.consumeOnce(await consumer.consume({ max_messages: 2 * this.batchSize }));
       } catch (e) {
         if (this.stopped) break;
         this.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'fleet hub: consuming failed; retrying');
@@ -166,6 +152,48 @@ export class FleetHub {
           setTimeout(r, 500).unref();
         });
       }
+    }
+  }
+
+  private get batchSize(): number {
+    return this.opts.batch ?? 512;
+  }
+
+  /**
+   * Messages stream in (the client keeps pulls outstanding) while a writer takes whatever has
+   * arrived, up to a batch, per store transaction: broker and database round trips overlap, and a
+   * quiet fleet is written at once rather than after a fetch timeout. What waits here is bounded by
+   * the consumer's max_ack_pending (8192): unacknowledged messages are not delivered beyond it.
+   */
+  private async consumeOnce(messages: ConsumerMessages): Promise<void> {
+    this.messages = messages;
+    const queue: JsMsg[] = [];
+    let wake: (() => void) | undefined;
+    let ended = false;
+    const writer = (async () => {
+      while (!ended || queue.length > 0) {
+        if (queue.length === 0) {
+          await new Promise<void>((r) => (wake = r));
+          continue;
+        }
+        await this.handle(queue.splice(0, this.batchSize));
+      }
+    })();
+    // A failed write (the store closed under us) ends the stream; the outer loop starts it again.
+    const failed = writer.catch(async (e: unknown) => {
+      await messages.close();
+      throw e;
+    });
+    try {
+      for await (const m of messages) {
+        queue.push(m);
+        wake?.();
+        wake = undefined;
+      }
+    } finally {
+      ended = true;
+      wake?.();
+      await failed;
     }
   }
 
