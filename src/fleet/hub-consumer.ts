@@ -10,7 +10,7 @@ import { silentLogger } from '../core/logger.js';
 import type { VigilEvent } from '../model/event.js';
 import type { SessionRecord } from '../model/session.js';
 import type { SaveResult, Store } from '../store/store.js';
-import { FLEET_STREAM, MAX_MESSAGE_BYTES, SUBJECT_ROOT, decodeMessage, type FleetRejection } from './fleet-wire.js';
+import { FLEET_STREAM, HEALTH_ROOT, MAX_MESSAGE_BYTES, SUBJECT_ROOT, decodeHeartbeat, decodeMessage, type FleetRejection } from './fleet-wire.js';
 import { connectNats, type NatsLinkOptions } from './nats-link.js';
 
 export type HubStore = Pick<Store, 'saveSession' | 'putPayload' | 'appendEvents'>;
@@ -41,6 +41,11 @@ export interface SensorHealth {
   events: number;
   /** ms between the broker storing the sensor's last message and the hub committing it. */
   lagMs: number;
+  /** From the sensor's last heartbeat (absent until one arrives). */
+  version?: string;
+  spoolBytes?: number;
+  dropped?: number;
+  lastHeartbeat?: number;
 }
 
 export interface HubStats {
@@ -84,6 +89,7 @@ export class FleetHub {
       throw e;
     }
     hub.loop = hub.consumeLoop();
+    hub.listenHeartbeats();
     return hub;
   }
 
@@ -94,6 +100,35 @@ export class FleetHub {
     await this.messages?.close();
     await this.loop;
     await this.nc.drain().catch(() => undefined);
+  }
+
+  private listenHeartbeats(): void {
+    const sub = this.nc.subscribe(`${HEALTH_ROOT}.*`, {
+      callback: (err, msg) => {
+        if (err) return;
+        const d = decodeHeartbeat(msg.subject, msg.data);
+        if (!d) return;
+        const h = this.health(d.sensor);
+        if (!h) return;
+        h.version = d.beat.version;
+        h.spoolBytes = d.beat.spoolBytes;
+        h.dropped = d.beat.dropped;
+        h.lastHeartbeat = Date.now();
+        h.lastSeen = Math.max(h.lastSeen, h.lastHeartbeat);
+      },
+    });
+    void sub.closed.catch(() => undefined);
+  }
+
+  /** The sensor's health record, created on first sight, within MAX_TRACKED_SENSORS. */
+  private health(sensor: string): SensorHealth | undefined {
+    let h = this.sensors.get(sensor);
+    if (!h) {
+      if (this.sensors.size >= MAX_TRACKED_SENSORS) return undefined;
+      h = { lastSeen: 0, sessions: 0, events: 0, lagMs: 0 };
+      this.sensors.set(sensor, h);
+    }
+    return h;
   }
 
   private get streamName(): string {
@@ -258,16 +293,12 @@ export class FleetHub {
   }
 
   private touch(sensor: string, msg: JsMsg, sessions: number, events: number): void {
+    const h = this.health(sensor);
+    if (!h) return;
     const now = Date.now();
-    let h = this.sensors.get(sensor);
-    if (!h) {
-      if (this.sensors.size >= MAX_TRACKED_SENSORS) return;
-      h = { lastSeen: 0, sessions: 0, events: 0, lagMs: 0 };
-    }
     h.lastSeen = now;
     h.sessions += sessions;
     h.events += events;
     h.lagMs = Math.max(0, now - Math.floor(msg.info.timestampNanos / 1_000_000));
-    this.sensors.set(sensor, h);
   }
 }

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_EVENTS_PER_MESSAGE, MAX_MESSAGE_BYTES, decodeMessage, toMessages, type FleetRecord } from '../../src/fleet/fleet-wire.js';
+import { MAX_EVENTS_PER_MESSAGE, MAX_MESSAGE_BYTES, decodeHeartbeat, decodeMessage, toMessages, type FleetRecord } from '../../src/fleet/fleet-wire.js';
 import { T0, activationCall, connEvent, makeSession } from '../store/fixtures.js';
 
 const enc = (v: unknown): Uint8Array => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
@@ -59,5 +59,14 @@ describe('fleet wire format', () => {
       assert.equal(d.ok, false, subject);
       assert.equal(!d.ok && d.reason, reason, `${subject} ${Buffer.from(data.subarray(0, 40)).toString()}`);
     }
+  });
+
+  it('reads a heartbeat and ignores a malformed or oversized one', () => {
+    const beat = { v: 1, version: '0.1.0', spoolBytes: 10, spooled: 2, dropped: 0, ts: T0 };
+    assert.deepEqual(decodeHeartbeat('vigil.health.east', enc(beat)), { sensor: 'east', beat });
+    for (const [subject, body] of [
+      ['vigil.health.a.b', beat], ['vigil.health.*', beat], ['vigil.health.east', { ...beat, spoolBytes: -1 }], ['vigil.health.east', { ...beat, version: 'x'.repeat(65) }],
+      ['vigil.health.east', { ...beat, v: 2 }], ['vigil.health.east', 'junk'], ['vigil.health.east', { ...beat, pad: 'x'.repeat(5000) }],
+    ] as const) assert.equal(decodeHeartbeat(subject, enc(body)), undefined, `${subject} ${JSON.stringify(body).slice(0, 60)}`);
   });
 });
