@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { it } from 'node:test';
+import { rmSync } from 'node:fs';
+import { after, it } from 'node:test';
 import pino from 'pino';
 import { loadConfig } from '../../src/cli/config.js';
 import { startFleetHub, startFleetSensor } from '../../src/cli/fleet-node.js';
@@ -14,19 +15,26 @@ import { REPO_ROOT } from '../helpers/paths.js';
 import { tempDir } from './up-helpers.js';
 
 const silent = pino({ level: 'silent' });
+const dirs: string[] = [];
+const dataDir = (): string => {
+  const d = tempDir('fleet-cfg');
+  dirs.push(d);
+  return d;
+};
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 it('refuses a sensor name that is not one NATS subject token', async () => {
-  const config = loadConfig({ env: {}, flags: { dataDir: tempDir('fleet-cfg'), fleet: { role: 'sensor', sensorName: 'dmz.east' } } });
+  const config = loadConfig({ env: {}, flags: { dataDir: dataDir(), fleet: { role: 'sensor', sensorName: 'dmz.east' } } });
   await assert.rejects(startFleetSensor(config, { logger: silent }), (e) => isAppError(e, 'VIGIL_ERR_CONFIG') && /fleet.sensorName/.test(e.message));
 });
 
 it('refuses store.backend postgres without store.url, naming the key', async () => {
-  const config = loadConfig({ env: {}, flags: { dataDir: tempDir('fleet-cfg'), store: { backend: 'postgres' }, fleet: { role: 'hub' } } });
+  const config = loadConfig({ env: {}, flags: { dataDir: dataDir(), store: { backend: 'postgres' }, fleet: { role: 'hub' } } });
   await assert.rejects(startFleetHub(config, { logger: silent }), (e) => isAppError(e, 'VIGIL_ERR_CONFIG') && /store\.url/.test(e.message));
 });
 
 it('exits 2 on an unknown role, naming the flag and the choices', () => {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), 'up', '--role', 'relay', '--data-dir', tempDir('fleet-cfg')], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), 'up', '--role', 'relay', '--data-dir', dataDir()], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--role/);
   assert.match(r.stderr, /single, sensor, hub|single \| sensor \| hub|sensor/);
