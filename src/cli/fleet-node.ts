@@ -35,6 +35,9 @@ export interface FleetStartOptions {
   readonly sensorHosts?: readonly string[];
 }
 
+/** The version a sensor reports in its heartbeat (main.ts's --version says the same). */
+const VIGIL_VERSION = '0.1.0';
+
 function natsOptions(config: VigilConfig): NatsLinkOptions {
   const f = config.fleet;
   return {
@@ -71,7 +74,7 @@ export async function startFleetSensor(config: VigilConfig, opts: FleetStartOpti
   collectDefaultMetrics({ register: registry, prefix: 'vigil_' });
   const publisher = FleetPublisher.start({
     sensor: name, nats: natsOptions(config), spoolDir: join(dataDir, 'fleet-spool'),
-    maxSpoolBytes: config.fleet.spoolMaxMb * 1024 * 1024, logger: logger.child({ module: 'fleet' }),
+    maxSpoolBytes: config.fleet.spoolMaxMb * 1024 * 1024, logger: logger.child({ module: 'fleet' }), version: VIGIL_VERSION,
   });
   registerPublisherMetrics(registry, publisher);
   const p = config.sensor.persona;

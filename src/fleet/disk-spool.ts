@@ -40,6 +40,7 @@ export class DiskSpool {
     this.fd = openSync(this.file, 'a+', 0o600);
     this.size = fstatSync(this.fd).size;
     this.offset = Math.min(this.readOffset(), this.size);
+    this.endTornLine();
   }
 
   get isEmpty(): boolean {
@@ -109,6 +110,18 @@ export class DiskSpool {
 
   close(): void {
     closeSync(this.fd);
+  }
+
+  /** A crash mid-append leaves a line without its newline; end it so the next append starts a line
+   * of its own (the torn one is then skipped as unparsable instead of swallowing the next message). */
+  private endTornLine(): void {
+    if (this.size === 0) return;
+    const last = Buffer.alloc(1);
+    readSync(this.fd, last, 0, 1, this.size - 1);
+    if (last[0] === 0x0a) return;
+    writeSync(this.fd, '\n');
+    fdatasyncSync(this.fd);
+    this.size += 1;
   }
 
   private readOffset(): number {

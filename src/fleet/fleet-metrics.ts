@@ -2,7 +2,7 @@
 // counts; the hub's consumption and, per sensor, last message, lag and counts (silent sensors show).
 
 import { Gauge, type Registry } from 'prom-client';
-import type { FleetHub } from './hub-consumer.js';
+import type { FleetHub, SensorHealth } from './hub-consumer.js';
 import type { FleetPublisher } from './sensor-publisher.js';
 
 export function registerPublisherMetrics(registry: Registry, p: FleetPublisher): void {
@@ -26,12 +26,15 @@ export function registerHubMetrics(registry: Registry, hub: FleetHub): void {
   g('vigil_fleet_hub_sessions_duplicate_total', 'Sessions delivered again and already stored (idempotent)', () => hub.stats.sessionsDuplicate);
   g('vigil_fleet_hub_rejected_total', 'Messages refused as malformed (terminated, not redelivered)', () => Object.values(hub.stats.rejected).reduce((a, b) => a + (b ?? 0), 0));
   g('vigil_fleet_hub_backlog', 'Messages waiting in the hub consumer', () => hub.stats.backlog);
-  const perSensor = (name: string, help: string, read: (h: { lastSeen: number; sessions: number; events: number; lagMs: number }) => number): void => {
+  const perSensor = (name: string, help: string, read: (h: SensorHealth) => number | undefined): void => {
     new Gauge({
       name, help, labelNames: ['sensor'], registers: [registry],
       collect() {
         this.reset();
-        for (const [sensor, h] of hub.sensors) this.set({ sensor }, read(h));
+        for (const [sensor, h] of hub.sensors) {
+          const v = read(h);
+          if (v !== undefined) this.set({ sensor }, v);
+        }
       },
     });
   };
@@ -39,4 +42,13 @@ export function registerHubMetrics(registry: Registry, hub: FleetHub): void {
   perSensor('vigil_fleet_sensor_lag_seconds', 'Broker-to-hub-commit delay of the sensor\'s last message', (h) => h.lagMs / 1000);
   perSensor('vigil_fleet_sensor_sessions_total', 'Sessions received from the sensor', (h) => h.sessions);
   perSensor('vigil_fleet_sensor_events_total', 'Events received from the sensor', (h) => h.events);
+  perSensor('vigil_fleet_sensor_spool_bytes', 'The sensor\'s unreplayed spool, from its last heartbeat', (h) => h.spoolBytes);
+  perSensor('vigil_fleet_sensor_spool_dropped_total', 'Messages the sensor refused with a full spool, from its last heartbeat', (h) => h.dropped);
+  new Gauge({
+    name: 'vigil_fleet_sensor_info', help: 'The sensor\'s software version, from its last heartbeat (value 1)', labelNames: ['sensor', 'version'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [sensor, h] of hub.sensors) if (h.version !== undefined) this.set({ sensor, version: h.version }, 1);
+    },
+  });
 }

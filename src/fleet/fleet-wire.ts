@@ -115,3 +115,35 @@ export function decodeMessage(subject: string, data: Uint8Array): Decoded {
   const session = { ...(s as unknown as SessionRecord), sensor };
   return { ok: true, sensor, kind: 'session', session, ...(typeof body.payload === 'string' && { payload: Buffer.from(body.payload, 'base64') }) };
 }
+
+/** Sensor heartbeats travel on core NATS beside the stream (never stored, never replayed). */
+export const HEALTH_ROOT = 'vigil.health';
+export const MAX_HEARTBEAT_BYTES = 4096;
+
+export function healthSubject(sensor: string): string {
+  return `${HEALTH_ROOT}.${sensor}`;
+}
+
+export interface HeartbeatBody {
+  readonly v: 1;
+  readonly version: string;
+  readonly spoolBytes: number;
+  readonly spooled: number;
+  readonly dropped: number;
+  readonly ts: number;
+}
+
+/** A heartbeat with its sensor (from the subject), or undefined when anything about it is off. */
+export function decodeHeartbeat(subject: string, data: Uint8Array): { sensor: string; beat: HeartbeatBody } | undefined {
+  const parts = subject.split('.');
+  const sensor = parts[2] ?? '';
+  if (parts.length !== 3 || `${parts[0]}.${parts[1]}` !== HEALTH_ROOT || !SENSOR_NAME.test(sensor) || data.byteLength > MAX_HEARTBEAT_BYTES) return undefined;
+  try {
+    const b = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8')) as Record<string, unknown>;
+    const counts = [b.spoolBytes, b.spooled, b.dropped, b.ts].every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
+    if (!isObject(b) || b.v !== 1 || typeof b.version !== 'string' || b.version.length > 64 || !counts) return undefined;
+    return { sensor, beat: b as unknown as HeartbeatBody };
+  } catch {
+    return undefined;
+  }
+}

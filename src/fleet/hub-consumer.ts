@@ -3,14 +3,14 @@
 // after its writes committed. Redelivery after a crash is harmless: sessions insert once by id.
 
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { JsMsg } from '@nats-io/jetstream';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { isAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import type { VigilEvent } from '../model/event.js';
 import type { SessionRecord } from '../model/session.js';
 import type { SaveResult, Store } from '../store/store.js';
-import { FLEET_STREAM, MAX_MESSAGE_BYTES, SUBJECT_ROOT, decodeMessage, type FleetRejection } from './fleet-wire.js';
+import { FLEET_STREAM, HEALTH_ROOT, MAX_MESSAGE_BYTES, SUBJECT_ROOT, decodeHeartbeat, decodeMessage, type FleetRejection } from './fleet-wire.js';
 import { connectNats, type NatsLinkOptions } from './nats-link.js';
 
 export type HubStore = Pick<Store, 'saveSession' | 'putPayload' | 'appendEvents'>;
@@ -25,7 +25,7 @@ export interface HubOptions {
   readonly streamMaxAgeDays?: number;
   /** Bytes the stream may hold; when full, publishes fail and sensors spool (discard new). Default 0 = no bound. */
   readonly streamMaxBytes?: number;
-  /** Messages per store transaction (default 256). */
+  /** Messages per fetch and store transaction (default 512). */
   readonly batch?: number;
   /** Events the store accepted (the detectors), after commit. */
   readonly onEvents?: (events: readonly VigilEvent[]) => void;
@@ -41,6 +41,11 @@ export interface SensorHealth {
   events: number;
   /** ms between the broker storing the sensor's last message and the hub committing it. */
   lagMs: number;
+  /** From the sensor's last heartbeat (absent until one arrives). */
+  version?: string;
+  spoolBytes?: number;
+  dropped?: number;
+  lastHeartbeat?: number;
 }
 
 export interface HubStats {
@@ -65,6 +70,7 @@ export class FleetHub {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private stopWaiting: (() => void) | undefined;
+  private messages: ConsumerMessages | undefined;
 
   private constructor(
     private readonly opts: HubOptions,
@@ -83,6 +89,7 @@ export class FleetHub {
       throw e;
     }
     hub.loop = hub.consumeLoop();
+    hub.listenHeartbeats();
     return hub;
   }
 
@@ -90,8 +97,38 @@ export class FleetHub {
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopWaiting?.();
+    await this.messages?.close();
     await this.loop;
     await this.nc.drain().catch(() => undefined);
+  }
+
+  private listenHeartbeats(): void {
+    const sub = this.nc.subscribe(`${HEALTH_ROOT}.*`, {
+      callback: (err, msg) => {
+        if (err) return;
+        const d = decodeHeartbeat(msg.subject, msg.data);
+        if (!d) return;
+        const h = this.health(d.sensor);
+        if (!h) return;
+        h.version = d.beat.version;
+        h.spoolBytes = d.beat.spoolBytes;
+        h.dropped = d.beat.dropped;
+        h.lastHeartbeat = Date.now();
+        h.lastSeen = Math.max(h.lastSeen, h.lastHeartbeat);
+      },
+    });
+    void sub.closed.catch(() => undefined);
+  }
+
+  /** The sensor's health record, created on first sight, within MAX_TRACKED_SENSORS. */
+  private health(sensor: string): SensorHealth | undefined {
+    let h = this.sensors.get(sensor);
+    if (!h) {
+      if (this.sensors.size >= MAX_TRACKED_SENSORS) return undefined;
+      h = { lastSeen: 0, sessions: 0, events: 0, lagMs: 0 };
+      this.sensors.set(sensor, h);
+    }
+    return h;
   }
 
   private get streamName(): string {
@@ -129,7 +166,7 @@ export class FleetHub {
       durable_name: this.durable,
       ack_policy: 'explicit',
       deliver_policy: 'all',
-      ack_wait: nanos(60_000),
+      ack_wait: nanos(30_000),
       max_ack_pending: 8192,
       max_deliver: -1,
     });
@@ -138,20 +175,10 @@ export class FleetHub {
   private async consumeLoop(): Promise<void> {
     const { jetstream } = await import('@nats-io/jetstream');
     const js = jetstream(this.nc);
-    const batch = this.opts.batch ?? 256;
     while (!this.stopped) {
       try {
         const consumer = await js.consumers.get(this.streamName, this.durable);
-        while (!this.stopped) {
-          const iter = await consumer.fetch({ max_messages: batch, expires: 1000 });
-          const msgs: JsMsg[] = [];
-          for await (const m of iter) {
-            msgs.push(m);
-            // Take what has arrived rather than wait for a full batch: a quiet fleet stays live.
-            if (msgs.length >= batch) break;
-          }
-          if (msgs.length > 0) await this.handle(msgs);
-        }
+        await this.consumeOnce(await consumer.consume({ max_messages: 2 * this.batchSize }));
       } catch (e) {
         if (this.stopped) break;
         this.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'fleet hub: consuming failed; retrying');
@@ -160,6 +187,48 @@ export class FleetHub {
           setTimeout(r, 500).unref();
         });
       }
+    }
+  }
+
+  private get batchSize(): number {
+    return this.opts.batch ?? 512;
+  }
+
+  /**
+   * Messages stream in (the client keeps pulls outstanding) while a writer takes whatever has
+   * arrived, up to a batch, per store transaction: broker and database round trips overlap, and a
+   * quiet fleet is written at once rather than after a fetch timeout. What waits here is bounded by
+   * the consumer's max_ack_pending (8192): unacknowledged messages are not delivered beyond it.
+   */
+  private async consumeOnce(messages: ConsumerMessages): Promise<void> {
+    this.messages = messages;
+    const queue: JsMsg[] = [];
+    let wake: (() => void) | undefined;
+    let ended = false;
+    const writer = (async () => {
+      while (!ended || queue.length > 0) {
+        if (queue.length === 0) {
+          await new Promise<void>((r) => (wake = r));
+          continue;
+        }
+        await this.handle(queue.splice(0, this.batchSize));
+      }
+    })();
+    // A failed write (the store closed under us) ends the stream; the outer loop starts it again.
+    const failed = writer.catch(async (e: unknown) => {
+      await messages.close();
+      throw e;
+    });
+    try {
+      for await (const m of messages) {
+        queue.push(m);
+        wake?.();
+        wake = undefined;
+      }
+    } finally {
+      ended = true;
+      wake?.();
+      await failed;
     }
   }
 
@@ -224,16 +293,12 @@ export class FleetHub {
   }
 
   private touch(sensor: string, msg: JsMsg, sessions: number, events: number): void {
+    const h = this.health(sensor);
+    if (!h) return;
     const now = Date.now();
-    let h = this.sensors.get(sensor);
-    if (!h) {
-      if (this.sensors.size >= MAX_TRACKED_SENSORS) return;
-      h = { lastSeen: 0, sessions: 0, events: 0, lagMs: 0 };
-    }
     h.lastSeen = now;
     h.sessions += sessions;
     h.events += events;
     h.lagMs = Math.max(0, now - Math.floor(msg.info.timestampNanos / 1_000_000));
-    this.sensors.set(sensor, h);
   }
 }

@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import { AppError } from '../core/errors.js';
 import { DiskSpool, type SpoolStats } from './disk-spool.js';
-import { SENSOR_NAME, toMessages, type FleetMessage, type FleetRecord } from './fleet-wire.js';
+import { SENSOR_NAME, healthSubject, toMessages, type FleetMessage, type FleetRecord, type HeartbeatBody } from './fleet-wire.js';
 import { connectNats, type NatsLinkOptions } from './nats-link.js';
 
 export interface PublisherOptions {
@@ -24,6 +24,10 @@ export interface PublisherOptions {
   readonly publishTimeoutMs?: number;
   /** Messages replayed from the spool per round trip (default 256). */
   readonly replayBatch?: number;
+  /** Software version, reported to the hub in the heartbeat. */
+  readonly version?: string;
+  /** Heartbeat period (default 10 s): the hub shows version and spool size, and a silent sensor. */
+  readonly heartbeatMs?: number;
   readonly logger?: Logger;
 }
 
@@ -44,6 +48,7 @@ export class FleetPublisher {
   private js: JetStreamClient | undefined;
   private connected = false;
   private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly boot = randomBytes(6).toString('hex');
   private seq = 0;
@@ -96,6 +101,7 @@ export class FleetPublisher {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
     await this.chain.catch(() => undefined);
     this.spool.close();
     await this.nc?.close().catch(() => undefined);
@@ -143,6 +149,23 @@ export class FleetPublisher {
     if (!this.spool.isEmpty) this.kick(0);
   }
 
+  /** Core NATS, not JetStream: a lost heartbeat needs no replay, the next one says the same. */
+  private startHeartbeat(nc: NatsConnection): void {
+    const beat = (): void => {
+      if (!this.connected) return;
+      const st = this.stats;
+      const body: HeartbeatBody = { v: 1, version: this.opts.version ?? '', spoolBytes: st.pendingBytes, spooled: st.spooled, dropped: st.dropped, ts: Date.now() };
+      try {
+        nc.publish(healthSubject(this.opts.sensor), JSON.stringify(body));
+      } catch {
+        // closed or reconnecting: the next beat
+      }
+    };
+    beat();
+    this.heartbeat = setInterval(beat, this.opts.heartbeatMs ?? 10_000);
+    this.heartbeat.unref();
+  }
+
   private async connectLoop(): Promise<void> {
     try {
       const nc = await connectNats({ name: `vigil-sensor-${this.opts.sensor}`, ...this.opts.nats });
@@ -153,6 +176,7 @@ export class FleetPublisher {
       this.connected = true;
       this.logger.info({ url: this.opts.nats.url }, 'fleet: connected to the hub broker');
       this.kick(0);
+      this.startHeartbeat(nc);
       for await (const s of nc.status()) {
         if (s.type === 'disconnect') {
           this.connected = false;

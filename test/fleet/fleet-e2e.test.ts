@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -78,17 +79,22 @@ class HubProcess {
 }
 
 describe('fleet end to end: two sensors -> JetStream -> hub -> PostgreSQL, with kills', { skip, timeout: 600_000 }, () => {
-  const ctx = { pg: undefined as PgCluster | undefined, nats: undefined as NatsServer | undefined, hub: undefined as HubProcess | undefined, sensors: [] as FleetSensorNode[] };
+  const ctx = { pg: undefined as PgCluster | undefined, nats: undefined as NatsServer | undefined, hub: undefined as HubProcess | undefined, sensors: [] as FleetSensorNode[], dirs: [] as string[] };
+  const dir = (name: string): string => {
+    const d = tempDir(name);
+    ctx.dirs.push(d);
+    return d;
+  };
 
   before(async () => {
     ctx.pg = await PgCluster.start();
     const url = ctx.pg.createDatabase('hub');
     ctx.nats = await NatsServer.start();
-    const hubDir = tempDir('fleet-hub');
+    const hubDir = dir('fleet-hub');
     ctx.hub = new HubProcess(['--role', 'hub', '--hub', ctx.nats.url, '--store', 'postgres', '--data-dir', hubDir, '--http-port', String(await freePort()), '--log-level', 'warn'], { VIGIL_STORE_URL: url, VIGIL_LOG_FORMAT: 'json' });
     await ctx.hub.start();
     for (const name of ['sensor-east', 'sensor-west']) {
-      const config = loadConfig({ env: {}, flags: { dataDir: tempDir(`fleet-${name}`), sensor: { ports: [4444] }, fleet: { role: 'sensor', url: ctx.nats.url, sensorName: name }, log: { level: 'silent' } } });
+      const config = loadConfig({ env: {}, flags: { dataDir: dir(`fleet-${name}`), sensor: { ports: [4444] }, fleet: { role: 'sensor', url: ctx.nats.url, sensorName: name }, log: { level: 'silent' } } });
       ctx.sensors.push(await startFleetSensor(config, { ephemeralPorts: true, sensorHosts: ['127.0.0.1'], logger: pino({ level: 'silent' }) }));
     }
   });
@@ -97,6 +103,7 @@ describe('fleet end to end: two sensors -> JetStream -> hub -> PostgreSQL, with 
     await ctx.hub?.stop();
     await ctx.nats?.dispose();
     await ctx.pg?.dispose();
+    for (const d of ctx.dirs) rmSync(d, { recursive: true, force: true });
   });
 
   it('stores every acknowledged session exactly once through a hub SIGKILL, a broker SIGKILL and a PostgreSQL restart', async (t) => {

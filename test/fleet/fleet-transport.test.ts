@@ -39,7 +39,7 @@ describe('fleet transport (nats-server JetStream -> hub -> store)', { skip }, ()
   const ctx = { dir: '', nats: undefined as NatsServer | undefined, store: undefined as SqliteStore | undefined, hub: undefined as FleetHub | undefined, events: [] as VigilEvent[] };
   const publishers: FleetPublisher[] = [];
   const sensor = (name: string, extra: { maxSpoolBytes?: number } = {}): FleetPublisher => {
-    const p = FleetPublisher.start({ sensor: name, nats: { url: ctx.nats!.url }, spoolDir: join(ctx.dir, `spool-${name}`), publishTimeoutMs: 1000, ...extra });
+    const p = FleetPublisher.start({ sensor: name, nats: { url: ctx.nats!.url }, spoolDir: join(ctx.dir, `spool-${name}`), publishTimeoutMs: 1000, version: '9.9.9-test', heartbeatMs: 100, ...extra });
     publishers.push(p);
     return p;
   };
@@ -81,6 +81,8 @@ describe('fleet transport (nats-server JetStream -> hub -> store)', { skip }, ()
     assert.equal(ctx.events.length, 2, 'the detectors saw the events after commit');
     assert.deepEqual([...ctx.hub!.sensors.keys()].sort(), ['lab-a', 'lab-b']);
     assert.equal(ctx.hub!.sensors.get('lab-b')?.sessions, 50);
+    await until('a heartbeat', () => ctx.hub!.sensors.get('lab-a')?.version === '9.9.9-test');
+    assert.equal(ctx.hub!.sensors.get('lab-a')?.spoolBytes, 0);
   });
 
   it('spools to disk while the broker is down and replays in order when it is back; nothing acknowledged is lost', async () => {
@@ -104,6 +106,7 @@ describe('fleet transport (nats-server JetStream -> hub -> store)', { skip }, ()
     await ctx.nats!.startProcess();
     await write(30);
     assert.ok(await p.drained(), 'the spool empties once the broker is back');
+    await until('the hub hears the spool size in a heartbeat', () => ctx.hub!.sensors.get('lab-c')?.spoolBytes === 0);
     await until('every acknowledged session at the hub', async () => (await countSessions(ctx.store!)) === before + ids.length, 60_000, () => ({ hub: ctx.hub!.stats, sensor: p.stats, ids: ids.length, before }));
     for (const id of [ids[0], ids[60], ids[ids.length - 1]]) assert.ok(await ctx.store!.getSession(id), id);
   });

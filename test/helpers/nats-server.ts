@@ -32,8 +32,9 @@ export class NatsServer {
     private readonly extraArgs: readonly string[],
   ) {}
 
-  static async start(extraArgs: readonly string[] = []): Promise<NatsServer> {
-    const s = new NatsServer(await freePort(), mkdtempSync(join(tmpdir(), 'vigil-nats-')), extraArgs);
+  /** On `port` when given (a sensor configured before its broker exists), else a free one. */
+  static async start(extraArgs: readonly string[] = [], port?: number): Promise<NatsServer> {
+    const s = new NatsServer(port ?? (await freePort()), mkdtempSync(join(tmpdir(), 'vigil-nats-')), extraArgs);
     await s.startProcess();
     return s;
   }

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { PgCluster, skipWithoutPostgres } from '../helpers/pg-cluster.js';
 import { runStoreContract, type StoreFactory } from './store-contract.js';
-import { makeSession, T0 } from './fixtures.js';
+import { connEvent, makeSession, T0 } from './fixtures.js';
 
 const skip = skipWithoutPostgres();
 if (skip) console.log(`# postgres store tests skipped: ${skip}`);
@@ -72,6 +72,23 @@ describe('PostgreSQL store', { skip }, () => {
         assert.ok(saved);
         assert.ok(await store.getSession('before-restart'));
         assert.equal(await store.getSession('while-down'), undefined);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('commits a sensor batch (sample, events, sessions) in one transaction, and a replayed batch changes nothing', async () => {
+      const store = await openPostgresStore({ url: cluster.pg!.createDatabase('batch') });
+      try {
+        const data = new TextEncoder().encode('inert filler bytes');
+        const s = makeSession({ id: 'batch-1', dport: 4444 });
+        const batch = { sessions: [s], events: [connEvent({ ts: T0, dport: 4444 })], payloads: [{ data, ts: T0 }] };
+        assert.deepEqual(await store.saveBatch(batch), [{ inserted: true }]);
+        assert.deepEqual(await store.saveBatch({ sessions: [s] }), [{ inserted: false }]);
+        assert.deepEqual(await store.getSession('batch-1'), s);
+        assert.equal((await store.queryEvents({ port: 4444 })).items.length, 1);
+        assert.equal(store.counters.sessionsInserted, 1);
+        assert.equal(store.counters.sessionsReplayed, 1);
       } finally {
         await store.close();
       }

@@ -17,12 +17,15 @@ export interface PgWriteUnit {
   readonly sessions?: readonly SessionRecord[];
 }
 
-/** Rows per multi-row INSERT: 200 x 19 columns stays far under PostgreSQL's 65,535 parameters. */
-const CHUNK = 200;
+/** Bound parameters per multi-row INSERT, under PostgreSQL's limit of 65,535: few big statements
+ * cost the server less than many small ones (each is parsed and planned on its own). */
+const MAX_PARAMS = 30_000;
 
-function chunks<T>(rows: readonly T[]): T[][] {
+function chunks<T extends object>(rows: readonly T[]): T[][] {
+  if (rows.length === 0) return [];
+  const per = Math.max(1, Math.floor(MAX_PARAMS / Object.keys(rows[0]).length));
   const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
+  for (let i = 0; i < rows.length; i += per) out.push(rows.slice(i, i + per));
   return out;
 }
 

@@ -30,7 +30,7 @@ export interface PostgresStoreOptions {
   readonly pruneBatch?: number;
   readonly pruneIntervalMs?: number;
   readonly background?: boolean;
-  /** Write units per group-commit transaction (default 256). */
+  /** Write units per group-commit transaction (default 1024: a hub batch of 512 sessions is one transaction). */
   readonly maxBatch?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -65,7 +65,7 @@ export class PostgresStore implements Store {
     readonly kysely: Kysely<CoreDatabase>,
   ) {
     this.clock = opts.clock ?? systemClock;
-    this.units = new GroupCommitter<PgWriteUnit, SaveResult[]>((items) => this.kysely.transaction().execute((trx) => writePgUnits(trx, items)), opts.maxBatch ?? 256);
+    this.units = new GroupCommitter<PgWriteUnit, SaveResult[]>((items) => this.kysely.transaction().execute((trx) => writePgUnits(trx, items)), opts.maxBatch ?? 1024);
     if (opts.retention && opts.background !== false) {
       this.retention = new RetentionRunner((now) => this.prune(now), { intervalMs: opts.pruneIntervalMs, clock: this.clock, logger: opts.logger });
     }
