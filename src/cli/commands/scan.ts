@@ -13,6 +13,8 @@ import {
   type ScanLimitName,
 } from '../../scan/index.js';
 import { addConfigOptions, configFromOptions } from '../config-flags.js';
+import type { VigilConfig } from '../config.js';
+import { openExposure } from '../exposure-wiring.js';
 
 interface ScanFlags {
   ports?: string;
@@ -32,6 +34,7 @@ interface ScanFlags {
   resume?: boolean;
   allHosts?: boolean;
   progress?: boolean;
+  save?: boolean;
 }
 
 const collect = (v: string, acc: string[]): string[] => [...acc, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -125,6 +128,7 @@ export function register(program: Command): void {
     .option('--output-xml <file>', 'nmap-compatible XML to FILE (same as -oX FILE)')
     .option('--resume', 'continue the interrupted scan of the same targets, ports, scope and checks (state in <dataDir>/scans)')
     .option('--all-hosts', 'report hosts with no open port too')
+    .option('--save', 'also record the results as assets and findings in the data directory (a check that says patched closes its finding, vulnerable opens or reopens it); see `vigil findings`')
     .option('--no-progress', 'no progress line on stderr');
   addConfigOptions(cmd, ['dataDir']);
   cmd.addHelpText('after', '\nExamples:\n  vigil scan 127.0.0.1 --check ms03-026\n  vigil scan 10.20.0.0/16 --scope ./scope.txt --exclude 10.20.5.0/24 --rate 500 -oX scan.xml');
@@ -163,6 +167,9 @@ export function register(program: Command): void {
     if (xmlFile) fd = openSync(xmlFile, 'w', PRIVATE_FILE_MODE);
     const ac = new AbortController();
     const onSigint = (): void => ac.abort();
+    // results are kept only to be saved, and then once the scan is over: a finding is closed by a
+    // whole rescan, and an interrupted one saves what it saw (what it did not see changes nothing)
+    const seen: HostScanResult[] = [];
     process.once('SIGINT', onSigint);
     try {
       if (fd !== undefined) writeSync(fd, nmapXmlHeader(`vigil scan ${(rawArgsOf(cmd)).slice(3).join(' ')}`, ports, start));
@@ -172,6 +179,7 @@ export function register(program: Command): void {
         state: { store: new ScanStateStore(join(config.dataDir, 'scans')), resume: flags.resume === true },
         signal: ac.signal,
         onResult: (r) => {
+          if (flags.save) seen.push(r);
           if (fd !== undefined) writeSync(fd, nmapXmlHost(r, start));
           if (tty) process.stderr.write('\r\x1b[K');
           process.stdout.write(`${flags.json ? JSON.stringify(r) : hostLine(r)}\n`);
@@ -182,10 +190,22 @@ export function register(program: Command): void {
       if (tty) process.stderr.write('\n');
       const how = summary.interrupted ? `interrupted; resume with the same arguments and --resume` : 'done';
       process.stderr.write(`vigil: scan ${how}: ${summary.hostsDone}/${summary.hostsTotal} hosts, ${summary.hostsUp} with open ports, ${(summary.elapsedMs / 1000).toFixed(1)} s${summary.resumed ? ' (resumed)' : ''}\n`);
+      if (flags.save) await saveResults(config, seen);
       if (summary.interrupted) process.exitCode = 130;
     } finally {
       process.removeListener('SIGINT', onSigint);
       if (fd !== undefined) closeSync(fd);
     }
   });
+}
+
+/** `--save`: the scan's hosts into assets and findings, as `vigil up`'s scheduled rescans do. */
+async function saveResults(config: VigilConfig, results: readonly HostScanResult[]): Promise<void> {
+  const x = await openExposure(config, { create: true });
+  try {
+    const s = await x.service.applyScan(results);
+    process.stderr.write(`vigil: saved ${results.length} host(s): ${s.assetsCreated} new asset(s), ${s.assetsUpdated} updated; findings ${s.findingsOpened} opened, ${s.findingsFixed} fixed, ${s.findingsReopened} reopened\n`);
+  } finally {
+    await x.close();
+  }
 }
