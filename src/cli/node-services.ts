@@ -7,8 +7,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { VigilEvent } from '../model/event.js';
 import { DetectionService, buildAlertRouter } from '../detect/detection-service.js';
-import { vulnerabilityPortsOf } from '../detect/surge-detector.js';
-import { loadStarterData, starterRecords } from '../kb/data/starter-data.js';
+import { loadStarterData } from '../kb/data/starter-data.js';
 import { AlertSqliteStore } from '../store/sqlite/alert-sqlite-store.js';
 import { KbSqliteStore } from '../store/sqlite/kb-sqlite-store.js';
 import { resolveCveId } from '../kb/cve-alias.js';
@@ -17,7 +16,7 @@ import { alertRoutePlugin } from '../server/routes/alerts.js';
 import { kbRoutePlugins } from '../server/routes/vulns.js';
 import type { RoutePlugin } from '../server/route-plugin.js';
 import type { VigilConfig } from './config.js';
-import { pipelineOptionsFrom } from './detect-config.js';
+import { nodePipelineOptions } from './detect-config.js';
 
 export interface NodeServices {
   readonly detection: DetectionService;
@@ -51,9 +50,7 @@ export async function startNodeServices(
       windowByDetector: Object.fromEntries(Object.entries(config.alerts.suppressSeconds).map(([d, s]) => [d, s * 1000])),
     },
   });
-  const vulnerabilityPorts = vulnerabilityPortsOf(Object.entries(starterRecords()).map(([id, r]) => ({ id, ports: r.ports })));
-  const pipeline = pipelineOptionsFrom(config);
-  const detection = new DetectionService({ router, clock, pipeline: { ...pipeline, surge: { ...(pipeline.surge || {}), vulnerabilityPorts } } });
+  const detection = new DetectionService({ router, clock, pipeline: nodePipelineOptions(config) });
   detection.start();
   const publicUrl = config.http.publicUrl !== '' ? config.http.publicUrl.replace(/\/+$/, '') : `http://${deps.httpAddress}`;
   const routes = [

@@ -28,7 +28,7 @@ class DistinctSourceAlarm implements AlarmDetector {
 
 const EPOCH = Date.UTC(2003, 7, 1);
 const SMALL_CR: OutbreakConfig = { ...CODE_RED_V2, vulnerable: 50_000, scanRate: (CODE_RED_V2.scanRate * 359_000) / 50_000 };
-const NO_NOISE = { ...defaultNoise(80, 'tcp'), sourcesPerSecondPerSlash16: 0 };
+const NO_NOISE = { ...defaultNoise(80, 'tcp'), sourcesPerSecondPerSlash16: 0, sweepersPerSecondPerSlash16: 0 };
 
 test('fraction at first alarm grows with the alarm threshold, and noise-only streams count their alarms', () => {
   const run = (threshold: number, noise = NO_NOISE) => evaluateEarlyWarning({
