@@ -2,13 +2,15 @@
 // configuration: sweep, surge and growth among the rest) on simulated 2^20-address telescopes for
 // the Code Red and Blaster presets, and on noise-only streams. "without sweepers" rows switch the
 // new-sweeper signal off (detect.surge.sweepMinSweepers past reach): the detectors as they were.
-// VIGIL_BENCH_EW_CASES=0,3 runs only those rows (to split a long run over processes).
+// VIGIL_BENCH_EW_CASES=0,3 runs only those rows (to split a long run over processes); =floor only the
+// floor table (when the worm's k-th source first reached the monitor: no detector can alarm sooner).
 
 import { loadConfig } from '../src/cli/config.js';
 import { nodePipelineOptions } from '../src/cli/detect-config.js';
 import type { PipelineOptions } from '../src/detect/detect-pipeline.js';
 import { defaultNoise, type NoiseSpec } from '../src/outbreak/background-noise.js';
-import { evaluateEarlyWarning } from '../src/outbreak/early-warning.js';
+import { evaluateEarlyWarning, wormSightings } from '../src/outbreak/early-warning.js';
+import { quantile } from '../src/outbreak/outbreak-summary.js';
 import type { EarlyWarningReport } from '../src/outbreak/early-warning.js';
 import type { OutbreakConfig } from '../src/outbreak/outbreak-config.js';
 import { BLASTER, CODE_RED_V2 } from '../src/outbreak/outbreak-presets.js';
@@ -67,8 +69,25 @@ function row(r: EarlyWarningReport, c: Case, ms: number): string {
   return `| ${r.preset} | ${c.monitor} | ${c.bucketS / 60} min | ${signal} | ${r.detectedRuns}/${r.runs} | ${pct(r.fractionAtAlarmMedian)} | ${pct(r.fractionAtAlarmP90)} | ${pct(r.byDetector.surge.median)} | ${pct(r.byDetector.growth.median)} | ${hours} h | ${r.falseAlarms} in ${r.noiseDays} d (${per30.toFixed(2)}/30 d; ${r.falseAlarmAlerts} alerts) | ${warm} | ${goal} | ${(ms / 1000).toFixed(1)} s |`;
 }
 
+const SIGHTINGS = [1, 3, 10];
+
+/** Floor rows: the infected fraction when the k-th distinct worm source first reached the monitor. */
+function floorRows(): string[] {
+  const rows: string[] = [];
+  for (const [config, monitor] of [[CODE_RED_V2, '4096x/24'], [BLASTER, '4096x/24'], [BLASTER, '/12']] as const) {
+    const per = wormSightings({ config, monitorSpec: monitor, runs: RUNS, seed: 1, stopFraction: 0.3 }, SIGHTINGS);
+    const cells = SIGHTINGS.map((_, j) => {
+      const xs = per.map((p) => p[j]!);
+      return `${pct(quantile(xs, 0.5))} (${xs.filter(Number.isFinite).length}/${RUNS})`;
+    });
+    rows.push(`| ${config.name} | ${monitor} | ${cells.join(' | ')} |`);
+  }
+  return rows;
+}
+
 export async function run(): Promise<string> {
-  const only = process.env['VIGIL_BENCH_EW_CASES']?.split(',').map(Number);
+  const env = process.env['VIGIL_BENCH_EW_CASES'];
+  const only = env?.split(',').map(Number);
   const rows: string[] = [];
   for (const [i, c] of CASES.entries()) {
     if (only && !only.includes(i)) continue;
@@ -90,5 +109,11 @@ export async function run(): Promise<string> {
     '| preset | monitor (2^20 addresses) | bucket | new-sweeper signal | detected | infected at first alarm, median | p90 | surge alone, median | growth alone, median | time to alarm, median | false alarms (noise only) | warm-up alarms | goal met | wall time |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
+    '',
+    `The floor: infected fraction when the worm's k-th distinct source first reached the monitor (median over the same ${RUNS} runs, worm streams and monitor placement; in brackets the runs in which it happened before 30%). No detector can alarm before the first; an alarm that needs k sources cannot come before the k-th.`,
+    '',
+    `| preset | monitor | ${SIGHTINGS.map((k) => `${k}${k === 1 ? 'st' : 'th'} worm source seen, median`).join(' | ')} |`,
+    `|---|---|${SIGHTINGS.map(() => '---|').join('')}`,
+    ...(env === undefined || env.split(',').includes('floor') ? floorRows() : []),
   ].join('\n');
 }

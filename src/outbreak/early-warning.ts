@@ -196,3 +196,31 @@ export function evaluateEarlyWarning(opts: EarlyWarningOptions): EarlyWarningRep
     noise: opts.noise,
   };
 }
+
+/**
+ * The floor under any detector: the ever-infected fraction at which the k-th distinct worm source
+ * first reached the monitor, per run (Infinity: not by stopFraction). Same monitor placement and
+ * worm streams as evaluateEarlyWarning with the same seed (noise plays no part in it).
+ */
+export function wormSightings(opts: Pick<EarlyWarningOptions, 'config' | 'monitorSpec' | 'runs' | 'seed' | 'stopFraction'>, ks: readonly number[]): number[][] {
+  const monitor = parseMonitorSpec(opts.monitorSpec, new SeededRng(opts.seed));
+  const out: number[][] = [];
+  for (let i = 0; i < opts.runs; i++) {
+    const sim = new OutbreakSimulator(opts.config, opts.seed + i);
+    const n = sim.pool.n;
+    const seen = new Set<string>();
+    const at = ks.map(() => Infinity);
+    for (const batch of telescopeStream(sim, monitor, { epochMs: 0 })) {
+      for (const e of batch.events) {
+        if (seen.has(e.src)) continue;
+        seen.add(e.src);
+        ks.forEach((k, j) => {
+          if (seen.size === k) at[j] = batch.everInfected / n;
+        });
+      }
+      if (seen.size >= Math.max(...ks) || sim.pool.everInfected >= opts.stopFraction * n) break;
+    }
+    out.push(at);
+  }
+  return out;
+}
