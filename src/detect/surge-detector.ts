@@ -18,7 +18,7 @@ import { SeasonalBaseline, type BaselineOptions, robustFigures } from './seasona
 
 export const SURGE_LIMITS = {
   bucketMs: { default: 3_600_000, min: 1000, max: 86_400_000, unit: 'ms', doc: 'width of a counting bucket; hour-of-day seasonality applies when it is at most one hour' },
-  maxKeys: { default: 1024, min: 1, max: 100_000, unit: 'keys', doc: 'ports + vulnerabilities followed; keys past it are ignored (and counted)' },
+  maxKeys: { default: 1024, min: 1, max: 100_000, unit: 'keys', doc: 'series followed: ports and vulnerabilities, each with its new-sweeper series when the sweep detector runs (two keys); keys past it are ignored (and counted)' },
   maxSourcesPerBucket: { default: 1_000_000, min: 1, max: 100_000_000, unit: 'sources', doc: 'distinct sources remembered per key and bucket; past it the count saturates' },
   maxGapBuckets: { default: 14 * 24, min: 1, max: 100_000, unit: 'buckets', doc: 'empty buckets filled in after a silence; a longer gap restarts the series' },
   baselineBuckets: { default: 6, min: 1, max: 10_000, unit: 'buckets', doc: 'closed buckets a series needs before its baseline is used (warm-up); until then only the cold-start rule can alert' },
