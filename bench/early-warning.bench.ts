@@ -112,7 +112,7 @@ export async function run(): Promise<string> {
     '',
     `The floor: infected fraction when the worm's k-th distinct source first reached the monitor (median over the same ${RUNS} runs, worm streams and monitor placement; in brackets the runs in which it happened before 30%). No detector can alarm before the first; an alarm that needs k sources cannot come before the k-th.`,
     '',
-    `| preset | monitor | ${SIGHTINGS.map((k) => `${k}${k === 1 ? 'st' : 'th'} worm source seen, median`).join(' | ')} |`,
+    `| preset | monitor | ${SIGHTINGS.map((k) => `${k}${({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[k] ?? 'th'} worm source seen, median`).join(' | ')} |`,
     `|---|---|${SIGHTINGS.map(() => '---|').join('')}`,
     ...(env === undefined || env.split(',').includes('floor') ? floorRows() : []),
   ].join('\n');
