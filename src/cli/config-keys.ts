@@ -7,6 +7,7 @@ import { RECON_LIMITS } from '../detect/recon-detector.js';
 import { THRESHOLD_LIMITS } from '../detect/scan-threshold-detector.js';
 import { TRW_LIMITS, TRW_PAPER_PARAMS } from '../detect/scan-trw-detector.js';
 import { SURGE_LIMITS } from '../detect/surge-detector.js';
+import { SWEEP_LIMITS } from '../detect/sweep-detector.js';
 import type { LimitTable } from '../core/limits.js';
 import { IMPORT_LIMITS } from '../exposure/exposure-limits.js';
 import { DEFAULT_DUE_DAYS } from '../exposure/finding-policy.js';
@@ -80,6 +81,7 @@ const DETECT_KEYS: readonly ConfigKey[] = [
   ...limitKeys('detect.trw', TRW_LIMITS),
   ...limitKeys('detect.threshold', THRESHOLD_LIMITS),
   ...limitKeys('detect.recon', RECON_LIMITS),
+  ...limitKeys('detect.sweep', SWEEP_LIMITS),
   { path: 'detect.exploit.minAnomalySeverity', env: 'VIGIL_DETECT_EXPLOIT_MIN_ANOMALY_SEVERITY', type: { kind: 'enum', values: SEVERITIES }, default: 'low',
     doc: 'Engine anomalies (bad_version, fragment games, ...) below this severity raise no alert; they stay session data.' },
   ...limitKeys('detect.exploit', EXPLOIT_LIMITS),
@@ -180,7 +182,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'alerts.minSeverity', env: 'VIGIL_ALERTS_MIN_SEVERITY', type: { kind: 'enum', values: SEVERITIES }, default: 'low',
     doc: 'Alerts below this severity are stored by no sink and sent nowhere (engine anomalies of severity `info` stay as session data).' },
   { path: 'alerts.suppressSeconds', env: 'VIGIL_ALERTS_SUPPRESS_SECONDS', type: { kind: 'int-map' }, default: {},
-    doc: 'Per-detector suppression windows in seconds (e.g. `{surge: 21600}`): an alert with the same key inside the window is merged into the first. Detectors: exploit, trw, threshold, recon, surge, growth.' },
+    doc: 'Per-detector suppression windows in seconds (e.g. `{surge: 21600}`): an alert with the same key inside the window is merged into the first. Detectors: exploit, trw, threshold, recon, sweep, surge, growth.' },
   { path: 'alerts.webhooks', env: 'VIGIL_ALERTS_WEBHOOKS', type: { kind: 'webhook-list' }, default: [],
     doc: 'Webhook receivers: a list of `{name, url, secret}` (JSON array in env); a name matches `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$` (it names the spool files). Each alert is POSTed as JSON with an HMAC-SHA256 `x-vigil-signature` header, retried with backoff and spooled in `<dataDir>/spool` while the receiver is down.' },
   { path: 'alerts.email.smtpUrl', env: 'VIGIL_ALERTS_EMAIL_SMTP_URL', type: { kind: 'string' }, default: '',

@@ -137,6 +137,7 @@ export interface DetectConfig {
   readonly trw: Readonly<Record<string, number>>;
   readonly threshold: Readonly<Record<string, number>>;
   readonly recon: Readonly<Record<string, number>>;
+  readonly sweep: Readonly<Record<string, number>>;
   readonly exploit: Readonly<Record<string, number>> & { readonly minAnomalySeverity?: AlertSeverity };
 }
 
@@ -408,6 +409,7 @@ function detectSection(m: Map<string, unknown>): DetectConfig {
     trw: group('trw') as Record<string, number>,
     threshold: group('threshold') as Record<string, number>,
     recon: group('recon') as Record<string, number>,
+    sweep: group('sweep') as Record<string, number>,
     exploit: group('exploit') as DetectConfig['exploit'],
   };
 }

@@ -3,6 +3,8 @@
 
 import type { PipelineOptions } from '../detect/detect-pipeline.js';
 import type { TrwParams } from '../detect/scan-trw-detector.js';
+import { vulnerabilityPortsOf } from '../detect/surge-detector.js';
+import { starterRecords } from '../kb/data/starter-data.js';
 import type { VigilConfig } from './config.js';
 
 /** Keys that are not limits of their detector's LIMITS table, taken out before resolveLimits sees them. */
@@ -31,6 +33,19 @@ export function pipelineOptionsFrom(config: Pick<VigilConfig, 'detect' | 'sensor
     trw: { params: trwParams, limits: without(d.trw, TRW_PARAM_NAMES) },
     threshold: { limits: d.threshold },
     recon: { ports: config.sensor.ports, limits: d.recon },
+    sweep: { limits: d.sweep },
     exploit: { limits: exploitLimits, ...(minAnomalySeverity !== undefined ? { minAnomalySeverity } : {}) },
   };
+}
+
+/**
+ * The pipeline `vigil up` runs: the detect.* configuration, and the surge detector following each
+ * vulnerability of the starter knowledge base on its ports. `vigil evaluate early-warning` runs the
+ * same, so what it measures is what a node raises.
+ */
+export function nodePipelineOptions(config: Pick<VigilConfig, 'detect' | 'sensor'>): PipelineOptions {
+  const pipeline = pipelineOptionsFrom(config);
+  if (pipeline.surge === false) return pipeline;
+  const vulnerabilityPorts = vulnerabilityPortsOf(Object.entries(starterRecords()).map(([id, r]) => ({ id, ports: r.ports })));
+  return { ...pipeline, surge: { ...(pipeline.surge ?? {}), vulnerabilityPorts } };
 }

@@ -7,8 +7,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { VigilEvent } from '../model/event.js';
 import { DetectionService, buildAlertRouter } from '../detect/detection-service.js';
-import { vulnerabilityPortsOf } from '../detect/surge-detector.js';
-import { loadStarterData, starterRecords } from '../kb/data/starter-data.js';
+import { loadStarterData } from '../kb/data/starter-data.js';
 import { AlertSqliteStore } from '../store/sqlite/alert-sqlite-store.js';
 import { KbSqliteStore } from '../store/sqlite/kb-sqlite-store.js';
 import { resolveCveId } from '../kb/cve-alias.js';
@@ -35,7 +34,7 @@ import { UserSqliteStore } from '../store/sqlite/user-sqlite-store.js';
 import { UserService } from '../server/users.js';
 import { WhatIfPresets } from './what-if-runner.js';
 import type { VigilConfig } from './config.js';
-import { pipelineOptionsFrom } from './detect-config.js';
+import { nodePipelineOptions } from './detect-config.js';
 import { addShareSinks, PartnerWatch, pushTargets, stixOptions, taxiiRoutes } from './share-services.js';
 
 export interface NodeServices {
@@ -92,9 +91,7 @@ export async function startNodeServices(
   const taxii = taxiiRoutes(config, publicUrlOf(config, deps.httpAddress), watch.onAdded);
   if (taxii) router.addSink(new StixPublisher({ stix: stixOptions(config), service: taxii.service, push: pushTargets(config), spoolDir: join(config.dataDir, 'spool'), logger: deps.logger }));
   else if (config.share.taxii.push.length > 0) router.addSink(new StixPublisher({ stix: stixOptions(config), push: pushTargets(config), spoolDir: join(config.dataDir, 'spool'), logger: deps.logger }));
-  const vulnerabilityPorts = vulnerabilityPortsOf(Object.entries(starterRecords()).map(([id, r]) => ({ id, ports: r.ports })));
-  const pipeline = pipelineOptionsFrom(config);
-  const detection = new DetectionService({ router, clock, pipeline: { ...pipeline, surge: { ...(pipeline.surge || {}), vulnerabilityPorts } } });
+  const detection = new DetectionService({ router, clock, pipeline: nodePipelineOptions(config) });
   detection.start();
   watch.start(config, taxii?.service, (list) => detection.pipeline.watchlist.replace(list), deps.logger);
   // The router closes its sinks when the node stops: polling stops with them.

@@ -1,5 +1,6 @@
 // The detector chain every input runs through (live sensor, pcap and log replay, simulation):
-// scanner (TRW + thresholds), sensor reconnaissance, surge/growth and exploit detectors over one event stream.
+// scanner (TRW + thresholds), sensor reconnaissance, sequential sweeps, surge/growth (of sources and of new
+// sweepers) and exploit detectors over one event stream.
 
 import type { Clock } from '../core/clock.js';
 import type { Alert } from '../model/alert.js';
@@ -14,6 +15,7 @@ import { SurgeDetector, type SurgeOptions } from './surge-detector.js';
 import { NO_ALERTS as NONE } from './alert-factory.js';
 import type { WatchIndicator } from '../model/watch.js';
 import { WatchlistDetector } from './watchlist-detector.js';
+import { SweepDetector, type SweepOptions } from './sweep-detector.js';
 
 export interface PipelineOptions {
   readonly trw?: TrwOptions | false;
@@ -21,6 +23,8 @@ export interface PipelineOptions {
   readonly surge?: SurgeOptions | false;
   readonly exploit?: ExploitOptions | false;
   readonly recon?: ReconOptions | false;
+  /** Sequential sweeps per source; each new sweeper is also counted by the surge detector. */
+  readonly sweep?: SweepOptions | false;
   /** Sources no detector sees (addresses and CIDR prefixes, IPv4 and IPv6): known benign scanners. */
   readonly allowlist?: readonly string[];
   /** Partner indicators (replaced while running as partners update them). */
@@ -45,6 +49,7 @@ export class DetectPipeline {
   readonly surge: SurgeDetector | undefined;
   readonly exploit: ExploitDetector | undefined;
   readonly recon: ReconDetector | undefined;
+  readonly sweep: SweepDetector | undefined;
   readonly allowlist: Allowlist;
   readonly watchlist = new WatchlistDetector();
   /** Events and conn records dropped because their source is allowlisted. */
@@ -55,10 +60,12 @@ export class DetectPipeline {
   constructor(private readonly opts: PipelineOptions = {}) {
     this.trw = opts.trw === false ? undefined : new TrwDetector(opts.trw);
     this.threshold = opts.threshold === false ? undefined : new ThresholdDetector(opts.threshold);
-    const surge = opts.surge === false ? undefined : { ...opts.surge, ...(opts.clock ? { clock: opts.clock } : {}) };
+    const surge = opts.surge === false ? undefined
+      : { ...opts.surge, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.sweep !== false ? { sweepers: true } : {}) };
     this.surge = surge ? new SurgeDetector(surge) : undefined;
     this.exploit = opts.exploit === false ? undefined : new ExploitDetector(opts.exploit);
     this.recon = opts.recon === false ? undefined : new ReconDetector(opts.recon);
+    this.sweep = opts.sweep === false ? undefined : new SweepDetector(opts.sweep);
     this.allowlist = new Allowlist(opts.allowlist ?? []);
     if (opts.watchlist) this.watchlist.replace(opts.watchlist);
   }
@@ -81,6 +88,7 @@ export class DetectPipeline {
     if (ev.type === 'conn') {
       if (this.trw) out = joined(out, this.trw.push(ev));
       if (this.threshold) out = joined(out, this.threshold.push(ev));
+      if (this.sweep && ev.outcome === 'failure') out = this.swept(out, ev.ts, addrKey(ev.src), addrKey(ev.dst), ev.dport);
     }
     if (this.recon) out = joined(out, this.recon.push(ev));
     // A recognised scanner probe is reconnaissance (one recon alert per source), not an exploit-looking anomaly.
@@ -105,10 +113,19 @@ export class DetectPipeline {
     if (this.surge) out = joined(out, this.surge.observe(ts, src, dport));
     if (this.trw && outcome !== 'unknown') out = joined(out, this.trw.observe(ts, src, dst, outcome === 'success', dport));
     if (this.threshold) out = joined(out, this.threshold.contact(ts, src, dst, dport, outcome));
+    if (this.sweep && outcome === 'failure') out = this.swept(out, ts, src, dst, dport);
     if (this.recon && outcome === 'failure') out = joined(out, this.recon.contact(ts, src, dst, dport));
     if (this.watchlist.size !== 0) out = joined(out, this.watchlist.contact(ts, src, dport));
     this.tick(ts);
     return out;
+  }
+
+  /** The sweep detector's verdict on a failed contact; a new sweeper is counted by the surge detector too. */
+  private swept(out: Alert[], ts: number, src: AddrKey, dst: AddrKey, dport: number): Alert[] {
+    const found = this.sweep!.contact(ts, src, dst, dport);
+    if (found.length === 0) return out;
+    out = joined(out, found);
+    return this.surge ? joined(out, this.surge.observeSweeper(ts, src, dport)) : out;
   }
 
   private tick(ts: number): void {

@@ -3,7 +3,7 @@
 
 import { resolveLimits, type ResolvedLimits } from '../core/limits.js';
 import type { Alert } from '../model/alert.js';
-import type { AnomalyEvent, ConnEvent, VigilEvent } from '../model/event.js';
+import type { AnomalyEvent, VigilEvent } from '../model/event.js';
 import { addrText, type AddrKey, addrKey } from './addr-key.js';
 import { makeAlert, NO_ALERTS as NONE } from './alert-factory.js';
 import { serviceProbeOf, type ServiceProbe } from './service-probes.js';

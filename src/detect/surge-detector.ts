@@ -1,6 +1,7 @@
 // Surge detection per port and per vulnerability: unique sources and connections per time bucket,
 // CUSUM on log(unique sources + 1) against a seasonal robust baseline (Page 1954), gated and graded by
 // the Poisson upper tail of the count at the baseline rate, a floor on sources, and a growth confirmer.
+// The same per port and vulnerability for new sequential sweepers (sweep-detector.ts), a second series.
 
 import type { Clock } from '../core/clock.js';
 import { resolveLimits, type ResolvedLimits } from '../core/limits.js';
@@ -17,7 +18,7 @@ import { SeasonalBaseline, type BaselineOptions, robustFigures } from './seasona
 
 export const SURGE_LIMITS = {
   bucketMs: { default: 3_600_000, min: 1000, max: 86_400_000, unit: 'ms', doc: 'width of a counting bucket; hour-of-day seasonality applies when it is at most one hour' },
-  maxKeys: { default: 1024, min: 1, max: 100_000, unit: 'keys', doc: 'ports + vulnerabilities followed; keys past it are ignored (and counted)' },
+  maxKeys: { default: 1024, min: 1, max: 100_000, unit: 'keys', doc: 'series followed: ports and vulnerabilities, each with its new-sweeper series when the sweep detector runs (two keys); keys past it are ignored (and counted)' },
   maxSourcesPerBucket: { default: 1_000_000, min: 1, max: 100_000_000, unit: 'sources', doc: 'distinct sources remembered per key and bucket; past it the count saturates' },
   maxGapBuckets: { default: 14 * 24, min: 1, max: 100_000, unit: 'buckets', doc: 'empty buckets filled in after a silence; a longer gap restarts the series' },
   baselineBuckets: { default: 6, min: 1, max: 10_000, unit: 'buckets', doc: 'closed buckets a series needs before its baseline is used (warm-up); until then only the cold-start rule can alert' },
@@ -27,6 +28,9 @@ export const SURGE_LIMITS = {
   mediumSignificance: { default: 6, min: 1, max: 1000, unit: '-log10 p', doc: 'severity medium from p <= 10^-this (below it: low)' },
   highSignificance: { default: 12, min: 1, max: 1000, unit: '-log10 p', doc: 'severity high from p <= 10^-this, together with highMinSources' },
   highMinSources: { default: 100, min: 1, max: 100_000_000, unit: 'sources', doc: 'severity high also needs at least this many distinct sources in the bucket' },
+  sweepMinSweepers: { default: 3, min: 1, max: 100_000_000, unit: 'sweepers', doc: 'the new-sweeper series (sources the sweep detector calls sequential sweepers, per port and vulnerability): a bucket with fewer never raises surge_new_sweepers' },
+  sweepBaselinePerDay: { default: 24, min: 0, max: 100_000_000, unit: 'sweepers a day', doc: 'floor of the new-sweeper rate in the Poisson test, scaled to the bucket (24 a day: 1 an hour, 0.17 per 10 minutes); the rate is the larger of it, the baseline median and the mean of the recent buckets (sweepers are rare: the median of a sparse count is 0)' },
+  sweepAlarmSignificance: { default: 4, min: 1, max: 1000, unit: '-log10 p', doc: 'alarmSignificance for the new-sweeper series (4: p <= 0.0001): a sparse count tested every bucket needs a stricter level for under one false alarm a month at 10-minute buckets (4,320 tests)' },
   coldStartSources: { default: 1000, min: 1, max: 100_000_000, unit: 'sources', doc: 'before the baseline exists (baselineBuckets), a bucket raises surge_cold_start (high) the moment it holds this many distinct sources' },
 } as const;
 
@@ -48,10 +52,17 @@ export interface SurgeOptions {
   readonly baseline?: Omit<BaselineOptions, 'bucketMs'>;
   /** For flush() without an argument on a live node; replays pass event time. */
   readonly clock?: Clock;
+  /**
+   * Keep a new-sweeper series beside each port and vulnerability series from its first connection
+   * (the pipeline sets it when the sweep detector runs), so it has a baseline when sweepers come.
+   */
+  readonly sweepers?: boolean;
 }
 
 interface Series {
   readonly key: string;
+  /** Counts new sequential sweepers (the sweep detector's verdicts) instead of sources. */
+  readonly sweepers: boolean;
   readonly port?: number;
   readonly vuln?: string;
   start: number;
@@ -60,6 +71,8 @@ interface Series {
   conns: number;
   readonly baseline: SeasonalBaseline;
   readonly connHistory: number[];
+  /** Distinct counts of past buckets (as many as connHistory): their mean is the sweeper series' rate. */
+  readonly countHistory: number[];
   readonly cusum: Cusum;
   readonly growth: GrowthEstimator;
   wormFlagged: boolean;
@@ -114,6 +127,7 @@ export class SurgeDetector {
       if (s === undefined) {
         s = this.count(`port:${dport}`, ts, { port: dport });
         if (s !== undefined) this.portSeries.set(dport, s);
+        if (this.opts.sweepers === true) this.count(`sweepers:port:${dport}`, ts, { port: dport }, true);
       }
       if (s !== undefined && this.add(s, src, ts)) out = [...out, this.coldStartAlert(s, ts)];
     }
@@ -122,7 +136,25 @@ export class SurgeDetector {
       for (const vuln of vulns) {
         const s = this.count(`vuln:${vuln}`, ts, { vuln });
         if (s !== undefined && this.add(s, src, ts)) out = [...out, this.coldStartAlert(s, ts)];
+        if (this.opts.sweepers === true && !this.series.has(`sweepers:vuln:${vuln}`)) this.count(`sweepers:vuln:${vuln}`, ts, { vuln }, true);
       }
+    }
+    return out;
+  }
+
+  /**
+   * A source the sweep detector has just called a new sequential sweeper on dport: counted in the
+   * new-sweeper series of the port and of its vulnerabilities. Returns alerts of closed buckets.
+   */
+  observeSweeper(ts: number, src: AddrKey, dport: number): Alert[] {
+    const out = this.flush(ts);
+    if (this.watched === undefined || this.watched.has(dport)) {
+      const s = this.count(`sweepers:port:${dport}`, ts, { port: dport }, true);
+      if (s !== undefined) this.add(s, src, ts);
+    }
+    for (const vuln of this.portsToVulns.get(dport) ?? []) {
+      const s = this.count(`sweepers:vuln:${vuln}`, ts, { vuln }, true);
+      if (s !== undefined) this.add(s, src, ts);
     }
     return out;
   }
@@ -142,14 +174,14 @@ export class SurgeDetector {
   }
 
   /** The series of key (made on first use), or undefined when refused. */
-  private count(key: string, ts: number, what: { port?: number; vuln?: string }): Series | undefined {
+  private count(key: string, ts: number, what: { port?: number; vuln?: string }, sweepers = false): Series | undefined {
     let s = this.series.get(key);
     if (s === undefined) {
       if (this.series.size >= this.limits.maxKeys) {
         this.ignoredKeys++;
         return undefined;
       }
-      s = this.newSeries(key, ts, what);
+      s = this.newSeries(key, ts, what, sweepers);
       this.series.set(key, s);
       this.nextEnd = Math.min(this.nextEnd, s.start + this.limits.bucketMs);
     }
@@ -165,14 +197,14 @@ export class SurgeDetector {
     s.conns++;
     const before = s.sources.size;
     if (before < this.limits.maxSourcesPerBucket) s.sources.add(src);
-    return !s.warm && !s.surging && before < this.limits.coldStartSources && s.sources.size >= this.limits.coldStartSources && ts >= s.start;
+    return !s.sweepers && !s.warm && !s.surging && before < this.limits.coldStartSources && s.sources.size >= this.limits.coldStartSources && ts >= s.start;
   }
 
-  private newSeries(key: string, ts: number, what: { port?: number; vuln?: string }): Series {
+  private newSeries(key: string, ts: number, what: { port?: number; vuln?: string }, sweepers: boolean): Series {
     return {
-      key, ...what, start: this.bucketStart(ts), sources: new Set(), conns: 0,
+      key, sweepers, ...what, start: this.bucketStart(ts), sources: new Set(), conns: 0,
       baseline: new SeasonalBaseline({ minHistory: this.limits.baselineBuckets, ...this.opts.baseline, bucketMs: this.limits.bucketMs }),
-      connHistory: [], cusum: new Cusum(this.opts.cusum), growth: new GrowthEstimator(this.opts.growth), wormFlagged: false, surging: false, warm: false,
+      connHistory: [], countHistory: [], cusum: new Cusum(this.opts.cusum), growth: new GrowthEstimator(this.opts.growth), wormFlagged: false, surging: false, warm: false,
     };
   }
 
@@ -191,8 +223,9 @@ export class SurgeDetector {
       const z = (x - base.median) / base.sigma;
       // CUSUM says the series shifted against its own variability; the Poisson tail and the floor
       // say the count is both unlikely at the baseline rate and large enough to matter.
-      const significance = poissonTailSignificance(unique, Math.max(Math.expm1(base.median), this.limits.minBaselineSources));
-      const alarm = s.cusum.update(z) && unique >= this.limits.minSources && significance >= this.limits.alarmSignificance;
+      const significance = poissonTailSignificance(unique, Math.max(Math.expm1(base.median), this.rateFloor(s)));
+      const alarm = s.cusum.update(z) && unique >= (s.sweepers ? this.limits.sweepMinSweepers : this.limits.minSources)
+        && significance >= (s.sweepers ? this.limits.sweepAlarmSignificance : this.limits.alarmSignificance);
       if (alarm && !s.surging) {
         s.surging = true;
         out.push(this.surgeAlert(s, end, unique, base, z, significance));
@@ -206,13 +239,31 @@ export class SurgeDetector {
     s.warm = s.baseline.ready;
     s.connHistory.push(s.conns);
     if (s.connHistory.length > 24 * 14) s.connHistory.shift();
+    s.countHistory.push(unique);
+    if (s.countHistory.length > 24 * 14) s.countHistory.shift();
     s.start = end;
     s.sources = new Set();
     s.conns = 0;
     return out;
   }
 
+  /**
+   * Lowest rate the Poisson test assumes. Sources: minBaselineSources. Sweepers are rare, so the
+   * median of their counts is mostly 0: the mean of the recent buckets, at least sweepBaselinePerDay.
+   */
+  private rateFloor(s: Series): number {
+    if (!s.sweepers) return this.limits.minBaselineSources;
+    const h = s.countHistory;
+    const mean = h.length === 0 ? 0 : h.reduce((a, b) => a + b, 0) / h.length;
+    return Math.max(mean, (this.limits.sweepBaselinePerDay * this.limits.bucketMs) / 86_400_000, 1e-9);
+  }
+
   private what(s: Series): string {
+    if (s.sweepers) return `new sequential sweepers on ${this.whatKey(s)}`;
+    return this.whatKey(s);
+  }
+
+  private whatKey(s: Series): string {
     return s.port !== undefined ? `port ${s.port}` : `${s.vuln} (ports ${this.opts.vulnerabilityPorts?.get(s.vuln!)?.join(', ')})`;
   }
 
@@ -225,16 +276,19 @@ export class SurgeDetector {
   private surgeAlert(s: Series, end: number, unique: number, base: { median: number; sigma: number; seasonal: boolean; n: number }, z: number, significance: number): Alert {
     const baselineSources = Math.expm1(base.median);
     const conns = robustFigures(s.connHistory.slice(-24 * 7), 1);
+    const rate = Math.max(baselineSources, this.rateFloor(s));
     return makeAlert({
-      ts: end, detector: 'surge', rule: 'surge_unique_sources', severity: this.severityOf(unique, significance),
-      title: `scanning surge on ${this.what(s)}: ${unique} sources in the bucket against a baseline of ${baselineSources.toFixed(1)} (p ${pText(significance)})`,
+      ts: end, detector: 'surge', rule: s.sweepers ? 'surge_new_sweepers' : 'surge_unique_sources', severity: this.severityOf(unique, significance),
+      title: s.sweepers
+        ? `surge of ${this.what(s)}: ${unique} in the bucket against a rate of ${rate.toFixed(2)} (p ${pText(significance)})`
+        : `scanning surge on ${this.what(s)}: ${unique} sources in the bucket against a baseline of ${baselineSources.toFixed(1)} (p ${pText(significance)})`,
       cves: s.vuln !== undefined ? [s.vuln] : [],
       ...(s.port !== undefined ? { dport: s.port } : {}),
       dedupKey: `surge:${s.key}`,
       evidence: {
         key: s.key, bucketStart: s.start, bucketMs: this.limits.bucketMs, currentSources: unique, currentConnections: s.conns,
         baselineSources: round(baselineSources), baselineConnections: round(conns.median), robustZ: round(z),
-        poissonLog10P: round(-significance), seasonal: base.seasonal, historyBuckets: base.n,
+        ...(s.sweepers ? { poissonRate: round(rate) } : {}), poissonLog10P: round(-significance), seasonal: base.seasonal, historyBuckets: base.n,
       },
     });
   }

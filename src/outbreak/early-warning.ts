@@ -1,7 +1,10 @@
 // Early-warning evaluation: stream simulated telescope traffic (worm scans plus background noise)
 // into Vigil's detectors and measure the infected fraction at the first alarm, and the false alarms
 // per simulated day on noise-only streams (the method of Zou, Gao, Gong, Towsley, CCS 2003 section 6).
+// The detectors are a DetectPipeline built from the options a node runs with (one road), unless a
+// caller passes a yardstick of its own.
 
+import { DetectPipeline, type PipelineOptions } from '../detect/detect-pipeline.js';
 import type { Alert } from '../model/alert.js';
 import type { ConnEvent, VigilEvent } from '../model/event.js';
 import { BackgroundNoise } from './background-noise.js';
@@ -16,7 +19,7 @@ import { telescopeStream } from './telescope-stream.js';
 
 const DAY_S = 86_400;
 
-/** The slice of a detector the evaluation drives (SurgeDetector has this shape). */
+/** The slice of a detector the evaluation drives (DetectPipeline and SurgeDetector have this shape). */
 export interface AlarmDetector {
   push(ev: VigilEvent): Alert[];
   flush(ts?: number): Alert[];
@@ -34,7 +37,10 @@ export interface EarlyWarningOptions {
   readonly noiseDays: number;
   /** A worm run that reaches this infected fraction without an alarm counts as missed. */
   readonly stopFraction: number;
-  readonly makeDetector: () => AlarmDetector;
+  /** The detector chain, as a node's configuration gives it (pipelineOptionsFrom); a fresh pipeline per run. */
+  readonly pipeline?: PipelineOptions;
+  /** Instead of a pipeline: a detector of the caller's (tests' yardsticks). */
+  readonly makeDetector?: () => AlarmDetector;
   /** Alert `detector` names that count as the alarm (default: surge and growth). */
   readonly alarmDetectors?: readonly string[];
   /** Wall-clock time of the start of each stream, ms since the epoch (seasonality follows it). */
@@ -68,7 +74,13 @@ export interface EarlyWarningReport {
   readonly timeToAlarmMedian_s: number;
   readonly perRun: readonly RunDetection[];
   readonly noiseDays: number;
+  /**
+   * False alarms: the moments at which the node raised counted alerts on noise alone. One moment may
+   * hold several alerts (a port's series and each vulnerability on that port, e.g. four CVEs on 135).
+   */
   readonly falseAlarms: number;
+  /** The alerts of those moments. */
+  readonly falseAlarmAlerts: number;
   readonly falseAlarmsPerDay: number;
   /** Per detector: median and p90 infected fraction at its first alarm (Infinity: missed). */
   readonly byDetector: Readonly<Record<string, { readonly median: number; readonly p90: number; readonly falseAlarms: number }>>;
@@ -83,6 +95,11 @@ function feed(det: AlarmDetector, events: readonly ConnEvent[], endMs: number, c
   return alarms;
 }
 
+/** Distinct alarm moments among alerts (the alerts a node raises at one instant are one alarm). */
+function moments(alerts: readonly Alert[]): number {
+  return new Set(alerts.map((a) => a.ts)).size;
+}
+
 function noiseOnly(det: AlarmDetector, noise: BackgroundNoise, from: number, to: number, epochMs: number, counts: (a: Alert) => boolean): Alert[] {
   const chunk = 60;
   const alarms: Alert[] = [];
@@ -95,13 +112,18 @@ function noiseOnly(det: AlarmDetector, noise: BackgroundNoise, from: number, to:
   return alarms;
 }
 
+/** A fresh detector for one run: the caller's, else a pipeline with the given (node) options. */
+function detectorOf(opts: EarlyWarningOptions): AlarmDetector {
+  return opts.makeDetector ? opts.makeDetector() : new DetectPipeline(opts.pipeline);
+}
+
 function outbreakRun(opts: EarlyWarningOptions, monitor: MonitorSet, seed: number, names: ReadonlySet<string>): RunDetection {
   const counts = (a: Alert) => names.has(a.detector);
   const epochMs = opts.epochMs ?? Date.UTC(2003, 7, 1);
-  const det = opts.makeDetector();
+  const det = detectorOf(opts);
   const noise = new BackgroundNoise(opts.noise, monitor, seed, epochMs);
   const warm = opts.warmupDays * DAY_S;
-  const warmupFalseAlarms = noiseOnly(det, noise, 0, warm, epochMs, counts).length;
+  const warmupFalseAlarms = moments(noiseOnly(det, noise, 0, warm, epochMs, counts));
   const sim = new OutbreakSimulator(opts.config, seed);
   const n = sim.pool.n;
   const first = new Map<string, { alert: Alert; infected: number }>();
@@ -139,15 +161,17 @@ export function evaluateEarlyWarning(opts: EarlyWarningOptions): EarlyWarningRep
     perRun.push(outbreakRun(opts, monitor, opts.seed + i, names));
   }
   let falseAlarms = 0;
+  let falseAlarmAlerts = 0;
   for (let i = 0; i < opts.runs; i++) {
     opts.onProgress?.('noise', i, opts.runs);
-    const det = opts.makeDetector();
+    const det = detectorOf(opts);
     const noise = new BackgroundNoise(opts.noise, monitor, opts.seed + 1_000_003 + i, epochMs);
     const warm = opts.warmupDays * DAY_S;
     noiseOnly(det, noise, 0, warm, epochMs, counts);
     const alarms = noiseOnly(det, noise, warm, warm + opts.noiseDays * DAY_S, epochMs, counts);
-    falseAlarms += alarms.length;
-    for (const a of alarms) falseByDetector.set(a.detector, (falseByDetector.get(a.detector) ?? 0) + 1);
+    falseAlarms += moments(alarms);
+    falseAlarmAlerts += alarms.length;
+    for (const d of names) falseByDetector.set(d, (falseByDetector.get(d) ?? 0) + moments(alarms.filter((a) => a.detector === d)));
   }
   const fractions = perRun.map((r) => r.fractionAtAlarm);
   const noiseDays = opts.noiseDays * opts.runs;
@@ -163,6 +187,7 @@ export function evaluateEarlyWarning(opts: EarlyWarningOptions): EarlyWarningRep
     perRun,
     noiseDays,
     falseAlarms,
+    falseAlarmAlerts,
     falseAlarmsPerDay: noiseDays > 0 ? falseAlarms / noiseDays : NaN,
     byDetector: Object.fromEntries([...names].map((d) => {
       const xs = perRun.map((r) => r.byDetector[d]?.fractionAtAlarm ?? Infinity);
@@ -170,4 +195,32 @@ export function evaluateEarlyWarning(opts: EarlyWarningOptions): EarlyWarningRep
     })),
     noise: opts.noise,
   };
+}
+
+/**
+ * The floor under any detector: the ever-infected fraction at which the k-th distinct worm source
+ * first reached the monitor, per run (Infinity: not by stopFraction). Same monitor placement and
+ * worm streams as evaluateEarlyWarning with the same seed (noise plays no part in it).
+ */
+export function wormSightings(opts: Pick<EarlyWarningOptions, 'config' | 'monitorSpec' | 'runs' | 'seed' | 'stopFraction'>, ks: readonly number[]): number[][] {
+  const monitor = parseMonitorSpec(opts.monitorSpec, new SeededRng(opts.seed));
+  const out: number[][] = [];
+  for (let i = 0; i < opts.runs; i++) {
+    const sim = new OutbreakSimulator(opts.config, opts.seed + i);
+    const n = sim.pool.n;
+    const seen = new Set<string>();
+    const at = ks.map(() => Infinity);
+    for (const batch of telescopeStream(sim, monitor, { epochMs: 0 })) {
+      for (const e of batch.events) {
+        if (seen.has(e.src)) continue;
+        seen.add(e.src);
+        ks.forEach((k, j) => {
+          if (seen.size === k) at[j] = batch.everInfected / n;
+        });
+      }
+      if (seen.size >= Math.max(...ks) || sim.pool.everInfected >= opts.stopFraction * n) break;
+    }
+    out.push(at);
+  }
+  return out;
 }

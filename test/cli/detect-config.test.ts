@@ -15,6 +15,7 @@ import { RECON_LIMITS } from '../../src/detect/recon-detector.js';
 import { THRESHOLD_LIMITS } from '../../src/detect/scan-threshold-detector.js';
 import { TRW_LIMITS } from '../../src/detect/scan-trw-detector.js';
 import { SURGE_LIMITS } from '../../src/detect/surge-detector.js';
+import { SWEEP_LIMITS } from '../../src/detect/sweep-detector.js';
 import type { ConnEvent } from '../../src/model/event.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
@@ -23,7 +24,7 @@ const CWD = mkdtempSync(join(tmpdir(), 'vigil-detect-config-'));
 const conn = (ts: number, src: string, dst: string, dport: number): ConnEvent => ({ type: 'conn', ts, source: 'sensor', src, dst, proto: 'tcp', dport, outcome: 'failure' });
 
 test('every named limit of every detector is a configuration key with its range and default', () => {
-  const tables = { surge: SURGE_LIMITS, trw: TRW_LIMITS, threshold: THRESHOLD_LIMITS, recon: RECON_LIMITS, exploit: EXPLOIT_LIMITS };
+  const tables = { surge: SURGE_LIMITS, trw: TRW_LIMITS, threshold: THRESHOLD_LIMITS, recon: RECON_LIMITS, sweep: SWEEP_LIMITS, exploit: EXPLOIT_LIMITS };
   for (const [det, table] of Object.entries(tables)) {
     for (const [name, spec] of Object.entries(table)) {
       const key = CONFIG_KEYS.find((k) => k.path === `detect.${det}.${name}`);
@@ -65,6 +66,7 @@ test('a bad detect.* value is refused naming the key and where it came from', ()
 test('docs/detectors.md explains every detector rule and tuning key; the README links it', () => {
   const doc = readFileSync(join(REPO_ROOT, 'docs', 'detectors.md'), 'utf8');
   const rules = ['trw_scanner', 'address_scan', 'port_scan', 'recon_sensor_sweep', 'recon_nmap_service_probe', 'surge_unique_sources', 'surge_cold_start', 'worm_like_spread',
+    'sequential_sweep', 'surge_new_sweepers',
     'ms03_026_unc_server', 'ms03_039_long_file_name', 'ms03_039_length_mismatch', 'ms03_039_getclassobject_properties', 'shell_command', 'exploit_followup_command'];
   for (const r of rules) assert.ok(doc.includes(r), `rule ${r} not explained`);
   for (const k of CONFIG_KEYS.filter((k) => k.path.startsWith('detect.'))) assert.ok(doc.includes(k.path.slice('detect.'.length).split('.').pop()!), `${k.path} not mentioned`);

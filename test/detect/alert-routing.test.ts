@@ -170,7 +170,7 @@ test('detection service: live events raise alerts routed in order to the store s
   const evs = Array.from({ length: 30 }, (_, i) => ({ type: 'conn' as const, ts: 1000 + i, source: 'sensor' as const, src: '198.51.100.8', dst: `192.0.2.${i}`, proto: 'tcp' as const, dport: 135, outcome: 'failure' as const }));
   for (const e of evs) svc.handle(e);
   await svc.stop();
-  assert.deepEqual(stored.map((a) => a.rule), ['trw_scanner', 'address_scan']);
+  assert.deepEqual(stored.map((a) => a.rule), ['trw_scanner', 'sequential_sweep', 'address_scan']); // 192.0.2.0.. in turn is a sequential sweep too
   const { DetectPipeline } = await import('../../src/detect/detect-pipeline.js');
   const replay = new DetectPipeline();
   assert.deepEqual(evs.flatMap((e) => replay.push(e)), stored);

@@ -22,7 +22,7 @@ test('allowlist: IPv4 and IPv6 addresses and prefixes, IPv4-mapped IPv6, numeric
 });
 
 const conn = (ts: number, src: string, dst: string, dport: number): ConnEvent => ({ type: 'conn', ts, source: 'sensor', src, dst, proto: 'tcp', dport, outcome: 'failure' });
-/** A sensor sweep and a 30-host sweep on 135: recon, TRW and address_scan from a non-listed source. */
+/** A sensor sweep and a 30-host sweep on 135: recon, TRW, address_scan and (30 neighbours in turn) sequential_sweep from a non-listed source. */
 const scan = (src: string): ConnEvent[] => [
   ...[135, 139, 445, 593, 4444].map((p, i) => conn(1000 + i, src, '192.0.2.10', p)),
   ...Array.from({ length: 30 }, (_, i) => conn(2000 + i, src, `192.0.2.${100 + i}`, 135)),
@@ -33,7 +33,7 @@ test('an allowlisted scanner raises nothing on either path; the same scan from e
     evs.flatMap((e) => (fast ? p.pushConn(e.ts, addrKey(e.src), addrKey(e.dst), e.dport, e.outcome) : p.push(e))).map((a) => a.rule).sort();
   for (const fast of [false, true]) {
     const open = rules(new DetectPipeline(), scan('203.0.113.50'), fast);
-    assert.deepEqual(open, ['address_scan', 'recon_sensor_sweep', 'trw_scanner'], 'without an allowlist');
+    assert.deepEqual(open, ['address_scan', 'recon_sensor_sweep', 'sequential_sweep', 'trw_scanner'], 'without an allowlist');
     const p = new DetectPipeline({ allowlist: ['203.0.113.0/24', '2001:db8:5ca::/48'] });
     assert.deepEqual(rules(p, scan('203.0.113.50'), fast), [], 'before: there was no allowlist');
     assert.deepEqual(rules(p, scan('2001:db8:5ca::9'), fast), []);

@@ -4,7 +4,7 @@ import { SurgeDetector } from '../../src/detect/surge-detector.js';
 import type { Alert } from '../../src/model/alert.js';
 import type { VigilEvent } from '../../src/model/event.js';
 import { defaultNoise } from '../../src/outbreak/background-noise.js';
-import { evaluateEarlyWarning } from '../../src/outbreak/early-warning.js';
+import { evaluateEarlyWarning, wormSightings } from '../../src/outbreak/early-warning.js';
 import type { AlarmDetector } from '../../src/outbreak/early-warning.js';
 import type { OutbreakConfig } from '../../src/outbreak/outbreak-config.js';
 import { CODE_RED_V2 } from '../../src/outbreak/outbreak-presets.js';
@@ -28,7 +28,7 @@ class DistinctSourceAlarm implements AlarmDetector {
 
 const EPOCH = Date.UTC(2003, 7, 1);
 const SMALL_CR: OutbreakConfig = { ...CODE_RED_V2, vulnerable: 50_000, scanRate: (CODE_RED_V2.scanRate * 359_000) / 50_000 };
-const NO_NOISE = { ...defaultNoise(80, 'tcp'), sourcesPerSecondPerSlash16: 0 };
+const NO_NOISE = { ...defaultNoise(80, 'tcp'), sourcesPerSecondPerSlash16: 0, sweepersPerSecondPerSlash16: 0 };
 
 test('fraction at first alarm grows with the alarm threshold, and noise-only streams count their alarms', () => {
   const run = (threshold: number, noise = NO_NOISE) => evaluateEarlyWarning({
@@ -70,4 +70,15 @@ test('Vigil surge/growth detectors raise the alarm on a Code Red-like outbreak e
   const earliest = Math.min(r.byDetector.surge.median, r.byDetector.growth.median);
   assert.ok(r.fractionAtAlarmMedian <= earliest, 'the first alarm of either detector is the alarm');
   assert.ok(r.falseAlarms <= 1, `${r.falseAlarms} false alarms in ${r.noiseDays} noise days`);
+});
+
+test('wormSightings: the floor under any detector is when the worm\'s k-th source reached the monitor', () => {
+  const opts = { config: SMALL_CR, monitorSpec: '/12', runs: 2, seed: 5, stopFraction: 0.5 };
+  const floor = wormSightings(opts, [1, 5, 20]);
+  for (const [a, b, c] of floor) assert.ok(a! > 0 && a! <= b! && b! <= c!, `${a} ${b} ${c}`);
+  // a yardstick alarming at the 5th distinct source (no noise, armed when the worm starts) fires exactly there
+  const r = evaluateEarlyWarning({
+    ...opts, noise: NO_NOISE, warmupDays: 1, noiseDays: 0, epochMs: EPOCH, makeDetector: () => new DistinctSourceAlarm(5, EPOCH + 86_400_000),
+  });
+  assert.deepEqual(r.perRun.map((p) => p.fractionAtAlarm), floor.map((f) => f[1]));
 });

@@ -103,7 +103,8 @@ test('monitor specs: CIDR blocks, random aligned blocks, and range arithmetic ag
 
 test('background noise: Poisson sources scaled to the monitor, busier at the daily peak than at the trough', () => {
   const monitor = parseMonitorSpec('/12', new SeededRng(4));
-  const spec = { ...defaultNoise(135, 'tcp'), dailyAmplitude: 0.5, peakHourUtc: 12 };
+  // random scanners only here (the sweepers' walks are tested below)
+  const spec = { ...defaultNoise(135, 'tcp'), dailyAmplitude: 0.5, peakHourUtc: 12, sweepersPerSecondPerSlash16: 0 };
   const noise = new BackgroundNoise(spec, monitor, 4, Date.UTC(2003, 7, 1));
   const byHour = new Array(24).fill(0);
   const sources = new Set<string>();
@@ -142,4 +143,30 @@ test('telescope stream: per-step batches in time order, worm scans mixed with no
   assert.ok(worm > 0 && noise > 0, `${worm} worm, ${noise} noise events`);
   // Expected noise: 0.05 sources/s per /16 x 16 /16s x 1800 s x about 3 probes = 4,320.
   assert.ok(noise > 3000 && noise < 5500, `${noise} noise events`);
+});
+
+test('background noise: sequential sweepers walk a monitored /24 in order, at the configured rate, apart from the random scanners', () => {
+  const monitor = parseMonitorSpec('4096x/24', new SeededRng(7));
+  const base = { ...defaultNoise(135, 'tcp'), dailyAmplitude: 0 };
+  const withSweeps = new BackgroundNoise(base, monitor, 7, Date.UTC(2003, 7, 1));
+  const without = new BackgroundNoise({ ...base, sweepersPerSecondPerSlash16: 0 }, monitor, 7, Date.UTC(2003, 7, 1));
+  const bySource = new Map<string, number[]>();
+  const random: string[] = [];
+  const mixed: Array<[string, string]> = [];
+  for (let t = 0; t < 4 * 86_400; t += 60) {
+    without.eventsIn(t, 60, (e) => random.push(`${e.ts} ${e.src} ${e.dst}`));
+    withSweeps.eventsIn(t, 60, (e) => {
+      const list = bySource.get(e.src) ?? [];
+      list.push(parseIpv4(e.dst));
+      bySource.set(e.src, list);
+      mixed.push([e.src, `${e.ts} ${e.src} ${e.dst}`]);
+    });
+  }
+  const walkers = new Set([...bySource].filter(([, d]) => d.length >= 2 && d.every((x, i) => i === 0 || x === d[i - 1] + 1)).map(([s]) => s));
+  const walks = [...walkers].map((s) => bySource.get(s)!).filter((d) => d.length >= 16);
+  // 0.00002/s per /16 on 16 /16s: about 27.6 a day, 110 in 4 days (Poisson sd ~10); a walk cut at a step end is shorter
+  assert.ok(walks.length > 70 && walks.length < 150, `${walks.length} sweepers in 4 days`);
+  for (const d of walks) assert.equal(Math.floor(d[0] / 256), Math.floor(d[d.length - 1] / 256), 'a walk stays in its /24');
+  // the random scanners are the same stream with or without sweepers (the sweepers have their own generator)
+  assert.deepEqual(mixed.filter(([src]) => !walkers.has(src)).map(([, text]) => text), random);
 });

@@ -2,7 +2,7 @@
 // tshark's dcerpc.* fields name them, plus each type's body (C706 12.6.4, MS-RPCE 2.2.2).
 
 import { rfc3339Micro } from '../../core/clock.js';
-import type { FlowJson, PduEvent } from '../../ingest/capture/pcap-types.js';
+import type { PduEvent } from '../../ingest/capture/pcap-types.js';
 import { PFC, type Pdu, type SyntaxId } from '../../protocols/dcerpc/pdu-types.js';
 import { ptypeName } from '../../protocols/dcerpc/pdu-decode.js';
 

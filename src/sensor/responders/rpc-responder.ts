@@ -7,7 +7,7 @@ import type { Anomaly } from '../../model/anomaly.js';
 import type { CallRecord } from '../../model/call.js';
 import type { Direction } from '../../model/flow.js';
 import {
-  COMMON_HEADER_LEN, DcerpcConnection, PFC, dcerpcAnomaly, decodeHeader, encodeBindNak, encodeFault, streamStartAnomaly,
+  COMMON_HEADER_LEN, DcerpcConnection, PFC, decodeHeader, encodeBindNak, encodeFault, streamStartAnomaly,
   type BindPdu, type CompletedRequest, type Pdu,
 } from '../../protocols/dcerpc/index.js';
 import { interfaceName, operationName } from '../../kb/dcerpc-names.js';
