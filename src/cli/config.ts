@@ -91,6 +91,10 @@ export interface VigilConfig {
     readonly nvdUrl: string; readonly nvdApiKey: string; readonly csafProviders: readonly string[];
   };
   readonly subscriptions: { readonly vendors: readonly string[]; readonly products: readonly string[]; readonly keywords: readonly string[] };
+  readonly scan: {
+    readonly intervalMinutes: number; readonly targets: readonly string[]; readonly scopeFile: string;
+    readonly ports: readonly number[]; readonly rpcPorts: readonly number[]; readonly checks: readonly string[];
+  };
   readonly sensor: {
     readonly ports: readonly number[];
     readonly portOffset: number;
@@ -433,6 +437,10 @@ function build(m: Map<string, unknown>, cwd: string): VigilConfig {
       nvdUrl: get('feeds.nvdUrl'), nvdApiKey: get('feeds.nvdApiKey'), csafProviders: get('feeds.csafProviders'),
     },
     subscriptions: { vendors: get('subscriptions.vendors'), products: get('subscriptions.products'), keywords: get('subscriptions.keywords') },
+    scan: {
+      intervalMinutes: get('scan.intervalMinutes'), targets: get('scan.targets'), scopeFile: get('scan.scopeFile'),
+      ports: get('scan.ports'), rpcPorts: get('scan.rpcPorts'), checks: get('scan.checks'),
+    },
     csaf: {
       publisherName: get('csaf.publisherName'),
       publisherNamespace: get('csaf.publisherNamespace'),

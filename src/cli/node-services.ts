@@ -33,6 +33,8 @@ import { dashboardPlugin } from '../web/web-plugin.js';
 import { UserSqliteStore } from '../store/sqlite/user-sqlite-store.js';
 import { UserService } from '../server/users.js';
 import { WhatIfPresets } from './what-if-runner.js';
+import { RescanSchedule } from './rescan-schedule.js';
+import { scanRoutePlugin } from '../server/routes/scans.js';
 import type { VigilConfig } from './config.js';
 import { nodePipelineOptions } from './detect-config.js';
 import { addShareSinks, PartnerWatch, pushTargets, stixOptions, taxiiRoutes } from './share-services.js';
@@ -97,6 +99,12 @@ export async function startNodeServices(
   // The router closes its sinks when the node stops: polling stops with them.
   router.addSink({ name: 'partner-watch', deliver: () => {}, close: async () => watch.stop() });
   const publicUrl = publicUrlOf(config, deps.httpAddress);
+  // scheduled rescans (scan.*): their results go to exposure; stopped with the router's sinks
+  const rescans = config.scan.intervalMinutes > 0 && config.scan.targets.length > 0 ? new RescanSchedule(config.scan, exposure, deps.logger.child?.({ module: 'scan' }) ?? deps.logger) : undefined;
+  if (rescans) {
+    rescans.start();
+    router.addSink({ name: 'rescans', deliver: () => {}, close: async () => rescans.stop() });
+  }
   const comments = new CommentSqliteStore(deps.store.kysely);
   const users = new UserService(new UserSqliteStore(deps.store.kysely), clock);
   const firstAdminPassword = await users.ensureFirstAdmin();
@@ -113,6 +121,7 @@ export async function startNodeServices(
     alertRoutePlugin({ alerts, clock, resolveCve: (s) => resolveCveId(kb, s) }),
     assetRoutePlugin({ store: exposureStore, clock }),
     findingRoutePlugin({ store: exposureStore, service: exposure, clock }),
+    scanRoutePlugin({ schedule: rescans }),
     ...kbRoutePlugins({
       kb,
       baseUrl: publicUrl,

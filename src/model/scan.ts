@@ -68,3 +68,23 @@ export interface HostScanResult {
   /** Probe errors worth showing (timeouts, resets), never fatal to the scan. */
   readonly errors?: readonly string[];
 }
+
+/** One scheduled rescan of `vigil up`, as /api/v1/scans lists it. */
+export interface ScanRun {
+  readonly id: string;
+  readonly startedAt: number;
+  readonly finishedAt?: number;
+  readonly targets: readonly string[];
+  readonly ports: readonly number[];
+  readonly checks: readonly string[];
+  readonly state: 'running' | 'done' | 'failed';
+  readonly hostsUp?: number;
+  readonly hostsTotal?: number;
+  readonly error?: string;
+  /** What the exposure module made of it. */
+  readonly assetsCreated?: number;
+  readonly assetsUpdated?: number;
+  readonly findingsOpened?: number;
+  readonly findingsFixed?: number;
+  readonly findingsReopened?: number;
+}

@@ -1,6 +1,6 @@
 // Public API of the scanner library (DESIGN.md `scan/`): scope, runScan with onResult, outputs.
 
-export { Scope, DEFAULT_SCOPE_ENTRIES, resolveTargets, type Resolver } from './scope.js';
+export { Scope, DEFAULT_SCOPE_ENTRIES, resolveTargets, scopeFileEntries, type Resolver } from './scope.js';
 export { runScan, DEFAULT_SCAN_PORTS, KNOWN_CHECKS, type ScanOptions, type ScanProgress, type ScanSummary } from './scanner.js';
 export { SCAN_LIMITS, type ScanLimitName } from './scan-limits.js';
 export { ScanStateStore, scanKey } from './scan-state.js';

@@ -2,6 +2,7 @@
 // win, and the target list checked against both before any socket opens (DESIGN.md "Safety": the
 // scanner refuses any target outside an explicit scope; zmap's blocklist is likewise on by default).
 
+import { readFileSync } from 'node:fs';
 import { AppError } from '../core/errors.js';
 import { covers, formatRange, normalize, parseRange, parseRangeOrThrow, subtract, type IpRange } from './ip-ranges.js';
 import { TargetSpace } from './target-space.js';
@@ -80,4 +81,17 @@ export async function resolveTargets(specs: readonly string[], scope: Scope, res
   }
   const space = subtract(normalize(ranges), scope.exclude);
   return TargetSpace.of(space, maxTargets);
+}
+
+/** The entries of a scope file: one address, CIDR or range per line, `#` comments. */
+export function scopeFileEntries(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  const lines = text.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
+  if (lines.length === 0) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `${file} lists no addresses`);
+  return lines;
 }

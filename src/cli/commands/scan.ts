@@ -2,14 +2,14 @@
 // [--json] [-oX FILE] [--resume]`: wires the scanner library (src/scan) to the terminal: flags in,
 // one line per host (or JSON lines) out, nmap XML to a file, progress with ETA on stderr when a TTY.
 
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { PRIVATE_FILE_MODE } from '../../core/private-files.js';
 import type { HostScanResult } from '../../model/scan.js';
 import {
-  DEFAULT_SCAN_PORTS, KNOWN_CHECKS, SCAN_LIMITS, Scope, ScanStateStore, nmapXmlFooter, nmapXmlHeader, nmapXmlHost, progressLine, runScan,
+  DEFAULT_SCAN_PORTS, KNOWN_CHECKS, SCAN_LIMITS, Scope, ScanStateStore, scopeFileEntries, nmapXmlFooter, nmapXmlHeader, nmapXmlHost, progressLine, runScan,
   type ScanLimitName,
 } from '../../scan/index.js';
 import { addConfigOptions, configFromOptions } from '../config-flags.js';
@@ -65,18 +65,6 @@ function parsePorts(v: string | undefined): number[] {
 }
 
 /** A scope file: one address, CIDR or range per line; `#` starts a comment. */
-function readScopeFile(file: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw usage('--scope', `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  const lines = text.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
-  if (lines.length === 0) throw usage('--scope', `${file} lists no addresses`);
-  return lines;
-}
-
 /** nmap's `-oX FILE`: commander reads it as -o with the value "X", and FILE as a target; take FILE back. */
 function xmlOutput(flags: ScanFlags, targets: string[], rawArgs: readonly string[]): string | undefined {
   if (flags.outputXml) return flags.outputXml;
@@ -156,7 +144,7 @@ export function register(program: Command): void {
     if (limits.rate !== undefined) limits.perHostRate = Math.max(SCAN_LIMITS.perHostRate.default, Math.min(limits.rate, SCAN_LIMITS.perHostRate.max));
     let scope: Scope;
     try {
-      scope = Scope.of(flags.scope === undefined ? undefined : readScopeFile(flags.scope), flags.exclude);
+      scope = Scope.of(flags.scope === undefined ? undefined : scopeFileEntries(flags.scope), flags.exclude);
     } catch (e) {
       if (e instanceof AppError && e.code === 'VIGIL_ERR_BAD_ARGUMENT') throw usage(e.message.startsWith('exclusion') ? '--exclude' : '--scope', e.message);
       throw e;
