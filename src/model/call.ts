@@ -50,5 +50,9 @@ export interface CallRecord {
   readonly authType?: number;
   readonly authLevel?: number;
   readonly activation?: ActivationArgs;
+  /** `ncacn_np` when the call travelled in an SMB named pipe (absent: directly over TCP, ncacn_ip_tcp). */
+  readonly transport?: 'ncacn_np';
+  /** The named pipe, lower-case without `\\PIPE\\` (`srvsvc`, `lsarpc`, `epmapper`), for ncacn_np. */
+  readonly pipe?: string;
   readonly anomalies: readonly Anomaly[];
 }
