@@ -234,8 +234,8 @@ export class SmbConnection {
       }
       case 'nt_create_response': {
         const p = this.take(key, 'create');
-        // ResourceType 2/3: byte or message mode pipe (MS-CIFS 2.2.4.64.2); 0 is a file or directory
-        if (p && ok && (b.resourceType === 2 || b.resourceType === 3 || this.trees.has(p.tree))) this.openPipe(p.tree, `${tid}:${b.fid}`, p.name, 1);
+        // ResourceType 1/2: byte or message mode pipe (MS-CIFS 2.2.4.64.2); 0 is a file or directory
+        if (p && ok && (b.resourceType === 1 || b.resourceType === 2 || this.trees.has(p.tree))) this.openPipe(p.tree, `${tid}:${b.fid}`, p.name, 1);
         return;
       }
       case 'read_response': {
