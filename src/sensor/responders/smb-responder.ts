@@ -17,7 +17,7 @@ import { Smb2Server } from './smb2-server.js';
 import type { Responder, ResponderContext } from './responder-types.js';
 import type { SmbHost } from './smb-host.js';
 
-/** Anomalies after which Windows drops the connection: the stream is not SMB at all. */
+/** Anomalies that mean the stream is not SMB at all. */
 const FATAL = new Set(['nbss_unknown_type', 'smb_bad_protocol_id', 'smb_message_too_long', 'smb2_encrypted', 'smb2_compressed']);
 
 export class SmbResponder implements Responder, SmbHost {
@@ -29,6 +29,8 @@ export class SmbResponder implements Responder, SmbHost {
   private readonly smb2: Smb2Server;
   private ids = 0x800;
   private dropping = false;
+  /** The peer's stream is not SMB: its bytes are no longer parsed. */
+  private dead = false;
 
   constructor(readonly ctx: ResponderContext) {
     this.facts = smbFacts(ctx.persona.os);
@@ -45,7 +47,7 @@ export class SmbResponder implements Responder, SmbHost {
   start(): void {}
 
   data(chunk: Buffer): void {
-    if (this.dropping) return;
+    if (this.dropping || this.dead) return;
     this.smb.feed('to_server', chunk, this.ctx.now());
     this.flush();
   }
@@ -61,7 +63,8 @@ export class SmbResponder implements Responder, SmbHost {
   }
 
   midMessage(): boolean {
-    return this.smb.midMessage;
+    // a dead stream cannot tell, like the silent responder
+    return this.dead || this.smb.midMessage;
   }
 
   reply(msg: Uint8Array): void {
@@ -143,7 +146,9 @@ export class SmbResponder implements Responder, SmbHost {
       const f = this.ctx.record.flow;
       this.ctx.emit({ type: 'anomaly', ts: this.ctx.now(), source: 'sensor', src: f.src, dst: f.dst, proto: 'tcp', sport: f.sport, dport: this.ctx.basePort, session: this.ctx.record.id, anomaly: a });
     }
-    if (FATAL.has(a.name)) this.drop();
+    // Not SMB at all: stop parsing and only count what follows (the listener still records and
+    // caps it); Windows resets such a stream, but a sink keeps the byte budgets in force.
+    if (FATAL.has(a.name)) this.dead = true;
   }
 }
 
