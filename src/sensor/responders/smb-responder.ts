@@ -146,9 +146,8 @@ export class SmbResponder implements Responder, SmbHost {
       const f = this.ctx.record.flow;
       this.ctx.emit({ type: 'anomaly', ts: this.ctx.now(), source: 'sensor', src: f.src, dst: f.dst, proto: 'tcp', sport: f.sport, dport: this.ctx.basePort, session: this.ctx.record.id, anomaly: a });
     }
-    // Not SMB at all: stop parsing and only count what follows (the listener still records and
-    // caps it); Windows resets such a stream, but a sink keeps the byte budgets in force.
-    if (FATAL.has(a.name)) this.dead = true;
+    // Not SMB at all: Windows drops such a stream (and nmap's non-SMB probes get their answer at once)
+    if (FATAL.has(a.name)) this.drop();
   }
 }
 
