@@ -59,8 +59,6 @@ interface OpenPipe {
   readonly sink: PipeSink | undefined;
 }
 
-const FOUND: Anomaly[] = [];
-
 export const normalizePipeName = (raw: string): string => raw.replace(/^\\+/, '').replace(/^pipe\\/i, '').replace(/\0+$/, '').toLowerCase();
 
 export class SmbConnection {
@@ -77,6 +75,8 @@ export class SmbConnection {
   private ts = 0;
   private reported = 0;
   private unreported = 0;
+  /** Scratch list for one message's decode anomalies (emptied per message). */
+  private readonly found: Anomaly[] = [];
   /** Which dialect the connection speaks, once seen (1 or 2). */
   dialect: 1 | 2 | undefined;
   messages = 0;
@@ -141,7 +141,7 @@ export class SmbConnection {
     }
     if (payload.length === 0) return;
     this.messages++;
-    const found = FOUND;
+    const found = this.found;
     found.length = 0;
     let msg: SmbMessage | undefined;
     const p0 = payload[0];
