@@ -37,8 +37,9 @@ export interface BuiltCapture {
 
 const ETHERNET_HEADER = new Uint8Array([0, 0x1b, 0x21, 0, 0, 1, 0, 0x1b, 0x21, 0, 0, 2, 0x08, 0x00]);
 
-/** The DCE/RPC-over-TCP connections of every capture in `corpusDir`, as packets ready to repeat. */
-export function captureTemplate(corpusDir: string): CaptureTemplate {
+/** The TCP connections of every capture in `corpusDir` that carry DCE/RPC directly (`carrier`
+ * 'tcp', the pcap bench's mix) or in SMB named pipes ('smb'), as packets ready to repeat. */
+export function captureTemplate(corpusDir: string, carrier: 'tcp' | 'smb' = 'tcp'): CaptureTemplate {
   const files = readdirSync(corpusDir).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
   const packets: TemplatePacket[] = [];
   // Hosts are per source file: several corpus files reuse the same addresses and ports.
@@ -55,6 +56,7 @@ export function captureTemplate(corpusDir: string): CaptureTemplate {
     const flows = new Set<string>();
     analyzeCapture(path, {
       onPdu: (e) => {
+        if ((e.transport === 'ncacn_np') !== (carrier === 'smb')) return;
         flows.add(`${e.flow.src}:${e.flow.sport}|${e.flow.dst}:${e.flow.dport}`);
         serverPorts.add(e.flow.dport);
       },

@@ -38,7 +38,7 @@ export interface ConfigKey {
   readonly doc: string;
 }
 
-export const PERSONA_OS = ['windows-nt4-sp6', 'windows-2000-sp4', 'windows-xp-sp1', 'windows-xp-sp2', 'windows-2003'] as const;
+export const PERSONA_OS = ['windows-nt4-sp6', 'windows-2000-sp4', 'windows-xp-sp1', 'windows-xp-sp2', 'windows-2003', 'windows-7-sp1'] as const;
 export const RPCSS_PATCH = ['undisclosed', 'none', 'KB823980', 'KB824146'] as const;
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -50,5 +50,12 @@ export interface CallRecord {
   readonly authType?: number;
   readonly authLevel?: number;
   readonly activation?: ActivationArgs;
+  /** Decoded arguments of the calls later worms abused (NetprPathCanonicalize path, Netlogon
+   * authenticate credential, ...); absent for calls not decoded. */
+  readonly args?: Readonly<Record<string, string | number | boolean>>;
+  /** `ncacn_np` when the call travelled in an SMB named pipe (absent: directly over TCP, ncacn_ip_tcp). */
+  readonly transport?: 'ncacn_np';
+  /** The named pipe, lower-case without `\\PIPE\\` (`srvsvc`, `lsarpc`, `epmapper`), for ncacn_np. */
+  readonly pipe?: string;
   readonly anomalies: readonly Anomaly[];
 }

@@ -31,7 +31,7 @@ export interface SensorSink {
 }
 
 /** Operating-system flavour the persona imitates (same names as the configuration's sensor.persona.os). */
-export type OsFlavour = 'windows-nt4-sp6' | 'windows-2000-sp4' | 'windows-xp-sp1' | 'windows-xp-sp2' | 'windows-2003';
+export type OsFlavour = 'windows-nt4-sp6' | 'windows-2000-sp4' | 'windows-xp-sp1' | 'windows-xp-sp2' | 'windows-2003' | 'windows-7-sp1';
 
 export interface PersonaConfig {
   /** NetBIOS-style host name, as ServerAlive2 reports it. */

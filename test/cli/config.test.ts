@@ -72,7 +72,7 @@ describe('configuration', () => {
       [{ env: { VIGIL_HTTP_PORT: 'eighty' } }, /^environment VIGIL_HTTP_PORT: expected an integer from 1 to 65535, got "eighty"$/],
       [{ env: { VIGIL_SENSOR_PORTS: '135,135' } }, /VIGIL_SENSOR_PORTS: expected a list without duplicates/],
       [{ env: { VIGIL_SENSOR_PORTS: '135,http' } }, /VIGIL_SENSOR_PORTS: expected a non-empty list of integers from 1 to 65535/],
-      [{ env: { VIGIL_SENSOR_PERSONA_OS: 'windows-95' } }, /VIGIL_SENSOR_PERSONA_OS: expected one of windows-nt4-sp6, .*windows-2003, got "windows-95"/],
+      [{ env: { VIGIL_SENSOR_PERSONA_OS: 'windows-95' } }, /VIGIL_SENSOR_PERSONA_OS: expected one of windows-nt4-sp6, .*windows-2003, windows-7-sp1, got "windows-95"/],
       [{ env: { VIGIL_SENSOR_LIMITS: '{oops' } }, /VIGIL_SENSOR_LIMITS: expected a JSON object/],
       [{ env: { VIGIL_SENSOR_LIMITS: '{"maxConnections":"many"}' } }, /expected an integer for sensor\.limits\.maxConnections/],
       [{ env: { VIGIL_STORE_SYNCHRONOUS: 'off' } }, /VIGIL_STORE_SYNCHRONOUS: expected one of full, normal/],

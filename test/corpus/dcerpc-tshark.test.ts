@@ -1,6 +1,7 @@
 // Every capture of the shared corpus decodes without a crash, and for DCE/RPC carried directly over
-// TCP the multiset of (frame, ptype, call_id, frag_len, opnum, context ids, bound interface UUIDs) of
-// our PDUs equals tshark's dissection of the same file (tshark 4.x, Debian package; skipped when absent).
+// TCP, and separately for DCE/RPC carried in SMB named pipes (ncacn_np), the multiset of (frame,
+// ptype, call_id, frag_len, opnum, context ids, bound interface UUIDs) of our PDUs equals tshark's
+// dissection of the same file (tshark 4.x, Debian package; skipped when absent).
 
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { analyzeCapture } from '../../src/ingest/capture/pcap-driver.js';
 import type { PduEvent } from '../../src/ingest/capture/pcap-types.js';
 import { HAS_CORPUS, corpusPath, skipWithoutCorpus } from '../helpers/paths.js';
 import { skipWithoutPeer } from '../helpers/peers.js';
-import { multisetDiff, ourKey, tsharkPdus } from './tshark-pdus.js';
+import { multisetDiff, ourKey, tsharkPdus, TSHARK_SMB_FILTER } from './tshark-pdus.js';
 
 const captures = HAS_CORPUS ? readdirSync(corpusPath('dcerpc')).filter((f) => /\.pcap(ng)?$/.test(f)).sort() : [];
 
@@ -17,7 +18,14 @@ const captures = HAS_CORPUS ? readdirSync(corpusPath('dcerpc')).filter((f) => /\
 const NOT_ON_TCP: Readonly<Record<string, { clDatagrams: number }>> = {
   'ndpi_dcerpc_profinet_cl.pcap': { clDatagrams: 16 }, // connectionless over UDP (PROFINET CM)
   'sv_dcerpc-udp-scapy.pcap': { clDatagrams: 10 }, // connectionless over UDP
-  'sv_dcerpc-smb-ctxid.pcap': { clDatagrams: 0 }, // inside SMB2 named-pipe writes (ncacn_np)
+};
+
+/** DCE/RPC PDUs in SMB named pipes, as tshark counts them (`dcerpc && (smb || smb2)`, MANIFEST.md). */
+const IN_SMB: Readonly<Record<string, number>> = {
+  'zeek_mapi.pcap': 92, // SMB1 on 139: TransactNmPipe, read/write AndX (lsarpc, netlogon)
+  'sv_dcerpc-ctxids.pcap': 32, // SMB2 write/read and FSCTL_PIPE_TRANSCEIVE
+  'sv_zerologon.pcap': 20, // SMB2 on 445
+  'sv_dcerpc-smb-ctxid.pcap': 4, // SMB2 only, no DCE/RPC directly over TCP
 };
 
 /**
@@ -43,24 +51,31 @@ describe('shared DCE/RPC corpus', { skip: skipWithoutCorpus('dcerpc'), concurren
   for (const file of captures) {
     it(`${file}: decodes without a crash, PDU for PDU as tshark dissects it`, async (t) => {
       const path = corpusPath('dcerpc', file);
-      const events: PduEvent[] = [];
-      const stats = analyzeCapture(path, { onPdu: (e) => events.push(e) });
-      assert.equal(events.length, stats.pdus);
+      const all: PduEvent[] = [];
+      const stats = analyzeCapture(path, { onPdu: (e) => all.push(e) });
+      assert.equal(all.length, stats.pdus);
+      const events = all.filter((e) => e.transport === undefined);
+      const inSmb = all.filter((e) => e.transport === 'ncacn_np');
+      assert.equal(inSmb.length, IN_SMB[file] ?? 0, 'DCE/RPC PDUs in SMB named pipes');
       const other = NOT_ON_TCP[file];
       if (other) {
         assert.deepEqual([stats.pdus, stats.clDatagrams], [0, other.clDatagrams]);
         return;
       }
-      assert.ok(stats.pdus > 0, 'DCE/RPC found over TCP');
+      assert.ok(stats.pdus > 0, 'DCE/RPC found');
       assert.equal(stats.pdusRejected, 0, `rejected PDUs, anomalies: ${JSON.stringify(stats.anomalies)}`);
       const skip = skipWithoutPeer('tshark');
       if (skip) {
         t.skip(skip);
         return;
       }
-      const ports = [...new Set(events.map((e) => e.flow.dport))];
-      const diff = multisetDiff(events.map(ourKey), await tsharkPdus(path, ports));
-      assert.deepEqual(diff, KNOWN_DIFFERENCES[file] ?? { onlyOurs: [], onlyTshark: [] });
+      if (events.length > 0) {
+        const ports = [...new Set(events.map((e) => e.flow.dport))];
+        const diff = multisetDiff(events.map(ourKey), await tsharkPdus(path, ports));
+        assert.deepEqual(diff, KNOWN_DIFFERENCES[file] ?? { onlyOurs: [], onlyTshark: [] });
+      }
+      // DCE/RPC in SMB: the same per-PDU multiset as tshark's `dcerpc && (smb || smb2)`
+      assert.deepEqual(multisetDiff(inSmb.map(ourKey), await tsharkPdus(path, [], TSHARK_SMB_FILTER)), { onlyOurs: [], onlyTshark: [] }, 'PDUs in SMB');
     });
   }
 });

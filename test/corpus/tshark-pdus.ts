@@ -47,14 +47,17 @@ function tsharkKey(frame: number, d: Layer): string {
   return pduKey(frame, ptype, num(d['dcerpc.cn_call_id']), num(d['dcerpc.cn_frag_len']), opnum, withCtx ? ctxIds : [], uuids);
 }
 
+/** tshark's DCE/RPC PDUs carried in SMB named pipes (ncacn_np). */
+export const TSHARK_SMB_FILTER = 'dcerpc && (smb || smb2)';
+
 /**
  * tshark's DCE/RPC-over-TCP PDUs of `file`. `ports` are decoded as DCE/RPC (`-d tcp.port==N,dcerpc`):
  * tshark finds dynamic endpoints only through an endpoint-mapper reply it saw, and a registered port
  * (1032 is C12.22 for it) wins over its heuristic, while we find DCE/RPC by content on any port.
  */
-export async function tsharkPdus(file: string, ports: readonly number[]): Promise<string[]> {
+export async function tsharkPdus(file: string, ports: readonly number[], filter = 'dcerpc && tcp && !smb && !smb2'): Promise<string[]> {
   const decodeAs = ports.flatMap((p) => ['-d', `tcp.port==${p},dcerpc`]);
-  const args = ['-r', file, ...decodeAs, '-Y', 'dcerpc && tcp && !smb && !smb2', '-T', 'json', '--no-duplicate-keys', '-J', 'frame dcerpc'];
+  const args = ['-r', file, ...decodeAs, '-Y', filter, '-T', 'json', '--no-duplicate-keys', '-J', 'frame dcerpc'];
   const { stdout } = await run('tshark', args, { maxBuffer: 256 * 1024 * 1024 });
   const frames = JSON.parse(stdout) as { _source: { layers: { frame: Layer; dcerpc?: Layer | Layer[] } } }[];
   return frames.flatMap((f) => list(f._source.layers.dcerpc).map((d) => tsharkKey(num(f._source.layers.frame['frame.number']), d)));

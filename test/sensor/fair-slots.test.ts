@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { startSensor, waitFor, metric, readAll } from './sensor-harness.js';
+import { startSensor, waitFor, metric, readAll, SINK_PORT } from './sensor-harness.js';
 import { SlotShares, slotPrefix } from '../../src/sensor/slot-shares.js';
 import { RpcTestClient, ctx } from './rpc-client.js';
 
@@ -97,7 +97,7 @@ test('byte-rate floor: a peer trickling a PDU is closed; a peer idle after a who
 test('source byte budget: a flooding source is paused, its bytes still all decoded, and another source is answered at once', async () => {
   const h = await startSensor({ limits: { maxBytesPerSecondPerSource: 64 * 1024 } });
   try {
-    const flood = await openFrom(h.port(445), '127.0.0.5');
+    const flood = await openFrom(h.port(SINK_PORT), '127.0.0.5');
     flood.on('error', () => {});
     const t0 = performance.now();
     flood.write(Buffer.alloc(256 * 1024, 0x41));

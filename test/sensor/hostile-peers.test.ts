@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { startSensor, waitFor, metric, readAll, openClient, type Harness } from './sensor-harness.js';
+import { startSensor, waitFor, metric, readAll, openClient, type Harness, SINK_PORT } from './sensor-harness.js';
 import { RpcTestClient, ctx } from './rpc-client.js';
 import type { BindAckPdu } from '../../src/protocols/dcerpc/index.js';
 
@@ -81,7 +81,7 @@ test('frag_length 65535 claims with nothing behind: bounded buffering, bind stil
   }
 });
 
-test('1 MB of random bytes: 135 answers a bind_nak and closes; 445 counts it all, keeps the cap', async () => {
+test('1 MB of random bytes: 135 answers a bind_nak and closes, 445 drops it as not SMB; a silent port counts it all, keeps the cap', async () => {
   const h = await startSensor({ limits: { maxRecordedBytes: 65_536, memoryBudgetMb: BUDGET_MB } });
   try {
     const junk = randomBytes(1 << 20);
@@ -92,12 +92,18 @@ test('1 MB of random bytes: 135 answers a bind_nak and closes; 445 counts it all
     const r = await readAll(s);
     assert.equal(r.closed, true);
     assert.equal(r.data.length, 24);
-    const s2 = await openClient(h.port(445));
+    const s3 = await openClient(h.port(445));
+    s3.on('error', () => undefined);
+    s3.write(junk);
+    assert.equal((await readAll(s3)).closed, true);
+    const smb = await waitFor('445 session', () => h.sink.sessions.find((x) => x.dport === 445));
+    assert.ok(smb.anomalies.some((a) => a.proto === 'smb'), 'flagged as not SMB');
+    const s2 = await openClient(h.port(SINK_PORT));
     s2.end(junk);
     await readAll(s2);
-    const smb = await waitFor('445 session', () => h.sink.sessions.find((x) => x.dport === 445));
-    assert.equal(smb.bytesIn, 1 << 20);
-    assert.ok(smb.limitsHit.includes('max_recorded_bytes'));
+    const sink = await waitFor('sink session', () => h.sink.sessions.find((x) => x.dport === SINK_PORT));
+    assert.equal(sink.bytesIn, 1 << 20);
+    assert.ok(sink.limitsHit.includes('max_recorded_bytes'));
     const rpc = await waitFor('135 session', () => h.sink.sessions.find((x) => x.dport === 135));
     assert.ok(rpc.anomalies.some((a) => a.name === 'bad_version'));
     await stillServes(h);

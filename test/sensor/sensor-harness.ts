@@ -8,6 +8,10 @@ import type { SensorOptions, SensorOutput } from '../../src/sensor/sensor-types.
 import type { SessionRecord } from '../../src/model/session.js';
 import type { VigilEvent } from '../../src/model/event.js';
 
+/** A base port with no responder (the silent one): what tests use to send bytes that are no protocol
+ * (445 now speaks SMB and drops a stream that is not, as Windows does). */
+export const SINK_PORT = 1433;
+
 export class CollectingSink {
   readonly items: SensorOutput[] = [];
   write(batch: readonly SensorOutput[]): void {
@@ -32,7 +36,7 @@ export interface Harness {
 export async function startSensor(opts: Partial<Omit<SensorOptions, 'sink'>> = {}): Promise<Harness> {
   const sink = new CollectingSink();
   const registry = new Registry();
-  const sensor = new Sensor({ hosts: ['127.0.0.1'], ports: [135, 4444, 445], ephemeralPorts: true, registry, ...opts, sink });
+  const sensor = new Sensor({ hosts: ['127.0.0.1'], ports: [135, 4444, 445, SINK_PORT], ephemeralPorts: true, registry, ...opts, sink });
   await sensor.start();
   return {
     sensor,

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSensor, openClient, readAll, waitFor, metric, connectRefused } from './sensor-harness.js';
+import { startSensor, openClient, readAll, waitFor, metric, connectRefused, SINK_PORT } from './sensor-harness.js';
 import { resolveSensorLimits, SENSOR_LIMITS } from '../../src/sensor/sensor-limits.js';
 import { isAppError } from '../../src/core/errors.js';
 import { Registry } from 'prom-client';
@@ -69,7 +69,7 @@ test('session_timeout closes a trickling (slowloris) connection that never goes 
   // The idle timeout is far longer than the tick, so only the total timeout can end this one.
   const h = await startSensor({ limits: { idleTimeoutMs: 5000, sessionTimeoutMs: 600 } });
   try {
-    const slow = await openClient(h.port(445));
+    const slow = await openClient(h.port(SINK_PORT));
     const tick = setInterval(() => slow.write('A'), 100);
     const r = await readAll(slow, 4000);
     clearInterval(tick);
@@ -108,12 +108,12 @@ test('bytes past max_recorded_bytes are counted but not kept; past max_session_b
 });
 
 test('memory_budget: the peer holding the most is closed, others keep going, and admission recovers at once', async () => {
-  // 16 MiB budget; one peer on 445 makes the sensor keep 16 MiB of payload sample.
+  // 16 MiB budget; one peer on the silent port makes the sensor keep 16 MiB of payload sample.
   const h = await startSensor({ limits: { memoryBudgetMb: 16, maxRecordedBytes: 16 * 2 ** 20, maxSessionBytes: 64 * 2 ** 20, idleTimeoutMs: 60_000, maxBytesPerSecondPerSource: 0 } });
   try {
-    const small = await openClient(h.port(445));
+    const small = await openClient(h.port(SINK_PORT));
     small.write('hello');
-    const hog = await openClient(h.port(445));
+    const hog = await openClient(h.port(SINK_PORT));
     hog.on('error', () => {});
     const closed = readAll(hog, 10_000);
     hog.write(Buffer.alloc(16 * 2 ** 20, 0x41));
@@ -191,10 +191,10 @@ test('timeouts are checked by one sweep: a tenth of the shorter timeout, 10 ms t
 test('idle_timeout never fires early, and traffic keeps a connection open past it', async () => {
   const h = await startSensor({ limits: { idleTimeoutMs: 400 } });
   try {
-    const busy = await openClient(h.port(445));
+    const busy = await openClient(h.port(SINK_PORT));
     const tick = setInterval(() => busy.write('A'), 100);
     const t0 = Date.now();
-    const idle = await openClient(h.port(445));
+    const idle = await openClient(h.port(SINK_PORT));
     assert.equal((await readAll(idle, 3000)).closed, true);
     const took = Date.now() - t0;
     // Not early; the upper bound is loose (a loaded machine schedules late), the sweep adds <= 40 ms.

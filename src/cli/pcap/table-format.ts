@@ -101,7 +101,7 @@ export function addCallRow(t: TextTable, c: CallRecord, flow: FlowJson): void {
 export function statsText(s: PcapStats): string {
   const lines = [
     `file: ${s.file} (${s.format}, ${s.bytes} bytes, ${s.packets} packets: ${s.tcpPackets} TCP, ${s.udpPackets} UDP)`,
-    `TCP connections: ${s.tcpConnections}, of which DCE/RPC: ${s.dcerpcConnections}`,
+    `TCP connections: ${s.tcpConnections}, of which DCE/RPC: ${s.dcerpcConnections}, SMB: ${s.smbConnections ?? 0} (named pipes: ${s.smbPipes ?? 0})`,
     `PDUs: ${s.pdus} (${Object.entries(s.pdusByType).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}), rejected: ${s.pdusRejected}`,
     `calls: ${s.calls}`,
   ];

@@ -1,6 +1,7 @@
 // Ties one reassembled TCP connection to a DcerpcConnection, through the same entry the sensor uses:
 // each direction's bytes go to feed() and a TCP hole to gap() (the connection frames, resyncs after a
-// hole and decodes). Connections are taken by content (looksLikeDcerpcCo) from either direction.
+// hole and decodes). Connections are taken by content (looksLikeDcerpcCo) from either direction; an
+// SMB connection (139/445, smb-flow.ts) feeds one DcerpcFlow per named pipe through the same entry.
 
 import type { Anomaly } from '../../model/anomaly.js';
 import type { CallRecord } from '../../model/call.js';
@@ -14,6 +15,7 @@ import { streamStartAnomaly } from '../../protocols/dcerpc/stream-start.js';
 import type { Pdu, PduHeader } from '../../protocols/dcerpc/pdu-types.js';
 import { isServerPdu, looksLikeDcerpcCo } from '../../protocols/pcap/content-sniff.js';
 import { type CloseReason, DIRECTIONS, type DirIndex, type TcpAppConsumer, type TcpAppHandler, type TcpConnection } from '../../protocols/pcap/tcp-tracker.js';
+import type { PipeInfo, PipeSink } from '../../protocols/smb/smb-connection.js';
 import type { FlowJson, PduEvent, RunContext } from './pcap-types.js';
 
 /** Anomalies waiting to ride on the next PDU record of their direction (PDU records only). */
@@ -58,7 +60,8 @@ export class DcerpcFlowHandler implements TcpAppHandler {
   }
 }
 
-class DcerpcFlow implements TcpAppConsumer {
+/** One DCE/RPC byte stream: a TCP connection, or a named pipe inside an SMB connection (`pipe`). */
+export class DcerpcFlow implements TcpAppConsumer, PipeSink {
   private readonly conn: DcerpcConnection;
   /** The flow as records show it; made when the first record needs it. */
   private flowJson: FlowJson | undefined;
@@ -72,6 +75,7 @@ class DcerpcFlow implements TcpAppConsumer {
     private readonly ctx: RunContext,
     private readonly tcp: TcpConnection,
     decoder: PduDecoder,
+    private readonly pipe?: PipeInfo,
   ) {
     const o = ctx.options;
     this.pending = o.onPdu !== undefined ? [[], []] : undefined;
@@ -85,7 +89,7 @@ class DcerpcFlow implements TcpAppConsumer {
     if (o.decodeStub !== undefined) co.decodeStub = o.decodeStub;
     if (o.names) co.names = o.names;
     // no onCall, no call records: the totals count finished calls when the connection closes
-    if (o.onCall) co.onCall = (rec: CallRecord) => o.onCall!(rec, this.flow);
+    if (o.onCall) co.onCall = pipe === undefined ? (rec: CallRecord) => o.onCall!(rec, this.flow) : (rec: CallRecord) => o.onCall!(pipe.name === '' ? { ...rec, transport: 'ncacn_np' } : { ...rec, transport: 'ncacn_np', pipe: pipe.name }, this.flow);
     if (this.pending !== undefined) co.onRejected = (dir: Direction, h: PduHeader) => this.onRejected(dir, h);
     this.conn = new DcerpcConnection(co);
   }
@@ -100,10 +104,16 @@ class DcerpcFlow implements TcpAppConsumer {
     if (this.open !== undefined) this.closeRecord();
   }
 
+  /** PipeSink: a named pipe's bytes, as the SMB connection delivers them. */
+  feed(dir: Direction, bytes: Uint8Array, _tsMs: number): void {
+    this.conn.feed(dir, bytes, this.ctx.nowMs);
+    if (this.open !== undefined) this.closeRecord();
+  }
+
   /** The bytes after a hole do not continue the PDU before it: the connection ends that PDU and
    * frames afresh (C706 12.6.1). */
-  gap(dir: DirIndex, _length: number): void {
-    this.conn.gap(DIRECTIONS[dir]);
+  gap(dir: DirIndex | Direction, _length = 0): void {
+    this.conn.gap(typeof dir === 'number' ? DIRECTIONS[dir] : dir);
     if (this.open !== undefined) this.closeRecord();
   }
 
@@ -115,7 +125,7 @@ class DcerpcFlow implements TcpAppConsumer {
     this.hold(dir, a);
   }
 
-  close(_reason: CloseReason): void {
+  close(_reason: CloseReason | number): void {
     this.conn.close(this.ctx.nowMs);
     if (this.open !== undefined) this.closeRecord();
     this.ctx.stats.calls += this.conn.callsFinished;
@@ -151,6 +161,10 @@ class DcerpcFlow implements TcpAppConsumer {
     const held = without(this.pending[d], anomalies);
     this.pending[d] = [];
     this.open = { tsMs: ctx.nowMs, flow: this.flow, direction: dir, frame: ctx.frame, header: pdu.header, pdu, anomalies: held.length === 0 ? [...anomalies] : [...held, ...anomalies] };
+    if (this.pipe !== undefined) {
+      this.open.transport = 'ncacn_np';
+      if (this.pipe.name !== '') this.open.pipe = this.pipe.name;
+    }
   }
 
   /** A PDU that framed but did not decode: its record (decoded: false) opens now, so the
@@ -161,6 +175,10 @@ class DcerpcFlow implements TcpAppConsumer {
     const held = this.pending![d];
     this.pending![d] = [];
     this.open = { tsMs: this.ctx.nowMs, flow: this.flow, direction: dir, frame: this.ctx.frame, header, pdu: undefined, anomalies: held };
+    if (this.pipe !== undefined) {
+      this.open.transport = 'ncacn_np';
+      if (this.pipe.name !== '') this.open.pipe = this.pipe.name;
+    }
   }
 
   private closeRecord(): void {

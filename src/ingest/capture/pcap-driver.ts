@@ -12,6 +12,7 @@ import { resolveLimits } from '../../core/limits.js';
 import { readCaptureFile } from './capture-file.js';
 import { DcerpcFlowHandler } from './dcerpc-flow.js';
 import { ShellFlowHandler } from './shell-flow.js';
+import { SmbFlowHandler } from './smb-flow.js';
 import { PduTypeCounts } from './pdu-type-counts.js';
 import { connectionEnd } from './conn-event.js';
 import { UdpFlows } from './udp-flows.js';
@@ -38,7 +39,7 @@ const ANOMALOUS: Record<number, CaptureAnomalyName> = {
 
 export function newStats(file: string): PcapStats {
   return {
-    file, format: 'pcap', bytes: 0, packets: 0, tcpPackets: 0, udpPackets: 0, notDecoded: {}, tcpConnections: 0, dcerpcConnections: 0,
+    file, format: 'pcap', bytes: 0, packets: 0, tcpPackets: 0, udpPackets: 0, notDecoded: {}, tcpConnections: 0, dcerpcConnections: 0, smbConnections: 0, smbPipes: 0,
     pdus: 0, pdusByType: {}, pdusRejected: 0, calls: 0, clDatagrams: 0, anomalies: {},
   };
 }
@@ -58,9 +59,12 @@ export function analyzeCapture(path: string, options: AnalyzeOptions = {}): Pcap
   const limits = resolveLimits(CAPTURE_LIMITS, options.captureLimits, 'capture');
   const onEnd = options.onConnection ? connectionEnd(options.onConnection) : undefined;
   const dcerpc = new DcerpcFlowHandler(ctx);
-  // Shells are looked for only when someone takes them (replay); DCE/RPC is asked first.
+  // SMB carries DCE/RPC in named pipes; shells are looked for only when someone takes them (replay).
+  const smb = new SmbFlowHandler(ctx);
   const shell = options.onShell ? new ShellFlowHandler(ctx) : undefined;
-  const handler: TcpAppHandler = shell === undefined ? dcerpc : { accept: (c, d, b, s, e) => dcerpc.accept(c, d, b, s, e) ?? shell.accept(c, d, b, s, e) };
+  const handler: TcpAppHandler = {
+    accept: (c, d, b, s, e) => dcerpc.accept(c, d, b, s, e) ?? smb.accept(c, d, b, s, e) ?? shell?.accept(c, d, b, s, e),
+  };
   const tracker = new TcpTracker(handler, limits, ctx.countAnomaly, onEnd);
   const notDecoded = new Map<number, number>();
   // Flows only when someone wants conn events: `vigil pcap` keeps its UDP path a counter.

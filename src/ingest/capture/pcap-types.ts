@@ -8,6 +8,7 @@ import type { ConnEvent } from '../../model/event.js';
 import type { NameLookup, StubDecoder } from '../../protocols/dcerpc/connection.js';
 import type { PduHeader, Pdu } from '../../protocols/dcerpc/pdu-types.js';
 import type { DcerpcLimitOverrides } from '../../protocols/dcerpc/dcerpc-limits.js';
+import type { SmbLimitOverrides } from '../../protocols/smb/smb-limits.js';
 import type { CaptureLimitName } from '../../protocols/pcap/capture-limits.js';
 import type { PduTypeCounts } from './pdu-type-counts.js';
 
@@ -29,6 +30,10 @@ export interface PduEvent {
   readonly header: PduHeader;
   readonly pdu: Pdu | undefined;
   readonly anomalies: readonly Anomaly[];
+  /** `ncacn_np` when an SMB named pipe carried it; absent directly over TCP. */
+  readonly transport?: 'ncacn_np';
+  /** The named pipe that carried it, when its open was seen. */
+  readonly pipe?: string;
 }
 
 export interface AnalyzeOptions {
@@ -55,6 +60,7 @@ export interface AnalyzeOptions {
   readonly names?: NameLookup;
   readonly captureLimits?: Partial<Record<CaptureLimitName, number>>;
   readonly dcerpcLimits?: DcerpcLimitOverrides;
+  readonly smbLimits?: SmbLimitOverrides;
   /** Read size (tests use small blocks). */
   readonly blockBytes?: number;
 }
@@ -87,6 +93,10 @@ export interface PcapStats {
   notDecoded: Record<string, number>;
   tcpConnections: number;
   dcerpcConnections: number;
+  /** TCP connections carrying SMB (NetBIOS session service on 139, direct on 445). */
+  smbConnections: number;
+  /** Named pipes opened in them, each a DCE/RPC stream. */
+  smbPipes: number;
   /** Connection-oriented DCE/RPC PDUs framed (decoded or not). */
   pdus: number;
   /** Decoded PDUs by type (rejected ones have no trustworthy type). */

@@ -50,6 +50,7 @@ export const WORM_CASES: Record<string, VulnFragment> = {
   'CVE-2003-0533': {
     aliases: ['MS04-011'],
     title: 'Buffer overflow in the Windows LSASS service (MS04-011), exploited by Sasser',
+    description: 'Detected by decoding: dssetup DsRolerUpgradeDownlevelServer with an argument longer than detect.exploit.maxDsRoleStringChars raises exploit rule ms04_011_lsass_dsrole (src/detect/worm-call-rules.ts).',
     published: '2004-04-13',
     cvss: nvdCvss('AV:N/AC:L/Au:N/C:P/I:P/A:P'),
     ports: [139, 445],
@@ -65,6 +66,7 @@ export const WORM_CASES: Record<string, VulnFragment> = {
   'CVE-2008-4250': {
     aliases: ['MS08-067'],
     title: 'Windows Server service RPC request handling (NetprPathCanonicalize) overflow (MS08-067), exploited by Conficker',
+    description: 'Detected by decoding: srvsvc NetprPathCanonicalize / NetprPathCompare with a path that climbs above its root raises exploit rule ms08_067_path_canonicalize (src/detect/worm-call-rules.ts).',
     published: '2008-10-23',
     cvss: nvdCvss('AV:N/AC:L/Au:N/C:C/I:C/A:C'),
     ports: [139, 445],
@@ -80,6 +82,7 @@ export const WORM_CASES: Record<string, VulnFragment> = {
   'CVE-2017-0144': {
     aliases: ['MS17-010', 'EternalBlue'],
     title: 'Windows SMBv1 server remote code execution (MS17-010, EternalBlue), exploited by WannaCry',
+    description: 'Detected by decoding SMBv1 transactions: FEA list size mismatch (ms17_010_fea_list), a secondary of another kind than its primary (ms17_010_transaction_confusion), the DoublePulsar Trans2 SESSION_SETUP probe (ms17_010_doublepulsar_probe); src/detect/worm-call-rules.ts.',
     published: '2017-03-14',
     cvss: nvdCvss('CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H', 'AV:N/AC:M/Au:N/C:C/I:C/A:C'),
     ports: [139, 445],
@@ -93,6 +96,22 @@ export const WORM_CASES: Record<string, VulnFragment> = {
       { kind: 'disclosed', date: '2017-03-14', note: 'MS17-010 published with patches', source: bulletin(2017, 'MS17-010') },
       { kind: 'exploit_public', date: '2017-04-14', note: 'EternalBlue exploit leaked publicly (Shadow Brokers)', source: msrc('CVE-2017-0144') },
       { kind: 'worm', date: '2017-05-12', note: 'WannaCry ransomware worm spreads via SMBv1 on 445/tcp', source: msrc('CVE-2017-0144') },
+    ],
+  },
+  'CVE-2020-1472': {
+    aliases: ['Zerologon'],
+    title: 'Netlogon elevation of privilege (Zerologon): an all-zero ClientCredential authenticates for 1 in 256 session keys',
+    description: 'Detected by decoding: NetrServerAuthenticate/2/3 with an all-zero client credential raises exploit rule zerologon_zero_credential (src/detect/worm-call-rules.ts), over TCP or the \\netlogon pipe.',
+    published: '2020-08-11',
+    cvss: nvdCvss('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H', 'AV:N/AC:M/Au:N/C:C/I:C/A:C'),
+    ports: [135, 139, 445],
+    references: [msrc('CVE-2020-1472'), 'https://www.secura.com/uploads/whitepapers/Zerologon.pdf'],
+    remedies: [{ category: 'vendor_fix', url: msrc('CVE-2020-1472'), details: 'August 2020 updates; enforcement of secure RPC for Netlogon from February 2021' }],
+    configurations: config(os('windows_server_2008', 'windows_server_2012', 'windows_server_2016', 'windows_server_2019')),
+    exploitation: 'active',
+    timeline: [
+      { kind: 'disclosed', date: '2020-08-11', note: 'Security update published', source: msrc('CVE-2020-1472') },
+      { kind: 'exploit_public', date: '2020-09-11', note: 'Secura whitepaper and public exploit code', source: 'https://www.secura.com/uploads/whitepapers/Zerologon.pdf' },
     ],
   },
   'CVE-2019-0708': {

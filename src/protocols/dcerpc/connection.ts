@@ -13,6 +13,7 @@ import { addCallAnomaly, callAnomalies, CallTable, type CallState } from './reas
 import { ContextTable, type ContextState } from './connection-contexts.js';
 import { decodeRequestStub, decodesRequest } from './interfaces/index.js';
 import type { Mutable } from '../../core/mutable.js';
+import type { CallArgs } from './interfaces/worm-calls.js';
 
 /** A request whose last fragment has arrived: what the sensor answers and the stub decoder reads. */
 export interface CompletedRequest {
@@ -35,7 +36,7 @@ export interface CompletedRequest {
   readonly ts: number;
 }
 
-export type StubDecoder = (req: CompletedRequest) => { activation?: ActivationArgs; anomalies: Anomaly[] } | undefined;
+export type StubDecoder = (req: CompletedRequest) => { activation?: ActivationArgs; args?: CallArgs; anomalies: Anomaly[] } | undefined;
 export type NameLookup = (uuid: string, opnum?: number) => { endpoint?: string; operation?: string };
 
 export interface DcerpcConnectionOptions {
@@ -91,6 +92,8 @@ export class DcerpcConnection {
   private readonly contexts: ContextTable;
   /** Decoded activation arguments waiting for their call's record; made on the first one. */
   private activations: Map<CallState, ActivationArgs> | undefined;
+  /** Decoded arguments of the later worms' calls waiting for their call's record. */
+  private callArgs: Map<CallState, CallArgs> | undefined;
   private ts = 0;
   /** Anomalies reported through onAnomaly, and those past the limit that were only counted. */
   private reported = 0;
@@ -324,6 +327,7 @@ export class DcerpcConnection {
       const d = this.stubDecoder!(req);
       if (!d) return;
       if (d.activation) (this.activations ??= new Map()).set(call, d.activation);
+      if (d.args) (this.callArgs ??= new Map()).set(call, d.args);
       for (const a of d.anomalies) {
         const withId = a.callId === undefined ? { ...a, callId: call.callId } : a;
         if (addCallAnomaly(call, withId, this.limits)) this.emit(withId, this.dir, true);
@@ -337,6 +341,8 @@ export class DcerpcConnection {
   private finished(c: CallState): void {
     const activation = this.activations?.get(c);
     if (activation !== undefined) this.activations!.delete(c);
+    const args = this.callArgs?.get(c);
+    if (args !== undefined) this.callArgs!.delete(c);
     this.callsFinished++;
     if (!this.o.onCall) return;
     const iface = c.iface;
@@ -361,6 +367,7 @@ export class DcerpcConnection {
       rec.authLevel = c.authLevel;
     }
     if (activation) rec.activation = activation;
+    if (args) rec.args = args;
     this.o.onCall(rec);
   }
 

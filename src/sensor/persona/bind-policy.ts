@@ -4,7 +4,7 @@
 // feature negotiation acknowledged with negotiate_ack (result 3) and the supported feature bits.
 
 import { BTFN_PREFIX, TRANSFER_SYNTAX, type ContextResult, type PresentationContext, type SyntaxId } from '../../protocols/dcerpc/pdu-types.js';
-import { servedInterface, type ServedInterface } from './persona-interfaces.js';
+import { SERVED_ON_135, servedInterface, type ServedInterface } from './persona-interfaces.js';
 
 export const RESULT = { ACCEPTANCE: 0, USER_REJECTION: 1, PROVIDER_REJECTION: 2, NEGOTIATE_ACK: 3 } as const;
 export const PROVIDER_REASON = { NOT_SPECIFIED: 0, ABSTRACT_SYNTAX_NOT_SUPPORTED: 1, PROPOSED_TRANSFER_SYNTAXES_NOT_SUPPORTED: 2, LOCAL_LIMIT_EXCEEDED: 3 } as const;
@@ -29,12 +29,12 @@ function isNdr(s: SyntaxId): boolean {
   return s.uuid.toLowerCase() === TRANSFER_SYNTAX.NDR.uuid && s.versionMajor === 2;
 }
 
-export function decideContext(ctx: PresentationContext): ContextDecision {
+export function decideContext(ctx: PresentationContext, served: readonly ServedInterface[] = SERVED_ON_135): ContextDecision {
   const btfn = ctx.transferSyntaxes.find((t) => t.uuid.toLowerCase().startsWith(BTFN_PREFIX));
   if (btfn) {
     return { result: { result: RESULT.NEGOTIATE_ACK, reason: btfnBits(btfn.uuid) & BTFN_SUPPORTED, transferSyntax: NULL_SYNTAX } };
   }
-  const iface = servedInterface(ctx.abstractSyntax.uuid, ctx.abstractSyntax.versionMajor);
+  const iface = servedInterface(ctx.abstractSyntax.uuid, ctx.abstractSyntax.versionMajor, served);
   if (!iface) {
     return { result: { result: RESULT.PROVIDER_REJECTION, reason: PROVIDER_REASON.ABSTRACT_SYNTAX_NOT_SUPPORTED, transferSyntax: NULL_SYNTAX } };
   }

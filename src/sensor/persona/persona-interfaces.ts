@@ -40,10 +40,37 @@ export const SERVED_ON_135: readonly ServedInterface[] = [
   EPMAPPER, MGMT, IOXID_RESOLVER, IREMOTE_ACTIVATION, ISYSTEM_ACTIVATOR, LOCAL_EPMP, ILOCAL_OBJECT_EXPORTER, IMACHINE_ACTIVATOR_CONTROL,
 ];
 
-export function servedInterface(uuid: string, major: number): ServedInterface | undefined {
+export function servedInterface(uuid: string, major: number, served: readonly ServedInterface[] = SERVED_ON_135): ServedInterface | undefined {
   const u = uuid.toLowerCase();
-  return SERVED_ON_135.find((i) => i.uuid === u && i.major === major);
+  return served.find((i) => i.uuid === u && i.major === major);
 }
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+// The interfaces behind the SMB named pipes (MS-SRVS, MS-WKST, MS-BRWS, MS-LSAD, MS-SAMR, MS-NRPC,
+// MS-DSSP): every opnum is "served" so that a call is decoded and answered, mostly with access denied.
+export const SRVSVC = served('4b324fc8-1670-01d3-1278-5a47bf6ee188', 3, 0, range(54));
+export const WKSSVC = served('6bffd098-a112-3610-9833-46c3f87e345a', 1, 0, range(31));
+export const BROWSER = served('6bffd098-a112-3610-9833-012892020162', 0, 0, range(3));
+export const LSARPC = served('12345778-1234-abcd-ef00-0123456789ab', 0, 0, range(82));
+export const SAMR = served('12345778-1234-abcd-ef00-0123456789ac', 1, 0, range(74));
+export const NETLOGON = served('12345678-1234-abcd-ef00-01234567cffb', 1, 0, range(59));
+export const DSSETUP = served('3919286a-b10c-11d0-9ba8-00c04fd92ef5', 0, 0, range(14));
+
+/** services.exe's pipes (one endpoint behind \\srvsvc, \\wkssvc and \\browser) and lsass.exe's. */
+const SERVICES = [SRVSVC, WKSSVC, BROWSER];
+const LSASS = [LSARPC, SAMR, NETLOGON, DSSETUP];
+
+/** Pipes the persona opens on IPC$ and the interfaces each accepts binds for (an XP host's set). */
+export const PIPES: ReadonlyMap<string, readonly ServedInterface[]> = new Map([
+  ['epmapper', SERVED_ON_135],
+  ['srvsvc', SERVICES],
+  ['wkssvc', SERVICES],
+  ['browser', SERVICES],
+  ['lsarpc', LSASS],
+  ['samr', LSASS],
+  ['netlogon', LSASS],
+  ['lsass', LSASS],
+]);
 
 /** How an endpoint is reached, one tower each (C706 appendix L, MS-RPCE 2.2.1.1.x protocol ids). */
 export type EndpointProtocol =

@@ -4,8 +4,9 @@
 
 import { isIPv4 } from 'node:net';
 import type { PersonaConfig } from '../sensor-types.js';
+import { netShareEnumAllResponse, SHARES } from './srvsvc-answers.js';
 import {
-  EPMAPPER, IOXID_RESOLVER, IREMOTE_ACTIVATION, ISYSTEM_ACTIVATOR, MGMT, REGISTRATIONS, SERVED_ON_135,
+  SRVSVC, EPMAPPER, IOXID_RESOLVER, IREMOTE_ACTIVATION, ISYSTEM_ACTIVATOR, MGMT, REGISTRATIONS, SERVED_ON_135,
   type EndpointProtocol, type IfaceId, type ServedInterface,
 } from './persona-interfaces.js';
 import {
@@ -256,5 +257,9 @@ export function dispatch(input: DispatchInput, persona: PersonaConfig): Dispatch
     return a.kind === 'response' ? a : fault(RPC_S_ACCESS_DENIED);
   }
   if (iface === IREMOTE_ACTIVATION || iface === ISYSTEM_ACTIVATOR) return fault(RPC_S_ACCESS_DENIED);
-  return fault(NCA_OP_RNG_ERROR, true);
+  // srvsvc NetrShareEnum (15): the share list `smbclient -L` and `net view` print; the rest of the
+  // pipe interfaces (lsarpc, samr, netlogon, dssetup, wkssvc) are decoded and denied, never executed.
+  if (iface === SRVSVC && opnum === 15) return { kind: 'response', stub: netShareEnumAllResponse(SHARES) };
+  if (SERVED_ON_135.includes(iface)) return fault(NCA_OP_RNG_ERROR, true);
+  return fault(RPC_S_ACCESS_DENIED);
 }

@@ -4,7 +4,7 @@
 
 import { encodeBindAck, fragmentResponse, type BindPdu, type ContextResult, type SyntaxId } from '../../protocols/dcerpc/index.js';
 import { decideContext } from '../persona/bind-policy.js';
-import type { ServedInterface } from '../persona/persona-interfaces.js';
+import { SERVED_ON_135, type ServedInterface } from '../persona/persona-interfaces.js';
 
 /** Offsets in the little-endian PDUs our encoder writes (its default drep 10 00 00 00). */
 const CALL_ID_AT = 12;
@@ -30,6 +30,8 @@ interface BindTemplate {
   readonly contexts: BindPdu['contexts'];
   readonly frag: number;
   readonly secondaryAddress: string;
+  /** The interfaces the endpoint accepts (port 135's, or a named pipe's). */
+  readonly served: readonly ServedInterface[];
 }
 
 const bindTemplates = new Map<string, BindTemplate>();
@@ -39,10 +41,10 @@ let lastBind: BindTemplate | undefined;
 const sameSyntax = (a: SyntaxId, b: SyntaxId): boolean => a.uuid === b.uuid && a.versionMajor === b.versionMajor && a.versionMinor === b.versionMinor;
 
 /** Whether `t` answers this request: the same fields bindShape() puts in the key. */
-function answers(t: BindTemplate, pdu: BindPdu, frag: number, secondaryAddress: string): boolean {
+function answers(t: BindTemplate, pdu: BindPdu, frag: number, secondaryAddress: string, served: readonly ServedInterface[]): boolean {
   const a = t.contexts;
   const b = pdu.contexts;
-  if (t.type !== pdu.type || t.frag !== frag || t.secondaryAddress !== secondaryAddress || a.length !== b.length) return false;
+  if (t.served !== served || t.type !== pdu.type || t.frag !== frag || t.secondaryAddress !== secondaryAddress || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     const y = b[i];
@@ -54,8 +56,8 @@ function answers(t: BindTemplate, pdu: BindPdu, frag: number, secondaryAddress: 
 
 /** Everything of a bind the reply depends on besides call_id and assoc group: type, frag size,
  * secondary address, and per context its id, abstract syntax and transfer syntaxes. */
-function bindShape(pdu: BindPdu, frag: number, secondaryAddress: string): string {
-  let key = `${pdu.type}|${frag}|${secondaryAddress}`;
+function bindShape(pdu: BindPdu, frag: number, secondaryAddress: string, served: readonly ServedInterface[]): string {
+  let key = `${pdu.type}|${frag}|${secondaryAddress}|${served === SERVED_ON_135 ? '' : served.map((s) => s.name).join(',')}`;
   for (const c of pdu.contexts) {
     const a = c.abstractSyntax;
     key += `|${c.ctxId}:${a.uuid}:${a.versionMajor}.${a.versionMinor}`;
@@ -64,11 +66,11 @@ function bindShape(pdu: BindPdu, frag: number, secondaryAddress: string): string
   return key;
 }
 
-function encodeBindTemplate(pdu: BindPdu, frag: number, secondaryAddress: string, callId: number, assocGroupId: number): BindTemplate {
+function encodeBindTemplate(pdu: BindPdu, frag: number, secondaryAddress: string, callId: number, assocGroupId: number, served: readonly ServedInterface[]): BindTemplate {
   const accepted: (readonly [number, ServedInterface | undefined])[] = [];
   const results: ContextResult[] = [];
   for (const c of pdu.contexts) {
-    const d = decideContext(c);
+    const d = decideContext(c, served);
     accepted.push([c.ctxId, d.accepted]);
     results.push(d.result);
   }
@@ -84,7 +86,7 @@ function encodeBindTemplate(pdu: BindPdu, frag: number, secondaryAddress: string
   // Own copies: the decoded PDU's objects belong to the connection that sent them.
   const syntax = (x: SyntaxId): SyntaxId => ({ uuid: x.uuid, versionMajor: x.versionMajor, versionMinor: x.versionMinor });
   const contexts = pdu.contexts.map((c) => ({ ctxId: c.ctxId, abstractSyntax: syntax(c.abstractSyntax), transferSyntaxes: c.transferSyntaxes.map(syntax) }));
-  return { bytes, accepted, type: pdu.type, contexts, frag, secondaryAddress };
+  return { bytes, accepted, type: pdu.type, contexts, frag, secondaryAddress, served };
 }
 
 function patched(template: Uint8Array, callId: number, at: number, value: number, width: 2 | 4): Buffer {
@@ -97,14 +99,14 @@ function patched(template: Uint8Array, callId: number, at: number, value: number
 }
 
 /** The persona's answer to a bind or alter_context (same bytes as encoding it afresh). */
-export function bindReply(pdu: BindPdu, frag: number, secondaryAddress: string, assocGroupId: number): BindReply {
+export function bindReply(pdu: BindPdu, frag: number, secondaryAddress: string, assocGroupId: number, served: readonly ServedInterface[] = SERVED_ON_135): BindReply {
   const callId = pdu.header.callId;
-  let t = lastBind && answers(lastBind, pdu, frag, secondaryAddress) ? lastBind : undefined;
+  let t = lastBind && answers(lastBind, pdu, frag, secondaryAddress, served) ? lastBind : undefined;
   if (!t) {
-    const key = bindShape(pdu, frag, secondaryAddress);
+    const key = bindShape(pdu, frag, secondaryAddress, served);
     t = bindTemplates.get(key);
     if (!t) {
-      t = encodeBindTemplate(pdu, frag, secondaryAddress, callId, assocGroupId);
+      t = encodeBindTemplate(pdu, frag, secondaryAddress, callId, assocGroupId, served);
       if (bindTemplates.size >= MAX_BIND_SHAPES) return t;
       bindTemplates.set(key, t);
     }

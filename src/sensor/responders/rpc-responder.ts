@@ -61,7 +61,13 @@ export class RpcResponder implements Responder {
   private nak = false;
   private dead = false;
 
-  constructor(private readonly ctx: ResponderContext, private readonly httpBanner: boolean) {}
+  /** `pipe`: this server sits behind an SMB named pipe (its interfaces and the bind_ack's
+   * secondary address, `\\PIPE\\name`), not on a TCP port. */
+  constructor(
+    private readonly ctx: ResponderContext,
+    private readonly httpBanner: boolean,
+    private readonly pipe?: { readonly name: string; readonly served: readonly ServedInterface[] },
+  ) {}
 
   private tracker(): DcerpcConnection {
     return (this.conn ??= new DcerpcConnection({
@@ -153,9 +159,9 @@ export class RpcResponder implements Responder {
     const frag = Math.max(COMMON_HEADER_LEN + 64, Math.min(WINDOWS_MAX_FRAG, pdu.maxRecvFrag || WINDOWS_MAX_FRAG));
     this.maxXmit = frag;
     // alter_context_resp carries an empty port_spec, bind_ack the endpoint Windows listens on.
-    const secondary = pdu.type === 'bind' ? String(this.ctx.basePort) : '';
+    const secondary = pdu.type !== 'bind' ? '' : this.pipe ? `\\PIPE\\${this.pipe.name}` : String(this.ctx.basePort);
     if (!pdu.assocGroupId && this.assocGroupId === 0) this.assocGroupId = this.ctx.rpc.assocGroupIds.next();
-    const reply = bindReply(pdu, frag, secondary, pdu.assocGroupId || this.assocGroupId);
+    const reply = bindReply(pdu, frag, secondary, pdu.assocGroupId || this.assocGroupId, this.pipe?.served);
     for (const [ctxId, iface] of reply.accepted) {
       if (iface && this.accepted.size < this.ctx.dcerpc.maxContexts) this.accepted.set(ctxId, iface);
     }
@@ -187,6 +193,7 @@ export class RpcResponder implements Responder {
     // Past maxCallsPerSession a plain call is only counted; one that carries what the exploit
     // detector reads (activation arguments, anomalies) is still reported, so an attacker cannot
     // hide an exploit behind 256 harmless calls.
+    if (this.pipe) call = { ...call, transport: 'ncacn_np', pipe: this.pipe.name };
     if (!this.ctx.record.call(call) && !call.activation && call.anomalies.length === 0) return;
     const f = this.ctx.record.flow;
     this.ctx.emit({ type: 'call', ts: call.ts, source: 'sensor', src: f.src, dst: f.dst, proto: 'tcp', sport: f.sport, dport: this.ctx.basePort, session: this.ctx.record.id, call });

@@ -20,6 +20,7 @@ const OS_TEXT: Record<OsFlavour, OsText> = {
   'windows-xp-sp1': { ver: 'Microsoft Windows XP [Version 5.1.2600]', systemDir: 'C:\\WINDOWS\\system32', date: '08/29/2002  07:00 AM', whoami: false },
   'windows-xp-sp2': { ver: 'Microsoft Windows XP [Version 5.1.2600]', systemDir: 'C:\\WINDOWS\\system32', date: '08/04/2004  07:00 AM', whoami: false },
   'windows-2003': { ver: 'Microsoft Windows [Version 5.2.3790]', systemDir: 'C:\\WINDOWS\\system32', date: '03/25/2003  07:00 AM', whoami: true },
+  'windows-7-sp1': { ver: 'Microsoft Windows [Version 6.1.7601]', systemDir: 'C:\\Windows\\system32', date: '11/20/2010  10:24 PM', whoami: true },
 };
 
 const FILES: readonly [string, number][] = [

@@ -20,6 +20,7 @@ export const BANNERS: Record<OsFlavour, { banner: string; prompt: string }> = {
   'windows-xp-sp1': XP,
   'windows-xp-sp2': XP,
   'windows-2003': { banner: 'Microsoft Windows [Version 5.2.3790]\r\n(C) Copyright 1985-2003 Microsoft Corp.\r\n\r\n', prompt: 'C:\\WINDOWS\\system32>' },
+  'windows-7-sp1': { banner: 'Microsoft Windows [Version 6.1.7601]\r\nCopyright (c) 2009 Microsoft Corporation.  All rights reserved.\r\n\r\n', prompt: 'C:\\Windows\\system32>' },
 };
 
 /** Printable rendering of peer bytes: ASCII kept, everything else as \xNN so nothing is lost or

@@ -10,6 +10,7 @@ import { towerBinding, type Tower } from './epm-towers.js';
 import { EPM, IOXID_RESOLVER, IREMOTE_ACTIVATION, ISYSTEM_ACTIVATOR, MGMT, OPNUM, sameUuid } from './interface-ids.js';
 import { decodeInqIfIdsResponse } from './mgmt-codec.js';
 import { decodeServerAlive2Request, decodeServerAlive2Response } from './oxid-codec.js';
+import { decodesWormCall, decodeWormCall, type CallArgs } from './worm-calls.js';
 
 export interface StubInput {
   readonly ifaceUuid?: string;
@@ -22,6 +23,8 @@ export interface StubInput {
 
 export interface StubDecode {
   readonly activation?: ActivationArgs;
+  /** Decoded arguments of the calls later worms abused (worm-calls.ts). */
+  readonly args?: CallArgs;
   readonly anomalies: Anomaly[];
   readonly summary?: Record<string, unknown>;
 }
@@ -56,6 +59,7 @@ export function decodeRequestStub(req: StubInput, limits?: NdrLimits): StubDecod
  * for every other one, whatever the stub). */
 export function decodesRequest(iface: string | undefined, opnum: number): boolean {
   // by opnum first: every completed request asks, and most compare no UUID at all
+  if (decodesWormCall(iface, opnum)) return true;
   switch (opnum) {
     case OPNUM.remoteActivation: // = OPNUM.inqIfIds
       return sameUuid(iface, IREMOTE_ACTIVATION.uuid) || sameUuid(iface, MGMT.uuid);
@@ -74,6 +78,10 @@ export function decodesRequest(iface: string | undefined, opnum: number): boolea
 
 function decodeKnownRequest(req: StubInput, limits?: NdrLimits): StubDecode | undefined {
   const { ifaceUuid: iface, opnum, stub, littleEndian: le } = req;
+  if (decodesWormCall(iface, opnum)) {
+    const args = decodeWormCall(iface, opnum, stub, le);
+    return args ? { args, anomalies: [], summary: { ...args } } : undefined;
+  }
   if (sameUuid(iface, IREMOTE_ACTIVATION.uuid) && opnum === OPNUM.remoteActivation) {
     const d = decodeRemoteActivationRequest(stub, le, limits);
     return { activation: d.activation, anomalies: d.anomalies, summary: { complete: d.complete, ...trailingInfo(stub, d.trailing) } };
