@@ -82,7 +82,9 @@ export function register(program: Command): void {
   addConfigOptions(cmd, ['dataDir']);
   cmd.action(async (files: string[], o: { dedup: boolean; stats?: boolean; store?: string | true; watch?: string[] } & Record<string, unknown>) => {
       // the same configuration as every command: detector settings (detect.*) and the data directory
-      const config = configFromOptions(o);
+      // this command's --store names where alerts go, not the store backend of the global flag
+      const { store: _storeTo, ...configFlags } = o;
+      const config = configFromOptions(configFlags);
       let shown = 0;
       let bad = 0;
       const tty = process.stderr.isTTY === true;
