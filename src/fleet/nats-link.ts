@@ -16,6 +16,9 @@ export interface NatsLinkOptions {
   readonly tlsCaFile?: string;
   /** Client name shown by the server (the sensor's name). */
   readonly name?: string;
+  /** Keep trying the first connect inside the client (default true); false: reject at once, so a
+   * caller that retries on its own timers can give up when it is closed. */
+  readonly waitOnFirstConnect?: boolean;
 }
 
 export async function connectNats(o: NatsLinkOptions): Promise<NatsConnection> {
@@ -31,6 +34,6 @@ export async function connectNats(o: NatsLinkOptions): Promise<NatsConnection> {
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     // A sensor starts before its broker is reachable: keep trying instead of failing the start.
-    waitOnFirstConnect: true,
+    waitOnFirstConnect: o.waitOnFirstConnect ?? true,
   });
 }

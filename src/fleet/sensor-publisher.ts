@@ -168,7 +168,19 @@ export class FleetPublisher {
 
   private async connectLoop(): Promise<void> {
     try {
-      const nc = await connectNats({ name: `vigil-sensor-${this.opts.sensor}`, ...this.opts.nats });
+      // The first connect is retried here, on unref'd timers, rather than inside the client: a
+      // publisher closed before its broker ever answered must not keep the process alive retrying.
+      let nc: NatsConnection | undefined;
+      for (let tries = 0; nc === undefined; tries++) {
+        try {
+          nc = await connectNats({ name: `vigil-sensor-${this.opts.sensor}`, ...this.opts.nats, waitOnFirstConnect: false });
+        } catch (e) {
+          if (this.closed) return;
+          if (tries === 0) this.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'fleet: broker not reachable yet; spooling to disk and retrying');
+          await new Promise((r) => setTimeout(r, 500).unref());
+          if (this.closed) return;
+        }
+      }
       if (this.closed) return void (await nc.close());
       const { jetstream } = await import('@nats-io/jetstream');
       this.nc = nc;
