@@ -21,6 +21,9 @@ export function smbServerFirst(b: Uint8Array, start: number, end: number): boole
   return false;
 }
 
+/** The ports SMB clients speak to (NetBIOS session service, direct hosting). */
+const SMB_PORTS = new Set([139, 445]);
+
 /** Takes TCP connections whose first bytes are SMB in NetBIOS framing, from either direction. */
 export class SmbFlowHandler implements TcpAppHandler {
   /** One PDU decoder for every pipe of this analysis. */
@@ -29,7 +32,11 @@ export class SmbFlowHandler implements TcpAppHandler {
 
   accept(conn: TcpConnection, dir: DirIndex, b: Uint8Array, start: number, end: number): TcpAppConsumer | undefined {
     if (!looksLikeSmb(b, start, end)) return undefined;
-    if (!conn.handshakeSeen && smbServerFirst(b, start, end) === (dir === 0)) conn.swapRoles();
+    const reply = smbServerFirst(b, start, end);
+    if (!conn.handshakeSeen && reply === (dir === 0)) conn.swapRoles();
+    // A client's SMB request to a port that is not SMB's is a probe (nmap's SMBProgNeg on 135): what
+    // the server answers decides, as on a sensor, which answers by its port (replay equals live).
+    if (!reply && !SMB_PORTS.has(conn.serverPort)) return undefined;
     this.ctx.stats.smbConnections++;
     return new SmbFlow(this.ctx, conn, this.decoder);
   }
