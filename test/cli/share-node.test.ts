@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../../src/cli/config.js';
@@ -19,24 +19,7 @@ import { skipWithoutBuild, vigil } from '../helpers/cli.js';
 import { HAS_CORPUS } from '../helpers/paths.js';
 import { RFC5424 } from '../share/rfc5424.js';
 import { loadStixValidator } from '../share/stix-schemas.js';
-import { freePort, tempDir } from './up-helpers.js';
-
-function deliver(port: number, chunks: readonly Uint8Array[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1');
-    s.on('error', reject);
-    s.on('data', () => undefined);
-    s.on('connect', async () => {
-      for (const c of chunks) {
-        s.write(c);
-        await new Promise((r) => setImmediate(r));
-      }
-      await new Promise((r) => setTimeout(r, 30));
-      s.end();
-    });
-    s.on('close', () => resolve());
-  });
-}
+import { freePort, tempDir, deliver } from './up-helpers.js';
 
 async function poll<T>(fn: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
   for (let i = 0; i < 400; i++) {

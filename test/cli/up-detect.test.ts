@@ -4,12 +4,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/cli/config.js';
 import { startNode } from '../../src/cli/node.js';
 import { activationCall, deliveryVariants } from '../helpers/delivery-variants.js';
-import { api, freePort, tempDir } from './up-helpers.js';
+import { api, freePort, tempDir, deliver, poll } from './up-helpers.js';
 
 interface AlertLike {
   rule: string;
@@ -17,33 +16,6 @@ interface AlertLike {
   src?: string;
   indicators: { type: string; value: string }[];
   evidence: Record<string, unknown>;
-}
-
-/** Send the client's segments one by one (the sensor answers; we ignore what it says), then close. */
-function deliver(port: number, chunks: readonly Uint8Array[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1');
-    s.on('error', reject);
-    s.on('data', () => undefined);
-    s.on('connect', async () => {
-      for (const c of chunks) {
-        s.write(c);
-        await new Promise((r) => setImmediate(r));
-      }
-      await new Promise((r) => setTimeout(r, 30));
-      s.end();
-    });
-    s.on('close', () => resolve());
-  });
-}
-
-async function poll<T>(fn: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 test('vigil up: live sensor traffic raises the MS03-026 alert and its follow-up; the KB serves the CVE', async () => {

@@ -4,7 +4,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { connect as connectTcp, createServer } from 'node:net';
 import { encodeEptLookupRequest } from '../../src/protocols/dcerpc/interfaces/index.js';
 import { RpcTestClient, ctx } from '../sensor/rpc-client.js';
 
@@ -76,4 +76,33 @@ export interface SessionSummaryLike {
   dport: number;
   callCount: number;
   service?: string;
+}
+
+/** Send a client's segments one by one to a sensor port on loopback (what it answers is ignored),
+ * wait `lingerMs`, then close. */
+export function deliver(port: number, chunks: readonly Uint8Array[], lingerMs = 30): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = connectTcp(port, '127.0.0.1');
+    s.on('error', reject);
+    s.on('data', () => undefined);
+    s.on('connect', async () => {
+      for (const c of chunks) {
+        s.write(c);
+        await new Promise((r) => setImmediate(r));
+      }
+      await new Promise((r) => setTimeout(r, lingerMs));
+      s.end();
+    });
+    s.on('close', () => resolve());
+  });
+}
+
+/** Ask `fn` every 25 ms until it gives a value, at most `tries` times. */
+export async function poll<T>(fn: () => Promise<T | undefined>, what: string, tries = 200): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }

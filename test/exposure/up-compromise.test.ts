@@ -3,7 +3,6 @@
 // compromised, and its MS03-026 finding becomes p1, through the node's API.
 
 import { strict as assert } from 'node:assert';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -12,21 +11,7 @@ import { loadConfig } from '../../src/cli/config.js';
 import { openExposure } from '../../src/cli/exposure-wiring.js';
 import { startNode } from '../../src/cli/node.js';
 import { activationCall, deliveryVariants } from '../helpers/delivery-variants.js';
-import { api, freePort, tempDir } from '../cli/up-helpers.js';
-
-function deliver(port: number, chunks: readonly Uint8Array[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1');
-    s.on('error', reject);
-    s.on('data', () => undefined);
-    s.on('connect', async () => {
-      for (const c of chunks) s.write(c);
-      await new Promise((r) => setTimeout(r, 30));
-      s.end();
-    });
-    s.on('close', () => resolve());
-  });
-}
+import { api, freePort, tempDir, deliver } from '../cli/up-helpers.js';
 
 test('vigil up: a sensor alert from a known asset marks it probably compromised and raises its finding to p1', async () => {
   const dataDir = tempDir('node-exposure');

@@ -6,14 +6,13 @@
 
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { connect } from 'node:net';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import type { Page } from 'playwright-core';
 import { loadConfig } from '../../src/cli/config.js';
 import { startNode } from '../../src/cli/node.js';
 import { activationCall, deliveryVariants } from '../helpers/delivery-variants.js';
-import { api, freePort, tempDir } from '../cli/up-helpers.js';
+import { api, freePort, tempDir, deliver, poll } from '../cli/up-helpers.js';
 import { chromiumMissing, launchChromium } from './browser.js';
 import { UserService } from '../../src/server/users.js';
 import { UserSqliteStore } from '../../src/store/sqlite/user-sqlite-store.js';
@@ -21,32 +20,6 @@ import { UserSqliteStore } from '../../src/store/sqlite/user-sqlite-store.js';
 const SHOTS = 'artifacts/screenshots';
 /** Typed on the 4444 shell: markup, a javascript: link and a direction override, as an attacker may. */
 const HOSTILE_LINE = 'echo <script>window.__pwned=1</script> "><img src=x onerror="window.__pwned=2"> javascript:window.__pwned=3 \u202Eexe.txt';
-
-function deliver(port: number, chunks: readonly Uint8Array[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1');
-    s.on('error', reject);
-    s.on('data', () => undefined);
-    s.on('connect', async () => {
-      for (const c of chunks) {
-        s.write(c);
-        await new Promise((r) => setImmediate(r));
-      }
-      await new Promise((r) => setTimeout(r, 50));
-      s.end();
-    });
-    s.on('close', () => resolve());
-  });
-}
-
-async function poll<T>(fn: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Every element named is present, visible and of a sane size (the layout held). */
 async function assertLaidOut(page: Page, selectors: readonly string[]): Promise<void> {
@@ -70,17 +43,17 @@ test('dashboard in Chromium: sign in, see the live alert, drill down to the call
   const browser = await launchChromium();
   try {
     const variant = deliveryVariants(activationCall('RemoteActivation')).find((v) => /fragment/i.test(v.name)) ?? deliveryVariants()[0];
-    await deliver(node.sensor.portFor(135)!, variant.chunks);
-    await deliver(node.sensor.portFor(4444)!, [Buffer.from(`${HOSTILE_LINE}\r\n`)]);
+    await deliver(node.sensor.portFor(135)!, variant.chunks, 50);
+    await deliver(node.sensor.portFor(4444)!, [Buffer.from(`${HOSTILE_LINE}\r\n`)], 50);
     const alert = await poll(async () => {
       const r = await api<{ items: { id: string; rule: string; session?: string }[] }>(node.httpAddress, node.token, '/api/v1/alerts?cve=CVE-2003-0352');
       return r.body.items.find((a) => a.rule === 'ms03_026_unc_server');
-    }, 'the MS03-026 alert');
+    }, 'the MS03-026 alert', 300);
     assert.ok(alert.session, 'the alert names its session');
     const shell = await poll(async () => {
       const r = await api<{ items: { id: string; service?: string }[] }>(node.httpAddress, node.token, '/api/v1/sessions');
       return r.body.items.find((s) => s.service === 'shell');
-    }, 'the shell session');
+    }, 'the shell session', 300);
 
     const page = await browser.context.newPage();
     const problems: string[] = [];
