@@ -128,7 +128,7 @@ export async function startNodeServices(
       publisher: { category: config.csaf.publisherCategory, name: config.csaf.publisherName, namespace: config.csaf.publisherNamespace },
     }),
   ];
-  const feeds = startFeedWatcher(config, kb, exposureStore, detection, clock, deps.logger);
+  const feeds = startFeedWatcher(config, kb, exposure, detection, clock, deps.logger);
   return {
     detection, feeds, routes, exposure, onEvents: (events) => events.forEach((e) => detection.handle(e)),
     ...(firstAdminPassword !== undefined ? { firstAdminPassword } : {}),
@@ -136,7 +136,7 @@ export async function startNodeServices(
 }
 
 /** The feed watcher of `vigil up`: its notices become `kb` alerts through the node's router. */
-function startFeedWatcher(config: VigilConfig, kb: KbSqliteStore, exposure: ExposureSqliteStore, detection: DetectionService, clock: Clock, logger: Logger): FeedWatcher | undefined {
+function startFeedWatcher(config: VigilConfig, kb: KbSqliteStore, exposure: ExposureService, detection: DetectionService, clock: Clock, logger: Logger): FeedWatcher | undefined {
   const f = config.feeds;
   if (f.intervalMinutes === 0) return undefined;
   const workDir = join(resolve(config.dataDir), 'feeds');
@@ -147,12 +147,9 @@ function startFeedWatcher(config: VigilConfig, kb: KbSqliteStore, exposure: Expo
     subscriptions: config.subscriptions,
     workDir,
     epssJump: f.epssJump,
-    // a vulnerability with open findings concerns us whatever the subscriptions say (a KEV addition
-    // or an EPSS jump on something we run is the alert that matters most)
-    assetsOf: async (rec) => {
-      const open = await exposure.listFindings({ vulnId: rec.id, status: ['open', 'reopened'], limit: 20 });
-      return open.items.map((x) => `open finding ${x.id} on asset ${x.assetId}`);
-    },
+    // a vulnerability that affects our assets, or has open findings, concerns us whatever the
+    // subscriptions say (a KEV addition or an EPSS jump on something we run matters most)
+    assetsOf: (rec) => exposure.concernedBy(rec),
     logger: logger.child?.({ module: 'feeds' }) ?? logger,
   });
   watcher.start(f.intervalMinutes * 60_000, (r) => {

@@ -22,6 +22,7 @@ import { applyObservation, refresh, setByPerson, type Observation, type VulnFact
 import { DEFAULT_DUE_DAYS, type DuePolicy } from './finding-policy.js';
 import { importFile, type ImportFormat } from './import/import-file.js';
 import { scanObservation } from './scan-observation.js';
+import { assetsConcerned } from './vuln-concern.js';
 
 export interface ExposureServiceDeps {
   readonly store: ExposureStore;
@@ -44,6 +45,10 @@ export interface IngestSummary {
 
 /** Findings per asset read at most; an asset with more is refused rather than half-evaluated. */
 const MAX_FINDINGS_PER_ASSET = 10_000;
+/** Asset CPE facts a new vulnerability is matched against at most (a reason says when it stopped). */
+export const MAX_CONCERN_CPE_FACTS = 200_000;
+/** Assets named in one vulnerability's reasons; the rest are counted in one more reason. */
+export const MAX_CONCERN_REASONS = 20;
 
 export class ExposureService {
   readonly limits: ImportLimits;
@@ -184,6 +189,48 @@ export class ExposureService {
     return { name: 'exposure', deliver: async (a) => { await this.noteAlert(a); } };
   }
 
+  /**
+   * Why a new or changed vulnerability concerns us, as alert reasons (the feed watcher's `assetsOf`):
+   * assets it affects by their CPEs get their finding now (a weak, CPE-based one, as at import),
+   * assets it possibly affects are named without a finding, and open findings on it are listed.
+   */
+  async concernedBy(rec: KbVulnerabilityRecord): Promise<string[]> {
+    const facts = await this.deps.store.assetCpes(MAX_CONCERN_CPE_FACTS + 1);
+    const cpesByAsset = new Map<string, string[]>();
+    for (const f of facts.slice(0, MAX_CONCERN_CPE_FACTS)) cpesByAsset.set(f.assetId, [...(cpesByAsset.get(f.assetId) ?? []), f.cpe]);
+    const concerns = assetsConcerned(rec, cpesByAsset);
+    const kb = new KbMemo(this.deps.kb);
+    const assets = new Map<string, Asset>();
+    const findings: Finding[] = [];
+    for (const c of concerns) {
+      const a = await this.deps.store.getAsset(c.assetId);
+      if (!a) continue;
+      assets.set(a.id, a);
+      if (c.verdict === 'affected') for (const f of await this.evaluate(a, new Map(), kb)) if (f.next.vulnId === rec.id) findings.push(f.next);
+    }
+    if (findings.length > 0) await this.deps.store.commit({ assets: [], findings });
+    const reasons: string[] = [];
+    const named = new Set<string>();
+    for (const c of concerns) {
+      const a = assets.get(c.assetId);
+      if (!a) continue;
+      named.add(a.id);
+      reasons.push(c.verdict === 'affected'
+        ? `asset ${labelOf(a)} affected (${c.cpe ?? 'cpe'}, ${c.basis})`
+        : `asset ${labelOf(a)} possibly affected (${c.cpe ?? 'cpe'}, ${c.basis})`);
+    }
+    const open = await this.deps.store.listFindings({ vulnId: rec.id, status: ['open', 'reopened'], limit: MAX_CONCERN_REASONS });
+    for (const f of open.items) {
+      if (named.has(f.assetId)) continue;
+      const a = await this.deps.store.getAsset(f.assetId);
+      reasons.push(`open finding ${f.id} on asset ${a ? labelOf(a) : f.assetId}`);
+    }
+    const shown = reasons.slice(0, MAX_CONCERN_REASONS);
+    if (reasons.length > shown.length) shown.push(`and ${reasons.length - shown.length} more assets`);
+    if (facts.length > MAX_CONCERN_CPE_FACTS) shown.push(`asset matching stopped after ${MAX_CONCERN_CPE_FACTS} CPE facts`);
+    return shown;
+  }
+
   /** A person's decision on a finding (status, owner, note), kept in its history. */
   async updateFinding(id: string, change: { status?: FindingStatus; owner?: string; note?: string; by: string }): Promise<Finding> {
     const f = await this.deps.store.getFinding(id);
@@ -197,6 +244,12 @@ export class ExposureService {
 function showsAnything(r: HostScanResult): boolean {
   return r.ports.some((p) => p.state === 'open') || (r.checks?.length ?? 0) > 0 || r.hostname !== undefined || r.netbiosName !== undefined
     || r.dnsName !== undefined || r.os !== undefined || (r.endpoints?.length ?? 0) > 0;
+}
+
+/** How a reason names an asset: its first name, else its first address, else its id. */
+function labelOf(a: Asset): string {
+  const v = assetView(a);
+  return v.names[0] ?? v.addresses[0] ?? a.id;
 }
 
 function markOf(a: Alert, address: string): CompromiseMark {

@@ -26,4 +26,6 @@ export interface ExposureStore {
   listFindings(q?: FindingQuery): Promise<{ total: number; items: Finding[] }>;
   commit(batch: ExposureBatch): Promise<void>;
   findingCounts(today: string): Promise<FindingCounts>;
+  /** Distinct (asset, CPE) facts, at most `max` rows, by asset id: what a new vulnerability is matched against. */
+  assetCpes(max: number): Promise<{ assetId: string; cpe: string }[]>;
 }

@@ -136,6 +136,12 @@ export class ExposureSqliteStore {
     });
   }
 
+  async assetCpes(max: number): Promise<{ assetId: string; cpe: string }[]> {
+    const rows = await this.db.selectFrom('exposure_facts').select(['asset_id', 'value']).distinct().where('kind', '=', 'cpe')
+      .orderBy('asset_id').orderBy('value').limit(max).execute();
+    return rows.map((r) => ({ assetId: r.asset_id, cpe: r.value }));
+  }
+
   async findingCounts(today: string): Promise<{ byStatus: Record<FindingStatus, number>; overdue: number }> {
     const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<FindingStatus, number>;
     const rows = await this.db.selectFrom('exposure_findings').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
