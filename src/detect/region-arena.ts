@@ -39,16 +39,26 @@ export class RegionArena {
 
   /** Empty a region and keep it for reuse. */
   release(base: number, size: number): void {
-    const a = this.cells;
-    if (this.stride === 1) a.fill(FREE, base, base + size);
-    else for (let c = 2 * base; c < 2 * (base + size); c += 2) a[c] = FREE;
+    // Every int32 of the region, values too: one fill (a builtin) instead of a loop over cells. A
+    // value is read only beside a key that matches, so what a free cell's value holds is never seen.
+    this.cells.fill(FREE, this.stride * base, this.stride * (base + size));
     (this.freeRegions[Math.log2(size)] ??= []).push(base);
   }
 
+  /** A fill, not a loop: this runs a dozen times a run, too rarely for the loop to get compiled. */
   private empty(cells: number): Int32Array {
-    const a = new Int32Array(cells * this.stride);
-    if (this.stride === 1) return a.fill(FREE);
-    for (let c = 0; c < a.length; c += 2) a[c] = FREE;
-    return a;
+    return new Int32Array(cells * this.stride).fill(FREE);
   }
+}
+
+/**
+ * Repeat a row of int32s over a[from..end): written once, then copied onto itself in doubling
+ * spans (copyWithin, a builtin), so growing a table of a million owner rows costs a few calls
+ * rather than a loop that runs too rarely to get compiled.
+ */
+export function fillRows(a: Int32Array, from: number, row: readonly number[]): void {
+  const n = row.length;
+  if (from + n > a.length) return;
+  for (let i = 0; i < n; i++) a[from + i] = row[i]!;
+  for (let done = n; from + done < a.length; done *= 2) a.copyWithin(from + done, from, from + Math.min(done, a.length - from - done));
 }
