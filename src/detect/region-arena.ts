@@ -4,6 +4,8 @@
 // only grows (its peak is bounded by the callers' limits). Written by us.
 
 export const FREE = -0x80000000;
+/** Int32s up to which release() writes a loop rather than calling fill(). */
+const SMALL_FILL = 64;
 
 export class RegionArena {
   /** The cells; replaced when the arena grows, so read it again after allocate(). */
@@ -39,9 +41,15 @@ export class RegionArena {
 
   /** Empty a region and keep it for reuse. */
   release(base: number, size: number): void {
-    // Every int32 of the region, values too: one fill (a builtin) instead of a loop over cells. A
-    // value is read only beside a key that matches, so what a free cell's value holds is never seen.
-    this.cells.fill(FREE, this.stride * base, this.stride * (base + size));
+    // Every int32 of the region, values too (a value is read only beside a key that matches, so
+    // what a free cell's value holds is never seen). Small regions, the usual ones, in a loop: this
+    // runs once per window reset and gets compiled, while fill() on a typed array is a runtime
+    // call that costs more than writing a few dozen cells.
+    const a = this.cells;
+    const from = this.stride * base;
+    const to = this.stride * (base + size);
+    if (to - from <= SMALL_FILL) for (let c = from; c < to; c++) a[c] = FREE;
+    else a.fill(FREE, from, to);
     (this.freeRegions[Math.log2(size)] ??= []).push(base);
   }
 
