@@ -34,9 +34,8 @@ function cellsFor(slots: number): number {
 
 /** An empty index: cells of [key, slot], slot NONE when free (every int32 is a possible key). */
 function emptyIndex(cells: number): Int32Array {
-  const index = new Int32Array(cells * 2);
-  for (let c = 1; c < index.length; c += 2) index[c] = NONE;
-  return index;
+  // Keys too (a free cell's key is never compared): one fill, not a loop run too rarely to get compiled.
+  return new Int32Array(cells * 2).fill(NONE);
 }
 
 export class AddrSlotTable {

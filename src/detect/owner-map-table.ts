@@ -13,7 +13,7 @@
  */
 
 import { mix32 } from './int-hash.js';
-import { FREE, RegionArena } from './region-arena.js';
+import { fillRows, FREE, RegionArena } from './region-arena.js';
 
 const NONE = -1;
 const MIN_REGION_LOG2 = 2;
@@ -23,6 +23,8 @@ const START = 0;
 const MASK = 1;
 const COUNT = 2;
 const FREE_KEY_VALUE = 3;
+/** A new owner's row: no region, no value for key FREE. */
+const EMPTY_ROW = [-1, 0, 0, NONE];
 
 
 export class OwnerMapTable {
@@ -123,11 +125,8 @@ export class OwnerMapTable {
     let n = Math.max(64, this.owners * 2);
     while (n <= owner) n *= 2;
     const meta = new Int32Array(n * META);
-    for (let row = 0; row < meta.length; row += META) {
-      meta[row + START] = -1;
-      meta[row + FREE_KEY_VALUE] = NONE;
-    }
     meta.set(this.meta);
+    fillRows(meta, this.meta.length, EMPTY_ROW);
     this.meta = meta;
     this.owners = n;
   }

@@ -14,7 +14,7 @@
  */
 
 import { mix32 } from './int-hash.js';
-import { FREE, RegionArena } from './region-arena.js';
+import { fillRows, FREE, RegionArena } from './region-arena.js';
 
 const MIN_REGION_LOG2 = 3;
 // Per-owner row [region start (-1: none), region size - 1, members in the region, FREE is a member]:
@@ -24,6 +24,8 @@ const START = 0;
 const MASK = 1;
 const COUNT = 2;
 const HAS_FREE_KEY = 3;
+/** A new owner's row: no region. */
+const EMPTY_ROW = [-1, 0, 0, 0];
 
 
 export class OwnerSetTable {
@@ -102,8 +104,8 @@ export class OwnerSetTable {
     let n = Math.max(64, this.owners * 2);
     while (n <= owner) n *= 2;
     const meta = new Int32Array(n * META);
-    for (let row = 0; row < meta.length; row += META) meta[row + START] = -1;
     meta.set(this.meta);
+    fillRows(meta, this.meta.length, EMPTY_ROW);
     this.meta = meta;
     this.owners = n;
   }

@@ -31,12 +31,14 @@ interface Window {
 }
 
 /** A source's sweep of the destination it is working on: the sensor ports it reached since
- * `start`. One per source, reused when the source moves on (no key string or set per contact:
- * this runs once per line of a replayed conn.log). */
+ * `start` (the first `n` of `ports`). One per source, reused when the source moves on (no key
+ * string or set per contact: this runs once per line of a replayed conn.log; a count rather than
+ * `ports.length = 0`, which is a runtime call, on every move of a scanner to its next host). */
 interface Sweep {
   dst: AddrKey;
   start: number;
   fired: boolean;
+  n: number;
   readonly ports: number[];
 }
 
@@ -88,18 +90,18 @@ export class ReconDetector {
     if (!this.ports.has(dport)) return NONE;
     let w = this.sweeps.get(src);
     if (w === undefined) {
-      w = { dst, start: ts, fired: false, ports: [] };
+      w = { dst, start: ts, fired: false, n: 0, ports: [] };
       this.sweeps.set(src, w);
       if (this.sweeps.size + this.probes.size > this.limits.maxKeys) this.sweeps.delete(this.sweeps.keys().next().value as AddrKey);
     } else if (w.dst !== dst || ts - w.start > this.limits.windowMs) {
       w.dst = dst;
       w.start = ts;
       w.fired = false;
-      w.ports.length = 0;
+      w.n = 0;
     }
-    if (w.fired || w.ports.includes(dport)) return NONE;
-    w.ports.push(dport);
-    if (w.ports.length < this.need) return NONE;
+    if (w.fired || reached(w, dport)) return NONE;
+    w.ports[w.n++] = dport;
+    if (w.n < this.need) return NONE;
     w.fired = true;
     return [this.sweepAlert(ts, addrText(src), addrText(dst), w)];
   }
@@ -139,7 +141,7 @@ export class ReconDetector {
   }
 
   private sweepAlert(ts: number, src: string, dst: string, w: Sweep): Alert {
-    const ports = [...w.ports].sort((a, b) => a - b);
+    const ports = w.ports.slice(0, w.n).sort((a, b) => a - b);
     const tool = this.toolOf(src);
     return makeAlert({
       ts, detector: 'recon', rule: 'recon_sensor_sweep', severity: 'medium',
@@ -162,4 +164,10 @@ export class ReconDetector {
       indicators: [{ type: ev.src.includes(':') ? 'ipv6-addr' : 'ipv4-addr', value: ev.src }],
     });
   }
+}
+
+/** Whether the sweep reached this port already (a handful at most: a scan, not a Set). */
+function reached(w: Sweep, port: number): boolean {
+  for (let i = 0; i < w.n; i++) if (w.ports[i] === port) return true;
+  return false;
 }

@@ -4,6 +4,8 @@
 // only grows (its peak is bounded by the callers' limits). Written by us.
 
 export const FREE = -0x80000000;
+/** Int32s up to which release() writes a loop rather than calling fill(). */
+const SMALL_FILL = 64;
 
 export class RegionArena {
   /** The cells; replaced when the arena grows, so read it again after allocate(). */
@@ -39,16 +41,32 @@ export class RegionArena {
 
   /** Empty a region and keep it for reuse. */
   release(base: number, size: number): void {
+    // Every int32 of the region, values too (a value is read only beside a key that matches, so
+    // what a free cell's value holds is never seen). Small regions, the usual ones, in a loop: this
+    // runs once per window reset and gets compiled, while fill() on a typed array is a runtime
+    // call that costs more than writing a few dozen cells.
     const a = this.cells;
-    if (this.stride === 1) a.fill(FREE, base, base + size);
-    else for (let c = 2 * base; c < 2 * (base + size); c += 2) a[c] = FREE;
+    const from = this.stride * base;
+    const to = this.stride * (base + size);
+    if (to - from <= SMALL_FILL) for (let c = from; c < to; c++) a[c] = FREE;
+    else a.fill(FREE, from, to);
     (this.freeRegions[Math.log2(size)] ??= []).push(base);
   }
 
+  /** A fill, not a loop: this runs a dozen times a run, too rarely for the loop to get compiled. */
   private empty(cells: number): Int32Array {
-    const a = new Int32Array(cells * this.stride);
-    if (this.stride === 1) return a.fill(FREE);
-    for (let c = 0; c < a.length; c += 2) a[c] = FREE;
-    return a;
+    return new Int32Array(cells * this.stride).fill(FREE);
   }
+}
+
+/**
+ * Repeat a row of int32s over a[from..end): written once, then copied onto itself in doubling
+ * spans (copyWithin, a builtin), so growing a table of a million owner rows costs a few calls
+ * rather than a loop that runs too rarely to get compiled.
+ */
+export function fillRows(a: Int32Array, from: number, row: readonly number[]): void {
+  const n = row.length;
+  if (from + n > a.length) return;
+  for (let i = 0; i < n; i++) a[from + i] = row[i]!;
+  for (let done = n; from + done < a.length; done *= 2) a.copyWithin(from + done, from, from + Math.min(done, a.length - from - done));
 }

@@ -5,7 +5,7 @@
 import type { Alert } from '../model/alert.js';
 import type { VigilEvent } from '../model/event.js';
 import type { WatchIndicator } from '../model/watch.js';
-import { addrText, type AddrKey } from './addr-key.js';
+import { addrKey, addrText, type AddrKey } from './addr-key.js';
 import { makeAlert } from './alert-factory.js';
 import { Allowlist } from './allowlist.js';
 
@@ -14,8 +14,9 @@ export const MAX_WATCH_INDICATORS = 1_000_000;
 const NONE: Alert[] = Object.freeze([]) as unknown as Alert[];
 
 export class WatchlistDetector {
-  /** Exact addresses (the usual indicator), looked up in one Map probe per event. */
-  private exact = new Map<string, WatchIndicator[]>();
+  /** Exact addresses (the usual indicator), looked up in one Map probe per event: dotted IPv4 by its
+   * addrKey() number (the conn.log path has no text to give), anything else by lower-case text. */
+  private exact = new Map<AddrKey, WatchIndicator[]>();
   /** Prefixes, each with its own matcher (few: partners mostly share single addresses). */
   private prefixes: { list: Allowlist; w: WatchIndicator }[] = [];
   dropped = 0;
@@ -27,7 +28,7 @@ export class WatchlistDetector {
 
   /** Replaces the whole list; an entry that is not an address or prefix is counted and skipped. */
   replace(list: readonly WatchIndicator[]): void {
-    const exact = new Map<string, WatchIndicator[]>();
+    const exact = new Map<AddrKey, WatchIndicator[]>();
     const prefixes: { list: Allowlist; w: WatchIndicator }[] = [];
     let n = 0;
     this.dropped = 0;
@@ -47,7 +48,7 @@ export class WatchlistDetector {
       n++;
       if (w.value.includes('/')) prefixes.push({ list: m, w });
       else {
-        const key = canonical(w.value);
+        const key = canonical(addrKey(w.value));
         exact.set(key, [...(exact.get(key) ?? []), w]);
       }
     }
@@ -56,16 +57,22 @@ export class WatchlistDetector {
   }
 
   push(ev: VigilEvent): Alert[] {
-    return this.size === 0 ? NONE : this.match(ev.ts, ev.src, ev.dport);
+    return this.size === 0 ? NONE : this.contact(ev.ts, addrKey(ev.src), ev.dport);
   }
 
-  /** The conn.log fast path's form (address key, no event object). */
+  /**
+   * The conn.log path's form (address key, no event object). A source that matches nothing costs a
+   * Map probe and the prefix scan, with no text made from its address and nothing allocated.
+   */
   contact(ts: number, src: AddrKey, dport: number): Alert[] {
-    return this.size === 0 ? NONE : this.match(ts, addrText(src), dport);
+    if (this.size === 0) return NONE;
+    const exact = this.exact.get(canonical(src));
+    let hits: WatchIndicator[] | undefined = exact;
+    for (const p of this.prefixes) if (p.list.has(src)) (hits = hits === exact ? [...(exact ?? [])] : hits!).push(p.w);
+    return hits === undefined ? NONE : this.alerts(ts, addrText(src), dport, hits);
   }
 
-  private match(ts: number, src: string, dport: number): Alert[] {
-    const hits = [...(this.exact.get(canonical(src)) ?? []), ...this.prefixes.filter((p) => p.list.has(src)).map((p) => p.w)];
+  private alerts(ts: number, src: string, dport: number, hits: readonly WatchIndicator[]): Alert[] {
     const live = hits.filter((w) => w.validUntil === undefined || ts <= w.validUntil);
     if (live.length === 0) return NONE;
     return live.map((w) => makeAlert({
@@ -79,6 +86,6 @@ export class WatchlistDetector {
 }
 
 /** IPv6 text has many spellings; compare lower-case (the sensor and indicators both write RFC 5952 mostly). */
-function canonical(a: string): string {
-  return a.toLowerCase();
+function canonical(a: AddrKey): AddrKey {
+  return typeof a === 'number' ? a : a.toLowerCase();
 }
