@@ -14,7 +14,6 @@ import {
 } from '../../scan/index.js';
 import { addConfigOptions, configFromOptions } from '../config-flags.js';
 import type { VigilConfig } from '../config.js';
-import { openExposure } from '../exposure-wiring.js';
 
 interface ScanFlags {
   ports?: string;
@@ -189,6 +188,9 @@ export function register(program: Command): void {
 
 /** `--save`: the scan's hosts into assets and findings, as `vigil up`'s scheduled rescans do. */
 async function saveResults(config: VigilConfig, results: readonly HostScanResult[]): Promise<void> {
+  // loaded only here: the exposure store costs a large part of the command's start-up, which a
+  // plain scan does not need
+  const { openExposure } = await import('../exposure-wiring.js');
   const x = await openExposure(config, { create: true });
   try {
     const s = await x.service.applyScan(results);

@@ -6,15 +6,27 @@
 import { Worker } from 'node:worker_threads';
 import { socketProbe, type Connector } from './tcp-connect.js';
 import { connect as netConnect } from 'node:net';
-import type { OutcomeBatch, ProbeBatch } from './probe-worker.js';
 import type { ProbeOutcome } from './handle-probe.js';
+import { outcomeFor, type OutcomeBatch, type ProbeBatch } from './probe-batch.js';
 
 const openSocket = (host: string, port: number) => netConnect({ host, port, noDelay: true });
+
+/** Requests for one thread, gathered during one turn of the loop. */
+class PendingBatch {
+  ids: number[] = [];
+  hosts: string[] = [];
+  counts: number[] = [];
+  ports: number[] = [];
+
+  encode(): ProbeBatch {
+    return { ids: Int32Array.from(this.ids), hosts: this.hosts.join('\n'), counts: Uint16Array.from(this.counts), ports: Uint16Array.from(this.ports) };
+  }
+}
 
 export class ProbeThreads {
   private readonly workers: Worker[];
   private readonly pending = new Map<number, (o: ProbeOutcome[]) => void>();
-  private readonly batches: ProbeBatch[];
+  private batches: PendingBatch[];
   private nextId = 0;
   private next = 0;
   private scheduled = false;
@@ -23,16 +35,22 @@ export class ProbeThreads {
     const url = new URL('./probe-worker.js', import.meta.url);
     this.workers = Array.from({ length: threads }, () => {
       const w = new Worker(url, { workerData: { timeoutMs } });
-      w.on('message', (m: OutcomeBatch) => {
-        for (let i = 0; i < m.ids.length; i++) {
-          const resolve = this.pending.get(m.ids[i]);
-          this.pending.delete(m.ids[i]);
-          resolve?.(m.outcomes[i]);
-        }
-      });
+      w.on('message', (m: OutcomeBatch) => this.receive(m));
       return w;
     });
-    this.batches = this.workers.map(() => ({ ids: [], hosts: [], ports: [] }));
+    this.batches = this.workers.map(() => new PendingBatch());
+  }
+
+  private receive(m: OutcomeBatch): void {
+    const errors = new Map(m.errors);
+    let at = 0;
+    for (let i = 0; i < m.ids.length; i++) {
+      const out = new Array<ProbeOutcome>(m.counts[i]);
+      for (let k = 0; k < out.length; k++, at++) out[k] = outcomeFor(m.states[at], errors.get(at));
+      const resolve = this.pending.get(m.ids[i]);
+      this.pending.delete(m.ids[i]);
+      resolve?.(out);
+    }
   }
 
   probe(host: string, port: number): Promise<ProbeOutcome> {
@@ -41,14 +59,16 @@ export class ProbeThreads {
 
   probeMany(host: string, ports: readonly number[]): Promise<ProbeOutcome[]> {
     return new Promise((resolve) => {
-      const id = this.nextId++;
+      const id = this.nextId;
+      this.nextId = (this.nextId + 1) | 0;
       this.pending.set(id, resolve);
       // round robin over the threads; a batch leaves when this turn of the loop is over
       const b = this.batches[this.next];
       this.next = (this.next + 1) % this.workers.length;
       b.ids.push(id);
       b.hosts.push(host);
-      b.ports.push([...ports]);
+      b.counts.push(ports.length);
+      for (const p of ports) b.ports.push(p);
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.send());
@@ -61,8 +81,9 @@ export class ProbeThreads {
     for (let i = 0; i < this.workers.length; i++) {
       const b = this.batches[i];
       if (b.ids.length === 0) continue;
-      this.workers[i].postMessage(b);
-      this.batches[i] = { ids: [], hosts: [], ports: [] };
+      const m = b.encode();
+      this.workers[i].postMessage(m);
+      this.batches[i] = new PendingBatch();
     }
   }
 
