@@ -127,7 +127,9 @@ describe('fleet end to end: three sensors -> JetStream -> hub -> PostgreSQL, wit
     const southStored = new Set(storedIds(south.name));
     const southInStream = new Set(await sessionIdsInStream(ctx.nats!.url, south.name));
     const dropped = ctx.sensors.map((s) => s.publisher.stats.dropped);
-    t.diagnostic(`sent ${JSON.stringify(sent)}; stored per sensor ${JSON.stringify(perSensor)}; distinct ids ${distinct}; rollup count ${rollup}`);
+    // Events (a conn event per session here) carry stable ids: redelivery after the hub's SIGKILL stores none twice.
+    const [events, eventIds, distinctEventIds] = ctx.pg!.psql('hub', 'select count(*), count(event_id), count(distinct event_id) from events').trim().split('|').map(Number);
+    t.diagnostic(`sent ${JSON.stringify(sent)}; stored per sensor ${JSON.stringify(perSensor)}; distinct ids ${distinct}; rollup count ${rollup}; events ${events}, with an id ${eventIds}, distinct ids ${distinctEventIds}`);
     t.diagnostic(`spooled during the broker outage ${JSON.stringify(spooled)}; sensor-south at its SIGKILL: ${sentBeforeKill + 10} sent before the kill round, ${acknowledged.size} acknowledged (stream or spool), ${unacknowledged} in memory, never acknowledged; dropped ${JSON.stringify(dropped)}`);
     assert.deepEqual(perSensor, expected);
     assert.equal(distinct, total, 'exactly once: no id twice');
@@ -136,6 +138,8 @@ describe('fleet end to end: three sensors -> JetStream -> hub -> PostgreSQL, wit
     assert.deepEqual([...southStored].sort(), [...southInStream].sort(), 'sensor-south: every session in the stream stored, nothing else');
     assert.ok(acknowledged.size >= sentBeforeKill, 'everything sent well before the kill had been acknowledged');
     assert.deepEqual(dropped, [0, 0]);
+    assert.ok(events >= total, 'a conn event for every stored session');
+    assert.deepEqual([eventIds, distinctEventIds], [events, events], 'every event has an id, stored once');
     assert.ok(spooled.every((n) => n > 0), 'the broker outage went through every sensor\'s disk spool');
   });
 });
