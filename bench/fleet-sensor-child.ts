@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { FleetPublisher } from '../src/fleet/sensor-publisher.js';
-import { toMessages, type FleetRecord } from '../src/fleet/fleet-wire.js';
+import { EventIds, toMessages, type FleetRecord } from '../src/fleet/fleet-wire.js';
 import { connectNats } from '../src/fleet/nats-link.js';
 import { benchSession } from './fleet-fixture.js';
 
@@ -34,8 +34,8 @@ if (mode === 'fleet') {
   const nc = await connectNats({ url });
   const { jetstream } = await import('@nats-io/jetstream');
   const js = jetstream(nc);
-  let seq = 0;
-  const msgs = batches.map((b) => toMessages(name, b, () => `${name}-${++seq}`));
+  const ids = new EventIds(name);
+  const msgs = batches.map((b) => toMessages(name, b, ids));
   process.stdout.write('ready\n');
   await go;
   // The same shape as the sensor: one batch in flight, its publishes pipelined, each PubAck awaited.

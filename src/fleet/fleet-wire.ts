@@ -17,6 +17,8 @@ export const SENSOR_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /** Largest message the hub decodes (the nats-server default max_payload is 1 MiB). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Longest event id the hub accepts (a session id, a type and a counter take under 60). */
+export const MAX_EVENT_ID_CHARS = 200;
 /** Events per events message. */
 export const MAX_EVENTS_PER_MESSAGE = 512;
 
@@ -25,7 +27,7 @@ export type FleetKind = 'session' | 'events';
 /** One message ready to publish (and the unit the spool keeps). */
 export interface FleetMessage {
   readonly subject: string;
-  /** Nats-Msg-Id: the session id, or sensor-boot-sequence for an events message. */
+  /** Nats-Msg-Id: the session id, or an events message's first event id and count. */
   readonly id: string;
   readonly body: string;
 }
@@ -46,26 +48,57 @@ interface EventsBody {
   readonly events: readonly VigilEvent[];
 }
 
+/** Sessions whose event counter EventIds keeps at most (a session whose record never comes is forgotten first). */
+export const MAX_COUNTED_SESSIONS = 65_536;
+
+/**
+ * Stable event ids, `<session>:<type>:<n>` with n counting the session's events in the order the
+ * sensor hands them over; assigned once, before an event is published or spooled, so a
+ * redelivered or replayed event carries the same id and the hub stores it once. A session's
+ * counter is dropped when its record passes (the sensor sends it after the session's events).
+ */
+export class EventIds {
+  private readonly counts = new Map<string, number>();
+  private loose = 0;
+
+  constructor(private readonly prefix: string) {}
+
+  assign(e: VigilEvent): VigilEvent {
+    if (e.id !== undefined) return e;
+    if (e.session === undefined) return { ...e, id: `${this.prefix}:${e.type}:${this.loose++}` };
+    const n = this.counts.get(e.session) ?? 0;
+    if (n === 0 && this.counts.size >= MAX_COUNTED_SESSIONS) this.counts.delete(this.counts.keys().next().value!);
+    this.counts.set(e.session, n + 1);
+    return { ...e, id: `${e.session}:${e.type}:${n}` };
+  }
+
+  sessionDone(id: string): void {
+    this.counts.delete(id);
+  }
+}
+
 /**
  * Messages for one sink batch, in order: one per session (id = session id, so a republished
  * session is dropped by the server's duplicate window and by the hub's idempotent insert), and the
- * batch's events in messages of up to MAX_EVENTS_PER_MESSAGE under ids from `nextId`.
+ * batch's events, each with its stable id, in messages of up to MAX_EVENTS_PER_MESSAGE whose
+ * message id is the first event's id and the count (the same events make the same message id).
  */
-export function toMessages(sensor: string, batch: readonly FleetRecord[], nextId: () => string): FleetMessage[] {
+export function toMessages(sensor: string, batch: readonly FleetRecord[], ids: EventIds): FleetMessage[] {
   const out: FleetMessage[] = [];
   let events: VigilEvent[] = [];
   const flushEvents = (): void => {
     if (events.length === 0) return;
     const body: EventsBody = { v: 1, events };
-    out.push({ subject: subjectFor(sensor, 'events'), id: nextId(), body: JSON.stringify(body) });
+    out.push({ subject: subjectFor(sensor, 'events'), id: `${events[0].id!}+${events.length}`, body: JSON.stringify(body) });
     events = [];
   };
   for (const r of batch) {
     if (r.kind === 'event') {
-      events.push(r.event);
+      events.push(ids.assign(r.event));
       if (events.length >= MAX_EVENTS_PER_MESSAGE) flushEvents();
       continue;
     }
+    ids.sessionDone(r.session.id);
     const body: SessionBody = { v: 1, session: r.session, ...(r.payload && { payload: Buffer.from(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength).toString('base64') }) };
     out.push({ subject: subjectFor(sensor, 'session'), id: r.session.id, body: JSON.stringify(body) });
   }
@@ -85,7 +118,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** The fields every store indexes an event by; the rest of the event is kept as sent. */
 const isEventShaped = (e: unknown): boolean =>
-  isObject(e) && typeof e.type === 'string' && typeof e.source === 'string' && typeof e.src === 'string' && Number.isFinite(e.ts) && Number.isInteger(e.dport);
+  isObject(e) && typeof e.type === 'string' && typeof e.source === 'string' && typeof e.src === 'string' && Number.isFinite(e.ts) && Number.isInteger(e.dport) &&
+  (e.id === undefined || typeof e.id === 'string' && e.id.length <= MAX_EVENT_ID_CHARS);
 
 /**
  * Decode what a sensor sent. The sensor's name comes from the subject, which its NATS permissions

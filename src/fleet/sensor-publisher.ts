@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import { AppError } from '../core/errors.js';
 import { DiskSpool, type SpoolStats } from './disk-spool.js';
-import { SENSOR_NAME, healthSubject, toMessages, type FleetMessage, type FleetRecord, type HeartbeatBody } from './fleet-wire.js';
+import { EventIds, SENSOR_NAME, healthSubject, toMessages, type FleetMessage, type FleetRecord, type HeartbeatBody } from './fleet-wire.js';
 import { connectNats, type NatsLinkOptions } from './nats-link.js';
 
 export interface PublisherOptions {
@@ -50,14 +50,15 @@ export class FleetPublisher {
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private closed = false;
-  private readonly boot = randomBytes(6).toString('hex');
-  private seq = 0;
+  /** Events without a session are numbered under this sensor's name and boot. */
+  private readonly eventIds: EventIds;
   private counts = { published: 0, duplicates: 0 };
 
   private constructor(private readonly opts: PublisherOptions) {
     if (!SENSOR_NAME.test(opts.sensor)) throw new AppError('VIGIL_ERR_CONFIG', `fleet sensor name ${JSON.stringify(opts.sensor)}: expected letters, digits, _ or - (one NATS subject token)`);
     this.spool = new DiskSpool(opts.spoolDir, opts.maxSpoolBytes ?? 256 * 1024 * 1024);
     this.logger = opts.logger ?? silentLogger;
+    this.eventIds = new EventIds(`${opts.sensor}-${randomBytes(6).toString('hex')}`);
   }
 
   /** Start spooling at once; connect in the background (the broker may be down at start). */
@@ -75,7 +76,7 @@ export class FleetPublisher {
   /** The sensor's sink: resolves when every record is in JetStream or fsynced in the spool. */
   write(batch: readonly FleetRecord[]): Promise<void> {
     return this.serial(async () => {
-      const messages = toMessages(this.opts.sensor, batch, () => `${this.opts.sensor}-${this.boot}-${++this.seq}`);
+      const messages = toMessages(this.opts.sensor, batch, this.eventIds);
       if (this.spool.isEmpty && this.connected) {
         const failed = await this.publishAll(messages);
         if (failed.length === 0) return;

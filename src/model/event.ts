@@ -18,6 +18,9 @@ interface EventBase {
   readonly dport: number;
   /** Sensor session id or log uid, to tie events together. */
   readonly session?: string;
+  /** Stable id where the producer gives one (a fleet sensor: `<session>:<type>:<n>`); a store keeps
+   * an event with a given id once. */
+  readonly id?: string;
 }
 
 /** A connection attempt. On a sensor every destination is dark, so outcome is `failure` for TRW. */

@@ -142,8 +142,11 @@ async function sessionAnomalies(db: Db, page: readonly SessionsTable[]) {
 }
 
 export async function insertEvents(trx: Transaction<CoreDatabase>, events: readonly VigilEvent[]): Promise<void> {
-  const rows = events.map((e) => ({ ts: e.ts, type: e.type, source: e.source, src: e.src, dport: e.dport, session: e.session ?? null, body: JSON.stringify(e) }));
-  await insertChunked(trx, 'events', rows);
+  const rows = events.map((e) => ({ ts: e.ts, type: e.type, source: e.source, src: e.src, dport: e.dport, session: e.session ?? null, event_id: e.id ?? null, body: JSON.stringify(e) }));
+  // An event whose id is stored already (a redelivered fleet message) inserts nothing.
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await trx.insertInto('events').values(rows.slice(i, i + INSERT_CHUNK)).onConflict((oc) => oc.column('event_id').doNothing()).execute();
+  }
 }
 
 export async function selectEvents(db: Db, q: EventQuery = {}): Promise<Page<VigilEvent>> {

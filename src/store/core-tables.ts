@@ -73,6 +73,8 @@ export interface EventsTable {
   src: string;
   dport: number;
   session: string | null;
+  /** The producer's stable id (unique when present; migration 0004). */
+  event_id?: string | null;
   /** The VigilEvent as JSON. */
   body: string;
 }

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_EVENTS_PER_MESSAGE, MAX_MESSAGE_BYTES, decodeHeartbeat, decodeMessage, toMessages, type FleetRecord } from '../../src/fleet/fleet-wire.js';
+import { EventIds, MAX_EVENTS_PER_MESSAGE, MAX_EVENT_ID_CHARS, MAX_MESSAGE_BYTES, decodeHeartbeat, decodeMessage, toMessages, type FleetRecord } from '../../src/fleet/fleet-wire.js';
 import { T0, activationCall, connEvent, makeSession } from '../store/fixtures.js';
 
 const enc = (v: unknown): Uint8Array => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
@@ -12,15 +12,15 @@ describe('fleet wire format', () => {
   it('turns a batch into one message per session (id = session id) and events in order, chunked', () => {
     const s1 = makeSession({ calls: [activationCall(T0)] });
     const s2 = makeSession();
-    const events = Array.from({ length: MAX_EVENTS_PER_MESSAGE + 3 }, (_, i) => connEvent({ ts: T0 + i }));
+    const events = Array.from({ length: MAX_EVENTS_PER_MESSAGE + 3 }, (_, i) => connEvent({ ts: T0 + i, session: s1.id }));
     const batch: FleetRecord[] = [{ kind: 'session', session: s1, payload: new Uint8Array([0x41, 0x42, 0]) }, ...events.map((event) => ({ kind: 'event' as const, event })), { kind: 'session', session: s2 }];
-    let n = 0;
-    const msgs = toMessages('dmz-1', batch, () => `ev-${++n}`);
+    const msgs = toMessages('dmz-1', batch, new EventIds('dmz-1-boot'));
+    const last = `${s1.id}:conn:${MAX_EVENTS_PER_MESSAGE}`;
     assert.deepEqual(msgs.map((m) => [m.subject, m.id]), [
       ['vigil.fleet.dmz-1.session', s1.id],
-      ['vigil.fleet.dmz-1.events', 'ev-1'],
+      ['vigil.fleet.dmz-1.events', `${s1.id}:conn:0+${MAX_EVENTS_PER_MESSAGE}`],
       ['vigil.fleet.dmz-1.session', s2.id],
-      ['vigil.fleet.dmz-1.events', 'ev-2'],
+      ['vigil.fleet.dmz-1.events', `${last}+3`],
     ]);
     const d0 = decodeMessage(msgs[0].subject, enc(msgs[0].body));
     assert.ok(d0.ok && d0.kind === 'session');
@@ -29,7 +29,18 @@ describe('fleet wire format', () => {
     const d1 = decodeMessage(msgs[1].subject, enc(msgs[1].body));
     const d3 = decodeMessage(msgs[3].subject, enc(msgs[3].body));
     assert.ok(d1.ok && d1.kind === 'events' && d3.ok && d3.kind === 'events');
-    assert.deepEqual([...d1.events, ...d3.events], events);
+    assert.deepEqual([...d1.events, ...d3.events], events.map((e, i) => ({ ...e, id: `${s1.id}:conn:${i}` })));
+  });
+
+  it('gives each event a stable id: the session, the type and its place among the session\'s events', () => {
+    const ids = new EventIds('east-b00t');
+    const a = ids.assign(connEvent({ ts: T0, session: 'S1' }));
+    const b = ids.assign({ ...connEvent({ ts: T0 + 1, session: 'S1' }), type: 'payload', text: 'dir' } as never);
+    const c = ids.assign(connEvent({ ts: T0 + 2 }));
+    assert.deepEqual([a.id, b.id, c.id], ['S1:conn:0', 'S1:payload:1', 'east-b00t:conn:0']);
+    assert.equal(ids.assign(a).id, 'S1:conn:0', 'an id once given stays');
+    const bad = decodeMessage('vigil.fleet.east.events', enc({ v: 1, events: [{ ...a, id: 'x'.repeat(MAX_EVENT_ID_CHARS + 1) }] }));
+    assert.ok(!bad.ok && bad.reason === 'bad_shape');
   });
 
   it('takes the sensor name from the subject, whatever the body claims', () => {

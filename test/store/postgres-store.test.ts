@@ -98,7 +98,7 @@ describe('PostgreSQL store', { skip }, () => {
       const url = cluster.pg!.createDatabase('migrate_once');
       await (await openPostgresStore({ url })).close();
       await (await openPostgresStore({ url })).close();
-      assert.deepEqual(cluster.pg!.psql('migrate_once', 'select name from kysely_migration order by name').trim().split('\n'), ['0001_core_sessions_events_stats', '0003_core_port_stats_hour']);
+      assert.deepEqual(cluster.pg!.psql('migrate_once', 'select name from kysely_migration order by name').trim().split('\n'), ['0001_core_sessions_events_stats', '0003_core_port_stats_hour', '0004_core_event_id']);
     });
   });
 });

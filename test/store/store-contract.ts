@@ -274,6 +274,16 @@ function eventsContract(factory: StoreFactory): void {
       }
       assert.deepEqual(seen, events);
     });
+
+    it('keeps an event with a given id once (a redelivered fleet message), events without one every time', async () => {
+      const later = T0 + 10_000_000;
+      const withId = [connEvent({ ts: later, session: 'S', id: 'S:conn:0' }), connEvent({ ts: later + 1, session: 'S', id: 'S:conn:1' })];
+      const anonymous = connEvent({ ts: later + 2 });
+      await h.store.appendEvents([...withId, anonymous]);
+      await h.store.appendEvents([...withId, anonymous]);
+      await h.store.appendEvents([withId[1], withId[1]]);
+      assert.deepEqual((await h.store.queryEvents({ since: later })).items, [...withId, anonymous, anonymous]);
+    });
   });
 }
 

@@ -146,8 +146,24 @@ async function down0002(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('sessions').dropColumn('transcript').execute();
 }
 
+// A producer's stable event id (a fleet sensor's `<session>:<type>:<n>`), unique where present:
+// an events message redelivered to the hub after a crash inserts nothing twice. NULL (events from
+// logs and captures) never conflicts. The same statements on PostgreSQL (pg-migrations.ts).
+async function up0004(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('events').addColumn('event_id', 'text').execute();
+  await db.schema.createIndex('events_event_id').on('events').column('event_id').unique().execute();
+}
+
+async function down0004(db: Kysely<unknown>): Promise<void> {
+  await sql`drop index if exists events_event_id`.execute(db);
+  await db.schema.alterTable('events').dropColumn('event_id').execute();
+}
+
+export const eventIdMigration: Migration = { up: up0004, down: down0004 };
+
 export const coreMigrations: Record<string, Migration> = {
   '0001_core_sessions_events_stats': { up: up0001, down: down0001 },
   '0002_core_session_transcript': { up: up0002, down: down0002 },
   '0003_core_port_stats_hour': { up: up0003, down: down0003 },
+  '0004_core_event_id': eventIdMigration,
 };

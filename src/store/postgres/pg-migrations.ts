@@ -4,6 +4,7 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import { Migrator } from 'kysely';
 import { AppError } from '../../core/errors.js';
+import { eventIdMigration } from '../migrations/core.js';
 
 // Kysely's builder would emit `blob` and `autoincrement`, which PostgreSQL does not know, so the
 // two tables that need them are spelled here; the rest follows core.ts column for column.
@@ -138,6 +139,7 @@ async function down0003(db: Kysely<unknown>): Promise<void> {
 export const pgCoreMigrations: Record<string, Migration> = {
   '0001_core_sessions_events_stats': { up: up0001, down: down0001 },
   '0003_core_port_stats_hour': { up: up0003, down: down0003 },
+  '0004_core_event_id': eventIdMigration,
 };
 
 export async function migratePostgres(db: Kysely<unknown>, extra: Record<string, Migration> = {}): Promise<string[]> {

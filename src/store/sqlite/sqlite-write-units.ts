@@ -78,7 +78,7 @@ const SESSION_COLUMNS = ['id', 'sensor', 'proto', 'src', 'sport', 'dst', 'dport'
 const CALL_COLUMNS = ['session_id', 'seq', 'ts', 'iface_uuid', 'opnum', 'operation', 'record'] as const;
 const ANOMALY_COLUMNS = ['session_id', 'seq', 'call_seq', 'name', 'proto', 'detail', 'offset', 'call_id'] as const;
 const SESSION_PAYLOAD_COLUMNS = ['session_id', 'seq', 'sha256'] as const;
-const EVENT_COLUMNS = ['ts', 'type', 'source', 'src', 'dport', 'session', 'body'] as const;
+const EVENT_COLUMNS = ['ts', 'type', 'source', 'src', 'dport', 'session', 'event_id', 'body'] as const;
 const PAYLOAD_COLUMNS = ['sha256', 'size', 'truncated', 'data', 'first_seen', 'last_seen'] as const;
 
 function insertSql(table: string, columns: readonly string[], tail = ''): string {
@@ -117,7 +117,8 @@ export class DirectWriter {
     this.call = db.prepare(insertSql('calls', CALL_COLUMNS));
     this.anomaly = db.prepare(insertSql('anomalies', ANOMALY_COLUMNS));
     this.sessionPayload = db.prepare(insertSql('session_payloads', SESSION_PAYLOAD_COLUMNS));
-    this.event = db.prepare(insertSql('events', EVENT_COLUMNS));
+    // A known event id (a redelivered fleet message) inserts nothing; NULL ids never conflict.
+    this.event = db.prepare(insertSql('events', EVENT_COLUMNS, ' on conflict ("event_id") do nothing'));
     this.payload = db.prepare(insertSql('payload_samples', PAYLOAD_COLUMNS,
       ' on conflict ("sha256") do update set "first_seen" = min("payload_samples"."first_seen", "excluded"."first_seen"), "last_seen" = max("payload_samples"."last_seen", "excluded"."last_seen")'));
     this.portCount = db.prepare('insert into "port_stats" ("bucket", "port", "count") values (?, ?, ?) on conflict ("bucket", "port") do update set "count" = "port_stats"."count" + "excluded"."count"');
@@ -162,7 +163,7 @@ export class DirectWriter {
   }
 
   private writeEvent(e: VigilEvent): void {
-    this.event.run(e.ts, e.type, e.source, e.src ?? null, e.dport ?? null, e.session ?? null, JSON.stringify(e));
+    this.event.run(e.ts, e.type, e.source, e.src ?? null, e.dport ?? null, e.session ?? null, e.id ?? null, JSON.stringify(e));
   }
 
   /** After the sessions rows, as insertSessions orders them: calls, anomalies, sample links, rollups. */
