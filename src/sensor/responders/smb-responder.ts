@@ -11,6 +11,7 @@ import { encodeNbss, NBSS } from '../../protocols/smb/netbios-framer.js';
 import { SmbConnection, type PipeInfo, type SmbMessage } from '../../protocols/smb/smb-connection.js';
 import { PIPES } from '../persona/persona-interfaces.js';
 import { smbFacts, type SmbPersonaFacts } from '../persona/smb-persona.js';
+import { authenticateNote } from './ntlm-answers.js';
 import { PipeServer } from './smb-pipe-server.js';
 import { Smb1Server } from './smb1-server.js';
 import { Smb2Server } from './smb2-server.js';
@@ -137,7 +138,7 @@ export class SmbResponder implements Responder, SmbHost {
   private onNtlm(dir: Direction, m: NtlmMessage): void {
     if (dir !== 'to_server') return;
     this.lastNtlm = m;
-    if (m.type === 3) this.note(`NTLMSSP AUTHENTICATE ${m.anonymous ? 'anonymous' : `user ${m.domain}\\${m.user}`} from ${m.workstation}`);
+    if (m.type === 3) this.note(authenticateNote(m));
   }
 
   private onAnomaly(a: Anomaly, dir: Direction | undefined): void {
