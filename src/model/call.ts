@@ -49,6 +49,9 @@ export interface CallRecord {
   readonly faultStatus?: number;
   readonly authType?: number;
   readonly authLevel?: number;
+  /** The request was sent at packet privacy (auth level 6): its stub is encrypted, so it was neither
+   * decoded nor checked by the detectors; only its size, interface and opnum are known. */
+  readonly sealed?: boolean;
   readonly activation?: ActivationArgs;
   /** Decoded arguments of the calls later worms abused (NetprPathCanonicalize path, Netlogon
    * authenticate credential, ...); absent for calls not decoded. */

@@ -39,7 +39,7 @@ export const callSchema = {
     ts: num, callId: int, ctxId: int, ifaceUuid: str, ifaceVersion: str, endpoint: str, opnum: int, operation: str,
     objectUuid: str, reqFrags: int, respFrags: int, reqStubLen: int, respStubLen: int, rttMs: num, faultStatus: int,
     faultName: { type: 'string', description: 'name of faultStatus (e.g. nca_op_rng_error), when known' },
-    authType: int, authLevel: int, activation: { $ref: 'ActivationArgs#' }, anomalies: { type: 'array', items: { $ref: 'Anomaly#' } },
+    authType: int, authLevel: int, sealed: { type: 'boolean', description: 'sent at packet privacy: stub encrypted, not decoded' }, activation: { $ref: 'ActivationArgs#' }, anomalies: { type: 'array', items: { $ref: 'Anomaly#' } },
   },
 } as const;
 

@@ -72,7 +72,7 @@ for (const dialect of ['smb2', 'smb1'] as const) {
 }
 
 test('an XP persona speaks SMB1 only: impacket falls back to NT LM 0.12 and gets XP names', { skip: hasImpacket() ? false : 'impacket not installed (Debian python3-impacket)' }, async () => {
-  const { code, out } = await run('/usr/bin/python3', [NP_LOOKUP, String(xp!.port(139))]);
+  const { code, out } = await run('/usr/bin/python3', [NP_LOOKUP, String(xp!.port(445))]);
   assert.equal(code, 0, out);
   assert.match(out, /server HONEY01 CORP Windows 5\.1 NT LM 0\.12/);
 });

@@ -28,6 +28,7 @@ export function callRecord(c: CallRecord, flow: FlowJson): Record<string, unknow
     ...(c.faultStatus !== undefined && { fault_status: hex32(c.faultStatus) }),
     ...(c.faultStatus !== undefined && faultName(c.faultStatus) !== undefined && { fault_name: faultName(c.faultStatus) }),
     ...(c.authType !== undefined && { auth_type: c.authType, auth_level: c.authLevel }),
+    ...(c.sealed === true && { sealed: true }),
     ...(a && {
       activation: {
         method: a.method,

@@ -14,6 +14,8 @@ import { ContextTable, type ContextState } from './connection-contexts.js';
 import { decodeRequestStub, decodesRequest } from './interfaces/index.js';
 import type { Mutable } from '../../core/mutable.js';
 import type { CallArgs } from './interfaces/worm-calls.js';
+import type { NtlmMessage } from '../ntlm/ntlmssp.js';
+import { isSealed, ntlmsspOfPdu } from './auth-ntlm.js';
 
 /** A request whose last fragment has arrived: what the sensor answers and the stub decoder reads. */
 export interface CompletedRequest {
@@ -32,7 +34,9 @@ export interface CompletedRequest {
   /** True when a limit cut the stub short or fragments were missing. */
   readonly truncated: boolean;
   readonly fragments: number;
-  readonly auth?: { readonly authType: number; readonly authLevel: number };
+  readonly auth?: { readonly authType: number; readonly authLevel: number; readonly authContextId: number };
+  /** Sent at PKT_PRIVACY: `stub` is ciphertext, and no stub decoder has read it. */
+  readonly sealed: boolean;
   readonly ts: number;
 }
 
@@ -54,6 +58,9 @@ export interface DcerpcConnectionOptions {
    * lists a malformed one). */
   readonly onRejected?: (dir: Direction, header: PduHeader, ts: number, streamOffset: number) => void;
   readonly onRequest?: (req: CompletedRequest) => void;
+  /** An NTLMSSP message in a bind, alter_context, auth3 or their answers' verifier (raw NTLM or in
+   * SPNEGO), called before onPdu for the same PDU (so an answer to it can be built there). */
+  readonly onNtlm?: (dir: Direction, m: NtlmMessage, pdu: Pdu) => void;
   readonly onCall?: (rec: CallRecord) => void;
   /** Every anomaly, once. `onCall` is true when the anomaly is also carried by a call record (it
    * reaches onCall's receiver there): a receiver that forwards both must forward it only once. */
@@ -205,6 +212,10 @@ export class DcerpcConnection {
     const anomalies = found.length === 0 ? NO_ANOMALIES : found.map((a) => ({ ...a, offset: off }));
     for (const a of anomalies) this.emit(a, dir);
     const all = this.checkSide(dir, pdu, anomalies);
+    if (pdu.auth !== undefined && this.o.onNtlm !== undefined) {
+      const m = ntlmsspOfPdu(pdu);
+      if (m !== undefined) this.o.onNtlm(dir, m, pdu);
+    }
     this.o.onPdu?.(dir, pdu, this.ts, off, all);
     this.dispatch(dir, pdu);
   }
@@ -296,9 +307,10 @@ export class DcerpcConnection {
 
   private requestDone(call: CallState): void {
     if (!this.o.onRequest && !this.stubDecoder) return;
-    // Our own decoder returns nothing for an interface/opnum it does not decode: with no onRequest
-    // receiver, building the request (and joining its stub) would be thrown away.
-    if (!this.o.onRequest && this.stubDecoder === decodeRequestStub && !decodesRequest(call.iface?.uuid, call.opnum)) {
+    const sealed = isSealed(call.authType === undefined ? undefined : { authLevel: call.authLevel ?? 0 });
+    // Our own decoder returns nothing for an interface/opnum it does not decode (nor for ciphertext):
+    // with no onRequest receiver, building the request (and joining its stub) would be thrown away.
+    if (!this.o.onRequest && this.stubDecoder === decodeRequestStub && (sealed || !decodesRequest(call.iface?.uuid, call.opnum))) {
       this.calls.release(call);
       return;
     }
@@ -314,10 +326,12 @@ export class DcerpcConnection {
       stub: this.calls.stubOf(call),
       truncated: call.truncated,
       fragments: call.reqFrags,
-      auth: call.authType === undefined ? undefined : { authType: call.authType, authLevel: call.authLevel ?? 0 },
+      auth: call.authType === undefined ? undefined : { authType: call.authType, authLevel: call.authLevel ?? 0, authContextId: call.authContextId ?? 0 },
+      sealed,
       ts: call.ts,
     };
-    if (this.stubDecoder) this.decodeStub(call, req);
+    // An encrypted stub read as NDR would be noise (and false anomalies): the call is recorded sealed.
+    if (this.stubDecoder && !sealed) this.decodeStub(call, req);
     this.o.onRequest?.(req);
     this.calls.release(call);
   }
@@ -365,6 +379,7 @@ export class DcerpcConnection {
     if (c.authType !== undefined) {
       rec.authType = c.authType;
       rec.authLevel = c.authLevel;
+      if (isSealed({ authLevel: c.authLevel ?? 0 })) rec.sealed = true;
     }
     if (activation) rec.activation = activation;
     if (args) rec.args = args;

@@ -67,6 +67,13 @@ export const DCERPC_LIMITS = {
     unit: 'contexts',
     doc: 'Presentation contexts remembered per connection; beyond it new ones are ignored and too_many_contexts raised (a u8 n_context_elem allows 255 per bind; Windows accepts far fewer).',
   },
+  maxAuthContexts: {
+    default: 16,
+    min: 1,
+    max: 65536,
+    unit: 'contexts',
+    doc: 'Security contexts (distinct auth_context_id values, MS-RPCE 3.3.1.5.2.1) a responder negotiates per connection; a bind or alter_context for one more is acknowledged without a verifier, so the peer cannot make it hold unbounded authentication state (Windows clients use one or two).',
+  },
 } as const satisfies LimitTable;
 
 export type DcerpcLimits = ResolvedLimits<typeof DCERPC_LIMITS>;

@@ -11,3 +11,4 @@ export * from './reassembly.js';
 export * from './connection-contexts.js';
 export * from './connection.js';
 export * from './stream-start.js';
+export * from './auth-ntlm.js';

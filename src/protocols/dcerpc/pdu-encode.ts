@@ -99,6 +99,28 @@ function writePdu(ptype: number, o: EncodeOptions, body: (w: ByteWriter) => void
   return w.finish();
 }
 
+/**
+ * `pdu` (one whole PDU as encoded, any type) with a verifier appended: auth padding, the 8-byte
+ * sec_trailer (auth_type, auth_level, auth_pad_length, auth_reserved, auth_context_id: MS-RPCE
+ * 2.2.2.11, C706 13.2.6.1's auth_verifier_co_t) and auth_value; frag_length and auth_length are
+ * patched in the header's byte order. `align` pads the trailer's start to that multiple counted from
+ * the PDU body (offset 16): MS-RPCE 2.2.2.11 asks 16 for request/response stubs; binds use 4 as
+ * Windows and impacket send them (the body already ends 4-aligned there).
+ */
+export function appendAuthVerifier(pdu: Uint8Array, auth: AuthSpec, align = 4): Uint8Array {
+  const littleEndian = (pdu[4] & 0x10) !== 0;
+  const body = pdu.length - 16;
+  const pad = auth.authPadLength ?? (align - (body % align)) % align;
+  const total = pdu.length + pad + 8 + auth.authValue.length;
+  if (total > 0xffff) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `PDU of ${total} bytes exceeds frag_length's 65535; fragment it`);
+  const w = new ByteWriter(littleEndian, total);
+  w.bytes(pdu).zeros(pad);
+  w.u8(auth.authType).u8(auth.authLevel).u8(pad).u8(auth.authReserved ?? 0).u32(auth.authContextId ?? 0);
+  w.bytes(auth.authValue);
+  w.patchU16(8, total).patchU16(10, auth.authValue.length);
+  return w.finish();
+}
+
 function syntax(w: ByteWriter, s: SyntaxId): void {
   w.uuid(s.uuid).u32(((s.versionMinor & 0xffff) << 16) | (s.versionMajor & 0xffff));
 }

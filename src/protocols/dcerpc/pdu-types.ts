@@ -38,6 +38,29 @@ export const PFC = {
   OBJECT_UUID: 0x80,
 } as const;
 
+/** auth_type values (MS-RPCE 2.2.1.1.7): the security providers a sec_trailer names. */
+export const AUTHN = {
+  NONE: 0x00,
+  GSS_NEGOTIATE: 0x09, // SPNEGO
+  WINNT: 0x0a, // NTLM
+  GSS_SCHANNEL: 0x0e,
+  GSS_KERBEROS: 0x10,
+  NETLOGON: 0x44,
+  DEFAULT: 0xff, // same as WINNT
+} as const;
+
+/** auth_level values (MS-RPCE 2.2.1.1.8). From PKT_INTEGRITY on, every request and response carries
+ * a verifier (a signature); at PKT_PRIVACY the stub itself is encrypted (MS-RPCE 3.3.1.5.2.2). */
+export const AUTHN_LEVEL = {
+  DEFAULT: 0,
+  NONE: 1,
+  CONNECT: 2,
+  CALL: 3,
+  PKT: 4,
+  PKT_INTEGRITY: 5,
+  PKT_PRIVACY: 6,
+} as const;
+
 export const COMMON_HEADER_LEN = 16;
 export const SEC_TRAILER_LEN = 8;
 

@@ -33,6 +33,7 @@ export interface CallState {
   littleEndian: boolean;
   authType: number | undefined;
   authLevel: number | undefined;
+  authContextId: number | undefined;
   reqFrags: number;
   reqStubLen: number;
   parts: Uint8Array[];
@@ -171,7 +172,7 @@ export class CallTable {
     const single = (pdu.header.flags & (PFC.FIRST_FRAG | PFC.LAST_FRAG)) === (PFC.FIRST_FRAG | PFC.LAST_FRAG);
     const call: CallState = {
       key, dir, callId: pdu.header.callId, ts, iface: rc.iface, transferSyntax: rc.transferSyntax, ctxId: pdu.ctxId, opnum: pdu.opnum, objectUuid: pdu.objectUuid,
-      allocHint: pdu.allocHint, littleEndian: pdu.header.littleEndian, authType: pdu.auth?.authType, authLevel: pdu.auth?.authLevel,
+      allocHint: pdu.allocHint, littleEndian: pdu.header.littleEndian, authType: pdu.auth?.authType, authLevel: pdu.auth?.authLevel, authContextId: pdu.auth?.authContextId,
       reqFrags: 0, reqStubLen: 0, parts: NO_PARTS as Uint8Array[], keptLen: 0, reqDone: false, reassembling: !single, truncated: false,
       respFrags: 0, respStubLen: 0, faultStatus: undefined, lastTs: ts, anomalies: NO_CALL_ANOMALIES as Anomaly[], anomaliesDropped: 0,
     };

@@ -160,8 +160,10 @@ function negotiateResponse(wc: number, w: ByteReader, b: ByteReader, ctx: Ctx): 
     return { ...base, serverGuid, securityBlob: b.bytes(b.remaining) };
   }
   const challenge = b.bytes(Math.min(challengeLength, b.remaining));
-  const domain = b.remaining > 0 ? readSmbString(b, ctx.unicode, 0) : '';
-  const server = b.remaining > 0 ? readSmbString(b, ctx.unicode, 0) : '';
+  // Windows sends both names in UTF-16 without alignment padding even when flags2 lacks Unicode
+  // (see negotiateResponse in smb1-encode.ts); base = here: no pad byte is skipped.
+  const domain = b.remaining > 0 ? readSmbString(b, true, b.pos) : '';
+  const server = b.remaining > 0 ? readSmbString(b, true, b.pos) : '';
   return { ...base, challenge, domain, server };
 }
 

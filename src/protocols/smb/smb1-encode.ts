@@ -226,7 +226,11 @@ export function negotiateResponse(n: NegotiateResponseInput, unicode = true): Sm
       const ext = n.securityBlob !== undefined;
       const b = new Bytes(bytesStart(at, 17));
       if (ext) b.raw(n.serverGuid ?? new Uint8Array(16)).raw(n.securityBlob!);
-      else b.raw(n.challenge ?? new Uint8Array(8)).str(n.domain ?? '', unicode).str(n.server ?? '', unicode);
+      // DomainName and ServerName: UTF-16, unaligned, right after the challenge, whatever the
+      // client's flags2 (Windows in nmap-service-probes' SMBProgNeg matches: 21 bytes then
+      // "((?:..)*)\0\0"); OEM only when a caller asks for it (unicode = false).
+      else if (unicode) b.raw(n.challenge ?? new Uint8Array(8)).raw(utf16Bytes(n.domain ?? '', true)).raw(utf16Bytes(n.server ?? '', true));
+      else b.raw(n.challenge ?? new Uint8Array(8)).str(n.domain ?? '', false).str(n.server ?? '', false);
       const wds = words((w) =>
         w.u16(n.dialectIndex).u8(n.securityMode).u16(n.maxMpxCount).u16(1).u32(n.maxBufferSize).u32(65536).u32(0).u32(n.capabilities).u64(n.systemTime).u16(n.timeZone & 0xffff).u8(ext ? 0 : 8),
       );
@@ -295,11 +299,15 @@ export const echoResponse = (seq: number, data: Uint8Array): Smb1Block => ({ com
 /** A logoff / tree disconnect style AndX response with only the AndX words. */
 export const andxOnly = (command: number): Smb1Block => ({ command, build: () => ({ words: words((w) => andx(w)), bytes: new Uint8Array(0) }) });
 
-/** Reply header fields for a request's header: same ids, REPLY set, Unicode and NT status flags. */
-export function replyHeader(req: { tid: number; pid: number; uid: number; mid: number; pidHigh: number; flags2: number }, status: number, uid = req.uid, tid = req.tid): Smb1HeaderFields {
+/** Reply header fields for a request's header: same ids, REPLY set, Unicode and NT status flags.
+ * Windows echoes the request's case-insensitive and canonicalized bits beside REPLY: nmap's
+ * SMBProgNeg (flags 0x08) gets 0x88 from every Windows in nmap-service-probes, and 0x98 there
+ * is the fingerprint of the Dionaea honeypot. */
+export function replyHeader(req: { tid: number; pid: number; uid: number; mid: number; pidHigh: number; flags2: number; flags?: number }, status: number, uid = req.uid, tid = req.tid): Smb1HeaderFields {
+  const echoed = SMB1_FLAGS.CASE_INSENSITIVE | SMB1_FLAGS.CANONICALIZED;
   return {
     status,
-    flags: SMB1_FLAGS.REPLY | SMB1_FLAGS.CASE_INSENSITIVE | SMB1_FLAGS.CANONICALIZED,
+    flags: SMB1_FLAGS.REPLY | ((req.flags ?? echoed) & echoed),
     flags2: (req.flags2 & (SMB1_FLAGS2.UNICODE | SMB1_FLAGS2.EXTENDED_SECURITY)) | SMB1_FLAGS2.NT_STATUS | SMB1_FLAGS2.LONG_NAMES,
     pidHigh: req.pidHigh,
     tid,

@@ -3,7 +3,7 @@
 // let a null session onto IPC$). Nothing is verified: the sensor holds no secrets to verify with.
 
 import { randomBytes } from 'node:crypto';
-import { encodeChallenge, NTLM_FLAGS, type NtlmMessage } from '../../protocols/ntlm/ntlmssp.js';
+import { encodeChallenge, NTLM_FLAGS, type NtlmAuthenticate, type NtlmMessage } from '../../protocols/ntlm/ntlmssp.js';
 import { isSpnego, NEG_STATE, spnegoResp } from '../../protocols/smb/spnego.js';
 import type { SmbPersonaFacts } from '../persona/smb-persona.js';
 import type { PersonaConfig } from '../sensor-types.js';
@@ -41,4 +41,10 @@ export function ntlmStep(m: NtlmMessage | undefined, reqBlob: Uint8Array, person
     return { kind: 'accepted', blob: spnego ? spnegoResp(NEG_STATE.ACCEPT_COMPLETED) : new Uint8Array(0), anonymous: m.anonymous, user: m.user, domain: m.domain, workstation: m.workstation };
   }
   return { kind: 'rejected' };
+}
+
+/** The session's transcript line for an AUTHENTICATE (SMB session setup or DCE/RPC auth3): who the
+ * peer claimed to be, from which workstation. The password is never checked, so this is a claim. */
+export function authenticateNote(m: NtlmAuthenticate): string {
+  return `NTLMSSP AUTHENTICATE ${m.anonymous ? 'anonymous' : `user ${m.domain}\\${m.user}`} from ${m.workstation}`;
 }

@@ -7,19 +7,26 @@ import type { Anomaly } from '../../model/anomaly.js';
 import type { CallRecord } from '../../model/call.js';
 import type { Direction } from '../../model/flow.js';
 import {
-  COMMON_HEADER_LEN, DcerpcConnection, PFC, decodeHeader, encodeBindNak, encodeFault, streamStartAnomaly,
+  COMMON_HEADER_LEN, DcerpcConnection, PFC, appendAuthVerifier, decodeHeader, encodeBindNak, encodeFault, streamStartAnomaly,
   type BindPdu, type CompletedRequest, type Pdu,
 } from '../../protocols/dcerpc/index.js';
+import type { NtlmMessage } from '../../protocols/ntlm/ntlmssp.js';
 import { interfaceName, operationName } from '../../kb/dcerpc-names.js';
 import { dispatch, NCA_S_FAULT_NDR, NCA_UNK_IF, type DispatchResult } from '../persona/rpc-dispatch.js';
 import type { ServedInterface } from '../persona/persona-interfaces.js';
+import { authenticateNote } from './ntlm-answers.js';
 import { bindReply, responseFragments } from './reply-templates.js';
+import { RpcSecurity, SIGNED_OVERHEAD } from './rpc-security.js';
 import type { Responder, ResponderContext } from './responder-types.js';
 
 /** bind_nak reason 4, protocol_version_not_supported (C706 12.6.3.3 / MS-RPCE 2.2.2.5). */
 const REASON_VERSION_NOT_SUPPORTED = 4;
 const WINDOWS_MAX_FRAG = 5840;
 const RESPONSE_HEADER_LEN = 24;
+/** What a request the persona cannot decrypt (packet privacy) gets: Samba's dcesrv_core.c answers a
+ * request whose verifier fails with DCERPC_FAULT_ACCESS_DENIED (5), without PFC_DID_NOT_EXECUTE,
+ * and disconnects after it (dcesrv_call_disconnect_after). */
+const FAULT_ACCESS_DENIED = 0x00000005;
 /** Codec anomalies that mean a DCE/RPC limit (DCERPC_LIMITS) cut something short: they are also
  * recorded as limit hits, so limits show in sessions and metrics whichever layer enforced them. */
 const DCERPC_LIMIT_ANOMALIES = new Set(['frag_length_exceeds_limit', 'too_many_open_calls', 'too_much_fragment_data', 'too_many_contexts', 'too_many_anomalies']);
@@ -60,6 +67,12 @@ export class RpcResponder implements Responder {
   private lastCallId = 0;
   private nak = false;
   private dead = false;
+  /** Made on the first authenticated bind: most connections never authenticate. */
+  private security: RpcSecurity | undefined;
+  /** The NTLMSSP message in the PDU being handled (the connection reports it just before onPdu). */
+  private ntlm: NtlmMessage | undefined;
+  /** A sealed request was faulted: close once that fault has gone out. */
+  private closeAfterFlush = false;
 
   /** `pipe`: this server sits behind an SMB named pipe (its interfaces and the bind_ack's
    * secondary address, `\\PIPE\\name`), not on a TCP port. */
@@ -76,6 +89,7 @@ export class RpcResponder implements Responder {
       names,
       onPdu: (dir, pdu) => this.onPdu(dir, pdu),
       onRequest: (req) => this.onRequest(req),
+      onNtlm: (dir, m) => this.onNtlm(dir, m),
       onCall: (rec) => this.onCall(rec),
       onAnomaly: (a, dir, onCall) => this.onAnomaly(a, dir, onCall),
     }));
@@ -123,6 +137,10 @@ export class RpcResponder implements Responder {
       this.tracker().feed('to_client', out, this.ctx.now());
     }
     if (this.nak && !this.dead) this.reject(this.lastCallId);
+    if (this.closeAfterFlush && !this.dead) {
+      this.dead = true;
+      this.ctx.end();
+    }
   }
 
   private reject(callId: number): void {
@@ -148,13 +166,24 @@ export class RpcResponder implements Responder {
     if (dir === 'to_server' && FATAL_TO_SERVER.has(a.name)) this.nak = true;
   }
 
+  /** The client's NTLMSSP (in a bind, alter_context or auth3): kept for the answer built in onPdu;
+   * an AUTHENTICATE is what the peer claims to be, and goes into the session's transcript. */
+  private onNtlm(dir: Direction, m: NtlmMessage): void {
+    if (dir !== 'to_server') return;
+    this.ntlm = m;
+    if (m.type === 3) this.ctx.record.transcript('in', Buffer.from(`DCE/RPC ${authenticateNote(m)}`, 'utf8'), this.ctx.now());
+  }
+
   private onPdu(dir: Direction, pdu: Pdu): void {
     if (dir !== 'to_server') return;
     this.lastCallId = pdu.header.callId;
-    if (pdu.type === 'bind' || pdu.type === 'alter_context') this.outbox.push(this.bindAck(pdu));
+    const ntlm = this.ntlm;
+    this.ntlm = undefined;
+    // auth3 completes the handshake and gets no answer (MS-RPCE 3.3.1.5.2.1)
+    if (pdu.type === 'bind' || pdu.type === 'alter_context') this.outbox.push(this.bindAck(pdu, ntlm));
   }
 
-  private bindAck(pdu: BindPdu): Uint8Array {
+  private bindAck(pdu: BindPdu, ntlm: NtlmMessage | undefined): Uint8Array {
     // Windows answers with the smaller of its 5840 and what the client offered.
     const frag = Math.max(COMMON_HEADER_LEN + 64, Math.min(WINDOWS_MAX_FRAG, pdu.maxRecvFrag || WINDOWS_MAX_FRAG));
     this.maxXmit = frag;
@@ -165,7 +194,9 @@ export class RpcResponder implements Responder {
     for (const [ctxId, iface] of reply.accepted) {
       if (iface && this.accepted.size < this.ctx.dcerpc.maxContexts) this.accepted.set(ctxId, iface);
     }
-    return reply.bytes;
+    if (pdu.auth === undefined) return reply.bytes;
+    const verifier = (this.security ??= new RpcSecurity(this.ctx)).answerBind(pdu, ntlm);
+    return verifier ? appendAuthVerifier(reply.bytes, verifier) : reply.bytes;
   }
 
   private onRequest(req: CompletedRequest): void {
@@ -173,6 +204,14 @@ export class RpcResponder implements Responder {
     const flags = PFC.FIRST_FRAG | PFC.LAST_FRAG;
     if (!iface) {
       this.outbox.push(encodeFault({ callId: req.callId, ctxId: req.ctxId, status: NCA_UNK_IF, flags: flags | PFC.DID_NOT_EXECUTE }));
+      return;
+    }
+    const verdict = this.security?.request(req.auth) ?? (req.sealed ? { kind: 'sealed' as const } : undefined);
+    if (verdict?.kind === 'sealed') {
+      // The stub is ciphertext under a key the persona cannot have: recorded as a sealed call
+      // (CallRecord.sealed), never dispatched, never answered as if it had been read.
+      this.outbox.push(encodeFault({ callId: req.callId, ctxId: req.ctxId, status: FAULT_ACCESS_DENIED, flags }));
+      this.closeAfterFlush = true;
       return;
     }
     let result: DispatchResult;
@@ -186,7 +225,15 @@ export class RpcResponder implements Responder {
       this.outbox.push(encodeFault({ callId: req.callId, ctxId: req.ctxId, status: result.status, flags: flags | (result.didNotExecute ? PFC.DID_NOT_EXECUTE : 0) }));
       return;
     }
-    for (const f of responseFragments(req.callId, req.ctxId, result.stub, this.maxXmit - RESPONSE_HEADER_LEN)) this.outbox.push(f);
+    const sign = verdict?.kind === 'answer' ? verdict.sign : undefined;
+    if (sign === undefined) {
+      for (const f of responseFragments(req.callId, req.ctxId, result.stub, this.maxXmit - RESPONSE_HEADER_LEN)) this.outbox.push(f);
+      return;
+    }
+    // PKT_INTEGRITY: every fragment carries its own verifier (MS-RPCE 2.2.2.11), 16-aligned
+    for (const f of responseFragments(req.callId, req.ctxId, result.stub, this.maxXmit - RESPONSE_HEADER_LEN - SIGNED_OVERHEAD)) {
+      this.outbox.push(appendAuthVerifier(f, sign, 16));
+    }
   }
 
   private onCall(call: CallRecord): void {

@@ -11,6 +11,7 @@ import { encodeNbss, NBSS } from '../../protocols/smb/netbios-framer.js';
 import { SmbConnection, type PipeInfo, type SmbMessage } from '../../protocols/smb/smb-connection.js';
 import { PIPES } from '../persona/persona-interfaces.js';
 import { smbFacts, type SmbPersonaFacts } from '../persona/smb-persona.js';
+import { authenticateNote } from './ntlm-answers.js';
 import { PipeServer } from './smb-pipe-server.js';
 import { Smb1Server } from './smb1-server.js';
 import { Smb2Server } from './smb2-server.js';
@@ -31,6 +32,8 @@ export class SmbResponder implements Responder, SmbHost {
   private dropping = false;
   /** The peer's stream is not SMB: its bytes are no longer parsed. */
   private dead = false;
+  /** On 139 a NetBIOS session request must come first (RFC 1002 4.3.2); 445 has none. */
+  private sessionUp: boolean;
 
   constructor(readonly ctx: ResponderContext) {
     this.facts = smbFacts(ctx.persona.os);
@@ -42,6 +45,7 @@ export class SmbResponder implements Responder, SmbHost {
     });
     this.smb1 = new Smb1Server(this);
     this.smb2 = new Smb2Server(this);
+    this.sessionUp = ctx.basePort !== 139;
   }
 
   start(): void {}
@@ -115,29 +119,43 @@ export class SmbResponder implements Responder, SmbHost {
       case 'nbss':
         // 139: a session request gets a positive response; keepalives need none
         if (msg.type === NBSS.SESSION_REQUEST) {
+          this.sessionUp = true;
           this.note('NBSS session request');
           this.out.push(encodeNbss(new Uint8Array(0), NBSS.POSITIVE_RESPONSE));
         }
         return;
       case 1:
-        return this.smb1.answer(msg);
       case 2:
-        if (this.facts.smb2Dialect === undefined) {
-          // a pre-Vista host does not know SMB2: it drops the connection
-          this.note('SMB2 to an SMB1-only persona: dropped');
-          this.drop();
-          return;
-        }
-        return this.smb2.answer(msg);
+        if (!this.sessionUp) return this.refuseSession();
+        return msg.dialect === 1 ? this.smb1.answer(msg) : this.answerSmb2(msg);
       default:
         this.drop();
     }
   }
 
+  /** SMB on 139 before any session request: Windows answers a NEGATIVE SESSION RESPONSE with error
+   * 0x8F (unspecified, RFC 1002 4.3.4) and closes; nmap-service-probes knows exactly those five
+   * bytes as "Microsoft Windows netbios-ssn". */
+  private refuseSession(): void {
+    this.note('SMB before an NBSS session request on 139: negative session response');
+    this.out.push(encodeNbss(new Uint8Array([0x8f]), NBSS.NEGATIVE_RESPONSE));
+    this.drop();
+  }
+
+  private answerSmb2(msg: SmbMessage & { dialect: 2 }): void {
+    if (this.facts.smb2Dialect === undefined) {
+      // a pre-Vista host does not know SMB2: it drops the connection
+      this.note('SMB2 to an SMB1-only persona: dropped');
+      this.drop();
+      return;
+    }
+    this.smb2.answer(msg);
+  }
+
   private onNtlm(dir: Direction, m: NtlmMessage): void {
     if (dir !== 'to_server') return;
     this.lastNtlm = m;
-    if (m.type === 3) this.note(`NTLMSSP AUTHENTICATE ${m.anonymous ? 'anonymous' : `user ${m.domain}\\${m.user}`} from ${m.workstation}`);
+    if (m.type === 3) this.note(authenticateNote(m));
   }
 
   private onAnomaly(a: Anomaly, dir: Direction | undefined): void {

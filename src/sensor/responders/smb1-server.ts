@@ -76,10 +76,13 @@ export class Smb1Server {
     const f = this.host.facts;
     const persona = this.host.ctx.persona;
     const ext = (h.flags2 & SMB1_FLAGS2.EXTENDED_SECURITY) !== 0 && f.version.major >= 5;
-    const base = { dialectIndex: idx, securityMode: 0x03, maxMpxCount: 50, maxBufferSize: f.maxBufferSize, systemTime: filetime(this.host.ctx.now()), timeZone: 0 };
+    const base = { dialectIndex: idx, securityMode: 0x03, maxMpxCount: f.maxMpxCount, maxBufferSize: f.maxBufferSize, systemTime: filetime(this.host.ctx.now()), timeZone: 0 };
     const block = ext
       ? negotiateResponse({ ...base, capabilities: f.capabilities, serverGuid: this.serverGuid, securityBlob: spnegoInitNtlm() })
-      : negotiateResponse({ ...base, capabilities: f.capabilities & 0x7fffffff, challenge: randomBytes(8), domain: persona.domain, server: persona.hostname }, (h.flags2 & SMB1_FLAGS2.UNICODE) !== 0);
+      // DomainName and ServerName go out in UTF-16 even to a client that did not ask for Unicode:
+      // nmap's SMBProgNeg (flags2 0x4001) gets them so from every Windows in nmap-service-probes
+      // ("((?:..)*)\0\0"), and its smb.lua negotiate_v1 decodes them as UTF-16 unconditionally.
+      : negotiateResponse({ ...base, capabilities: f.capabilities & 0x7fffffff, challenge: randomBytes(8), domain: persona.domain, server: persona.hostname }, true);
     const reply = replyHeader(h, NT_STATUS.SUCCESS);
     this.host.reply(encodeSmb1({ ...reply, flags2: ext ? reply.flags2! | SMB1_FLAGS2.EXTENDED_SECURITY : reply.flags2! & ~SMB1_FLAGS2.EXTENDED_SECURITY }, [block]));
   }

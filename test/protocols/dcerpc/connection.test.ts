@@ -122,7 +122,10 @@ test('the same activation request comes out however it is delivered', () => {
   const auth = { authType: 10, authLevel: 6, authValue: new Uint8Array(16).fill(0x41) };
   const withAuth = run([...bindPair(), ...fragmentRequest({ callId: 2, opnum: 4, stub: ACTIVATION_STUB, maxFragStub: 333, auth }).map((f): Step => ['to_server', f])]);
   assertActivation(withAuth, 'auth trailer on every fragment');
-  assert.deepEqual(withAuth.requests[0].auth, { authType: 10, authLevel: 6 });
+  assert.deepEqual(withAuth.requests[0].auth, { authType: 10, authLevel: 6, authContextId: 0 });
+  // packet privacy: the stub is handed over as it came (ciphertext) and the call is marked sealed
+  assert.equal(withAuth.requests[0].sealed, true);
+  assert.equal(withAuth.calls[0].sealed, true);
 });
 
 test('a request pairs with its fragmented response: counts, stub sizes, round-trip time', () => {
