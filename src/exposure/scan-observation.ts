@@ -9,9 +9,13 @@ import { windowsCpe } from './os-cpe.js';
 
 export interface ScanObservation {
   readonly asset: AssetObservation;
-  /** CVE id -> what the scan's checks say (the last check of a CVE in the result wins). */
+  /** CVE id -> what the scan's checks say. A CVE checked over several transports (135 and the
+   * \PIPE\epmapper pipe) takes the decisive answer: "vulnerable" over "patched" over "unknown"
+   * (one RPCSS answers both, so they agree; a refused pipe must not hide what 135 showed). */
   readonly checks: ReadonlyMap<string, Observation>;
 }
+
+const RANK: Readonly<Record<Observation['says'], number>> = { vulnerable: 2, fixed: 1, unknown: 0 };
 
 export function scanObservation(r: HostScanResult, limits: ImportLimits, origin = 'scan'): ScanObservation | undefined {
   const where = `scan result for ${r.address}`;
@@ -32,9 +36,13 @@ export function scanObservation(r: HostScanResult, limits: ImportLimits, origin 
   const checks = new Map<string, Observation>();
   for (const c of r.checks ?? []) {
     const detail = `${c.check} on ${r.address}:${c.port}: ${c.verdict} (${c.reason})${c.evidenceHex ? ` evidence ${c.evidenceHex.slice(0, 512)}` : ''}`;
-    checks.set(c.cve.toUpperCase(), {
+    const key = c.cve.toUpperCase();
+    const says: Observation['says'] = c.verdict === 'vulnerable' ? 'vulnerable' : c.verdict === 'patched' ? 'fixed' : 'unknown';
+    const had = checks.get(key);
+    if (had && RANK[had.says] > RANK[says]) continue;
+    checks.set(key, {
       at: r.scannedAt, kind: 'check', source: 'scan', strength: 'strong', detail,
-      says: c.verdict === 'vulnerable' ? 'vulnerable' : c.verdict === 'patched' ? 'fixed' : 'unknown',
+      says,
     });
   }
   return { asset, checks };

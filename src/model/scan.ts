@@ -34,6 +34,35 @@ export interface CheckObservation {
   /** Hex of the answer bytes the verdict rests on. */
   readonly evidenceHex?: string;
   readonly port: number;
+  /** How the check reached RPCSS: 'ncacn_ip_tcp' (135), 'ncacn_http' (593), or 'ncacn_np' (the
+   * \PIPE\epmapper named pipe over SMB on 445 or 139). Absent in results written before it existed. */
+  readonly transport?: 'ncacn_ip_tcp' | 'ncacn_http' | 'ncacn_np';
+}
+
+/** What the SMB negotiate and the NTLMSSP challenge on 445 (or 139) told about a host. */
+export interface SmbObservation {
+  readonly port: number;
+  /** Dialects the host accepted: 'NT LM 0.12' (SMB1) and the SMB2/3 dialect it chose from all we
+   * offer ('2.0.2', '2.1', '3.0', '3.0.2', '3.1.1'; its highest). */
+  readonly dialects: readonly string[];
+  /** Whether the host still speaks SMB1 (NT LM 0.12); undefined when that was not learned. */
+  readonly smb1?: boolean;
+  /** Message signing, as the negotiate answer of its highest dialect states it. */
+  readonly signing: { readonly enabled: boolean; readonly required: boolean };
+  /** SMB1 session setup answer: NativeOS and NativeLanMan, e.g. 'Windows 5.1', 'Windows 2000 LAN Manager'. */
+  readonly nativeOs?: string;
+  readonly nativeLanMan?: string;
+  /** NTLMSSP VERSION of the CHALLENGE: 'major.minor.build', e.g. '5.1.2600'. */
+  readonly ntlmVersion?: string;
+  /** The CHALLENGE's target info (MS-NLMP 2.2.2.1 AV pairs). */
+  readonly netbiosComputer?: string;
+  readonly netbiosDomain?: string;
+  readonly dnsComputer?: string;
+  readonly dnsDomain?: string;
+  readonly dnsTree?: string;
+  /** The host's clock (negotiate SystemTime), ISO 8601, and its difference from ours in seconds. */
+  readonly serverTime?: string;
+  readonly clockSkewSeconds?: number;
 }
 
 export interface OsFingerprint {
@@ -63,6 +92,8 @@ export interface HostScanResult {
   readonly domain?: string;
   /** Every network address the host reported (ServerAlive2 string bindings). */
   readonly addresses?: readonly string[];
+  /** The SMB probe's findings (dialects, signing, OS strings, names, clock). */
+  readonly smb?: SmbObservation;
   readonly os?: OsFingerprint;
   readonly checks?: readonly CheckObservation[];
   /** Probe errors worth showing (timeouts, resets), never fatal to the scan. */

@@ -1,14 +1,19 @@
 // Everything the scanner does to one host: a TCP connect to each port (retried when nothing
 // answered), then on the RPC ports the endpoint-mapper probes and the requested checks, and on the
-// SMB ports the SMB probe when one is plugged in. Every connection takes a pacer slot first.
+// SMB ports the SMB probe (negotiate and NTLMSSP challenge) and the checks over \PIPE\epmapper.
+// Every connection takes a pacer slot first.
 
 import type { Socket } from 'node:net';
 import type { CheckObservation, HostScanResult, PortObservation } from '../model/scan.js';
 import { fingerprint } from './fingerprint.js';
+import { SCAN_LIMITS } from './scan-limits.js';
 import type { Pacer } from './pacer.js';
 import { checkRemoteActivation } from './probes/ms03-026-check.js';
+import { checkOverEpmapperPipe } from './probes/ms03-026-pipe-check.js';
 import { RpcClient, type RpcClientLimits } from './probes/rpc-client.js';
 import { probeEndpointMapper, type RpcProbeLimits, type RpcProbeResult } from './probes/rpc-probes.js';
+import type { SmbClientLimits } from './probes/smb-client.js';
+import { probeSmb, type SmbProbeResult } from './probes/smb-probe.js';
 import { whenConnected, type Connector, type ProbeOutcome } from './probes/tcp-connect.js';
 
 /** Service names nmap gives these ports (nmap-services). */
@@ -23,9 +28,13 @@ export interface RpcPorts {
 export const DEFAULT_RPC_PORTS: RpcPorts = { tcp: [135], http: [593] };
 export const SMB_PORTS: ReadonlySet<number> = new Set([139, 445]);
 
-/** The slot for the SMB negotiate / NTLMSSP probe (names, domain, OS build) on 139/445: given an
- * open port, it fills what it learned. None is plugged in yet: the ports get the connect probe only. */
-export type SmbProbe = (host: string, port: number, connect: () => Promise<Socket | undefined>) => Promise<Partial<Pick<HostScanResult, 'netbiosName' | 'dnsName' | 'domain' | 'hostname' | 'os'>> & { errors?: string[] }>;
+/** The SMB probe on 139/445 (dialects, signing, OS strings, names, clock): given an open port and
+ * a way to open paced connections to it. The default is probes/smb-probe.ts; tests may plug another. */
+export type SmbProbe = (host: string, port: number, connect: () => Promise<Socket | undefined>, limits: SmbClientLimits) => Promise<SmbProbeResult>;
+
+export const DEFAULT_SMB_LIMITS: SmbClientLimits = {
+  replyTimeoutMs: SCAN_LIMITS.replyTimeoutMs.default, maxMessageBytes: SCAN_LIMITS.maxSmbMessageBytes.default, maxPipeReads: SCAN_LIMITS.maxPipeReads.default,
+};
 
 export interface HostScanContext {
   readonly pacer: Pacer;
@@ -39,6 +48,9 @@ export interface HostScanContext {
   readonly retries: number;
   readonly rpcLimits: RpcClientLimits;
   readonly probeLimits: RpcProbeLimits;
+  /** Bounds of the SMB conversations (default DEFAULT_SMB_LIMITS with the RPC reply timeout). */
+  readonly smbLimits?: SmbClientLimits;
+  /** Replaces the built-in SMB probe, which runs whenever `rpcProbes` does. */
   readonly smbProbe?: SmbProbe;
   readonly now: () => number;
 }
@@ -132,14 +144,23 @@ export async function scanHost(ctx: HostScanContext, host: string): Promise<Host
     if (s) checks.push(...(await checkRemoteActivation(s, rpcPort, ctx.rpcLimits, ctx.rpcPorts.http.includes(rpcPort), ctx.checks)));
     else errors.push(`${rpcPort}: no second connection for the checks`);
   }
-  let smb: Awaited<ReturnType<SmbProbe>> | undefined;
+  // SMB: one port, 445 (direct) before 139 (NetBIOS), for the probe and for the pipe checks
   const smbPort = open(445) ? 445 : open(139) ? 139 : undefined;
-  if (ctx.smbProbe && smbPort !== undefined) {
-    smb = await ctx.smbProbe(host, smbPort, conversation(ctx, host, smbPort));
+  const smbLimits = ctx.smbLimits ?? { ...DEFAULT_SMB_LIMITS, replyTimeoutMs: ctx.rpcLimits.replyTimeoutMs };
+  const smbProbe = ctx.smbProbe ?? (ctx.rpcProbes ? (_h: string, p: number, c: () => Promise<Socket | undefined>, l: SmbClientLimits) => probeSmb(p, c, l) : undefined);
+  let smb: SmbProbeResult | undefined;
+  if (smbProbe && smbPort !== undefined) {
+    smb = await smbProbe(host, smbPort, conversation(ctx, host, smbPort), smbLimits);
     errors.push(...(smb.errors ?? []));
   }
-  const os = fingerprint({ ports, endpointCount: rpc?.endpoints?.length, interfaceCount: rpc?.interfaces?.length, comVersion: rpc?.comVersion, checks }) ?? smb?.os;
-  const hostname = rpc?.hostname ?? smb?.hostname;
+  if (smbPort !== undefined && ctx.checks.length > 0) {
+    checks.push(...(await checkOverEpmapperPipe(host, smbPort, conversation(ctx, host, smbPort), { rpc: ctx.rpcLimits, smb: smbLimits }, ctx.checks)));
+  }
+  const s = smb?.smb;
+  const os = fingerprint({ ports, endpointCount: rpc?.endpoints?.length, interfaceCount: rpc?.interfaces?.length, comVersion: rpc?.comVersion, checks, smb: s });
+  const hostname = rpc?.hostname ?? s?.netbiosComputer;
+  // the domain as people write it: the DNS one of an Active Directory host, else the workgroup
+  const domain = s?.dnsDomain?.includes('.') ? s.dnsDomain : s?.netbiosDomain ?? s?.dnsDomain;
   return {
     address: host,
     scannedAt: ctx.now(),
@@ -147,10 +168,11 @@ export async function scanHost(ctx: HostScanContext, host: string): Promise<Host
     ...(rpc?.endpoints ? { endpoints: rpc.endpoints } : {}),
     ...(rpc?.interfaces ? { interfaces: rpc.interfaces } : {}),
     ...(hostname ? { hostname } : {}),
-    ...(smb?.netbiosName ? { netbiosName: smb.netbiosName } : {}),
-    ...(smb?.dnsName ? { dnsName: smb.dnsName } : {}),
-    ...(smb?.domain ? { domain: smb.domain } : {}),
+    ...(s?.netbiosComputer ? { netbiosName: s.netbiosComputer } : {}),
+    ...(s?.dnsComputer ? { dnsName: s.dnsComputer } : {}),
+    ...(domain ? { domain } : {}),
     ...(rpc?.addresses?.length ? { addresses: rpc.addresses } : {}),
+    ...(s ? { smb: s } : {}),
     ...(os ? { os } : {}),
     ...(checks.length ? { checks } : {}),
     ...(errors.length ? { errors } : {}),

@@ -15,6 +15,8 @@ export const SCAN_LIMITS = {
   maxTargets: { default: 1 << 24, min: 1, max: 2 ** 32 - 6, unit: 'addresses', doc: 'addresses in one scan (a /8); more is a mistake, not a scan' },
   maxStubBytes: { default: 1 << 20, min: 1024, max: 16 << 20, unit: 'bytes', doc: 'largest RPC response accepted (Suricata\'s 1 MiB stub limit)' },
   maxEndpoints: { default: 4096, min: 1, max: 1 << 20, unit: 'entries', doc: 'endpoint-mapper entries kept per host' },
+  maxSmbMessageBytes: { default: 256 * 1024, min: 1024, max: 16 << 20, unit: 'bytes', doc: 'largest SMB message accepted from a host (a negotiate or session setup answer is a few hundred bytes; Windows SMB1 buffers are 16 KiB, SMB2 answers to our 4280-byte reads smaller still)' },
+  maxPipeReads: { default: 16, min: 1, max: 4096, unit: 'reads', doc: 'reads after a STATUS_BUFFER_OVERFLOW for one named-pipe answer (4280 bytes each, as Windows clients read)' },
   maxLookupPages: { default: 64, min: 1, max: 10_000, unit: 'calls', doc: 'ept_lookup calls per host (500 entries each)' },
 } as const satisfies LimitTable;
 

@@ -112,6 +112,7 @@ export async function runScan(o: ScanOptions): Promise<ScanSummary> {
     retries: limits.retries,
     rpcLimits: { ...DEFAULT_RPC_CLIENT_LIMITS, replyTimeoutMs: limits.replyTimeoutMs, maxStubBytes: limits.maxStubBytes },
     probeLimits: { lookupPageSize: 500, maxLookupPages: limits.maxLookupPages, maxEndpoints: limits.maxEndpoints },
+    smbLimits: { replyTimeoutMs: limits.replyTimeoutMs, maxMessageBytes: limits.maxSmbMessageBytes, maxPipeReads: limits.maxPipeReads },
     ...(o.smbProbe ? { smbProbe: o.smbProbe } : {}),
     now,
   };

@@ -185,3 +185,15 @@ test('the alert router delivers alerts to the exposure sink (as `vigil up` wires
     await fx.close();
   }
 });
+
+test('a check over two transports: the decisive verdict wins over an unknown one, whatever the order', async () => {
+  const { scanObservation } = await import('../../src/exposure/scan-observation.js');
+  const { resolveLimits } = await import('../../src/core/limits.js');
+  const { IMPORT_LIMITS } = await import('../../src/exposure/exposure-limits.js');
+  const base = { cve: 'CVE-2003-0352', check: 'ms03-026' } as const;
+  const o = scanObservation({
+    address: '127.0.0.9', scannedAt: 1, ports: [{ port: 135, proto: 'tcp', state: 'open' }],
+    checks: [{ ...base, verdict: 'vulnerable', reason: 'a', port: 135 }, { ...base, verdict: 'unknown', reason: 'b', port: 445, transport: 'ncacn_np' }],
+  }, resolveLimits(IMPORT_LIMITS));
+  assert.equal(o?.checks.get('CVE-2003-0352')?.says, 'vulnerable');
+});

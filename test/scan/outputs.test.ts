@@ -23,3 +23,15 @@ test('nmap XML escapes what a host sent: markup and control characters', () => {
   assert.ok(!xml.includes('</script><x>'));
   assert.match(xml, /&lt;\/script&gt;&lt;x&gt;/);
 });
+
+test('nmap XML carries the SMB probe as nmap\'s script ids, and the check\'s transport', () => {
+  const xml = nmapXmlHost({
+    address: '127.0.0.1', scannedAt: 0, ports: [{ port: 445, proto: 'tcp', state: 'open', service: 'microsoft-ds' }],
+    smb: { port: 445, dialects: ['NT LM 0.12'], smb1: true, signing: { enabled: false, required: false }, nativeOs: 'Windows 5.1', nativeLanMan: 'Windows 2000 LAN Manager', netbiosComputer: 'XP<1>' },
+    checks: [{ check: 'ms03-026', cve: 'CVE-2003-0352', verdict: 'vulnerable', reason: 'r', port: 445, transport: 'ncacn_np' }],
+  }, 0);
+  assert.match(xml, /<script id="smb-os-discovery" output="OS: Windows 5\.1 \(Windows 2000 LAN Manager\)&#xa;NetBIOS computer name: XP&lt;1&gt;"\/>/);
+  assert.match(xml, /<script id="smb-protocols" output="dialects: NT LM 0\.12"><elem>NT LM 0\.12<\/elem><\/script>/);
+  assert.match(xml, /<script id="smb-security-mode" output="Message signing disabled"\/>/);
+  assert.match(xml, /<elem key="transport">ncacn_np<\/elem>/);
+});

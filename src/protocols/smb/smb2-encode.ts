@@ -60,6 +60,32 @@ export const negotiateRequestBody = (dialects: readonly number[], securityMode =
     for (const d of dialects) w.u16(d);
   });
 
+/** Negotiate context types (MS-SMB2 2.2.3.1): a 3.1.1 offer must carry the preauth integrity one. */
+export const NEGOTIATE_CONTEXT = { PREAUTH_INTEGRITY: 0x0001, ENCRYPTION: 0x0002 } as const;
+
+/** SMB2_PREAUTH_INTEGRITY_CAPABILITIES with SHA-512 (the only hash defined) and the client's salt. */
+export const preauthIntegrityContext = (salt: Uint8Array): { type: number; data: Uint8Array } =>
+  ({ type: NEGOTIATE_CONTEXT.PREAUTH_INTEGRITY, data: body((w) => w.u16(1).u16(salt.length).u16(0x0001).bytes(salt)) });
+
+/** SMB2_ENCRYPTION_CAPABILITIES offering AES-128-GCM and AES-128-CCM. */
+export const encryptionContext = (): { type: number; data: Uint8Array } =>
+  ({ type: NEGOTIATE_CONTEXT.ENCRYPTION, data: body((w) => w.u16(2).u16(0x0002).u16(0x0001)) });
+
+/** A negotiate request with a client GUID and, when 3.1.1 is offered, negotiate contexts after the
+ * dialects (8-aligned from the header, each context 8-aligned; MS-SMB2 2.2.3). */
+export function negotiateRequestWithContexts(dialects: readonly number[], clientGuid: Uint8Array, contexts: readonly { type: number; data: Uint8Array }[], securityMode = 1, capabilities = 0): Uint8Array {
+  const w = new ByteWriter(true, 256);
+  const listAt = contexts.length === 0 ? 0 : 64 + 36 + dialects.length * 2 + ((8 - ((36 + dialects.length * 2) % 8)) % 8);
+  w.u16(36).u16(dialects.length).u16(securityMode).u16(0).u32(capabilities).bytes(clientGuid.subarray(0, 16)).zeros(16 - Math.min(16, clientGuid.length))
+    .u32(listAt).u16(contexts.length).u16(0);
+  for (const d of dialects) w.u16(d);
+  for (const c of contexts) {
+    while ((64 + w.length) % 8 !== 0) w.u8(0);
+    w.u16(c.type).u16(c.data.length).u32(0).bytes(c.data);
+  }
+  return w.finish();
+}
+
 export const sessionSetupRequestBody = (blob: Uint8Array): Uint8Array => body((w) => w.u16(25).u8(0).u8(1).u32(0).u32(0).u16(64 + 24).u16(blob.length).u64(0n).bytes(blob));
 
 export const treeConnectRequestBody = (path: string): Uint8Array => {

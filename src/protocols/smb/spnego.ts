@@ -40,6 +40,12 @@ export function spnegoInitWith(token: Uint8Array): Uint8Array {
   return new Uint8Array(tlv(0x60, [...SPNEGO_OID, ...tlv(0xa0, tlv(0x30, [...mechTypes, ...mechToken]))]));
 }
 
+/** A client's NegTokenResp carrying only its next NTLMSSP token (the AUTHENTICATE), as Windows
+ * clients send it: no negState, no mechanism (RFC 4178 4.2.2). */
+export function spnegoClientResp(token: Uint8Array): Uint8Array {
+  return new Uint8Array(tlv(0xa1, tlv(0x30, tlv(0xa2, tlv(0x04, token)))));
+}
+
 /** Whether a security blob is SPNEGO (an application-0 NegTokenInit or a NegTokenResp) rather than raw NTLMSSP. */
 export function isSpnego(blob: Uint8Array): boolean {
   return blob.length > 0 && (blob[0] === 0x60 || blob[0] === 0xa1);

@@ -47,9 +47,27 @@ export function nmapXmlHost(r: HostScanResult, startMs: number): string {
     const out = r.endpoints.map((e) => `${e.uuid} v${e.version} ${e.binding}${e.annotation ? ` ${e.annotation}` : ''}`).join('\n');
     scripts.push(`<script id="msrpc-enum" output="${esc(out)}"/>`);
   }
+  const smb = r.smb;
+  if (smb) {
+    // named and shaped as nmap's own scripts, so that tools reading nmap output find them
+    const os = [
+      smb.nativeOs ? `OS: ${smb.nativeOs}${smb.nativeLanMan ? ` (${smb.nativeLanMan})` : ''}` : undefined,
+      smb.dnsComputer ? `Computer name: ${smb.dnsComputer}` : undefined,
+      smb.netbiosComputer ? `NetBIOS computer name: ${smb.netbiosComputer}` : undefined,
+      smb.netbiosDomain ? `Workgroup: ${smb.netbiosDomain}` : undefined,
+      smb.dnsDomain ? `Domain name: ${smb.dnsDomain}` : undefined,
+      smb.ntlmVersion ? `NTLMSSP version: ${smb.ntlmVersion}` : undefined,
+      smb.serverTime ? `System time: ${smb.serverTime}` : undefined,
+    ].filter((x): x is string => x !== undefined);
+    // one line each, the newline as nmap writes it in an attribute
+    if (os.length) scripts.push(`<script id="smb-os-discovery" output="${os.map(esc).join('&#xa;')}"/>`);
+    scripts.push(`<script id="smb-protocols" output="${esc(`dialects: ${smb.dialects.join(', ')}`)}">${smb.dialects.map((d) => `<elem>${esc(d)}</elem>`).join('')}</script>`);
+    const mode = smb.signing.required ? 'Message signing enabled and required' : smb.signing.enabled ? 'Message signing enabled but not required' : 'Message signing disabled';
+    scripts.push(`<script id="smb-security-mode" output="${esc(mode)}"/>`);
+  }
   for (const c of r.checks ?? []) {
     const state = c.verdict === 'vulnerable' ? 'VULNERABLE' : c.verdict === 'patched' ? 'NOT VULNERABLE' : 'UNKNOWN';
-    scripts.push(`<script id="${esc(c.check)}" output="${esc(`${c.cve}: ${state}; ${c.reason}`)}"><elem key="state">${state}</elem><elem key="cve">${esc(c.cve)}</elem>${c.evidenceHex ? `<elem key="evidence">${esc(c.evidenceHex)}</elem>` : ''}</script>`);
+    scripts.push(`<script id="${esc(c.check)}" output="${esc(`${c.cve}: ${state}; ${c.reason}`)}"><elem key="state">${state}</elem><elem key="cve">${esc(c.cve)}</elem>${c.transport ? `<elem key="transport">${esc(c.transport)}</elem>` : ''}${c.evidenceHex ? `<elem key="evidence">${esc(c.evidenceHex)}</elem>` : ''}</script>`);
   }
   if (scripts.length) lines.push(`<hostscript>${scripts.join('')}</hostscript>`);
   lines.push('</host>', '');

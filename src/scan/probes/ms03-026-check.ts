@@ -11,13 +11,12 @@
 // 68-byte response stub (phr, decoded here by the NDR declarations instead of an offset).
 // The name is 8 characters: nothing is ever sent that could overflow, crash or run on the target.
 
-import type { Socket } from 'node:net';
 import type { CheckObservation } from '../../model/scan.js';
 import { toHex } from '../../core/hex.js';
 import {
   HRESULT, IREMOTE_ACTIVATION, OPNUM, decodeRemoteActivationResponse, encodeRemoteActivationRequest,
 } from '../../protocols/dcerpc/interfaces/index.js';
-import { ProbeError, RpcClient, type RpcClientLimits } from './rpc-client.js';
+import { ProbeError, RpcClient, type RpcByteStream, type RpcClientLimits } from './rpc-client.js';
 
 export const MS03_026 = { check: 'ms03-026', cve: 'CVE-2003-0352' } as const;
 export const MS03_039 = { check: 'ms03-039', cve: 'CVE-2003-0715' } as const;
@@ -63,10 +62,27 @@ const PATCHED_HR = new Set<number>([HRESULT.CO_E_BAD_PATH, HRESULT.E_ACCESSDENIE
 const name = (hr: number): string => ({ [HRESULT.CO_E_BAD_PATH]: ' CO_E_BAD_PATH', [HRESULT.E_ACCESSDENIED]: ' E_ACCESSDENIED', [HRESULT.REGDB_E_CLASSNOTREG]: ' REGDB_E_CLASSNOTREG' })[hr] ?? '';
 const said = (r: Reading): string => (r.fault !== undefined ? `fault ${hex8(r.fault)}` : r.hr !== undefined ? `phr ${hex8(r.hr)}${name(r.hr)}` : 'no readable HRESULT');
 
+/** How the probes reached RPCSS: the transport and how to name it in a reason. */
+export interface CheckPath {
+  readonly port: number;
+  readonly transport: NonNullable<CheckObservation['transport']>;
+  /** e.g. 'port 135', 'port 445, \PIPE\epmapper over SMB 2.1'. */
+  readonly via: string;
+}
+
+export const tcpPath = (port: number, ncacnHttp = false): CheckPath => ({ port, transport: ncacnHttp ? 'ncacn_http' : 'ncacn_ip_tcp', via: `port ${port}` });
+
+/** Observations of both checks with one verdict (a refusal, no answer). */
+export function bothChecks(path: CheckPath, verdict: CheckObservation['verdict'], reason: string, hex?: string): CheckObservation[] {
+  return [MS03_026, MS03_039].map((id) => ({ ...id, port: path.port, transport: path.transport, verdict, reason: `${reason} (${path.via})`, ...(hex === undefined ? {} : { evidenceHex: hex }) }));
+}
+
 /** Verdicts from probe A and, when A alone cannot tell, probes B and C. */
-export function verdicts(port: number, a: Reading, b?: Reading, c?: Reading): CheckObservation[] {
+export function verdicts(at: number | CheckPath, a: Reading, b?: Reading, c?: Reading): CheckObservation[] {
+  const path = typeof at === 'number' ? tcpPath(at) : at;
+  const port = path.port;
   const obs = (id: typeof MS03_026 | typeof MS03_039, verdict: CheckObservation['verdict'], reason: string, hex: string): CheckObservation =>
-    ({ ...id, port, verdict, reason: `${reason} (port ${port})`, evidenceHex: hex });
+    ({ ...id, port, transport: path.transport, verdict, reason: `${reason} (${path.via})`, evidenceHex: hex });
   const abc = [a, b, c].filter((x): x is Reading => x !== undefined);
   const fault = abc.find((x) => x.fault !== undefined || x.hr === undefined);
   if (fault) {
@@ -92,25 +108,26 @@ export function verdicts(port: number, a: Reading, b?: Reading, c?: Reading): Ch
   return [obs(MS03_026, 'vulnerable', why, a.hex), obs(MS03_039, 'vulnerable', why, a.hex)];
 }
 
-/** Run the probes on a connected socket to 135 (or 593 with the ncacn_http greeting); the
+/** Run the probes on a connected socket to 135 (or 593 with the ncacn_http greeting), or on the
+ * \PIPE\epmapper stream of an SMB session (ms03-026-pipe-check.ts, `path` names it); the
  * observations of the checks asked for (ms03-026, ms03-039). */
-export async function checkRemoteActivation(socket: Socket, port: number, limits: RpcClientLimits, ncacnHttp: boolean, wanted: readonly string[]): Promise<CheckObservation[]> {
+export async function checkRemoteActivation(socket: RpcByteStream, port: number, limits: RpcClientLimits, ncacnHttp: boolean, wanted: readonly string[], path: CheckPath = tcpPath(port, ncacnHttp)): Promise<CheckObservation[]> {
   const rpc = new RpcClient(socket, limits, ncacnHttp);
   const pick = (list: CheckObservation[]): CheckObservation[] => list.filter((o) => wanted.includes(o.check));
-  const unknown = (reason: string): CheckObservation[] => pick([MS03_026, MS03_039].map((id) => ({ ...id, port, verdict: 'unknown' as const, reason })));
+  const unknown = (reason: string): CheckObservation[] => pick(bothChecks(path, 'unknown', reason));
   try {
     const [accepted] = await rpc.bind([IREMOTE_ACTIVATION]);
-    if (!accepted) return unknown(`IRemoteActivation not accepted in bind on ${port}`);
+    if (!accepted) return unknown('IRemoteActivation not accepted in bind');
     const call = async (n: string): Promise<Reading> => read(await rpc.call(0, OPNUM.remoteActivation, checkRequestStub(n)));
     const a = await call(NAME_A);
     const needBC = a.hr !== undefined && a.hr !== HRESULT.S_OK && (!PATCHED_HR.has(a.hr) || wanted.includes('ms03-039'));
-    if (!needBC) return pick(verdicts(port, a));
+    if (!needBC) return pick(verdicts(path, a));
     const b = await call(NAME_B);
     const c = await call(NAME_C);
-    return pick(verdicts(port, a, b, c));
+    return pick(verdicts(path, a, b, c));
   } catch (e) {
     if (!(e instanceof ProbeError)) throw e;
-    return unknown(`no answer to the check on ${port}: ${e.message}`);
+    return unknown(`no answer to the check: ${e.message}`);
   } finally {
     rpc.close();
   }

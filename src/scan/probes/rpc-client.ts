@@ -2,7 +2,6 @@
 // framer cuts the stream into PDUs, pdu-decode reads them, pdu-encode writes bind and request. It
 // binds contexts, makes calls and reassembles fragmented responses, every wait and size bounded.
 
-import type { Socket } from 'node:net';
 import { AppError } from '../../core/errors.js';
 import { toHex } from '../../core/hex.js';
 import { DcerpcFramer, decodePdu, encodeBind, encodeRequest, PFC, TRANSFER_SYNTAX, type Pdu, type SyntaxId } from '../../protocols/dcerpc/index.js';
@@ -25,6 +24,15 @@ export type CallOutcome =
   | { readonly kind: 'response'; readonly stub: Uint8Array; readonly littleEndian: boolean; readonly raw: Uint8Array }
   | { readonly kind: 'fault'; readonly status: number; readonly raw: Uint8Array };
 
+/** The byte stream the client talks over: a TCP socket (135, 593), or an SMB named pipe
+ * (smb-pipe.ts) that looks like one to it. */
+export interface RpcByteStream {
+  write(b: Uint8Array): unknown;
+  on(event: 'data', listener: (d: Buffer) => void): unknown;
+  on(event: 'close' | 'error', listener: () => void): unknown;
+  destroy(): unknown;
+}
+
 /** A protocol-level failure of one probe (timeout, reset, garbage): goes to the host's error list. */
 export class ProbeError extends Error {}
 
@@ -37,7 +45,7 @@ export class RpcClient {
   private closed = false;
   private callId = 1;
 
-  constructor(private readonly socket: Socket, private readonly limits: RpcClientLimits = DEFAULT_RPC_CLIENT_LIMITS, expectBanner = false) {
+  constructor(private readonly socket: RpcByteStream, private readonly limits: RpcClientLimits = DEFAULT_RPC_CLIENT_LIMITS, expectBanner = false) {
     this.banner = expectBanner ? NCACN_HTTP_BANNER.length : 0;
     this.framer = new DcerpcFramer({ maxFragLength: Math.max(limits.maxFrag, 65535) });
     socket.on('data', (d: Buffer) => this.onData(d));
