@@ -26,7 +26,8 @@ import { registerExposureMetrics } from '../exposure/exposure-metrics.js';
 import { ExposureSqliteStore } from '../store/sqlite/exposure-sqlite-store.js';
 import { assetRoutePlugin } from '../server/routes/assets.js';
 import { findingRoutePlugin } from '../server/routes/findings.js';
-import { commentRoutePlugin } from '../server/routes/comments.js';
+import { commentCreatedEvent, commentRoutePlugin } from '../server/routes/comments.js';
+import { threadPage } from '../web/pages/comment-routes.js';
 import { CommentSqliteStore } from '../store/sqlite/comment-sqlite-store.js';
 import type { Comment, CommentSubject } from '../model/comment.js';
 import { dashboardPlugin } from '../web/web-plugin.js';
@@ -112,12 +113,17 @@ export async function startNodeServices(
     subject === 'alert' ? (await alerts.getAlert(id)) !== undefined
     : subject === 'vuln' ? (await kb.getVulnerability(id)) !== undefined
     : subject === 'advisory' ? (await kb.getAdvisory(id)) !== undefined
+    : subject === 'finding' ? (await exposureStore.getFinding(id)) !== undefined
     : false;
-  const onComment = (c: Comment): void => deps.logger.info({ comment: { id: c.id, subject: c.subject, subjectId: c.subjectId, author: c.author } }, 'comment posted');
+  // A new comment is logged and told to the webhooks (`comment.created`, through their alert spools).
+  const onComment = (c: Comment): void => {
+    deps.logger.info({ comment: { id: c.id, subject: c.subject, subjectId: c.subjectId, author: c.author } }, 'comment posted');
+    void router.announce(commentCreatedEvent(c, `${publicUrl}${threadPage(c.subject, c.subjectId)}`));
+  };
   const routes = [
     ...(taxii ? [taxii.plugin] : []),
     commentRoutePlugin({ comments, clock, subjectExists, onComment }),
-    dashboardPlugin({ store: deps.sessions ?? deps.store, alerts, comments, kb, registry: deps.registry, token: deps.token, clock, onComment, verifyLogin: (n, p) => users.verify(n, p), whatIf: new WhatIfPresets() }),
+    dashboardPlugin({ store: deps.sessions ?? deps.store, alerts, comments, kb, registry: deps.registry, token: deps.token, clock, onComment, verifyLogin: (n, p) => users.verify(n, p), whatIf: new WhatIfPresets(), exposure: { store: exposureStore, service: exposure } }),
     alertRoutePlugin({ alerts, clock, resolveCve: (s) => resolveCveId(kb, s) }),
     assetRoutePlugin({ store: exposureStore, clock }),
     findingRoutePlugin({ store: exposureStore, service: exposure, clock }),

@@ -11,7 +11,17 @@ import { SEVERITY_RANK } from './alert-factory.js';
 export interface AlertSink {
   readonly name: string;
   deliver(alert: Alert): void | Promise<void>;
+  /** Notices that are not alerts (a new comment); sinks without it (store, e-mail, STIX) ignore them. */
+  deliverNotice?(notice: NodeNotice): void | Promise<void>;
   close?(): Promise<void>;
+}
+
+/** Something receivers are told besides alerts: `event` names it (`comment.created`), `id` is what
+ * receivers deduplicate on; the rest is the event's own JSON. Never deduplicated or suppressed. */
+export interface NodeNotice {
+  readonly event: string;
+  readonly id: string;
+  readonly ts: number;
 }
 
 export const ROUTER_LIMITS = {
@@ -89,6 +99,18 @@ export class AlertRouter {
       if (oldest !== undefined) this.seen.delete(oldest);
     }
     return true;
+  }
+
+  /** A notice to every sink that takes notices (webhooks), in the order of the calls. */
+  async announce(notice: NodeNotice): Promise<void> {
+    for (const sink of this.sinks) {
+      if (!sink.deliverNotice) continue;
+      try {
+        await sink.deliverNotice(notice);
+      } catch (e) {
+        this.opts.logger?.error({ sink: sink.name, event: notice.event, id: notice.id, err: String(e) }, 'alert sink failed on a notice');
+      }
+    }
   }
 
   async close(): Promise<void> {

@@ -1,14 +1,17 @@
 // Webhook alert sink: JSON POST signed with HMAC-SHA256 (Stripe-style `t=<unix>,v1=<hex>` over
 // "<t>.<body>"), through a disk spool so that alerts survive a receiver outage and arrive in order.
+// Notices (a new comment: `comment.created`) travel the same spool, in order with the alerts.
 
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { OrderedSpool, type SendOutcome } from '../core/ordered-spool.js';
 import type { Logger } from '../core/logger.js';
 import type { Alert } from '../model/alert.js';
-import type { AlertSink } from './alert-router.js';
+import type { AlertSink, NodeNotice } from './alert-router.js';
 
 export const SIGNATURE_HEADER = 'x-vigil-signature';
 export const DELIVERY_HEADER = 'x-vigil-delivery';
+/** `alert` for an alert, else the notice's event name (`comment.created`). */
+export const EVENT_HEADER = 'x-vigil-event';
 /** What configuration accepts as a webhook name: it becomes part of the spool file names. */
 export const WEBHOOK_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -78,6 +81,10 @@ export class WebhookSink implements AlertSink {
     this.spool.append(JSON.stringify(alert));
   }
 
+  deliverNotice(notice: NodeNotice): void {
+    this.spool.append(JSON.stringify(notice));
+  }
+
   /** Bytes of spool not yet delivered. */
   pending(): number {
     return this.spool.pending();
@@ -94,10 +101,13 @@ export class WebhookSink implements AlertSink {
 
   private async post(body: string): Promise<SendOutcome> {
     const t = Math.floor(this.o.nowSeconds?.() ?? Date.now() / 1000);
+    // An alert has no `event` field; a notice names its event there.
+    const line = JSON.parse(body) as { id: string; event?: unknown };
+    const event = typeof line.event === 'string' ? line.event : 'alert';
     try {
       const res = await fetch(this.o.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(this.o.secret, t, body), [DELIVERY_HEADER]: (JSON.parse(body) as Alert).id },
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(this.o.secret, t, body), [DELIVERY_HEADER]: line.id, [EVENT_HEADER]: event },
         body,
         signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
         redirect: 'error', // never follow a receiver elsewhere

@@ -64,6 +64,14 @@ export interface AssetQuery {
   readonly owner?: string;
   readonly tag?: string;
   readonly compromised?: boolean;
+  /** Only assets with this service fact open (`tcp/135`: the RPC endpoint mapper exposed). */
+  readonly service?: string;
+  /** Only assets with a finding in one of these statuses (`open`, `reopened`: vulnerable). */
+  readonly findingStatus?: readonly FindingStatus[];
+  /** Only assets with a finding open or reopened whose due date is before this ISO date. */
+  readonly overdueOn?: string;
+  /** Order the findings overdue on this ISO date first (then by priority, as always): the dashboard's worklist. */
+  readonly overdueFirstOn?: string;
   readonly limit?: number;
   readonly offset?: number;
 }
@@ -133,6 +141,8 @@ export interface FindingQuery {
   readonly vulnId?: string;
   /** Only findings open or reopened whose due date is before this ISO date. */
   readonly overdueOn?: string;
+  /** Order the findings overdue on this ISO date first (then by priority, as always): the dashboard's worklist. */
+  readonly overdueFirstOn?: string;
   readonly limit?: number;
   readonly offset?: number;
 }

@@ -5,6 +5,8 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import type { AlertRepository } from '../detect/alert-store-port.js';
 import type { KbStorePort } from '../kb/kb-store-port.js';
+import type { ExposureService } from '../exposure/exposure-service.js';
+import type { ExposureStore } from '../exposure/exposure-store-port.js';
 import type { Severity } from '../model/anomaly.js';
 import type { Comment } from '../model/comment.js';
 import type { CommentRepository } from '../store/comments.js';
@@ -37,6 +39,14 @@ export interface WhatIfResult {
   readonly curve: readonly { readonly t: number; readonly v: number }[];
 }
 
+/** Assets and findings: reads through exposure's store port, a person's decision through the service
+ * (`updateFinding`: the same road as `vigil findings set` and PATCH /api/v1/findings/{id}, kept in the
+ * finding's history). Types only: the composition root passes the objects. */
+export interface WebExposure {
+  readonly store: Pick<ExposureStore, 'getAsset' | 'listAssets' | 'getFinding' | 'listFindings' | 'findingCounts'>;
+  readonly service: Pick<ExposureService, 'updateFinding'>;
+}
+
 export interface WebDeps {
   readonly store: Pick<Store, 'listSessions' | 'getSession' | 'portStats'> & Partial<Pick<Store, 'getPayload' | 'sizeBytes'>>;
   readonly alerts: WebAlerts;
@@ -51,6 +61,8 @@ export interface WebDeps {
   readonly verifyLogin?: (name: string, password: string) => Promise<{ name: string; role: 'admin' | 'analyst' | 'viewer' } | undefined>;
   readonly clock: Clock;
   readonly whatIf?: WhatIfRunner;
+  /** Assets and findings (the Exposure page, the overview's exposure card, threads on findings). */
+  readonly exposure?: WebExposure;
   /** Told of each new comment (the composition root sends it to the webhooks). */
   readonly onComment?: (c: Comment) => void;
 }

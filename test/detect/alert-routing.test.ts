@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlertRouter, type AlertSink } from '../../src/detect/alert-router.js';
 import { makeAlert } from '../../src/detect/alert-factory.js';
-import { WebhookSink, verifySignature, SIGNATURE_HEADER, DELIVERY_HEADER } from '../../src/detect/webhook-sink.js';
+import { WebhookSink, verifySignature, SIGNATURE_HEADER, DELIVERY_HEADER, EVENT_HEADER } from '../../src/detect/webhook-sink.js';
 import type { Alert } from '../../src/model/alert.js';
 
 const alert = (ts: number, src = '198.51.100.1', rule = 'trw_scanner'): Alert =>
@@ -43,7 +43,7 @@ test('router: per-detector windows, minimum severity, a failing sink does not st
   assert.equal(sink.got.length, 2);
 });
 
-interface Received { body: string; signature: string | undefined; delivery: string | undefined }
+interface Received { body: string; signature: string | undefined; delivery: string | undefined; event?: string | undefined }
 
 function receiver(port: number, got: Received[], failFirst = 0, refuse?: (body: string) => boolean): Promise<Server> {
   let fails = failFirst;
@@ -59,7 +59,7 @@ function receiver(port: number, got: Received[], failFirst = 0, refuse?: (body: 
         res.writeHead(422).end();
         return;
       }
-      got.push({ body: Buffer.concat(chunks).toString('utf8'), signature: req.headers[SIGNATURE_HEADER] as string, delivery: req.headers[DELIVERY_HEADER] as string });
+      got.push({ body: Buffer.concat(chunks).toString('utf8'), signature: req.headers[SIGNATURE_HEADER] as string, delivery: req.headers[DELIVERY_HEADER] as string, event: req.headers[EVENT_HEADER] as string });
       res.writeHead(204).end();
     });
   });
@@ -190,5 +190,29 @@ test('webhook: an alert the receiver refuses for good is parked in the dead-lett
   assert.deepEqual(got.map((g) => (JSON.parse(g.body) as Alert).id), [sent[0]!.id, sent[2]!.id]);
   const dead = readFileSync(join(dir, 'webhook-soc.dead.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; alert: Alert });
   assert.deepEqual(dead.map((d) => [d.status, d.alert.id]), [['HTTP 422', sent[1]!.id]]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('router notices (a new comment) go to the sinks that take them, through the webhook spool in order with alerts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-webhook-'));
+  const port = await freePort();
+  const got: Received[] = [];
+  const server = await receiver(port, got);
+  const sink = new WebhookSink({ name: 'soc', url: `http://127.0.0.1:${port}/`, secret: 's', spoolDir: dir, retryBaseMs: 20, retryMaxMs: 40 });
+  const plain = collector();
+  const broken: AlertSink = { name: 'broken', deliver: () => undefined, deliverNotice: () => { throw new Error('down'); } };
+  const router = new AlertRouter().addSink(plain).addSink(broken).addSink(sink);
+  const a = alert(1);
+  await router.route(a);
+  const notice = { event: 'comment.created', id: '0123456789abcdef', ts: 2, comment: { body: 'patched' } };
+  await router.announce(notice);
+  await router.route(alert(3, '198.51.100.3'));
+  await sink.drain();
+  await sink.close();
+  await new Promise<void>((r) => server.close(() => r()));
+  assert.equal(plain.got.length, 2, 'a sink without deliverNotice gets alerts only');
+  assert.deepEqual(got.map((g) => [g.event, g.delivery]), [['alert', a.id], ['comment.created', '0123456789abcdef'], ['alert', alert(3, '198.51.100.3').id]]);
+  assert.deepEqual((JSON.parse(got[1]!.body) as { comment: unknown }).comment, { body: 'patched' });
+  assert.equal(verifySignature('s', got[1]!.signature, got[1]!.body, Math.floor(Date.now() / 1000)), true);
   rmSync(dir, { recursive: true, force: true });
 });

@@ -5,7 +5,8 @@
 // artifacts/screenshots/ (CI keeps them) after the layout checks pass.
 
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import type { Page } from 'playwright-core';
@@ -16,6 +17,9 @@ import { api, freePort, tempDir, deliver, poll } from '../cli/up-helpers.js';
 import { chromiumMissing, launchChromium } from './browser.js';
 import { UserService } from '../../src/server/users.js';
 import { UserSqliteStore } from '../../src/store/sqlite/user-sqlite-store.js';
+import { ExposureService } from '../../src/exposure/exposure-service.js';
+import { ExposureSqliteStore } from '../../src/store/sqlite/exposure-sqlite-store.js';
+import { KbSqliteStore } from '../../src/store/sqlite/kb-sqlite-store.js';
 
 const SHOTS = 'artifacts/screenshots';
 /** Typed on the 4444 shell: markup, a javascript: link and a direction override, as an attacker may. */
@@ -171,3 +175,144 @@ test('dashboard in Chromium: sign in, see the live alert, drill down to the call
     await node.stop();
   }
 });
+
+/** An inventory whose first host's name and owner are attacker-style markup (a CSV anyone could hand in). */
+const HOSTILE_NAME = '<script>window.__pwned=4</script>';
+const HOSTILE_OWNER = '"><img src=x onerror="window.__pwned=5"> javascript:window.__pwned=6 \u202Eexe.txt';
+const csvCell = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+
+test('exposure in Chromium: overdue counts lead to the list, htmx filters, an analyst changes findings in bulk, a viewer and a forged post are refused; hostile inventory text stays text', { skip: chromiumMissing(), timeout: 120_000 }, async () => {
+  const dataDir = tempDir('web-exposure');
+  const httpPort = await freePort();
+  const config = loadConfig({ env: {}, flags: { dataDir, http: { host: '127.0.0.1', port: httpPort }, sensor: { ports: [135] }, log: { level: 'silent' } } });
+  const node = await startNode(config, { ephemeralPorts: true, sensorHosts: ['127.0.0.1'], logger: pino({ level: 'silent' }) });
+  const browser = await launchChromium();
+  try {
+    const users = new UserService(new UserSqliteStore(node.store.kysely), { now: () => Date.now() });
+    const andyPassword = await users.add('andy', 'analyst');
+    const veraPassword = await users.add('vera', 'viewer');
+    // Imported 60 days ago: every MS03-026-class finding (high: 30 days, critical: 15) is overdue now.
+    const inventory = join(dataDir, 'inventory.csv');
+    writeFileSync(inventory, [
+      'ip,hostname,owner,os,ports',
+      `10.40.0.5,${csvCell(HOSTILE_NAME)},${csvCell(HOSTILE_OWNER)},Windows XP,135`,
+      '10.40.0.6,filesrv01,windows-team,Windows XP,135;445',
+      '10.40.0.7,printsrv02,windows-team,Windows XP,135',
+    ].join('\n') + '\n');
+    const exposureStore = new ExposureSqliteStore(node.store.kysely);
+    await new ExposureService({ store: exposureStore, kb: new KbSqliteStore(node.store.kysely), clock: { now: () => Date.now() - 60 * 86_400_000 } }).importFiles([{ path: inventory }]);
+    const overdue = (await exposureStore.findingCounts(new Date().toISOString().slice(0, 10))).overdue;
+    assert.ok(overdue >= 3, `findings overdue: ${overdue}`);
+
+    const page = await browser.context.newPage();
+    const problems = watchProblems(page, node.httpAddress);
+    const base = `http://${node.httpAddress}`;
+    await signInAs(page, base, 'andy', andyPassword);
+
+    // The overview's overdue count leads to the list it counts.
+    const count = page.locator('#x-overdue');
+    assert.equal(await count.innerText(), String(overdue));
+    await Promise.all([page.waitForURL(/\/exposure\?overdue=yes$/), count.click()]);
+    await page.locator('#exposure-rows tbody tr').first().waitFor();
+    assert.equal(await page.locator('#exposure-rows tbody tr.overdue').count(), overdue);
+    await assertLaidOut(page, ['header.top nav', 'main h1', 'form.filters', 'table.findings', 'fieldset.bulk']);
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: `${SHOTS}/exposure.png`, fullPage: true });
+
+    // Hostile inventory text: the DOM text equals the input, nothing ran, no element came of it.
+    const ownerCells = await page.locator('#exposure-rows tbody td.untrusted bdi').allInnerTexts();
+    assert.ok(ownerCells.includes(HOSTILE_OWNER), `the owner shows as the text it is: ${JSON.stringify(ownerCells.slice(0, 3))}`);
+    await page.goto(`${base}/exposure?view=assets`);
+    const names = await page.locator('#exposure-rows tbody td.untrusted bdi').allInnerTexts();
+    assert.ok(names.includes(HOSTILE_NAME), `the host name shows as text: ${JSON.stringify(names.slice(0, 4))}`);
+    assert.equal(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined, 'no attacker script ran');
+    assert.equal(await page.locator('main img').count(), 0, 'no element came from inventory markup');
+    assert.equal(await page.locator('main a[href^="javascript:"]').count(), 0);
+    await assertLaidOut(page, ['table.assets']);
+
+    // Filters through htmx (only the table is replaced, the URL kept).
+    await page.goto(`${base}/exposure`);
+    await page.fill('input[name=owner]', 'windows-team');
+    await page.press('input[name=owner]', 'Enter');
+    await page.waitForURL(/owner=windows-team/);
+    await page.locator('#exposure-rows tbody tr', { hasText: HOSTILE_OWNER }).first().waitFor({ state: 'detached' }).catch(() => undefined);
+    const owners = await page.locator('#exposure-rows tbody tr td:nth-child(8)').allInnerTexts();
+    assert.ok(owners.length > 0 && owners.every((o) => o.trim() === 'windows-team'), JSON.stringify(owners));
+
+    // Bulk: check two findings, mark them risk-accepted with a note.
+    const boxes = page.locator('#exposure-rows input[name=ids]');
+    const ids = [await boxes.nth(0).getAttribute('value'), await boxes.nth(1).getAttribute('value')];
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.selectOption('fieldset.bulk select[name=status]', 'risk-accepted');
+    await page.fill('fieldset.bulk input[name=note]', 'segment isolated until the patch window');
+    await Promise.all([page.waitForURL(/changed=2/), page.click('#bulk-apply')]);
+    assert.match(await page.locator('#changed').innerText(), /2 findings changed/);
+    for (const id of ids) {
+      const r = await api<{ status: string; history: { by: string; note?: string }[] }>(node.httpAddress, node.token, `/api/v1/findings/${id}`);
+      assert.equal(r.body.status, 'risk-accepted');
+      assert.equal(r.body.history[0]?.by, 'andy');
+      assert.equal(r.body.history[0]?.note, 'segment isolated until the patch window');
+    }
+
+    // A finding's page: its history and a comment in its thread.
+    await page.goto(`${base}/exposure/findings/${ids[0]}`);
+    assert.match(await page.locator('#history').innerText(), /open → risk-accepted by andy/i);
+    await page.fill('#comment-body', 'CHG-2003-0811 opened for the patch.');
+    await page.click('.comment-form button[type=submit]');
+    await page.locator('.comment .body', { hasText: 'CHG-2003-0811' }).waitFor();
+    await assertLaidOut(page, ['#history', '#thread']);
+    assert.deepEqual(problems, [], 'no console error, failed request, dialog or off-node request');
+
+    // A form post without the CSRF token is refused, from the signed-in analyst's own page.
+    const forged = await page.evaluate(async (id) => (await fetch('/exposure/findings/bulk', {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `ids=${id}&status=fixed`,
+    })).status, ids[0]);
+    assert.equal(forged, 403);
+
+    // A viewer reads the list without checkboxes and is refused even with a valid token of its own.
+    await browser.context.clearCookies();
+    await signInAs(page, base, 'vera', veraPassword);
+    await page.goto(`${base}/exposure`);
+    await page.locator('#exposure-rows tbody tr').first().waitFor();
+    assert.equal(await page.locator('input[name=ids]').count(), 0);
+    assert.match(await page.locator('#exposure-rows').innerText(), /Your role may not change findings/);
+    const refused = await page.evaluate(async (id) => {
+      const body = (globalThis as unknown as { document: { body: { getAttribute(n: string): string | null } } }).document.body;
+      const token = (JSON.parse(body.getAttribute('hx-headers') ?? '{}') as Record<string, string>)['x-csrf-token'] ?? '';
+      return (await fetch('/exposure/findings/bulk', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${encodeURIComponent(token)}&ids=${id}&status=fixed` })).status;
+    }, ids[1]);
+    assert.equal(refused, 403);
+    assert.equal((await api<{ status: string }>(node.httpAddress, node.token, `/api/v1/findings/${ids[1]}`)).body.status, 'risk-accepted');
+  } finally {
+    await browser.close();
+    await node.stop();
+  }
+});
+
+/** Console errors, failed requests, dialogs and requests off the node, collected for one assertion. */
+function watchProblems(page: Page, httpAddress: string): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on('request', (r) => {
+    if (!r.url().startsWith(`http://${httpAddress}/`)) problems.push(`request off the node: ${r.url()}`);
+  });
+  return problems;
+}
+
+async function signInAs(page: Page, base: string, name: string, password: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=name]', name);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+}

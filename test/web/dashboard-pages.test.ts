@@ -5,26 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { dashboardFixture, HOSTILE, TOKEN, type DashboardFixture } from './dashboard-fixture.js';
-
-const bearer = { authorization: `Bearer ${TOKEN}` };
-
-/** Sign in through the form; returns the cookie header and the page's CSRF token. */
-async function signIn(f: DashboardFixture, name = 'Ana Analyst', password = TOKEN): Promise<{ cookie: string; csrf: string }> {
-  const r = await f.app.inject({ method: 'POST', url: '/login', payload: enc({ password, name, next: '/alerts' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  assert.equal(r.statusCode, 303, r.body);
-  const set = String(r.headers['set-cookie']);
-  const cookie = /^(vigil_session=[^;]+)/.exec(set)?.[1];
-  assert.ok(cookie, set);
-  const page = await f.app.inject({ url: '/', headers: { cookie } });
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
-  assert.ok(csrf, 'the page carries a CSRF token');
-  return { cookie, csrf };
-}
-
-/** light-my-request sends an object payload as JSON whatever the content type: encode forms ourselves. */
-const enc = (o: Record<string, string>): string => new URLSearchParams(o).toString();
-
-const form = (cookie: string, extra: Record<string, string> = {}) => ({ cookie, 'content-type': 'application/x-www-form-urlencoded', ...extra });
+import { bearer, enc, form, signIn } from './web-inject.js';
 
 describe('dashboard pages', () => {
   let f: DashboardFixture;
@@ -93,7 +74,9 @@ describe('dashboard pages', () => {
       ['/vulns', /CVE-2003-0352/],
       ['/vulns/CVE-2003-0352', /Seen by the sensors/],
       ['/advisories', /Advisories/],
-      ['/exposure', /exposure module/],
+      ['/exposure', /overdue first/],
+      ['/exposure?view=assets', /10\.20\.0\.6/],
+      [`/exposure/findings/${f.findingIds.current}`, /CVE-2003-0352<\/a> on <bdi class="untrusted">10\.20\.0\.6/],
       ['/what-if', /<option value="witty">/],
     ];
     for (const [url, want] of pages) {

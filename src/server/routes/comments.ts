@@ -1,5 +1,5 @@
-// /api/v1/comments: the discussion threads of alerts, vulnerabilities and advisories for scripts (the
-// dashboard writes the same threads): list one thread, post, edit, delete. Bodies bounded by COMMENT_LIMITS.
+// /api/v1/comments: the discussion threads of alerts, vulnerabilities, advisories and findings for
+// scripts (the dashboard writes the same threads): list one thread, post, edit, delete. Bodies bounded by COMMENT_LIMITS.
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { Clock } from '../../core/clock.js';
@@ -11,7 +11,7 @@ import { API_PREFIX, type RoutePlugin } from '../route-plugin.js';
 import { authErrors } from '../schemas.js';
 
 const str = { type: 'string' } as const;
-const SUBJECTS = ['alert', 'vuln', 'advisory'] as const;
+const SUBJECTS = ['alert', 'vuln', 'advisory', 'finding'] as const;
 const subjectId = { type: 'string', minLength: 1, maxLength: COMMENT_LIMITS.maxSubjectIdChars, pattern: '^[A-Za-z0-9#._+:-]+$' } as const;
 const body = { type: 'string', minLength: 1, maxLength: COMMENT_LIMITS.maxBodyChars } as const;
 const author = { type: 'string', minLength: 1, maxLength: COMMENT_LIMITS.maxAuthorChars, pattern: '^[\\p{L}\\p{N} ._@-]+$' } as const;
@@ -34,6 +34,22 @@ export interface CommentRouteDeps {
 }
 
 const withTime = (c: Comment): Comment & { time: string } => ({ ...c, time: rfc3339Micro(c.ts) });
+
+/** What receivers (webhooks) are told of a new comment: the comment as the API shows it, and where
+ * its thread is when the node knows its public address. `id` is the comment's (receivers deduplicate on it). */
+export interface CommentCreatedEvent {
+  readonly event: 'comment.created';
+  readonly id: string;
+  readonly ts: number;
+  readonly time: string;
+  readonly comment: Comment & { time: string };
+  readonly url?: string;
+}
+
+export function commentCreatedEvent(c: Comment, url?: string): CommentCreatedEvent {
+  const comment = withTime(c);
+  return { event: 'comment.created', id: c.id, ts: c.ts, time: comment.time, comment, ...(url !== undefined ? { url } : {}) };
+}
 
 export function commentRoutes(deps: CommentRouteDeps): FastifyPluginAsync {
   return async (app) => {

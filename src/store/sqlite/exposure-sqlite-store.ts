@@ -78,6 +78,14 @@ export class ExposureSqliteStore {
     if (q.owner !== undefined) sel = sel.where(hasFact('owner', q.owner));
     if (q.tag !== undefined) sel = sel.where(hasFact('tag', q.tag));
     if (q.compromised !== undefined) sel = sel.where('a.compromised', q.compromised ? 'is not' : 'is', null);
+    if (q.service !== undefined) sel = sel.where(hasFact('service', q.service));
+    if (q.findingStatus !== undefined && q.findingStatus.length > 0) {
+      const statuses = q.findingStatus;
+      sel = sel.where(sql<boolean>`exists (select 1 from exposure_findings x where x.asset_id = a.id and x.status in (${sql.join(statuses)}))`);
+    }
+    if (q.overdueOn !== undefined) {
+      sel = sel.where(sql<boolean>`exists (select 1 from exposure_findings x where x.asset_id = a.id and x.status in ('open', 'reopened') and x.due_date < ${q.overdueOn})`);
+    }
     const total = Number((await sel.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     const rows = await sel.selectAll('a').orderBy('a.first_seen').orderBy('a.id').limit(clampLimit(q.limit, 100, 10_000)).offset(Math.max(q.offset ?? 0, 0)).execute();
     if (rows.length === 0) return { total, items: [] };
@@ -100,7 +108,9 @@ export class ExposureSqliteStore {
     if (q.vulnId !== undefined) sel = sel.where('vuln_id', '=', q.vulnId);
     if (q.overdueOn !== undefined) sel = sel.where('status', 'in', ['open', 'reopened']).where('due_date', '<', q.overdueOn);
     const total = Number((await sel.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    const rows = await sel.select('record').orderBy('priority', 'desc').orderBy('due_date').orderBy('id')
+    const ordered = q.overdueFirstOn === undefined ? sel
+      : sel.orderBy(sql`case when status in ('open', 'reopened') and due_date < ${q.overdueFirstOn} then 0 else 1 end`);
+    const rows = await ordered.select('record').orderBy('priority', 'desc').orderBy('due_date').orderBy('id')
       .limit(clampLimit(q.limit, 100, 10_000)).offset(Math.max(q.offset ?? 0, 0)).execute();
     return { total, items: rows.map((r) => JSON.parse(r.record) as Finding) };
   }

@@ -1,5 +1,5 @@
-// "Have your say": post, edit and delete comments in the thread of an alert, vulnerability or
-// advisory. Authors edit and delete their own; an admin may delete any (moderation). Bodies are
+// "Have your say": post, edit and delete comments in the thread of an alert, vulnerability,
+// advisory or finding. Authors edit and delete their own; an admin may delete any (moderation). Bodies are
 // bounded (COMMENT_LIMITS) and shown as text only.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -9,7 +9,7 @@ import { COMMENT_LIMITS } from '../../store/comments.js';
 import { mayWrite } from '../web-sessions.js';
 import type { WebContext } from '../web-context.js';
 
-const THREAD_SUBJECTS = ['alert', 'vuln', 'advisory'] as const;
+const THREAD_SUBJECTS = ['alert', 'vuln', 'advisory', 'finding'] as const;
 const subjectIdPattern = '^[A-Za-z0-9#._+:-]+$';
 
 interface PostBody { subject: CommentSubject; subjectId: string; body: string; _csrf?: string }
@@ -17,13 +17,14 @@ interface PostBody { subject: CommentSubject; subjectId: string; body: string; _
 /** Where a thread's page is, which is also where a plain form post returns to. */
 export function threadPage(subject: CommentSubject, id: string): string {
   const seg = encodeURIComponent(id);
-  return subject === 'alert' ? `/alerts/${seg}` : subject === 'vuln' ? `/vulns/${seg}` : subject === 'advisory' ? `/advisories/${seg}` : `/exposure`;
+  return subject === 'alert' ? `/alerts/${seg}` : subject === 'vuln' ? `/vulns/${seg}` : subject === 'advisory' ? `/advisories/${seg}` : `/exposure/findings/${seg}`;
 }
 
 async function subjectExists(ctx: WebContext, subject: CommentSubject, id: string): Promise<boolean> {
   if (subject === 'alert') return (await ctx.deps.alerts.getAlert(id)) !== undefined;
   if (subject === 'vuln') return (await ctx.deps.kb?.getVulnerability(id)) !== undefined;
   if (subject === 'advisory') return (await ctx.deps.kb?.getAdvisory(id)) !== undefined;
+  if (subject === 'finding') return (await ctx.deps.exposure?.store.getFinding(id)) !== undefined;
   return false;
 }
 

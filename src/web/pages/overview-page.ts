@@ -1,13 +1,16 @@
 // The first screen: per sensor port, connections and sources per hour over 7 days with surge alarms
 // marked and a trend score against the 30-day baseline (DShield's port trends); open alerts grouped
-// by detector and rule; sensor health; knowledge-base freshness; exposure (once src/exposure lands).
+// by detector and rule; sensor health; knowledge-base freshness; exposure (hosts with RPC exposed,
+// vulnerable, overdue), each number a link to the Exposure page filtered accordingly.
 
 import type { FastifyInstance } from 'fastify';
+import { isoDay } from '../../exposure/finding-policy.js';
 import { NVD_STATE_KEY } from '../../kb/import/nvd-sync.js';
 import type { PortStatsBucket } from '../../store/store.js';
 import { portChart, type ChartPoint } from '../svg-chart.js';
 import type { RuleCount, WebDeps } from '../web-deps.js';
 import type { WebContext } from '../web-context.js';
+import { RPC_SERVICE } from './exposure-page.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -26,9 +29,9 @@ export interface PortRow {
 export function overviewRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.get('/', async (request, reply) => {
     const now = ctx.deps.clock.now();
-    const [ports, groups, health, kb] = await Promise.all([portRows(ctx.deps, now), openAlertGroups(ctx.deps), sensorHealth(ctx.deps), kbFreshness(ctx.deps)]);
+    const [ports, groups, health, kb, exposure] = await Promise.all([portRows(ctx.deps, now), openAlertGroups(ctx.deps), sensorHealth(ctx.deps), kbFreshness(ctx.deps), exposureSummary(ctx.deps, now)]);
     const openTotal = groups.reduce((n, g) => n + g.count, 0);
-    return ctx.pages.send(request, reply, 'overview', 'overview', 'Overview', { now, ports, groups, openTotal, health, kb });
+    return ctx.pages.send(request, reply, 'overview', 'overview', 'Overview', { now, ports, groups, openTotal, health, kb, exposure, rpcService: RPC_SERVICE });
   });
 }
 
@@ -130,4 +133,32 @@ async function kbFreshness(deps: WebDeps): Promise<{ vulns: number; kev: number;
     kb.searchVulns({ limit: 1 }), kb.searchVulns({ kev: true, limit: 1 }), kb.getKbState(NVD_STATE_KEY), kb.listAdvisories(),
   ]);
   return { vulns: all.total, kev: kev.total, ...(nvdSync !== undefined ? { nvdSync } : {}), advisories: advisories.length };
+}
+
+export interface ExposureSummary {
+  readonly assets: number;
+  /** Assets with the RPC endpoint mapper (tcp/135) open. */
+  readonly rpcExposed: number;
+  /** Assets with an open or reopened finding. */
+  readonly vulnerable: number;
+  /** Assets with an overdue finding, and the overdue findings. */
+  readonly overdueAssets: number;
+  readonly overdueFindings: number;
+  readonly unresolvedFindings: number;
+}
+
+/** Counts only (each a COUNT through the store port's filters); undefined without exposure data. */
+async function exposureSummary(deps: WebDeps, now: number): Promise<ExposureSummary | undefined> {
+  const store = deps.exposure?.store;
+  if (!store) return undefined;
+  const today = isoDay(now);
+  const [assets, rpc, vulnerable, overdueAssets, counts] = await Promise.all([
+    store.listAssets({ limit: 1 }), store.listAssets({ service: RPC_SERVICE, limit: 1 }),
+    store.listAssets({ findingStatus: ['open', 'reopened'], limit: 1 }), store.listAssets({ overdueOn: today, limit: 1 }),
+    store.findingCounts(today),
+  ]);
+  return {
+    assets: assets.total, rpcExposed: rpc.total, vulnerable: vulnerable.total, overdueAssets: overdueAssets.total,
+    overdueFindings: counts.overdue, unresolvedFindings: counts.byStatus.open + counts.byStatus.reopened,
+  };
 }
