@@ -191,6 +191,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'Bound of a sensor\'s disk spool (`<dataDir>/fleet-spool`) while the hub is unreachable; past it new sessions are refused and counted (vigil_fleet_spool_dropped_total, and the sensor\'s dropped-output counter).' },
   { path: 'fleet.streamMaxAgeDays', env: 'VIGIL_FLEET_STREAM_MAX_AGE_DAYS', type: { kind: 'int', min: 1, max: 3650 }, default: 7,
     doc: 'Days the hub\'s JetStream stream keeps messages, consumed or not (what a new hub, or a hub restored from backup, can replay).' },
+  { path: 'fleet.silentAfterSeconds', env: 'VIGIL_FLEET_SILENT_AFTER_SECONDS', type: { kind: 'int', min: 0, max: 604_800 }, default: 120,
+    doc: 'A hub raises a `fleet` alert (rule `fleet_sensor_silent`) when a sensor it has heard from sends nothing, not even its 10-second heartbeat, for this long; 0 turns it off.' },
   { path: 'alerts.minSeverity', env: 'VIGIL_ALERTS_MIN_SEVERITY', type: { kind: 'enum', values: SEVERITIES }, default: 'low',
     doc: 'Alerts below this severity are stored by no sink and sent nowhere (engine anomalies of severity `info` stay as session data).' },
   { path: 'alerts.suppressSeconds', env: 'VIGIL_ALERTS_SUPPRESS_SECONDS', type: { kind: 'int-map' }, default: {},

@@ -124,6 +124,7 @@ export interface FleetConfig {
   readonly tlsCaFile: string;
   readonly spoolMaxMb: number;
   readonly streamMaxAgeDays: number;
+  readonly silentAfterSeconds: number;
 }
 
 /** The detect.* keys: the allowlist, and each detector's thresholds by name (checked by its resolveLimits). */

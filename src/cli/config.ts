@@ -174,6 +174,7 @@ function build(m: Map<string, unknown>, cwd: string): VigilConfig {
       tlsCaFile: get('fleet.tlsCaFile'),
       spoolMaxMb: get('fleet.spoolMaxMb'),
       streamMaxAgeDays: get('fleet.streamMaxAgeDays'),
+      silentAfterSeconds: get('fleet.silentAfterSeconds'),
     },
     alerts: {
       minSeverity: get('alerts.minSeverity'),

@@ -10,6 +10,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { AppError } from '../core/errors.js';
 import { ensurePrivateDir } from '../core/private-files.js';
 import type { DetectionService } from '../detect/detection-service.js';
+import { sensorSilentAlert } from '../detect/fleet-silence-alert.js';
 import { registerHubMetrics, registerPublisherMetrics } from '../fleet/fleet-metrics.js';
 import { FleetHub } from '../fleet/hub-consumer.js';
 import { SENSOR_NAME } from '../fleet/fleet-wire.js';
@@ -145,7 +146,12 @@ export async function startFleetHub(config: VigilConfig, opts: FleetStartOptions
     if (created) opts.onTokenCreated?.(token, path);
     const services = await startNodeServices(config, { store: local, registry, logger: logger.child({ module: 'detect' }), httpAddress: `${config.http.host}:${config.http.port}`, token: tokenReader(dataDir), sessions: store });
     detection = services.detection;
-    hub = await FleetHub.start({ nats: natsOptions(config), store, streamMaxAgeDays: config.fleet.streamMaxAgeDays, onEvents: services.onEvents, logger: logger.child({ module: 'fleet' }) });
+    const raise = services.detection;
+    hub = await FleetHub.start({
+      nats: natsOptions(config), store, streamMaxAgeDays: config.fleet.streamMaxAgeDays, onEvents: services.onEvents, logger: logger.child({ module: 'fleet' }),
+      silentAfterMs: config.fleet.silentAfterSeconds * 1000,
+      onSilent: (s) => raise.raise([sensorSilentAlert({ sensor: s.sensor, lastSeen: s.lastSeen, silentForMs: s.silentForMs, now: Date.now(), ...(s.health.version !== undefined && { version: s.health.version }), ...(s.health.spoolBytes !== undefined && { spoolBytes: s.health.spoolBytes }) })]),
+    });
     registerHubMetrics(registry, hub);
     app = await buildServer({ store, registry, token: tokenReader(dataDir), routes: services.routes, logger: logger.child({ module: 'http' }) });
     await app.listen({ host: config.http.host, port: config.http.port }).catch((e: unknown) => {

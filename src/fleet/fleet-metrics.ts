@@ -39,6 +39,7 @@ export function registerHubMetrics(registry: Registry, hub: FleetHub): void {
     });
   };
   perSensor('vigil_fleet_sensor_last_seen_seconds', 'When the hub last received a message from the sensor (epoch seconds): alert on time() - this', (h) => h.lastSeen / 1000);
+  perSensor('vigil_fleet_sensor_silent', 'Whether the hub calls the sensor silent (1): nothing heard for fleet.silentAfterSeconds', (h) => (h.silentSince !== undefined ? 1 : 0));
   perSensor('vigil_fleet_sensor_lag_seconds', 'Broker-to-hub-commit delay of the sensor\'s last message', (h) => h.lagMs / 1000);
   perSensor('vigil_fleet_sensor_sessions_total', 'Sessions received from the sensor', (h) => h.sessions);
   perSensor('vigil_fleet_sensor_events_total', 'Events received from the sensor', (h) => h.events);

@@ -31,7 +31,19 @@ export interface HubOptions {
   readonly onEvents?: (events: readonly VigilEvent[]) => void;
   /** Sessions newly stored, after commit. */
   readonly onSessions?: (sessions: readonly SessionRecord[]) => void;
+  /** A sensor heard from (message or heartbeat) but not for this long is silent; 0 or absent = never. */
+  readonly silentAfterMs?: number;
+  /** Called once when a sensor falls silent, and again only after it spoke and fell silent anew. */
+  readonly onSilent?: (silence: SensorSilence) => void;
   readonly logger?: Logger;
+}
+
+/** One sensor falling silent: what the hub last knew of it. */
+export interface SensorSilence {
+  readonly sensor: string;
+  readonly lastSeen: number;
+  readonly silentForMs: number;
+  readonly health: Readonly<SensorHealth>;
 }
 
 /** What the hub knows of one sensor from its messages. */
@@ -46,6 +58,8 @@ export interface SensorHealth {
   spoolBytes?: number;
   dropped?: number;
   lastHeartbeat?: number;
+  /** Since when the hub has called the sensor silent (cleared when it speaks again). */
+  silentSince?: number;
 }
 
 export interface HubStats {
@@ -71,6 +85,7 @@ export class FleetHub {
   private loop: Promise<void> | undefined;
   private stopWaiting: (() => void) | undefined;
   private messages: ConsumerMessages | undefined;
+  private silenceTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly opts: HubOptions,
@@ -90,12 +105,14 @@ export class FleetHub {
     }
     hub.loop = hub.consumeLoop();
     hub.listenHeartbeats();
+    hub.watchSilence();
     return hub;
   }
 
   /** Stop pulling, finish the batch in hand (committed and acked), close the connection. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.silenceTimer) clearInterval(this.silenceTimer);
     this.stopWaiting?.();
     await this.messages?.close();
     await this.loop;
@@ -115,9 +132,40 @@ export class FleetHub {
         h.dropped = d.beat.dropped;
         h.lastHeartbeat = Date.now();
         h.lastSeen = Math.max(h.lastSeen, h.lastHeartbeat);
+        this.heard(d.sensor, h);
       },
     });
     void sub.closed.catch(() => undefined);
+  }
+
+  /**
+   * Look at every followed sensor a few times per silence period. Heartbeats come every 10 s from a
+   * live sensor even when nobody knocks on its ports, so silence means a dead sensor, its link, or
+   * a revoked credential, not a quiet network. Only sensors heard from since this hub started are
+   * followed: a hub restarted while a sensor is down learns of it when it returns.
+   */
+  private watchSilence(): void {
+    const after = this.opts.silentAfterMs ?? 0;
+    if (after <= 0 || !this.opts.onSilent) return;
+    this.silenceTimer = setInterval(() => this.checkSilence(Date.now()), Math.max(100, Math.min(after / 4, 30_000)));
+    this.silenceTimer.unref();
+  }
+
+  /** Report each sensor that went silent since the last look (exposed for tests with their own clock). */
+  checkSilence(now: number): SensorSilence[] {
+    const after = this.opts.silentAfterMs ?? 0;
+    const found: SensorSilence[] = [];
+    if (after <= 0) return found;
+    for (const [sensor, h] of this.sensors) {
+      if (h.silentSince !== undefined || h.lastSeen === 0 || now - h.lastSeen < after) continue;
+      h.silentSince = now;
+      found.push({ sensor, lastSeen: h.lastSeen, silentForMs: now - h.lastSeen, health: { ...h } });
+    }
+    for (const s of found) {
+      this.logger.warn({ sensor: s.sensor, lastSeen: new Date(s.lastSeen).toISOString() }, 'fleet hub: sensor silent');
+      this.opts.onSilent?.(s);
+    }
+    return found;
   }
 
   /** The sensor's health record, created on first sight, within MAX_TRACKED_SENSORS. */
@@ -292,11 +340,19 @@ export class FleetHub {
     msg.nak(1000);
   }
 
+  /** A silent sensor that speaks again is followed anew (its next silence is reported again). */
+  private heard(sensor: string, h: SensorHealth): void {
+    if (h.silentSince === undefined) return;
+    this.logger.info({ sensor, silentForMs: h.lastSeen - h.silentSince }, 'fleet hub: sensor speaks again');
+    delete h.silentSince;
+  }
+
   private touch(sensor: string, msg: JsMsg, sessions: number, events: number): void {
     const h = this.health(sensor);
     if (!h) return;
     const now = Date.now();
     h.lastSeen = now;
+    this.heard(sensor, h);
     h.sessions += sessions;
     h.events += events;
     h.lagMs = Math.max(0, now - Math.floor(msg.info.timestampNanos / 1_000_000));

@@ -22,9 +22,9 @@ describe('fleet hub detection over all sensors', { skip }, () => {
   before(async () => {
     ctx.dir = mkdtempSync(join(tmpdir(), 'vigil-fleet-detect-'));
     ctx.nats = await NatsServer.start();
-    const config = loadConfig({ env: {}, flags: { dataDir: join(ctx.dir, 'hub'), http: { host: '127.0.0.1', port: await freePort() }, fleet: { role: 'hub', url: ctx.nats.url }, log: { level: 'silent' } } });
+    const config = loadConfig({ env: {}, flags: { dataDir: join(ctx.dir, 'hub'), http: { host: '127.0.0.1', port: await freePort() }, fleet: { role: 'hub', url: ctx.nats.url, silentAfterSeconds: 1 }, log: { level: 'silent' } } });
     ctx.hub = await startFleetHub(config, { logger: pino({ level: 'silent' }) });
-    for (const name of ['east', 'west']) ctx.pubs.push(FleetPublisher.start({ sensor: name, nats: { url: ctx.nats.url }, spoolDir: join(ctx.dir, name) }));
+    for (const name of ['east', 'west']) ctx.pubs.push(FleetPublisher.start({ sensor: name, nats: { url: ctx.nats.url }, spoolDir: join(ctx.dir, name), heartbeatMs: 200 }));
   });
   after(async () => {
     for (const p of ctx.pubs) await p.close();
@@ -48,5 +48,28 @@ describe('fleet hub detection over all sensors', { skip }, () => {
     }
     assert.equal(hub.hub.stats.eventsStored, 6);
     assert.deepEqual(items.map((a) => a.src), ['203.0.113.7'], 'one scanner from the merged evidence, none for the source seen twice');
+  });
+
+  it('raises one fleet_sensor_silent alert for a sensor that stops, none for those that beat, and follows it again when it returns', async () => {
+    const hub = ctx.hub!;
+    const north = FleetPublisher.start({ sensor: 'north', nats: { url: ctx.nats!.url }, spoolDir: join(ctx.dir, 'north'), heartbeatMs: 200 });
+    while (!hub.hub.sensors.has('north')) await new Promise((r) => setTimeout(r, 20));
+    await north.close();
+    type Item = { rule: string; title: string; evidence: { sensor?: string } };
+    let items: Item[] = [];
+    for (let i = 0; i < 200 && items.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      items = (await api<{ items: Item[] }>(hub.httpAddress, hub.token, '/api/v1/alerts?rule=fleet_sensor_silent')).body.items;
+    }
+    // a few more silence periods: still one alert, and the beating sensors never fell silent
+    await new Promise((r) => setTimeout(r, 1500));
+    items = (await api<{ items: Item[] }>(hub.httpAddress, hub.token, '/api/v1/alerts?rule=fleet_sensor_silent')).body.items;
+    assert.deepEqual(items.map((a) => a.evidence.sensor), ['north'], items.map((a) => a.title).join('; '));
+    assert.match(items[0].title, /^sensor north silent for \d+ s/);
+    assert.equal(hub.hub.sensors.get('north')?.silentSince !== undefined, true);
+    const back = FleetPublisher.start({ sensor: 'north', nats: { url: ctx.nats!.url }, spoolDir: join(ctx.dir, 'north'), heartbeatMs: 200 });
+    ctx.pubs.push(back);
+    for (let i = 0; i < 200 && hub.hub.sensors.get('north')?.silentSince !== undefined; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(hub.hub.sensors.get('north')?.silentSince, undefined, 'a sensor that speaks again is no longer silent');
   });
 });
