@@ -29,7 +29,8 @@ const SESSIONS = Number(process.env.VIGIL_BENCH_WEB_SESSIONS ?? 1_000_000);
 const ALERTS = 10_000;
 const ASSETS = 10_000;
 const DAY = 86_400_000;
-const REQUESTS = 60;
+const REQUESTS = Number(process.env.VIGIL_BENCH_WEB_REQUESTS ?? 60);
+const progress = (m: string): void => void process.stderr.write(`bench web: ${m}\n`);
 const TOKEN = 'vgl_bench-token-0123456789';
 const HOUR = 3_600_000;
 
@@ -93,7 +94,9 @@ export async function run(): Promise<string> {
   try {
     const t0 = performance.now();
     for (let i = 0; i < SESSIONS; i += 2000) await store.saveSessions(Array.from({ length: Math.min(2000, SESSIONS - i) }, (_, k) => session(i + k, now)));
+    progress(`${SESSIONS} sessions seeded in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     for (let i = 0; i < ALERTS; i++) await alerts.saveAlert(alert(i, now));
+    progress('alerts seeded');
     // Assets through the exposure service (as `vigil assets import` does): the first half imported 40
     // days ago (their findings overdue), the rest today, in batches of 1000 hosts.
     const seedClock = new ManualClock(now - 40 * DAY);
@@ -102,6 +105,7 @@ export async function run(): Promise<string> {
       seedClock.set(i < ASSETS / 2 ? now - 40 * DAY : now);
       await exposure.ingest(Array.from({ length: Math.min(1000, ASSETS - i) }, (_, k) => inventoryRow(i + k, seedClock.now())));
     }
+    progress('assets seeded');
     const findings = (await exposureStore.listFindings({ limit: 1 }));
     const findingId = findings.items[0]!.id;
     const seedSecs = (performance.now() - t0) / 1000;
@@ -111,7 +115,8 @@ export async function run(): Promise<string> {
       '/exposure', '/exposure?overdue=yes', '/exposure?owner=team-3&status=all', '/exposure?view=assets', '/exposure?view=assets&service=tcp%2F135&overdue=yes', `/exposure/findings/${findingId}`];
     const rows: string[] = [];
     for (const path of paths) {
-      await get(port, path); // warm-up: template compile, statement cache
+      const first = await get(port, path); // warm-up: template compile, statement cache
+      progress(`${path}: first request ${first.toFixed(0)} ms`);
       const lat: number[] = [];
       for (let r = 0; r < REQUESTS; r++) lat.push(await get(port, path));
       rows.push(`| \`${path}\` | ${pct(lat, 0.5).toFixed(1)} | ${pct(lat, 0.95).toFixed(1)} | ${pct(lat, 0.95) < 200 ? 'yes' : '**no**'} |`);

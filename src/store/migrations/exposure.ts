@@ -40,10 +40,21 @@ async function up0300(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('exposure_findings_owner').on('exposure_findings').column('owner').execute();
 }
 
+/** "Assets with an open (or overdue) finding": one seek per asset. Without it the planner answered
+ * the per-asset EXISTS from the status/due index and walked every open finding for each asset. */
+async function up0301(db: Kysely<unknown>): Promise<void> {
+  await db.schema.createIndex('exposure_findings_asset_status_due').on('exposure_findings').columns(['asset_id', 'status', 'due_date']).execute();
+}
+
+async function down0301(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('exposure_findings_asset_status_due').ifExists().execute();
+}
+
 async function down0300(db: Kysely<unknown>): Promise<void> {
   for (const t of ['exposure_findings', 'exposure_facts', 'exposure_assets']) await sql`DROP TABLE IF EXISTS ${sql.table(t)}`.execute(db);
 }
 
 export const exposureMigrations: Record<string, Migration> = {
   '0300_exposure': { up: up0300, down: down0300 },
+  '0301_exposure_findings_by_asset': { up: up0301, down: down0301 },
 };
