@@ -47,6 +47,19 @@ describe('exposure page', () => {
     assert.equal(bad.statusCode, 400);
   });
 
+  it('a vulnerability page names the assets that have it, overdue first, and links to all of them', async () => {
+    const r = await f.app.inject({ url: '/vulns/CVE-2003-0352', headers: bearer });
+    assert.equal(r.statusCode, 200);
+    const unresolved = await f.exposure.listFindings({ vulnId: 'CVE-2003-0352', status: ['open', 'reopened'], limit: 100 });
+    assert.ok(unresolved.total > 0);
+    assert.match(r.body, new RegExp(`${unresolved.total} assets? with an open finding`));
+    const listed = rowIds(r.body);
+    assert.deepEqual([...listed].sort(), unresolved.items.map((x) => x.id).sort(), 'each unresolved finding of this vulnerability, linked');
+    assert.equal(listed[0], f.findingIds.overdue, 'the overdue one first');
+    assert.match(r.body, /href="\/exposure\?cve=CVE-2003-0352&amp;status=unresolved"/);
+    assert.doesNotMatch(r.body, /<img src=x/, 'hostile asset names stay text');
+  });
+
   it('the asset view filters by service, vulnerable and overdue; the overview counts link to exactly those lists', async () => {
     const overview = await f.app.inject({ url: '/', headers: bearer });
     const link = (id: string): { href: string; n: number } => {

@@ -41,12 +41,19 @@ async function up0300(db: Kysely<unknown>): Promise<void> {
 }
 
 /** "Assets with an open (or overdue) finding": one seek per asset. Without it the planner answered
- * the per-asset EXISTS from the status/due index and walked every open finding for each asset. */
+ * the per-asset EXISTS from the status/due index and walked every open finding for each asset.
+ * And finding lists in their order, so that a page does not sort every finding. */
 async function up0301(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('exposure_findings_asset_status_due').on('exposure_findings').columns(['asset_id', 'status', 'due_date']).execute();
+  // finding lists in their order (priority, due date, id): a page is an index walk to its limit
+  await db.schema.createIndex('exposure_findings_order').on('exposure_findings').columns(['priority desc', 'due_date', 'id']).execute();
+  // a vulnerability's findings (its page, the feed watcher's "open findings of this CVE")
+  await db.schema.createIndex('exposure_findings_vuln_status_due').on('exposure_findings').columns(['vuln_id', 'status', 'due_date']).execute();
 }
 
 async function down0301(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('exposure_findings_vuln_status_due').ifExists().execute();
+  await db.schema.dropIndex('exposure_findings_order').ifExists().execute();
   await db.schema.dropIndex('exposure_findings_asset_status_due').ifExists().execute();
 }
 

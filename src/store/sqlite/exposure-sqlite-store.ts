@@ -103,18 +103,42 @@ export class ExposureSqliteStore {
   }
 
   async listFindings(q: FindingQuery = {}): Promise<{ total: number; items: Finding[] }> {
-    let sel = this.db.selectFrom('exposure_findings');
-    if (q.status !== undefined && q.status.length > 0) sel = sel.where('status', 'in', [...q.status]);
-    if (q.owner !== undefined) sel = sel.where('owner', '=', q.owner);
-    if (q.assetId !== undefined) sel = sel.where('asset_id', '=', q.assetId);
-    if (q.vulnId !== undefined) sel = sel.where('vuln_id', '=', q.vulnId);
-    if (q.overdueOn !== undefined) sel = sel.where('status', 'in', ['open', 'reopened']).where('due_date', '<', q.overdueOn);
-    const total = Number((await sel.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    const ordered = q.overdueFirstOn === undefined ? sel
-      : sel.orderBy(sql`case when status in ('open', 'reopened') and due_date < ${q.overdueFirstOn} then 0 else 1 end`);
-    const rows = await ordered.select('record').orderBy('priority', 'desc').orderBy('due_date').orderBy('id')
-      .limit(clampLimit(q.limit, 100, 10_000)).offset(Math.max(q.offset ?? 0, 0)).execute();
-    return { total, items: rows.map((r) => JSON.parse(r.record) as Finding) };
+    // Two shapes of the same filter. Counting takes the status/due index. A page walks
+    // exposure_findings_order (migration 0301) to its limit instead of sorting every finding with
+    // its record: `+status`, `+due_date` (SQLite's unary plus) keep the planner off the status index,
+    // which it would otherwise prefer and then sort (95 ms against 1 ms for 60,000 findings).
+    // An asset's or a vulnerability's findings have their own index and are few to sort; an owner's
+    // are many (a twentieth of 60,000 in the bench: 108 ms sorted, 65 ms walked).
+    const walkOrder = q.assetId === undefined && q.vulnId === undefined;
+    const filtered = (forPage: boolean, overdueFirst?: 'overdue' | 'rest') => {
+      const st = forPage && walkOrder ? sql.raw('+status') : sql.raw('status');
+      const due = forPage && walkOrder ? sql.raw('+due_date') : sql.raw('due_date');
+      let sel = this.db.selectFrom('exposure_findings');
+      if (q.status !== undefined && q.status.length > 0) sel = sel.where(sql<boolean>`${st} in (${sql.join([...q.status])})`);
+      if (q.owner !== undefined) sel = sel.where('owner', '=', q.owner);
+      if (q.assetId !== undefined) sel = sel.where('asset_id', '=', q.assetId);
+      if (q.vulnId !== undefined) sel = sel.where('vuln_id', '=', q.vulnId);
+      if (q.overdueOn !== undefined) sel = sel.where(sql<boolean>`${st} in ('open', 'reopened') and ${due} < ${q.overdueOn}`);
+      if (overdueFirst !== undefined && q.overdueFirstOn !== undefined) {
+        const overdue = sql<boolean>`(${st} in ('open', 'reopened') and ${due} < ${q.overdueFirstOn})`;
+        sel = sel.where(overdueFirst === 'overdue' ? overdue : sql<boolean>`not ${overdue}`);
+      }
+      return sel;
+    };
+    const count = async (overdueFirst?: 'overdue'): Promise<number> =>
+      Number((await filtered(false, overdueFirst).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const page = async (limit: number, offset: number, overdueFirst?: 'overdue' | 'rest'): Promise<Finding[]> => limit <= 0 ? [] : (await filtered(true, overdueFirst).select('record')
+      .orderBy('priority', 'desc').orderBy('due_date').orderBy('id').limit(limit).offset(offset).execute()).map((r) => JSON.parse(r.record) as Finding);
+    const limit = clampLimit(q.limit, 100, 10_000);
+    const offset = Math.max(q.offset ?? 0, 0);
+    const total = await count();
+    if (q.overdueFirstOn === undefined) return { total, items: await page(limit, offset) };
+    // overdue first: the overdue part, then the rest, each in priority order (one ORDER BY on a
+    // CASE would sort them all)
+    const nOverdue = await count('overdue');
+    const first = offset < nOverdue ? await page(limit, offset, 'overdue') : [];
+    const rest = await page(limit - first.length, Math.max(0, offset - nOverdue), 'rest');
+    return { total, items: [...first, ...rest] };
   }
 
   /** Assets (facts replaced whole) and findings in one transaction, in multi-row statements (each

@@ -156,7 +156,8 @@ function labelOf(v: AssetView | undefined, id: string): string {
   return v?.addresses[0] ?? v?.names[0] ?? v?.macs[0] ?? id;
 }
 
-async function assetLabels(exposure: WebExposure, findings: readonly Finding[]): Promise<Map<string, string>> {
+/** Each finding's asset as people name it (its best name or address), for lists of findings. */
+export async function assetLabels(exposure: WebExposure, findings: readonly Finding[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const id of new Set(findings.map((f) => f.assetId))) {
     const a = await exposure.store.getAsset(id);

@@ -5,12 +5,16 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import type { VulnQuery } from '../../model/kb-records.js';
+import { isoDay } from '../../exposure/finding-policy.js';
 import { mayWrite } from '../web-sessions.js';
+import { assetLabels } from './exposure-page.js';
 import type { WebContext } from '../web-context.js';
 
 interface SearchQuery { q?: string; vendor?: string; product?: string; kev?: 'yes' | ''; cvssAbove?: number; epssAbove?: number; offset?: number }
 
 const PAGE = 50;
+/** Unresolved findings listed on a vulnerability's page; the rest are one link away. */
+const FINDINGS_SHOWN = 10;
 
 export function vulnRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.get<{ Querystring: SearchQuery }>('/vulns', {
@@ -48,10 +52,17 @@ export function vulnRoutes(app: FastifyInstance, ctx: WebContext): void {
     const v = await ctx.deps.kb?.getVulnerability(request.params.id);
     if (!v) throw new AppError('VIGIL_ERR_NOT_FOUND', `no vulnerability ${request.params.id}`);
     if (v.id !== request.params.id) return reply.redirect(`/vulns/${encodeURIComponent(v.id)}`, 303);
-    const [alerts, thread] = await Promise.all([ctx.deps.alerts.listAlerts({ cve: v.id, limit: 200 }), ctx.deps.comments.listComments('vuln', v.id)]);
+    const exposure = ctx.deps.exposure;
+    const today = isoDay(ctx.deps.clock.now());
+    const [alerts, thread, findings] = await Promise.all([
+      ctx.deps.alerts.listAlerts({ cve: v.id, limit: 200 }), ctx.deps.comments.listComments('vuln', v.id),
+      // the assets that have it: unresolved findings, overdue first, as the exposure page orders them
+      exposure?.store.listFindings({ vulnId: v.id, status: ['open', 'reopened'], overdueFirstOn: today, limit: FINDINGS_SHOWN }),
+    ]);
     const sources = new Set(alerts.map((a) => a.src).filter((s) => s !== undefined));
+    const labels = exposure && findings ? await assetLabels(exposure, findings.items) : new Map<string, string>();
     return ctx.pages.send(request, reply, 'vuln', 'vulns', v.id, {
-      v, alerts, sourceCount: sources.size, thread, canWrite: request.webUser !== undefined && mayWrite(request.webUser),
+      v, alerts, sourceCount: sources.size, thread, exposureOn: exposure !== undefined, findings: findings?.items ?? [], findingTotal: findings?.total ?? 0, labels, today, canWrite: request.webUser !== undefined && mayWrite(request.webUser),
       subject: 'vuln', subjectId: v.id,
       timeline: [...v.timeline].sort((a, b) => a.date.localeCompare(b.date)),
     });
