@@ -27,6 +27,8 @@ import { ExposureSqliteStore } from '../store/sqlite/exposure-sqlite-store.js';
 import { assetRoutePlugin } from '../server/routes/assets.js';
 import { findingRoutePlugin } from '../server/routes/findings.js';
 import { commentCreatedEvent, commentRoutePlugin } from '../server/routes/comments.js';
+import { alertEscalatedEvent } from '../detect/alert-escalation.js';
+import type { AlertRecord } from '../model/alert.js';
 import { threadPage } from '../web/pages/comment-routes.js';
 import { CommentSqliteStore } from '../store/sqlite/comment-sqlite-store.js';
 import type { Comment, CommentSubject } from '../model/comment.js';
@@ -120,10 +122,15 @@ export async function startNodeServices(
     deps.logger.info({ comment: { id: c.id, subject: c.subject, subjectId: c.subjectId, author: c.author } }, 'comment posted');
     void router.announce(commentCreatedEvent(c, `${publicUrl}${threadPage(c.subject, c.subjectId)}`));
   };
+  // An escalation is logged and told to the webhooks again (`alert.escalated`).
+  const onEscalated = (a: AlertRecord): void => {
+    deps.logger.info({ alert: { id: a.id, rule: a.rule, by: a.escalatedBy } }, 'alert escalated');
+    void router.announce(alertEscalatedEvent(a, `${publicUrl}/alerts/${a.id}`));
+  };
   const routes = [
     ...(taxii ? [taxii.plugin] : []),
     commentRoutePlugin({ comments, clock, subjectExists, onComment }),
-    dashboardPlugin({ store: deps.sessions ?? deps.store, alerts, comments, kb, registry: deps.registry, token: deps.token, clock, onComment, verifyLogin: (n, p) => users.verify(n, p), whatIf: new WhatIfPresets(), exposure: { store: exposureStore, service: exposure } }),
+    dashboardPlugin({ store: deps.sessions ?? deps.store, alerts, comments, kb, registry: deps.registry, token: deps.token, clock, onComment, onEscalated, verifyLogin: (n, p) => users.verify(n, p), whatIf: new WhatIfPresets(), exposure: { store: exposureStore, service: exposure } }),
     alertRoutePlugin({ alerts, clock, resolveCve: (s) => resolveCveId(kb, s) }),
     assetRoutePlugin({ store: exposureStore, clock }),
     findingRoutePlugin({ store: exposureStore, service: exposure, clock }),

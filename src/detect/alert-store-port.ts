@@ -11,6 +11,10 @@ export interface AlertRepository {
   getAlert(id: string): Promise<AlertRecord | undefined>;
   /** false when no such alert. Acknowledging twice keeps the first acknowledgement. */
   acknowledge(id: string, by: string, at: number): Promise<boolean>;
+  /** Hand the alert to `assignee` (undefined: nobody); false when no such alert. */
+  assign(id: string, assignee: string | undefined, by: string, at: number): Promise<boolean>;
+  /** Mark it escalated; true only the first time (the caller tells the receivers then). */
+  escalate(id: string, by: string, at: number): Promise<boolean>;
 }
 
 export function storeSink(repo: AlertRepository): AlertSink {

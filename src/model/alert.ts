@@ -35,6 +35,13 @@ export interface AlertRecord extends Alert {
   readonly ackBy?: string;
   /** ms since epoch. */
   readonly ackAt?: number;
+  /** Who handles it (a user name), and who said so when. */
+  readonly assignee?: string;
+  readonly assignedBy?: string;
+  readonly assignedAt?: number;
+  /** Escalated: told to the receivers again as `alert.escalated`; the first escalation is kept. */
+  readonly escalatedBy?: string;
+  readonly escalatedAt?: number;
 }
 
 /** Filters for listing stored alerts; `since` inclusive, `until` exclusive (ms since epoch). */
@@ -47,6 +54,9 @@ export interface AlertQuery {
   readonly cve?: string;
   readonly minSeverity?: Severity;
   readonly acknowledged?: boolean;
+  /** Exactly this assignee; '' = unassigned. */
+  readonly assignee?: string;
+  readonly escalated?: boolean;
   /** 1..1000, default 100. Newest first. */
   readonly limit?: number;
 }

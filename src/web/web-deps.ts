@@ -1,6 +1,7 @@
 // What the dashboard reads and writes, as interfaces only (DESIGN: web talks to the store interface
 // and the module ports, never to a concrete backend); the CLI's composition root passes the objects.
 
+import type { AlertRecord } from '../model/alert.js';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import type { AlertRepository } from '../detect/alert-store-port.js';
@@ -65,4 +66,6 @@ export interface WebDeps {
   readonly exposure?: WebExposure;
   /** Told of each new comment (the composition root sends it to the webhooks). */
   readonly onComment?: (c: Comment) => void;
+  /** An analyst escalated an alert (first time only): the node tells the receivers. */
+  readonly onEscalated?: (a: AlertRecord) => void;
 }

@@ -1,7 +1,8 @@
 // "Have your say" reaches the webhooks: on a live node (`vigil up`, startNode) with a webhook
 // configured to a receiver on 127.0.0.1, a comment posted through the API on a vulnerability and one
 // posted from the dashboard on a finding each arrive as a signed `comment.created` POST (event and
-// delivery headers, the comment, a link to its thread); edits and deletes send nothing.
+// delivery headers, the comment, a link to its thread); edits and deletes send nothing. An alert
+// escalated from the dashboard arrives once as `alert.escalated`.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,8 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/cli/config.js';
 import { startNode } from '../../src/cli/node.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, verifySignature } from '../../src/detect/webhook-sink.js';
+import { makeAlert } from '../../src/detect/alert-factory.js';
+import { AlertSqliteStore } from '../../src/store/sqlite/alert-sqlite-store.js';
 import { ExposureService } from '../../src/exposure/exposure-service.js';
 import { ExposureSqliteStore } from '../../src/store/sqlite/exposure-sqlite-store.js';
 import { KbSqliteStore } from '../../src/store/sqlite/kb-sqlite-store.js';
@@ -95,6 +98,23 @@ test('vigil up: a new comment (API or dashboard, any subject) is POSTed to the w
     assert.equal(del.status, 204);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(got.length, 2);
+
+    // An escalation from the dashboard is told to the webhooks again, once, as alert.escalated.
+    const alerts = new AlertSqliteStore(n.store.kysely);
+    const alert = makeAlert({ ts: Date.now(), detector: 'exploit', rule: 'ms03_026_unc_server', severity: 'critical', title: 'MS03-026 from 198.51.100.7', cves: ['CVE-2003-0352'], src: '198.51.100.7', dport: 135 });
+    await alerts.saveAlert(alert);
+    for (let i = 0; i < 2; i++) {
+      const esc = await fetch(`${base}/alerts/${alert.id}/escalate`, { method: 'POST', redirect: 'manual', headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+      assert.equal(esc.status, 303);
+    }
+    await poll(async () => (got.length >= 3 ? true : undefined), 'the escalation delivered');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(got.length, 3, 'one delivery for two escalations');
+    const escalated = JSON.parse(got[2]!.body) as { event: string; by: string; url: string; alert: { id: string; escalatedBy: string } };
+    assert.equal(got[2]!.event, 'alert.escalated');
+    assert.deepEqual([escalated.event, escalated.alert.id, escalated.url], ['alert.escalated', alert.id, `${base}/alerts/${alert.id}`]);
+    assert.equal(escalated.by, escalated.alert.escalatedBy);
+    assert.equal(verifySignature(secret, got[2]!.signature, got[2]!.body, Math.floor(Date.now() / 1000)), true);
   } finally {
     await n.stop();
     await new Promise<void>((r) => hook.close(() => r()));

@@ -165,7 +165,7 @@ test('detection service: live events raise alerts routed in order to the store s
   const { DetectionService, buildAlertRouter } = await import('../../src/detect/detection-service.js');
   const { ManualClock } = await import('../../src/core/clock.js');
   const stored: Alert[] = [];
-  const repo = { saveAlert: async (a: Alert) => void stored.push(a), listAlerts: async () => [], getAlert: async () => undefined, acknowledge: async () => false };
+  const repo = { saveAlert: async (a: Alert) => void stored.push(a), listAlerts: async () => [], getAlert: async () => undefined, acknowledge: async () => false, assign: async () => false, escalate: async () => false };
   const svc = new DetectionService({ router: buildAlertRouter({ dataDir: mkdtempSync(join(tmpdir(), 'vigil-live-')), repository: repo }), clock: new ManualClock(0) });
   const evs = Array.from({ length: 30 }, (_, i) => ({ type: 'conn' as const, ts: 1000 + i, source: 'sensor' as const, src: '198.51.100.8', dst: `192.0.2.${i}`, proto: 'tcp' as const, dport: 135, outcome: 'failure' as const }));
   for (const e of evs) svc.handle(e);

@@ -46,6 +46,16 @@ test('alert store: idempotent save, filters, acknowledgement kept once', async (
   assert.equal((await repo.listAlerts({ acknowledged: false })).length, 2);
   assert.equal(await repo.acknowledge('ffffffffffff', 'x', 1), false);
   assert.deepEqual((await repo.getAlert(alerts[0]!.id))?.evidence, alerts[0]!.evidence);
+  // handling: assign (and unassign), escalate once
+  assert.equal(await repo.assign(alerts[2]!.id, 'bob', 'ana', T + 7000), true);
+  assert.equal(await repo.assign('ffffffffffff', 'bob', 'ana', T), false);
+  assert.deepEqual((await repo.listAlerts({ assignee: 'bob' })).map((a) => [a.id, a.assignedBy, a.assignedAt]), [[alerts[2]!.id, 'ana', T + 7000]]);
+  assert.equal((await repo.listAlerts({ assignee: '' })).length, 2, 'the unassigned ones');
+  assert.equal(await repo.escalate(alerts[2]!.id, 'ana', T + 8000), true);
+  assert.equal(await repo.escalate(alerts[2]!.id, 'bob', T + 9000), false, 'the first escalation is kept');
+  assert.deepEqual((await repo.listAlerts({ escalated: true })).map((a) => [a.escalatedBy, a.escalatedAt]), [['ana', T + 8000]]);
+  assert.equal(await repo.assign(alerts[2]!.id, undefined, 'ana', T + 10_000), true);
+  assert.equal((await repo.getAlert(alerts[2]!.id))?.assignee, undefined);
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -2,6 +2,7 @@
 // MS03-026 alert, the KB starter data, assets with MS03-026 findings (one overdue) and hostile strings
 // in every attacker-controlled field (and in an inventory's host name and owner).
 
+import type { AlertRecord } from '../../src/model/alert.js';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../src/core/clock.js';
@@ -52,6 +53,8 @@ export interface DashboardFixture {
   readonly findingIds: { readonly overdue: string; readonly current: string; readonly hostile: string };
   /** Comments the dashboard and API reported as new (the node sends them to webhooks). */
   readonly announced: Comment[];
+  /** Alerts escalated through the dashboard, as the node would announce them. */
+  readonly escalated: AlertRecord[];
   close(): Promise<void>;
 }
 
@@ -93,6 +96,7 @@ export async function dashboardFixture(): Promise<DashboardFixture> {
   const users = new UserService(new UserSqliteStore(store.kysely), clock);
   const passwords = { vera: await users.add('vera', 'viewer'), andy: await users.add('andy', 'analyst') };
   const announced: Comment[] = [];
+  const escalated: AlertRecord[] = [];
   const routes = [
     commentRoutePlugin({
       comments, clock, onComment: (c) => announced.push(c),
@@ -101,12 +105,13 @@ export async function dashboardFixture(): Promise<DashboardFixture> {
     dashboardPlugin({
       store, alerts, comments, kb, token: () => TOKEN, clock, registry: new Registry(), verifyLogin: (n, p) => users.verify(n, p), whatIf: new WhatIfPresets(),
       exposure: { store: exposure, service: new ExposureService({ store: exposure, kb, clock }) }, onComment: (c) => announced.push(c),
+      onEscalated: (a) => escalated.push(a),
     }),
   ];
   const app = await buildServer({ store, registry: new Registry(), token: TOKEN, clock, routes });
   return {
     app, store, alerts, comments, clock, users, passwords, alertId: alert.id, hostileAlertId: hostile.id, sessionId: 'web004', hostileSessionId: 'hostile01',
-    exposure, findingIds, announced,
+    exposure, findingIds, announced, escalated,
     close: async () => {
       await app.close();
       await store.close();

@@ -167,6 +167,42 @@ describe('dashboard pages', () => {
     assert.equal((await f.app.inject({ url: '/', headers: { cookie } })).statusCode, 303, 'signed out');
   });
 
+  it('assigns and escalates an alert (analyst yes, viewer no, CSRF required); the list filters on both; an escalation is announced once', async () => {
+    const id = f.hostileAlertId;
+    const viewer = await signIn(f, 'vera', f.passwords.vera);
+    for (const action of ['assign', 'escalate']) {
+      const r = await f.app.inject({ method: 'POST', url: `/alerts/${id}/${action}`, headers: form(viewer.cookie), payload: enc({ assignee: 'vera', _csrf: viewer.csrf }) });
+      assert.equal(r.statusCode, 403, `a viewer may not ${action}`);
+    }
+    const { cookie, csrf } = await signIn(f, 'andy', f.passwords.andy);
+    const forged = await f.app.inject({ method: 'POST', url: `/alerts/${id}/assign`, headers: form(cookie), payload: enc({ assignee: 'andy' }) });
+    assert.equal(forged.statusCode, 403, 'no CSRF token, no change');
+    const bad = await f.app.inject({ method: 'POST', url: `/alerts/${id}/assign`, headers: form(cookie), payload: enc({ assignee: '<script>', _csrf: csrf }) });
+    assert.equal(bad.statusCode, 400);
+    assert.equal((await f.alerts.getAlert(id))?.assignee, undefined, 'nothing refused changed anything');
+    const assigned = await f.app.inject({ method: 'POST', url: `/alerts/${id}/assign`, headers: form(cookie), payload: enc({ assignee: 'andy', _csrf: csrf }) });
+    assert.equal(assigned.statusCode, 303);
+    const a = await f.alerts.getAlert(id);
+    assert.deepEqual([a?.assignee, a?.assignedBy], ['andy', 'andy']);
+    for (let i = 0; i < 2; i++) {
+      const esc = await f.app.inject({ method: 'POST', url: `/alerts/${id}/escalate`, headers: form(cookie), payload: enc({ _csrf: csrf }) });
+      assert.equal(esc.statusCode, 303);
+    }
+    assert.deepEqual(f.escalated.map((x) => [x.id, x.escalatedBy]), [[id, 'andy']], 'announced once, the second escalation changes nothing');
+    const page = await f.app.inject({ url: `/alerts/${id}`, headers: { cookie } });
+    assert.match(page.body, /id="assignee"><bdi>andy<\/bdi>/);
+    assert.match(page.body, /id="escalated">Escalated by <strong>andy<\/strong>/);
+    assert.doesNotMatch(page.body, /id="escalate-button"/, 'no second escalation offered');
+    const mine = await f.app.inject({ url: '/alerts?status=all&assignee=andy', headers: bearer });
+    assert.match(mine.body, new RegExp(`/alerts/${id}"`));
+    assert.doesNotMatch(mine.body, new RegExp(`/alerts/${f.alertId}"`), 'only the alerts assigned to andy');
+    const esc = await f.app.inject({ url: '/alerts?status=all&escalated=yes', headers: bearer });
+    assert.match(esc.body, new RegExp(`/alerts/${id}"`));
+    const unassign = await f.app.inject({ method: 'POST', url: `/alerts/${id}/assign`, headers: form(cookie), payload: enc({ assignee: '', _csrf: csrf }) });
+    assert.equal(unassign.statusCode, 303);
+    assert.equal((await f.alerts.getAlert(id))?.assignee, undefined);
+  });
+
   it('threads: post (escaped, bounded), list through the API, delete own; a forged post is refused', async () => {
     const { cookie, csrf } = await signIn(f, 'Bob');
     const subject: Record<string, string> = { subject: 'alert', subjectId: f.hostileAlertId };

@@ -25,12 +25,13 @@ export const alertSchema = {
     evidence: { type: 'object', additionalProperties: true },
     indicators: { type: 'array', items: { type: 'object', required: ['type', 'value'], properties: { type: str, value: str } } },
     dedupKey: str, acknowledged: { type: 'boolean' }, ackBy: str, ackAt: { type: 'number' },
+    assignee: str, assignedBy: str, assignedAt: { type: 'number' }, escalatedBy: str, escalatedAt: { type: 'number' },
   },
 } as const;
 
 interface ListQuery {
   since?: string; until?: string; detector?: string; rule?: string; src?: string; cve?: string;
-  minSeverity?: Severity; acknowledged?: boolean; limit?: number;
+  minSeverity?: Severity; acknowledged?: boolean; limit?: number; assignee?: string; escalated?: boolean;
 }
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-f]{8,64}$' } } } as const;
@@ -68,6 +69,7 @@ export function alertRoutes(deps: AlertRouteDeps): FastifyPluginAsync {
             src: { type: 'string', maxLength: 45 },
             cve: { type: 'string', minLength: 1, maxLength: 64, description: 'a CVE id or an alias the knowledge base knows (MS03-026)' },
             minSeverity: { type: 'string', enum: SEVERITIES }, acknowledged: { type: 'boolean' },
+            assignee: { type: 'string', maxLength: 64, description: 'alerts assigned to this user (empty: unassigned ones)' }, escalated: { type: 'boolean' },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           },
         },

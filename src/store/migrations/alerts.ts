@@ -41,7 +41,19 @@ async function down0201(db: Kysely<unknown>): Promise<void> {
   await sql`DROP INDEX IF EXISTS alerts_ack_rule`.execute(db);
 }
 
+// Alert handling beyond acknowledgement: who handles it, and whether it was escalated.
+async function up0202(db: Kysely<unknown>): Promise<void> {
+  for (const [name, type] of [['assignee', 'text'], ['assigned_by', 'text'], ['assigned_at', 'double precision'], ['escalated_by', 'text'], ['escalated_at', 'double precision']] as const) {
+    await db.schema.alterTable('alerts').addColumn(name, type).execute();
+  }
+}
+
+async function down0202(db: Kysely<unknown>): Promise<void> {
+  for (const name of ['escalated_at', 'escalated_by', 'assigned_at', 'assigned_by', 'assignee']) await db.schema.alterTable('alerts').dropColumn(name).execute();
+}
+
 export const alertMigrations: Record<string, Migration> = {
   '0200_alerts': { up: up0200, down: down0200 },
   '0201_alerts_ack_rule_index': { up: up0201, down: down0201 },
+  '0202_alerts_assign_escalate': { up: up0202, down: down0202 },
 };

@@ -14,6 +14,7 @@ interface AlertTables {
     id: string; ts: number; detector: string; rule: string; severity: string; severity_rank: number; title: string;
     cves: string; src: string | null; dport: number | null; session: string | null; dedup_key: string; record: string;
     ack_by: string | null; ack_at: number | null;
+    assignee: string | null; assigned_by: string | null; assigned_at: number | null; escalated_by: string | null; escalated_at: number | null;
   };
 }
 
@@ -52,14 +53,14 @@ export class AlertSqliteStore {
       .values({
         id: a.id, ts: a.ts, detector: a.detector, rule: a.rule, severity: a.severity, severity_rank: RANK[a.severity] ?? 0,
         title: a.title, cves: ` ${a.cves.join(' ')} `, src: a.src ?? null, dport: a.dport ?? null, session: a.session ?? null,
-        dedup_key: a.dedupKey, record: JSON.stringify(a), ack_by: null, ack_at: null,
+        dedup_key: a.dedupKey, record: JSON.stringify(a), ack_by: null, ack_at: null, assignee: null, assigned_by: null, assigned_at: null, escalated_by: null, escalated_at: null,
       })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
   }
 
   async listAlerts(q: AlertQuery = {}): Promise<AlertRecord[]> {
-    let sel = this.db.selectFrom('alerts').select(['record', 'ack_by', 'ack_at']);
+    let sel = this.db.selectFrom('alerts').select(HANDLING);
     if (q.since !== undefined) sel = sel.where('ts', '>=', q.since);
     if (q.until !== undefined) sel = sel.where('ts', '<', q.until);
     if (q.detector !== undefined) sel = sel.where('detector', '=', q.detector);
@@ -68,6 +69,8 @@ export class AlertSqliteStore {
     if (q.cve !== undefined) sel = sel.where(containsLiterally('cves', ` ${q.cve} `));
     if (q.minSeverity !== undefined) sel = sel.where('severity_rank', '>=', RANK[q.minSeverity]);
     if (q.acknowledged !== undefined) sel = sel.where('ack_at', q.acknowledged ? 'is not' : 'is', null);
+    if (q.assignee !== undefined) sel = q.assignee === '' ? sel.where('assignee', 'is', null) : sel.where('assignee', '=', q.assignee);
+    if (q.escalated !== undefined) sel = sel.where('escalated_at', q.escalated ? 'is not' : 'is', null);
     const rows = await sel.orderBy('ts', 'desc').orderBy('id', 'desc').limit(Math.min(Math.max(q.limit ?? 100, 1), 1000)).execute();
     return rows.map(toRecord);
   }
@@ -85,7 +88,7 @@ export class AlertSqliteStore {
   }
 
   async getAlert(id: string): Promise<AlertRecord | undefined> {
-    const row = await this.db.selectFrom('alerts').select(['record', 'ack_by', 'ack_at']).where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('alerts').select(HANDLING).where('id', '=', id).executeTakeFirst();
     return row ? toRecord(row) : undefined;
   }
 
@@ -93,9 +96,27 @@ export class AlertSqliteStore {
     await this.db.updateTable('alerts').set({ ack_by: by, ack_at: at }).where('id', '=', id).where('ack_at', 'is', null).execute();
     return (await this.getAlert(id)) !== undefined;
   }
+
+  async assign(id: string, assignee: string | undefined, by: string, at: number): Promise<boolean> {
+    const r = await this.db.updateTable('alerts').set({ assignee: assignee ?? null, assigned_by: by, assigned_at: at }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async escalate(id: string, by: string, at: number): Promise<boolean> {
+    const r = await this.db.updateTable('alerts').set({ escalated_by: by, escalated_at: at }).where('id', '=', id).where('escalated_at', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
 }
 
-function toRecord(row: { record: string; ack_by: string | null; ack_at: number | null }): AlertRecord {
+/** The columns an AlertRecord is read from: the alert and its handling. */
+const HANDLING = ['record', 'ack_by', 'ack_at', 'assignee', 'assigned_by', 'assigned_at', 'escalated_by', 'escalated_at'] as const;
+
+function toRecord(row: Pick<AlertTables['alerts'], (typeof HANDLING)[number]>): AlertRecord {
   const a = JSON.parse(row.record) as Alert;
-  return { ...a, acknowledged: row.ack_at !== null, ...(row.ack_by !== null ? { ackBy: row.ack_by } : {}), ...(row.ack_at !== null ? { ackAt: row.ack_at } : {}) };
+  return {
+    ...a, acknowledged: row.ack_at !== null, ...(row.ack_by !== null ? { ackBy: row.ack_by } : {}), ...(row.ack_at !== null ? { ackAt: row.ack_at } : {}),
+    ...(row.assignee !== null ? { assignee: row.assignee } : {}),
+    ...(row.assigned_by !== null ? { assignedBy: row.assigned_by } : {}), ...(row.assigned_at !== null ? { assignedAt: row.assigned_at } : {}),
+    ...(row.escalated_by !== null ? { escalatedBy: row.escalated_by } : {}), ...(row.escalated_at !== null ? { escalatedAt: row.escalated_at } : {}),
+  };
 }

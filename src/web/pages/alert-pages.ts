@@ -13,7 +13,11 @@ const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 
 interface ListQuery {
   detector?: string; rule?: string; src?: string; cve?: string; minSeverity?: Severity; status?: 'open' | 'acknowledged' | 'all'; limit?: number;
+  assignee?: string; escalated?: 'yes' | '';
 }
+
+/** A user name as the users table allows it; '' unassigns. */
+const ASSIGNEE = { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9._@-]*$' } as const;
 
 export const alertIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-f]{8,64}$' } } } as const;
 
@@ -27,6 +31,7 @@ export function alertRoutes(app: FastifyInstance, ctx: WebContext): void {
           cve: { type: 'string', maxLength: 64 }, minSeverity: { type: 'string', enum: [...SEVERITIES, ''] },
           status: { type: 'string', enum: ['open', 'acknowledged', 'all'], default: 'open' },
           limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
+          assignee: ASSIGNEE, escalated: { type: 'string', enum: ['yes', ''] },
         },
       },
     },
@@ -36,6 +41,7 @@ export function alertRoutes(app: FastifyInstance, ctx: WebContext): void {
       ...(f.detector ? { detector: f.detector } : {}), ...(f.rule ? { rule: f.rule } : {}), ...(f.src ? { src: f.src } : {}),
       ...(f.minSeverity ? { minSeverity: f.minSeverity } : {}),
       ...(f.status === 'open' ? { acknowledged: false } : f.status === 'acknowledged' ? { acknowledged: true } : {}),
+      ...(f.assignee ? { assignee: f.assignee } : {}), ...(f.escalated === 'yes' ? { escalated: true } : {}),
       limit: f.limit ?? 200,
     };
     let cve = f.cve?.trim() || undefined;
@@ -72,6 +78,27 @@ export function alertRoutes(app: FastifyInstance, ctx: WebContext): void {
       const alert = await ctx.deps.alerts.getAlert(request.params.id);
       return ctx.pages.send(request, reply, 'alert-ack', 'alerts', 'Acknowledged', { alert, canWrite: true, fragment: 'alert-ack' });
     }
+    return reply.redirect(`/alerts/${request.params.id}`, 303);
+  });
+
+  app.post<{ Params: { id: string }; Body: { assignee?: string } }>('/alerts/:id/assign', {
+    schema: { params: alertIdParams, body: { type: 'object', properties: { assignee: ASSIGNEE, _csrf: { type: 'string' } } } },
+  }, async (request, reply) => {
+    const user = request.webUser;
+    if (!user || !mayWrite(user)) return reply.code(403).type('text/plain').send('your role may not assign alerts');
+    const who = request.body?.assignee?.trim() ?? '';
+    const ok = await ctx.deps.alerts.assign(request.params.id, who === '' ? undefined : who, user.name, ctx.deps.clock.now());
+    if (!ok) throw new AppError('VIGIL_ERR_NOT_FOUND', `no alert ${request.params.id}`);
+    return reply.redirect(`/alerts/${request.params.id}`, 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/alerts/:id/escalate', { schema: { params: alertIdParams } }, async (request, reply) => {
+    const user = request.webUser;
+    if (!user || !mayWrite(user)) return reply.code(403).type('text/plain').send('your role may not escalate alerts');
+    if (await ctx.deps.alerts.escalate(request.params.id, user.name, ctx.deps.clock.now())) {
+      const alert = await ctx.deps.alerts.getAlert(request.params.id);
+      if (alert) ctx.deps.onEscalated?.(alert);
+    } else if (!(await ctx.deps.alerts.getAlert(request.params.id))) throw new AppError('VIGIL_ERR_NOT_FOUND', `no alert ${request.params.id}`);
     return reply.redirect(`/alerts/${request.params.id}`, 303);
   });
 }
