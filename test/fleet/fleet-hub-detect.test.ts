@@ -67,6 +67,13 @@ describe('fleet hub detection over all sensors', { skip }, () => {
     assert.deepEqual(items.map((a) => a.evidence.sensor), ['north'], items.map((a) => a.title).join('; '));
     assert.match(items[0].title, /^sensor north silent for \d+ s/);
     assert.equal(hub.hub.sensors.get('north')?.silentSince !== undefined, true);
+    // the hub's overview lists its sensors, the silent one first and marked
+    const overview = await fetch(`http://${hub.httpAddress}/`, { headers: { authorization: `Bearer ${hub.token}` } });
+    const html = await overview.text();
+    const table = /<table class="list small" id="fleet-sensors">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
+    const names = [...table.matchAll(/status=all">([A-Za-z0-9_-]+)<\/a>/g)].map((m) => m[1]);
+    assert.deepEqual(names, ['north', 'east', 'west'], html.slice(0, 200));
+    assert.match(table, /north<\/a> <span class="hot">silent<\/span>/);
     const back = FleetPublisher.start({ sensor: 'north', nats: { url: ctx.nats!.url }, spoolDir: join(ctx.dir, 'north'), heartbeatMs: 200 });
     ctx.pubs.push(back);
     for (let i = 0; i < 200 && hub.hub.sensors.get('north')?.silentSince !== undefined; i++) await new Promise((r) => setTimeout(r, 20));

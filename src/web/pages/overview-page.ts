@@ -101,6 +101,40 @@ export interface Health {
   readonly lastSessionId?: string;
   readonly storeBytes?: number;
   readonly metrics: readonly { label: string; value: number }[];
+  /** A fleet hub's sensors, from its per-sensor metrics (vigil_fleet_sensor_*): silent ones first. */
+  readonly fleet: readonly FleetSensorRow[];
+}
+
+export interface FleetSensorRow {
+  readonly sensor: string;
+  readonly lastSeenMs?: number;
+  readonly lagSeconds?: number;
+  readonly spoolBytes?: number;
+  readonly version?: string;
+  readonly silent: boolean;
+}
+
+/** Sensors listed on the overview; the rest are in /metrics. */
+const MAX_FLEET_ROWS = 50;
+
+type MetricJson = { name: string; values: { value: number; labels: Record<string, string | number> }[] };
+
+/** Per-sensor rows from the hub's gauges (web reads metrics, never the fleet module itself). */
+function fleetRows(json: readonly MetricJson[]): FleetSensorRow[] {
+  const rows = new Map<string, { sensor: string; lastSeenMs?: number; lagSeconds?: number; spoolBytes?: number; version?: string; silent: boolean }>();
+  const row = (sensor: string) => rows.get(sensor) ?? rows.set(sensor, { sensor, silent: false }).get(sensor)!;
+  for (const m of json) {
+    for (const v of m.values) {
+      const sensor = v.labels.sensor;
+      if (typeof sensor !== 'string') continue;
+      if (m.name === 'vigil_fleet_sensor_last_seen_seconds') row(sensor).lastSeenMs = v.value * 1000;
+      else if (m.name === 'vigil_fleet_sensor_lag_seconds') row(sensor).lagSeconds = v.value;
+      else if (m.name === 'vigil_fleet_sensor_spool_bytes') row(sensor).spoolBytes = v.value;
+      else if (m.name === 'vigil_fleet_sensor_silent') row(sensor).silent = v.value === 1;
+      else if (m.name === 'vigil_fleet_sensor_info' && typeof v.labels.version === 'string') row(sensor).version = v.labels.version;
+    }
+  }
+  return [...rows.values()].sort((a, b) => Number(b.silent) - Number(a.silent) || a.sensor.localeCompare(b.sensor)).slice(0, MAX_FLEET_ROWS);
 }
 
 /** Metrics shown as sensor health, summed over their labels. */
@@ -123,7 +157,7 @@ async function sensorHealth(deps: WebDeps): Promise<Health> {
   const byName = new Map(json.map((m) => [m.name, (m.values as { value: number }[]).reduce((n, v) => n + (Number.isFinite(v.value) ? v.value : 0), 0)]));
   const metrics = HEALTH_METRICS.filter(([n]) => byName.has(n)).map(([n, label]) => ({ label, value: byName.get(n) ?? 0 }));
   const s = last.items[0];
-  return { ...(s ? { lastSessionTs: s.startTs, lastSessionId: s.id } : {}), ...(size !== undefined ? { storeBytes: size } : {}), metrics };
+  return { ...(s ? { lastSessionTs: s.startTs, lastSessionId: s.id } : {}), ...(size !== undefined ? { storeBytes: size } : {}), metrics, fleet: fleetRows(json as MetricJson[]) };
 }
 
 async function kbFreshness(deps: WebDeps): Promise<{ vulns: number; kev: number; nvdSync?: string; advisories: number } | undefined> {
