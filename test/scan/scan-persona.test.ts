@@ -4,54 +4,26 @@
 // It finds 135 open, lists the endpoints impacket-rpcdump lists, reads the host name through
 // ServerAlive2 and tells the vulnerable persona from the patched ones.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { Sensor } from '../../src/sensor/sensor.js';
-import type { PersonaConfig } from '../../src/sensor/sensor-types.js';
 import { lookupEntries } from '../../src/sensor/persona/rpc-dispatch.js';
 import { DEFAULT_PERSONA } from '../../src/sensor/sensor-types.js';
-import { Scope } from '../../src/scan/scope.js';
-import { runScan } from '../../src/scan/scanner.js';
-import type { HostScanResult } from '../../src/model/scan.js';
-import { isRoot, which } from '../helpers/peers.js';
+import { personaHosts, type PersonaHost } from './persona-hosts.js';
+import { which } from '../helpers/peers.js';
 
 const HOSTS = [
-  { address: '127.13.26.1', persona: { hostname: 'UNPATCHED1', rpcssPatch: 'none' } },
-  { address: '127.13.26.2', persona: { hostname: 'PATCHED823', rpcssPatch: 'KB823980' } },
-  { address: '127.13.26.3', persona: { hostname: 'PATCHED824', rpcssPatch: 'KB824146' } },
-] as const satisfies readonly { address: string; persona: Partial<PersonaConfig> }[];
+  { address: '127.13.26.1', ports: [135], persona: { hostname: 'UNPATCHED1', rpcssPatch: 'none' } },
+  { address: '127.13.26.2', ports: [135], persona: { hostname: 'PATCHED823', rpcssPatch: 'KB823980' } },
+  { address: '127.13.26.3', ports: [135], persona: { hostname: 'PATCHED824', rpcssPatch: 'KB824146' } },
+] as const satisfies readonly PersonaHost[];
 
-const sensors: Sensor[] = [];
-let skip: string | false = isRoot() ? false : 'needs root to listen on 135';
-
-before(async () => {
-  if (skip) return;
-  for (const h of HOSTS) {
-    const s = new Sensor({ hosts: [h.address], ports: [135], persona: h.persona, sink: { write: () => undefined } });
-    try {
-      await s.start();
-      sensors.push(s);
-    } catch (e) {
-      skip = `cannot listen on ${h.address}:135 (${(e as Error).message})`;
-      return;
-    }
-  }
-});
-after(async () => {
-  for (const s of sensors) await s.stop();
-});
-
-let results: Map<string, HostScanResult> | undefined;
-async function scanAll(): Promise<Map<string, HostScanResult>> {
-  if (results) return results;
-  const out = new Map<string, HostScanResult>();
-  await runScan({ targets: ['127.13.26.1-3'], scope: Scope.of(undefined), checks: ['ms03-026', 'ms03-039'], onResult: (r) => void out.set(r.address, r) });
-  return (results = out);
-}
+const personas = personaHosts(HOSTS, '127.13.26.1-3');
+const skip = personas.skip();
+const scanAll = personas.scanAll;
 
 test('the scanner finds 135 open, every endpoint, the host name and the addresses', { skip: skip || undefined }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (personas.skip()) return t.skip(personas.skip() as string);
   const res = await scanAll();
   assert.equal(res.size, 3);
   for (const h of HOSTS) {
@@ -71,7 +43,7 @@ test('the scanner finds 135 open, every endpoint, the host name and the addresse
 });
 
 test('MS03-026: the unpatched persona is vulnerable, both patched ones patched, with the HRESULT as evidence', { skip: skip || undefined }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (personas.skip()) return t.skip(personas.skip() as string);
   const res = await scanAll();
   const verdict = (a: string, c: string) => res.get(a)!.checks!.find((x) => x.check === c)!;
   const v = verdict('127.13.26.1', 'ms03-026');
@@ -121,7 +93,7 @@ export function rpcdumpSet(out: string): Set<string> {
 }
 
 test('the endpoints equal impacket-rpcdump\'s on the same host', { skip: skip || (which('impacket-rpcdump') ? undefined : 'impacket-rpcdump not installed (Debian python3-impacket)') }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (personas.skip()) return t.skip(personas.skip() as string);
   const res = await scanAll();
   for (const h of HOSTS.slice(0, 2)) {
     const out = await run('impacket-rpcdump', ['-port', '135', h.address]);

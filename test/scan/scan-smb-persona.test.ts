@@ -3,52 +3,25 @@
 // to RPCSS): an unpatched XP on 139 and 445, a Windows 7 with KB823980 on 445 (SMB 2.1, and SMB1
 // on a second connection), an XP with KB824146 on 139 alone (NetBIOS session request first).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sensor } from '../../src/sensor/sensor.js';
-import type { PersonaConfig } from '../../src/sensor/sensor-types.js';
 import { Scope } from '../../src/scan/scope.js';
 import { runScan } from '../../src/scan/scanner.js';
 import { socketConnector } from '../../src/scan/probes/tcp-connect.js';
-import type { HostScanResult } from '../../src/model/scan.js';
-import { isRoot } from '../helpers/peers.js';
+import { personaHosts, type PersonaHost } from './persona-hosts.js';
 
 const HOSTS = [
   { address: '127.13.29.1', ports: [139, 445], persona: { hostname: 'XPNOFIX', domain: 'LAB', os: 'windows-xp-sp1', rpcssPatch: 'none' } },
   { address: '127.13.29.2', ports: [445], persona: { hostname: 'SEVEN823', domain: 'CORP', os: 'windows-7-sp1', rpcssPatch: 'KB823980' } },
   { address: '127.13.29.3', ports: [139], persona: { hostname: 'XP824146', domain: 'LAB', os: 'windows-xp-sp1', rpcssPatch: 'KB824146' } },
-] as const satisfies readonly { address: string; ports: number[]; persona: Partial<PersonaConfig> }[];
+] as const satisfies readonly PersonaHost[];
 
-const sensors: Sensor[] = [];
-let skip: string | false = isRoot() ? false : 'needs root to listen on 139 and 445';
-
-before(async () => {
-  if (skip) return;
-  for (const h of HOSTS) {
-    const s = new Sensor({ hosts: [h.address], ports: [...h.ports], persona: h.persona, sink: { write: () => undefined } });
-    try {
-      await s.start();
-      sensors.push(s);
-    } catch (e) {
-      skip = `cannot listen on ${h.address}:${h.ports.join(',')} (${(e as Error).message})`;
-      return;
-    }
-  }
-});
-after(async () => {
-  for (const s of sensors) await s.stop();
-});
-
-let results: Map<string, HostScanResult> | undefined;
-async function scanAll(): Promise<Map<string, HostScanResult>> {
-  if (results) return results;
-  const out = new Map<string, HostScanResult>();
-  await runScan({ targets: ['127.13.29.1-3'], scope: Scope.of(undefined), checks: ['ms03-026', 'ms03-039'], onResult: (r) => void out.set(r.address, r) });
-  return (results = out);
-}
+const personas = personaHosts(HOSTS, '127.13.29.1-3');
+const skip = personas.skip();
+const scanAll = personas.scanAll;
 
 test('the SMB probe reads each persona\'s dialects, OS strings, NTLMSSP version, names and clock', { skip: skip || undefined }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (personas.skip()) return t.skip(personas.skip() as string);
   const res = await scanAll();
   assert.equal(res.size, 3);
   const xp = res.get('127.13.29.1')!;
@@ -82,7 +55,7 @@ test('the SMB probe reads each persona\'s dialects, OS strings, NTLMSSP version,
 });
 
 test('MS03-026 over \\PIPE\\epmapper: unpatched vulnerable, KB823980 and KB824146 patched, the transport named', { skip: skip || undefined }, async (t) => {
-  if (skip) return t.skip(skip);
+  if (personas.skip()) return t.skip(personas.skip() as string);
   const res = await scanAll();
   const verdict = (a: string, c: string) => res.get(a)!.checks!.find((x) => x.check === c)!;
   const v = verdict('127.13.29.1', 'ms03-026');
