@@ -5,6 +5,7 @@
 import { AppError } from '../../core/errors.js';
 import { toHex } from '../../core/hex.js';
 import { DcerpcFramer, decodePdu, encodeBind, encodeRequest, PFC, TRANSFER_SYNTAX, type Pdu, type SyntaxId } from '../../protocols/dcerpc/index.js';
+import { ProbeError, ReplyInbox } from './reply-inbox.js';
 
 /** RPC over HTTP v1 (ncacn_http on 593): the server greets with this before any PDU (MS-RPCH 2.1.1.1). */
 export const NCACN_HTTP_BANNER = 'ncacn_http/1.0';
@@ -33,30 +34,22 @@ export interface RpcByteStream {
   destroy(): unknown;
 }
 
-/** A protocol-level failure of one probe (timeout, reset, garbage): goes to the host's error list. */
-export class ProbeError extends Error {}
+export { ProbeError };
 
 export class RpcClient {
   private readonly framer: DcerpcFramer;
-  private readonly pdus: Uint8Array[] = [];
+  private readonly pdus: ReplyInbox<Uint8Array>;
   private pending = Buffer.alloc(0);
   private banner: number;
-  private waiter: (() => void) | undefined;
-  private closed = false;
   private callId = 1;
 
   constructor(private readonly socket: RpcByteStream, private readonly limits: RpcClientLimits = DEFAULT_RPC_CLIENT_LIMITS, expectBanner = false) {
     this.banner = expectBanner ? NCACN_HTTP_BANNER.length : 0;
     this.framer = new DcerpcFramer({ maxFragLength: Math.max(limits.maxFrag, 65535) });
+    this.pdus = new ReplyInbox('reply', limits.replyTimeoutMs);
     socket.on('data', (d: Buffer) => this.onData(d));
-    socket.on('close', () => this.wake((this.closed = true)));
-    socket.on('error', () => this.wake((this.closed = true)));
-  }
-
-  private wake(_?: unknown): void {
-    const w = this.waiter;
-    this.waiter = undefined;
-    w?.();
+    socket.on('close', () => this.pdus.close());
+    socket.on('error', () => this.pdus.close());
   }
 
   private onData(d: Buffer): void {
@@ -67,9 +60,8 @@ export class RpcClient {
       if (this.pending.length < this.banner) return;
       const greet = this.pending.subarray(0, this.banner).toString('latin1');
       if (greet !== NCACN_HTTP_BANNER) {
-        this.closed = true;
         this.socket.destroy();
-        return this.wake();
+        return this.pdus.close();
       }
       chunk = this.pending.subarray(this.banner);
       this.banner = 0;
@@ -77,30 +69,15 @@ export class RpcClient {
     }
     // The framer's view is valid only during the call: keep a copy of each PDU.
     this.framer.push(chunk, (pdu) => this.pdus.push(Uint8Array.prototype.slice.call(pdu)));
-    this.wake();
   }
 
   private async nextPdu(): Promise<{ pdu: Pdu; raw: Uint8Array }> {
-    const until = Date.now() + this.limits.replyTimeoutMs;
-    for (;;) {
-      const raw = this.pdus.shift();
-      if (raw) {
-        const r = decodePdu(raw);
-        if (!r.ok) throw new ProbeError(`reply did not decode (${r.anomaly.name})`);
-        return { pdu: r.pdu, raw };
-      }
-      if (this.closed) throw new ProbeError('connection closed before the reply');
-      const left = until - Date.now();
-      if (left <= 0) throw new ProbeError(`no reply within ${this.limits.replyTimeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-    }
+    const raw = await this.pdus.next();
+    const r = decodePdu(raw);
+    if (!r.ok) throw new ProbeError(`reply did not decode (${r.anomaly.name})`);
+    return { pdu: r.pdu, raw };
   }
+
 
   /** Bind one context per interface; returns, per interface, whether the server accepted it. */
   async bind(ifaces: readonly SyntaxId[]): Promise<boolean[]> {

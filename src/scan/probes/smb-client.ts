@@ -13,7 +13,7 @@ import { SMB1_FLAGS, SMB1_FLAGS2, type Smb1Message } from '../../protocols/smb/s
 import { decodeSmb2 } from '../../protocols/smb/smb2-decode.js';
 import { encodeSmb2 } from '../../protocols/smb/smb2-encode.js';
 import { NT_STATUS, SMB2_FLAGS, type Smb2Command } from '../../protocols/smb/smb2-types.js';
-import { ProbeError } from './rpc-client.js';
+import { ProbeError, ReplyInbox } from './reply-inbox.js';
 
 export interface SmbClientLimits {
   /** How long to wait for each answer. */
@@ -35,10 +35,7 @@ type Answer = { readonly kind: 'smb1'; readonly m: Smb1Message; readonly raw: Ui
 
 export class SmbClient {
   private readonly framer: NbssFramer;
-  private readonly inbox: { type: number; msg: Uint8Array }[] = [];
-  private waiter: (() => void) | undefined;
-  private closed = false;
-  private failure: string | undefined;
+  private readonly inbox: ReplyInbox<{ type: number; msg: Uint8Array }>;
   private mid = 0;
   private messageId = 0n;
   /** SMB1 UID / SMB2 SessionId after a session setup answer names one. */
@@ -48,44 +45,23 @@ export class SmbClient {
   smb2Dialect = 0;
 
   constructor(private readonly socket: Socket, readonly limits: SmbClientLimits) {
+    this.inbox = new ReplyInbox('answer', limits.replyTimeoutMs);
     this.framer = new NbssFramer(limits.maxMessageBytes, (a: Anomaly) => {
       // a message over the limit or a stream that is not NetBIOS: the probe stops here
-      this.failure ??= `${a.name}${a.detail ? ` (${a.detail})` : ''}`;
+      this.inbox.fail(`not an SMB answer: ${a.name}${a.detail ? ` (${a.detail})` : ''}`);
     });
     socket.on('data', (d: Buffer) => {
       this.framer.push(d, (type, payload) => {
         if (type !== NBSS.KEEPALIVE) this.inbox.push({ type, msg: Uint8Array.prototype.slice.call(payload) });
       });
-      this.wake();
     });
-    socket.on('close', () => this.wake((this.closed = true)));
-    socket.on('error', () => this.wake((this.closed = true)));
-  }
-
-  private wake(_?: unknown): void {
-    const w = this.waiter;
-    this.waiter = undefined;
-    w?.();
+    socket.on('close', () => this.inbox.close());
+    socket.on('error', () => this.inbox.close());
   }
 
   /** The next NetBIOS message, in arrival order. */
-  private async next(): Promise<{ type: number; msg: Uint8Array }> {
-    const until = Date.now() + this.limits.replyTimeoutMs;
-    for (;;) {
-      const m = this.inbox.shift();
-      if (m) return m;
-      if (this.failure) throw new ProbeError(`not an SMB answer: ${this.failure}`);
-      if (this.closed) throw new ProbeError('connection closed before the answer');
-      const left = until - Date.now();
-      if (left <= 0) throw new ProbeError(`no answer within ${this.limits.replyTimeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-    }
+  private next(): Promise<{ type: number; msg: Uint8Array }> {
+    return this.inbox.next();
   }
 
   /** 139: the session request before any SMB (RFC 1002 4.3.2); a negative answer fails the probe. */
