@@ -16,6 +16,7 @@ import { DECODE, DecodedPacket, decodePacket } from '../src/protocols/pcap/packe
 import { TcpTracker } from '../src/protocols/pcap/tcp-tracker.js';
 import { DcerpcFramer } from '../src/protocols/dcerpc/framer.js';
 import { buildCapture, buildCaptureCopies, captureTemplate } from './make-capture.js';
+import { median, timed, type Timing } from './timed-process.js';
 
 export const title = 'pcap: `vigil pcap --count` vs tshark on a 100 MB DCE/RPC capture';
 
@@ -31,25 +32,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const CORPUS = join(here, '..', '..', '..', 'shared', 'corpus', 'dcerpc');
 const CLI = join(here, '..', 'src', 'cli', 'main.js');
 
-interface Timing {
-  wall: number;
-  cpu: number;
-  out: string;
-}
 
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const TIME_BIN = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
-/** Run a command; CPU time (user + sys) from /usr/bin/time when present, else wall time. */
-function timed(cmd: string, args: readonly string[]): Timing {
-  const argv = TIME_BIN ? [TIME_BIN, '-f', 'CPU %U %S', cmd, ...args] : [cmd, ...args];
-  const start = performance.now();
-  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const wall = (performance.now() - start) / 1000;
-  if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(-500)}`);
-  const m = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
-  return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : wall, out: r.stdout };
-}
 
 function library(file: string): Timing & { pdus: number } {
   const cpu0 = process.cpuUsage();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCapture, captureTemplate } from './make-capture.js';
+import { median, timed, type Timing } from './timed-process.js';
 
 export const title = 'smb: `vigil pcap --count` vs tshark on a 100 MB DCE/RPC-over-SMB capture';
 
@@ -17,27 +18,10 @@ const TOOL_RUNS = 3;
 const here = dirname(fileURLToPath(import.meta.url));
 const CORPUS = join(here, '..', '..', '..', 'shared', 'corpus', 'dcerpc');
 const CLI = join(here, '..', 'src', 'cli', 'main.js');
-const TIME_BIN = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const TSHARK_FILTER = 'dcerpc && (smb || smb2)';
 
-interface Timing {
-  wall: number;
-  cpu: number;
-  out: string;
-}
 
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Run a command; CPU time (user + sys) from /usr/bin/time when present, else wall time. */
-function timed(cmd: string, args: readonly string[]): Timing {
-  const argv = TIME_BIN ? [TIME_BIN, '-f', 'CPU %U %S', cmd, ...args] : [cmd, ...args];
-  const start = performance.now();
-  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const wall = (performance.now() - start) / 1000;
-  if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(-500)}`);
-  const m = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
-  return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : wall, out: r.stdout };
-}
 
 /** tshark prints one line per frame, PDU types comma-separated (several PDUs share a frame). */
 const countTsharkPdus = (out: string): number => out.split('\n').filter(Boolean).reduce((n, l) => n + l.split(',').length, 0);
