@@ -6,14 +6,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startSensor, waitFor, type Harness } from '../sensor/sensor-harness.js';
 import { SERVED_ON_135 } from '../../src/sensor/persona/persona-interfaces.js';
 import type { SessionRecord } from '../../src/model/session.js';
+import { runPeer } from '../helpers/peers.js';
 
-const PEER_ENV = { ...process.env, PATH: `/usr/bin:/bin:${process.env.PATH ?? ''}` };
 const RPCMAP = ['/usr/share/doc/python3-impacket/examples/rpcmap.py', '/usr/bin/rpcmap.py'].find((p) => existsSync(p));
 const NP_AUTH = fileURLToPath(new URL('../../../test/interop/py/np-auth-inq.py', import.meta.url));
 const skip = RPCMAP ? false : 'rpcmap.py not found (Debian python3-impacket examples)';
@@ -27,16 +26,7 @@ after(async () => {
   await h?.stop();
 });
 
-function run(cmd: string, args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: PEER_ENV, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, out }));
-  });
-}
+const run = (cmd: string, args: string[]): Promise<{ code: number | null; out: string }> => runPeer(cmd, args);
 
 const transcript = (s: SessionRecord): string => (s.transcript?.entries ?? []).map((e) => e.text).join('\n');
 /** The transcript line for an AUTHENTICATE (transcripts escape a backslash as two). */

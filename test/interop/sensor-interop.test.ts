@@ -5,10 +5,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { pino } from 'pino';
-import { isRoot, which } from '../helpers/peers.js';
+import { isRoot, which, runPeer } from '../helpers/peers.js';
 import { CLI_PATH } from '../helpers/paths.js';
 import { loadConfig } from '../../src/cli/config.js';
 import { startNode, type VigilNode } from '../../src/cli/node.js';
@@ -18,7 +17,6 @@ import { DEFAULT_PERSONA } from '../../src/sensor/sensor-types.js';
 import { api, freePort, portIsFree, tempDir, type SessionSummaryLike } from '../cli/up-helpers.js';
 
 // Debian's impacket runs under the system python; a python on PATH from pyenv or a venv lacks it.
-const PEER_ENV = { ...process.env, PATH: `/usr/bin:/bin:${process.env.PATH ?? ''}` };
 const RPCMAP = ['/usr/share/doc/python3-impacket/examples/rpcmap.py', '/usr/bin/rpcmap.py'].find((p) => existsSync(p));
 const port135Free = await portIsFree(135);
 const baseSkip = !isRoot() ? 'needs root to listen on 135' : !port135Free ? '127.0.0.1:135 is in use (another test or service)' : false;
@@ -38,17 +36,11 @@ after(async () => {
   await node?.stop();
 });
 
-/** Run a peer asynchronously: the node under test shares this process's event loop. */
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: PEER_ENV, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}: ${err}${out}`))));
-  });
+/** Run a peer; its stdout, or an error with everything it said when it fails. */
+async function run(cmd: string, args: string[]): Promise<string> {
+  const r = await runPeer(cmd, args, 120_000);
+  if (r.code !== 0) throw new Error(`${cmd} exited ${r.code}: ${r.out}`);
+  return r.stdout;
 }
 
 async function sessionWith(op: string): Promise<SessionSummaryLike & { calls?: unknown }> {

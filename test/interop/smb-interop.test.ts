@@ -5,15 +5,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { which } from '../helpers/peers.js';
+import { which, runPeer } from '../helpers/peers.js';
 import { startSensor, waitFor, type Harness } from '../sensor/sensor-harness.js';
 import { lookupEntries } from '../../src/sensor/persona/rpc-dispatch.js';
 import { DEFAULT_PERSONA } from '../../src/sensor/sensor-types.js';
 import type { SessionRecord } from '../../src/model/session.js';
 
-const PEER_ENV = { ...process.env, PATH: `/usr/bin:/bin:${process.env.PATH ?? ''}` };
 const NP_LOOKUP = fileURLToPath(new URL('../../../test/interop/py/np-epm-lookup.py', import.meta.url));
 const PERSONA = { hostname: 'HONEY01', domain: 'CORP', addresses: ['192.0.2.10'] };
 const hasImpacket = (): boolean => which('impacket-rpcdump') !== undefined;
@@ -29,16 +27,7 @@ after(async () => {
   await xp?.stop();
 });
 
-function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: PEER_ENV, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, out }));
-  });
-}
+const run = (cmd: string, args: string[], timeoutMs = 60_000): Promise<{ code: number | null; out: string }> => runPeer(cmd, args, timeoutMs);
 
 const transcript = (s: SessionRecord): string => (s.transcript?.entries ?? []).map((e) => e.text).join('\n');
 const sessionWith = (h: Harness, op: string): Promise<SessionRecord> => waitFor(`a session with ${op}`, () => h.sink.sessions.find((s) => s.calls.some((c) => c.operation === op)));

@@ -5,12 +5,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { isRoot, which } from '../helpers/peers.js';
+import { isRoot, which, runPeer } from '../helpers/peers.js';
 import { portIsFree } from '../cli/up-helpers.js';
 import { startSensor, waitFor, type Harness } from '../sensor/sensor-harness.js';
 
-const PEER_ENV = { ...process.env, PATH: `/usr/bin:/bin:${process.env.PATH ?? ''}` };
 const portsFree = (await portIsFree(139)) && (await portIsFree(445));
 const skip = !which('nmap') ? 'nmap not installed (Debian nmap)' : !isRoot() ? 'needs root to listen on 139 and 445' : !portsFree ? '127.0.0.1:139 or :445 is in use' : false;
 const PERSONA = { hostname: 'HONEY01', domain: 'CORP', os: 'windows-7-sp1' as const, addresses: ['192.0.2.10'] };
@@ -23,16 +21,8 @@ after(async () => {
   await h?.stop();
 });
 
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: PEER_ENV, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', reject);
-    child.once('close', () => resolve(out));
-  });
-}
+/** nmap's report, whatever its exit status (the assertions read it). */
+const run = async (cmd: string, args: string[]): Promise<string> => (await runPeer(cmd, args, 120_000)).out;
 
 test('nmap -sV with smb-os-discovery and smb-protocols reports the persona within seconds', { skip }, async () => {
   const started = Date.now();
