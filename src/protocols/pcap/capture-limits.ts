@@ -32,6 +32,13 @@ export const CAPTURE_LIMITS = {
     unit: 'concurrent TCP connections',
     doc: 'Connections tracked at once; over it the least recently seen is closed and flagged. Suricata flow.memcap bounds the same table.',
   },
+  tcp_idle_timeout_s: {
+    default: 300,
+    min: 0,
+    max: 7 * 24 * 3600,
+    unit: 'seconds of capture time (0 = never)',
+    doc: "A connection that carries no packet for this long is closed as it stands (its calls, anomalies and conn event are emitted) and forgotten; a later packet of the same 4-tuple starts a new connection, picked up mid-stream. Zeek's tcp_inactivity_timeout (5 min). Time is the packets' own timestamps, checked every tenth of the timeout, so a connection is closed up to 10% late.",
+  },
 } as const satisfies LimitTable;
 
 export type CaptureLimitName = keyof typeof CAPTURE_LIMITS;

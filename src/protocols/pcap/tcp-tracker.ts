@@ -14,7 +14,7 @@ import { type StreamConsumer, TcpStream, type TcpStreamLimits } from './tcp-stre
 export type DirIndex = 0 | 1;
 export const DIRECTIONS: readonly [Direction, Direction] = ['to_server', 'to_client'];
 
-export type CloseReason = 'fin' | 'reset' | 'evicted' | 'end_of_capture' | 'reused';
+export type CloseReason = 'fin' | 'reset' | 'evicted' | 'idle' | 'end_of_capture' | 'reused';
 
 /** What an application does with a connection it accepted. Views are valid only during the call. */
 export interface TcpAppConsumer {
@@ -34,6 +34,9 @@ export interface TcpAppHandler {
 
 export interface TcpTrackerLimits extends TcpStreamLimits {
   readonly max_flows: number;
+  /** Seconds of capture time without a packet after which a connection is closed ('idle'); 0 or
+   * absent = never (capture-limits.ts tcp_idle_timeout_s). */
+  readonly tcp_idle_timeout_s?: number;
 }
 
 const UNDECIDED = 0;
@@ -174,6 +177,9 @@ export class TcpTracker {
   private readonly table = new FlowTable<TcpConnection>();
   /** Open connections in creation order: the oldest is evicted first when max_flows is reached. */
   private readonly open = new Set<TcpConnection>();
+  private readonly idleMs: number;
+  /** Capture time of the next idle sweep (every tenth of the timeout, as the sensor's sweep). */
+  private nextSweepMs = -Infinity;
   private readonly decide = (conn: TcpConnection, dir: DirIndex, b: Uint8Array, start: number, end: number): void => {
     const consumer = this.handler.accept(conn, dir, b, start, end);
     if (consumer !== undefined) {
@@ -195,11 +201,15 @@ export class TcpTracker {
     private readonly onAnomaly: (a: Anomaly) => void = () => {},
     /** Every connection once it is closed, whatever the application did with it (connection logs). */
     private readonly onEnd?: (conn: TcpConnection, reason: CloseReason) => void,
-  ) {}
+  ) {
+    this.idleMs = (limits.tcp_idle_timeout_s ?? 0) * 1000;
+    if (this.idleMs === 0) this.nextSweepMs = Infinity;
+  }
 
   /** One decoded TCP segment of frame `d` at time `tsMs`. */
   segment(d: Uint8Array, p: DecodedPacket, tsMs: number): void {
     this.nowMs = tsMs;
+    if (tsMs >= this.nextSweepMs) this.expireIdle(tsMs);
     const flags = p.tcpFlags;
     let conn = this.table.find(d, p);
     if (conn !== undefined && (flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.SYN && this.isNewSyn(conn, d, p)) {
@@ -223,6 +233,15 @@ export class TcpTracker {
   /** End of capture: deliver what is held (after its holes) and close every connection. */
   finish(): void {
     for (const conn of [...this.open]) this.close(conn, 'end_of_capture');
+  }
+
+  /** Close every connection silent for longer than the idle timeout. Packet time only, so a replay
+   * closes the same connections at the same packets every time; a capture's clock that jumps ahead
+   * closes what it skipped over, as Zeek's network time does. A sweep walks the open connections,
+   * which are at most those that sent a packet within the last timeout (and max_flows). */
+  private expireIdle(nowMs: number): void {
+    this.nextSweepMs = nowMs + Math.max(1000, this.idleMs / 10);
+    for (const conn of this.open) if (nowMs - conn.lastTsMs > this.idleMs) this.close(conn, 'idle');
   }
 
   private feed(conn: TcpConnection, dir: DirIndex, d: Uint8Array, p: DecodedPacket): void {

@@ -147,7 +147,7 @@ interface Event {
 }
 
 /** A tracker whose handler takes connections whose first byte is 0x05 and records what it gets. */
-function tracked(maxFlows = 100): { feed: (spec: Parameters<typeof ipTcp>[0]) => void; events: Event[]; conns: TcpConnection[]; tracker: TcpTracker; anomalies: Anomaly[] } {
+function tracked(maxFlows = 100, idleS = 0): { feed: (spec: Parameters<typeof ipTcp>[0], tsMs?: number) => void; events: Event[]; conns: TcpConnection[]; tracker: TcpTracker; anomalies: Anomaly[] } {
   const events: Event[] = [];
   const conns: TcpConnection[] = [];
   const anomalies: Anomaly[] = [];
@@ -167,14 +167,14 @@ function tracked(maxFlows = 100): { feed: (spec: Parameters<typeof ipTcp>[0]) =>
         return consumer;
       },
     },
-    { ...LIMITS, max_flows: maxFlows },
+    { ...LIMITS, max_flows: maxFlows, tcp_idle_timeout_s: idleS },
     (a) => anomalies.push(a),
   );
   const p = new DecodedPacket();
-  const feed = (spec: Parameters<typeof ipTcp>[0]): void => {
+  const feed = (spec: Parameters<typeof ipTcp>[0], tsMs = 0): void => {
     const frame = ipTcp(spec);
     assert.equal(decodePacket(101, frame, p), DECODE.TCP);
-    tracker.segment(frame, p, 0);
+    tracker.segment(frame, p, tsMs);
   };
   return { feed, events, conns, tracker, anomalies };
 }
@@ -238,6 +238,30 @@ describe('TcpTracker', () => {
     assert.deepEqual(t.anomalies.map((a) => a.name), ['tcp_flow_limit']);
     t.tracker.finish();
     assert.deepEqual(t.events.slice(4).map((e) => `${e.conn} ${e.what}`), ['2 close end_of_capture', '3 close end_of_capture']);
+  });
+
+  it('closes a connection idle for longer than tcp_idle_timeout_s, by packet time, and starts afresh after it', () => {
+    const t = tracked(100, 300);
+    const other = { ...C, sport: 41000 };
+    t.feed({ ...C, seq: 1, payload: new Uint8Array([5, 0]) }, 1_000);
+    t.feed({ ...other, seq: 1, payload: new Uint8Array([5, 1]) }, 1_000);
+    t.feed({ ...other, seq: 3, payload: new Uint8Array([5, 2]) }, 200_000);
+    // 300 s after the first connection's last packet: not yet (more than the timeout is needed)
+    t.feed({ ...other, seq: 5, payload: new Uint8Array([5, 3]) }, 301_000);
+    assert.deepEqual(t.events.map((e) => `${e.conn} ${e.what}`), ['1 0:0500', '2 0:0501', '2 0:0502', '2 0:0503']);
+    // the next sweep after it is due closes it; the busy one stays open
+    t.feed({ ...other, seq: 7, payload: new Uint8Array([5, 4]) }, 340_000);
+    assert.deepEqual(t.events.slice(4).map((e) => `${e.conn} ${e.what}`), ['1 close idle', '2 0:0504']);
+    // its 4-tuple again: a new connection, picked up mid-stream
+    t.feed({ ...C, seq: 3, payload: new Uint8Array([5, 5]) }, 341_000);
+    assert.deepEqual(t.events.slice(6).map((e) => `${e.conn} ${e.what}`), ['3 0:0505']);
+    t.tracker.finish();
+    assert.deepEqual(t.events.slice(7).map((e) => `${e.conn} ${e.what}`), ['2 close end_of_capture', '3 close end_of_capture']);
+    // 0 turns it off
+    const never = tracked(100, 0);
+    never.feed({ ...C, seq: 1, payload: new Uint8Array([5, 0]) }, 0);
+    never.feed({ ...other, seq: 1, payload: new Uint8Array([5, 1]) }, 86_400_000);
+    assert.deepEqual(never.events.map((e) => e.what), ['0:0500', '0:0501']);
   });
 
   it('tracks IPv6 connections', () => {
