@@ -100,7 +100,7 @@ export class DcerpcFlow implements TcpAppConsumer, PipeSink {
   }
 
   data(dir: DirIndex, bytes: Uint8Array, start: number, end: number): void {
-    this.conn.feed(DIRECTIONS[dir], start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), this.ctx.nowMs);
+    this.conn.feed(DIRECTIONS[dir], bytes, this.ctx.nowMs, start, end);
     if (this.open !== undefined) this.closeRecord();
   }
 

@@ -6,7 +6,7 @@ import type { ActivationArgs, CallRecord } from '../../model/call.js';
 import type { Direction } from '../../model/flow.js';
 import { dcerpcAnomaly, type DcerpcAnomalyName } from './anomalies.js';
 import { resolveDcerpcLimits, type DcerpcLimitOverrides, type DcerpcLimits } from './dcerpc-limits.js';
-import { DcerpcFramer } from './framer.js';
+import { DcerpcFramer, type PduSink } from './framer.js';
 import { decodeHeader, isPdu, PduDecoder, ptypeName } from './pdu-decode.js';
 import { PFC, type BindAckPdu, type BindPdu, type Pdu, type PduHeader, type RequestPdu, type SyntaxId } from './pdu-types.js';
 import { addCallAnomaly, callAnomalies, CallTable, type CallState } from './reassembly.js';
@@ -83,7 +83,7 @@ interface Side {
   /** Made on the first feed(). */
   framer: DcerpcFramer | undefined;
   /** The framer's sink for this direction, made once (feed() is called per TCP segment). */
-  sink: ((pdu: Uint8Array, streamOffset: number) => void) | undefined;
+  sink: PduSink | undefined;
   littleEndian: boolean | undefined;
   /** Largest frag_length negotiated for this direction by the bind_ack, once seen. */
   maxFrag: number | undefined;
@@ -148,16 +148,17 @@ export class DcerpcConnection {
     return this.calls.size;
   }
 
-  /** Bytes of one direction, in order, as TCP delivered them; `tsMs` is the capture or receive time. */
-  feed(dir: Direction, chunk: Uint8Array, tsMs: number): void {
+  /** Bytes of one direction, in order, as TCP delivered them: chunk[start, end) (the whole chunk by
+   * default); `tsMs` is the capture or receive time. */
+  feed(dir: Direction, chunk: Uint8Array, tsMs: number, start = 0, end = chunk.length): void {
     if (this.closed) return;
     this.ts = tsMs;
     this.dir = dir;
     try {
       const side = this.sides[dir];
       side.framer ??= this.newFramer(dir);
-      side.sink ??= (bytes, off) => this.onBytes(dir, bytes, 0, bytes.length, off);
-      side.framer.push(chunk, side.sink);
+      side.sink ??= (buf, s, e, off) => this.onBytes(dir, buf, s, e, off);
+      side.framer.push(chunk, side.sink, start, end);
     } catch (e) {
       // Zeek DCE_RPC DeliverStream: whatever escapes decoding ends this chunk, not the process
       this.flag('protocol_violation', `exception while decoding: ${e instanceof Error ? e.message : String(e)}`);

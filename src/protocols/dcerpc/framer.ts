@@ -5,13 +5,10 @@ import type { Anomaly } from '../../model/anomaly.js';
 import { dcerpcAnomaly, type DcerpcAnomalyName } from './anomalies.js';
 import { COMMON_HEADER_LEN } from './pdu-types.js';
 
-/** Called with each whole PDU (a view into the chunk, or the framer's own copy when it spanned
- * chunks) and the stream offset of its first byte. The view is valid only during the call. */
-export type PduSink = (pdu: Uint8Array, streamOffset: number) => void;
-
-function deliver(sink: PduSink, buf: Uint8Array, start: number, end: number, streamOffset: number): void {
-  sink(start === 0 && end === buf.length ? buf : buf.subarray(start, end), streamOffset);
-}
+/** Called with each whole PDU, buf[start, end) (in the chunk, or in the framer's own copy when it
+ * spanned chunks), and the stream offset of its first byte. Valid only during the call: ranges
+ * rather than views, since a view per PDU was a tenth of what a capture run allocated. */
+export type PduSink = (buf: Uint8Array, start: number, end: number, streamOffset: number) => void;
 
 export interface FramerOptions {
   /** Largest frag_length accepted; larger claims are garbage. Default 65535 (dcerpc-limits). */
@@ -86,7 +83,7 @@ export class DcerpcFramer {
   /** Bytes still needed to complete the PDU in progress (0 at a PDU boundary). */
   get needed(): number {
     if (!this.carry) return 0;
-    const r = pduLengthAt(this.carry.subarray(0, this.have), 0, this.maxFrag);
+    const r = lengthAt(this.carry, 0, this.have, this.maxFrag);
     return r < 0 ? -r : 0;
   }
   /** Bytes of memory the framer holds for a PDU in progress: about twice what has arrived of it,
@@ -99,20 +96,19 @@ export class DcerpcFramer {
     return this.offset;
   }
 
-  /** Take one chunk (a view of a larger buffer is fine: nothing is copied unless a PDU spans
-   * chunks); emit every PDU it completes. Returns the bytes still needed. */
-  push(chunk: Uint8Array, sink: PduSink): number {
-    const end = chunk.length;
-    // stream offset of chunk[0]
-    const base = this.offset;
-    this.offset += end;
-    let pos = 0;
+  /** Take one chunk, chunk[start, end) (nothing is copied unless a PDU spans chunks); emit every
+   * PDU it completes. Returns the bytes still needed. */
+  push(chunk: Uint8Array, sink: PduSink, start = 0, end = chunk.length): number {
+    // stream offset of chunk[0] (of chunk[start] once `start` is added)
+    const base = this.offset - start;
+    this.offset += end - start;
+    let pos = start;
     if (this.carry) {
-      const r = this.fillCarry(chunk, 0, end, sink);
+      const r = this.fillCarry(chunk, start, end, sink);
       if (r === 'more') return this.needed;
       if (r === 'bad') {
         const at = this.carryOffset;
-        const joined = this.rejoin(chunk);
+        const joined = this.rejoin(chunk, start, end);
         return this.scan(joined, at, this.skipGarbage(joined, at, 0, joined.length), joined.length, sink);
       }
       pos = r;
@@ -157,7 +153,7 @@ export class DcerpcFramer {
     this.have = 0;
     this.endGarbage();
     this.pdus++;
-    deliver(sink, pdu, 0, length, this.carryOffset);
+    sink(pdu, 0, length, this.carryOffset);
     return pos;
   }
 
@@ -181,11 +177,11 @@ export class DcerpcFramer {
   }
 
   /** The carried bytes were not a PDU: hand them back, joined to the chunk, for rescanning. */
-  private rejoin(chunk: Uint8Array): Uint8Array {
+  private rejoin(chunk: Uint8Array, start: number, end: number): Uint8Array {
     const head = this.carry!.subarray(0, this.have);
-    const joined = new Uint8Array(head.length + chunk.length);
+    const joined = new Uint8Array(head.length + end - start);
     joined.set(head);
-    joined.set(chunk, head.length);
+    joined.set(chunk.subarray(start, end), head.length);
     this.dropCarry();
     return joined;
   }
@@ -197,10 +193,10 @@ export class DcerpcFramer {
       if (r > 0) {
         this.endGarbage();
         this.pdus++;
-        deliver(sink, buf, pos, pos + r, base + pos);
+        sink(buf, pos, pos + r, base + pos);
         pos += r;
       } else if (r < 0) {
-        this.startCarry(buf.subarray(pos, end), base + pos, r);
+        this.startCarry(buf, pos, end, base + pos, r);
         return -r;
       } else {
         pos = this.skipGarbage(buf, base, pos, end);
@@ -209,14 +205,16 @@ export class DcerpcFramer {
     return 0;
   }
 
-  private startCarry(rest: Uint8Array, at: number, r: number): void {
+  /** buf[from, end) begins a PDU that needs -r more bytes. */
+  private startCarry(buf: Uint8Array, from: number, end: number, at: number, r: number): void {
     // a header prefix gets 16 bytes; with frag_length known, room for twice what arrived, up to
     // frag_length (reserve() grows it as more arrives)
-    const want = rest.length < COMMON_HEADER_LEN ? COMMON_HEADER_LEN : rest.length - r;
-    this.carry = new Uint8Array(Math.min(want, Math.max(rest.length * 2, CARRY_MIN)));
+    const n = end - from;
+    const want = n < COMMON_HEADER_LEN ? COMMON_HEADER_LEN : n - r;
+    this.carry = new Uint8Array(Math.min(want, Math.max(n * 2, CARRY_MIN)));
     this.want = want;
-    this.carry.set(rest);
-    this.have = rest.length;
+    this.carry.set(from === 0 && end === buf.length ? buf : buf.subarray(from, end));
+    this.have = n;
     this.carryOffset = at;
   }
 

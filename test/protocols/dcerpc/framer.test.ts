@@ -37,12 +37,17 @@ const concat = (parts: Uint8Array[]): Uint8Array => {
   return out;
 };
 
-function frame(chunks: Uint8Array[], maxFragLength?: number): { pdus: string[]; offsets: number[]; anomalies: Anomaly[]; framer: DcerpcFramer } {
+/** Frame `chunks`, each pushed whole, or as a range [start, end) of a larger buffer. */
+function frame(chunks: (Uint8Array | [Uint8Array, number, number])[], maxFragLength?: number): { pdus: string[]; offsets: number[]; anomalies: Anomaly[]; framer: DcerpcFramer } {
   const anomalies: Anomaly[] = [];
   const framer = new DcerpcFramer({ maxFragLength, onAnomaly: (a) => anomalies.push(a) });
   const pdus: string[] = [];
   const offsets: number[] = [];
-  for (const c of chunks) framer.push(c, (p, off) => (pdus.push(toHex(p)), offsets.push(off)));
+  const sink = (b: Uint8Array, s: number, e: number, off: number): void => void (pdus.push(toHex(b.subarray(s, e))), offsets.push(off));
+  for (const c of chunks) {
+    if (c instanceof Uint8Array) framer.push(c, sink);
+    else framer.push(c[0], sink, c[1], c[2]);
+  }
   framer.flush();
   return { pdus, offsets, anomalies, framer };
 }
@@ -58,6 +63,9 @@ test('split at every offset, in both byte orders: the same PDUs at the same stre
       assert.deepEqual(got.pdus, want, `le=${le} cut=${cut}`);
       assert.deepEqual(got.offsets, wantOffsets);
       assert.deepEqual(got.anomalies, []);
+      // the same cut pushed as two ranges of one buffer
+      const ranged = frame([[all, 0, cut], [all, cut, all.length]]);
+      assert.deepEqual([ranged.pdus, ranged.offsets, ranged.anomalies], [want, wantOffsets, []], `le=${le} ranges cut=${cut}`);
     }
     const bytewise = frame(Array.from(all, (_, i) => all.subarray(i, i + 1)));
     assert.deepEqual(bytewise.pdus, want, `le=${le} one byte per chunk`);
@@ -70,17 +78,17 @@ test('a real 1972-byte Kerberos bind split in three TCP-sized pieces comes out w
   assert.deepEqual(got.pdus, [toHex(b)]);
 });
 
-test('PDUs inside one chunk are views into it (no copy); needed() reports what is missing', () => {
+test('PDUs inside one chunk are ranges of it (no copy); needed() reports what is missing', () => {
   const parts = stream(true);
   const all = concat(parts);
   const framer = new DcerpcFramer();
   const views: Uint8Array[] = [];
-  const needed = framer.push(all.subarray(0, all.length - 3), (p) => views.push(p));
+  const needed = framer.push(all.subarray(0, all.length - 3), (b) => views.push(b));
   assert.equal(views.length, parts.length - 1);
-  for (const v of views) assert.equal(v.buffer, all.buffer, 'a view of the pushed chunk');
+  for (const v of views) assert.equal(v.buffer, all.buffer, 'a range of the pushed chunk');
   assert.equal(needed, 3);
   assert.equal(framer.needed, 3);
-  framer.push(all.subarray(all.length - 3), (p) => views.push(p));
+  framer.push(all.subarray(all.length - 3), (b) => views.push(b));
   assert.equal(views.length, parts.length);
   assert.equal(framer.needed, 0);
 });
