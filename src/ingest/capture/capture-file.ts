@@ -6,8 +6,11 @@ import { AppError } from '../../core/errors.js';
 import { CaptureParser, type CaptureParserOptions } from '../../protocols/pcap/capture-parser.js';
 import type { PacketHandler } from '../../protocols/pcap/capture-types.js';
 
-/** Read size: large enough that syscalls and the carried-over tail cost nothing per packet. */
-export const CAPTURE_BLOCK_BYTES = 4 * 1024 * 1024;
+/** Read size: large enough that syscalls and the carried-over tail cost nothing per packet, small
+ * enough that the block is still in the core's cache when the packets in it are decoded (read and
+ * decode of the 105 MB bench capture: 68 ms with 512 KiB blocks, 91 ms with 4 MiB), and holding a
+ * largest record (max_record_bytes, 256 KiB) without growing. */
+export const CAPTURE_BLOCK_BYTES = 512 * 1024;
 
 export interface CaptureFileSummary {
   readonly format: 'pcap' | 'pcapng';
