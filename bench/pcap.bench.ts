@@ -13,6 +13,9 @@ import { readCaptureFile } from '../src/ingest/capture/capture-file.js';
 import { analyzeCapture } from '../src/ingest/capture/pcap-driver.js';
 import { names } from '../src/cli/pcap/call-names.js';
 import { DECODE, DecodedPacket, decodePacket } from '../src/protocols/pcap/packet-decoder.js';
+import { CAPTURE_LIMITS } from '../src/protocols/pcap/capture-limits.js';
+import { packetTimeMs } from '../src/protocols/pcap/capture-types.js';
+import { resolveLimits } from '../src/core/limits.js';
 import { TcpTracker } from '../src/protocols/pcap/tcp-tracker.js';
 import { DcerpcFramer } from '../src/protocols/dcerpc/framer.js';
 import { buildCapture, buildCaptureCopies, captureTemplate } from './make-capture.js';
@@ -32,9 +35,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const CORPUS = join(here, '..', '..', '..', 'shared', 'corpus', 'dcerpc');
 const CLI = join(here, '..', 'src', 'cli', 'main.js');
 
-
-
-
 function library(file: string): Timing & { pdus: number } {
   const cpu0 = process.cpuUsage();
   const start = performance.now();
@@ -47,7 +47,8 @@ function library(file: string): Timing & { pdus: number } {
 /** Our pipeline cut after each stage, to show where the time goes (CPU seconds: the machine is shared). */
 function stages(file: string): [string, number][] {
   const p = new DecodedPacket();
-  const limits = { max_out_of_order_bytes: 1 << 20, max_out_of_order_segments: 256, max_flows: 65536 };
+  // the pipeline's own limits (idle timeout included: it decides how many connections stay open)
+  const limits = resolveLimits(CAPTURE_LIMITS);
   const run = (f: () => void): number => median([0, 1, 2].map(() => { const c = process.cpuUsage(); f(); const d = process.cpuUsage(c); return (d.user + d.system) / 1e6; }));
   return [
     ['capture reader (pcap records)', run(() => readCaptureFile(file, () => {}))],
@@ -57,10 +58,10 @@ function stages(file: string): [string, number][] {
         accept: () => {
           const f = [new DcerpcFramer(), new DcerpcFramer()];
           const sink = (): void => undefined;
-          return { data: (d, b, s, e) => f[d].push(b.subarray(s, e), sink), gap() {}, anomaly() {}, close() {} };
+          return { data: (d, b, s, e) => f[d].push(b, sink, s, e), gap() {}, anomaly() {}, close() {} };
         },
       }, limits);
-      readCaptureFile(file, (pk) => { if (decodePacket(pk.linkType, pk.buf, p, pk.offset, pk.offset + pk.capLen) === DECODE.TCP) tracker.segment(pk.buf, p, 0); });
+      readCaptureFile(file, (pk) => { if (decodePacket(pk.linkType, pk.buf, p, pk.offset, pk.offset + pk.capLen) === DECODE.TCP) tracker.segment(pk.buf, p, packetTimeMs(pk)); });
       tracker.finish();
     })],
     ['+ PDU decode, contexts, calls (stub decoding off)', run(() => analyzeCapture(file, { decodeStub: false }))],
