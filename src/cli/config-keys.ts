@@ -193,6 +193,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'Days the hub\'s JetStream stream keeps messages, consumed or not (what a new hub, or a hub restored from backup, can replay).' },
   { path: 'fleet.silentAfterSeconds', env: 'VIGIL_FLEET_SILENT_AFTER_SECONDS', type: { kind: 'int', min: 0, max: 604_800 }, default: 120,
     doc: 'A hub raises a `fleet` alert (rule `fleet_sensor_silent`) when a sensor it has heard from sends nothing, not even its 10-second heartbeat, for this long; 0 turns it off.' },
+  { path: 'fleet.expectedSensors', env: 'VIGIL_FLEET_EXPECTED_SENSORS', type: { kind: 'string-list' }, default: [],
+    doc: 'Sensor names a hub expects: each is followed from the hub\'s start, so one that never reports (never came up, or died while the hub was down) raises `fleet_sensor_silent` after fleet.silentAfterSeconds and is listed as never heard. Other sensors are followed once heard.' },
   { path: 'alerts.minSeverity', env: 'VIGIL_ALERTS_MIN_SEVERITY', type: { kind: 'enum', values: SEVERITIES }, default: 'low',
     doc: 'Alerts below this severity are stored by no sink and sent nowhere (engine anomalies of severity `info` stay as session data).' },
   { path: 'alerts.suppressSeconds', env: 'VIGIL_ALERTS_SUPPRESS_SECONDS', type: { kind: 'int-map' }, default: {},

@@ -125,6 +125,7 @@ export interface FleetConfig {
   readonly spoolMaxMb: number;
   readonly streamMaxAgeDays: number;
   readonly silentAfterSeconds: number;
+  readonly expectedSensors: readonly string[];
 }
 
 /** The detect.* keys: the allowlist, and each detector's thresholds by name (checked by its resolveLimits). */

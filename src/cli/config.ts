@@ -175,6 +175,7 @@ function build(m: Map<string, unknown>, cwd: string): VigilConfig {
       spoolMaxMb: get('fleet.spoolMaxMb'),
       streamMaxAgeDays: get('fleet.streamMaxAgeDays'),
       silentAfterSeconds: get('fleet.silentAfterSeconds'),
+      expectedSensors: get('fleet.expectedSensors'),
     },
     alerts: {
       minSeverity: get('alerts.minSeverity'),

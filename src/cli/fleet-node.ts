@@ -50,6 +50,14 @@ function natsOptions(config: VigilConfig): NatsLinkOptions {
   };
 }
 
+/** fleet.expectedSensors, each checked as a sensor name (one subject token, as sensors are named). */
+function expectedSensors(names: readonly string[]): string[] {
+  for (const n of names) {
+    if (!SENSOR_NAME.test(n)) throw new AppError('VIGIL_ERR_CONFIG', `fleet.expectedSensors: ${JSON.stringify(n)} is not a sensor name (letters, digits, _ or -, 1 to 64)`);
+  }
+  return [...new Set(names)];
+}
+
 /** fleet.sensorName, or the host name made into one subject token. */
 export function sensorNameOf(config: VigilConfig): string {
   const name = config.fleet.sensorName !== '' ? config.fleet.sensorName : hostname().split('.')[0].replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
@@ -150,7 +158,8 @@ export async function startFleetHub(config: VigilConfig, opts: FleetStartOptions
     hub = await FleetHub.start({
       nats: natsOptions(config), store, streamMaxAgeDays: config.fleet.streamMaxAgeDays, onEvents: services.onEvents, logger: logger.child({ module: 'fleet' }),
       silentAfterMs: config.fleet.silentAfterSeconds * 1000,
-      onSilent: (s) => raise.raise([sensorSilentAlert({ sensor: s.sensor, lastSeen: s.lastSeen, silentForMs: s.silentForMs, now: Date.now(), ...(s.health.version !== undefined && { version: s.health.version }), ...(s.health.spoolBytes !== undefined && { spoolBytes: s.health.spoolBytes }) })]),
+      expectedSensors: expectedSensors(config.fleet.expectedSensors),
+      onSilent: (s) => raise.raise([sensorSilentAlert({ sensor: s.sensor, lastSeen: s.lastSeen, silentForMs: s.silentForMs, now: Date.now(), watchedSince: s.watchedSince, ...(s.health.version !== undefined && { version: s.health.version }), ...(s.health.spoolBytes !== undefined && { spoolBytes: s.health.spoolBytes }) })]),
     });
     registerHubMetrics(registry, hub);
     app = await buildServer({ store, registry, token: tokenReader(dataDir), routes: services.routes, logger: logger.child({ module: 'http' }) });

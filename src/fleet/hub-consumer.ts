@@ -35,14 +35,21 @@ export interface HubOptions {
   readonly silentAfterMs?: number;
   /** Called once when a sensor falls silent, and again only after it spoke and fell silent anew. */
   readonly onSilent?: (silence: SensorSilence) => void;
+  /** Sensors followed from the hub's start whether heard or not: one that never speaks is silent
+   * silentAfterMs after the start (a sensor that never came up, or died while the hub was down). */
+  readonly expectedSensors?: readonly string[];
   readonly logger?: Logger;
 }
 
 /** One sensor falling silent: what the hub last knew of it. */
 export interface SensorSilence {
   readonly sensor: string;
+  /** Epoch ms of its last message or heartbeat; 0 for an expected sensor never heard since the
+   * hub started (silentForMs then counts from the start). */
   readonly lastSeen: number;
   readonly silentForMs: number;
+  /** When the hub started following its sensors (epoch ms). */
+  readonly watchedSince: number;
   readonly health: Readonly<SensorHealth>;
 }
 
@@ -60,6 +67,8 @@ export interface SensorHealth {
   lastHeartbeat?: number;
   /** Since when the hub has called the sensor silent (cleared when it speaks again). */
   silentSince?: number;
+  /** Named in HubOptions.expectedSensors: followed before it is first heard. */
+  expected?: boolean;
 }
 
 export interface HubStats {
@@ -86,12 +95,19 @@ export class FleetHub {
   private stopWaiting: (() => void) | undefined;
   private messages: ConsumerMessages | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
+  /** When this hub started following its sensors (epoch ms): an expected sensor's silence counts from it. */
+  readonly startedAt = Date.now();
 
   private constructor(
     private readonly opts: HubOptions,
     private readonly nc: NatsConnection,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    for (const sensor of opts.expectedSensors ?? []) {
+      const h = this.health(sensor);
+      if (h) h.expected = true;
+    }
+  }
 
   /** Connect (waiting for the broker), create the stream and the durable consumer if missing, consume. */
   static async start(opts: HubOptions): Promise<FleetHub> {
@@ -141,8 +157,9 @@ export class FleetHub {
   /**
    * Look at every followed sensor a few times per silence period. Heartbeats come every 10 s from a
    * live sensor even when nobody knocks on its ports, so silence means a dead sensor, its link, or
-   * a revoked credential, not a quiet network. Only sensors heard from since this hub started are
-   * followed: a hub restarted while a sensor is down learns of it when it returns.
+   * a revoked credential, not a quiet network. Followed: the expected sensors from the hub's start,
+   * and every other sensor once heard (a hub restarted while an unlisted sensor is down learns of it
+   * only when it returns).
    */
   private watchSilence(): void {
     const after = this.opts.silentAfterMs ?? 0;
@@ -157,12 +174,14 @@ export class FleetHub {
     const found: SensorSilence[] = [];
     if (after <= 0) return found;
     for (const [sensor, h] of this.sensors) {
-      if (h.silentSince !== undefined || h.lastSeen === 0 || now - h.lastSeen < after) continue;
+      if (h.silentSince !== undefined || (h.lastSeen === 0 && !h.expected)) continue;
+      const since = h.lastSeen === 0 ? this.startedAt : h.lastSeen;
+      if (now - since < after) continue;
       h.silentSince = now;
-      found.push({ sensor, lastSeen: h.lastSeen, silentForMs: now - h.lastSeen, health: { ...h } });
+      found.push({ sensor, lastSeen: h.lastSeen, silentForMs: now - since, watchedSince: this.startedAt, health: { ...h } });
     }
     for (const s of found) {
-      this.logger.warn({ sensor: s.sensor, lastSeen: new Date(s.lastSeen).toISOString() }, 'fleet hub: sensor silent');
+      this.logger.warn({ sensor: s.sensor, lastSeen: s.lastSeen === 0 ? 'never' : new Date(s.lastSeen).toISOString() }, 'fleet hub: sensor silent');
       this.opts.onSilent?.(s);
     }
     return found;

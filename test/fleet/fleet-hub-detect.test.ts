@@ -22,7 +22,7 @@ describe('fleet hub detection over all sensors', { skip }, () => {
   before(async () => {
     ctx.dir = mkdtempSync(join(tmpdir(), 'vigil-fleet-detect-'));
     ctx.nats = await NatsServer.start();
-    const config = loadConfig({ env: {}, flags: { dataDir: join(ctx.dir, 'hub'), http: { host: '127.0.0.1', port: await freePort() }, fleet: { role: 'hub', url: ctx.nats.url, silentAfterSeconds: 1 }, log: { level: 'silent' } } });
+    const config = loadConfig({ env: {}, flags: { dataDir: join(ctx.dir, 'hub'), http: { host: '127.0.0.1', port: await freePort() }, fleet: { role: 'hub', url: ctx.nats.url, silentAfterSeconds: 1, expectedSensors: ['south'] }, log: { level: 'silent' } } });
     ctx.hub = await startFleetHub(config, { logger: pino({ level: 'silent' }) });
     for (const name of ['east', 'west']) ctx.pubs.push(FleetPublisher.start({ sensor: name, nats: { url: ctx.nats.url }, spoolDir: join(ctx.dir, name), heartbeatMs: 200 }));
   });
@@ -50,30 +50,36 @@ describe('fleet hub detection over all sensors', { skip }, () => {
     assert.deepEqual(items.map((a) => a.src), ['203.0.113.7'], 'one scanner from the merged evidence, none for the source seen twice');
   });
 
-  it('raises one fleet_sensor_silent alert for a sensor that stops, none for those that beat, and follows it again when it returns', async () => {
+  it('raises one fleet_sensor_silent alert for a sensor that stops and one for an expected sensor never heard, none for those that beat, and follows a sensor again when it returns', async () => {
     const hub = ctx.hub!;
     const north = FleetPublisher.start({ sensor: 'north', nats: { url: ctx.nats!.url }, spoolDir: join(ctx.dir, 'north'), heartbeatMs: 200 });
     while (!hub.hub.sensors.has('north')) await new Promise((r) => setTimeout(r, 20));
     await north.close();
-    type Item = { rule: string; title: string; evidence: { sensor?: string } };
+    type Item = { rule: string; title: string; evidence: { sensor?: string; lastSeen?: string | null; expected?: boolean } };
     let items: Item[] = [];
-    for (let i = 0; i < 200 && items.length === 0; i++) {
+    for (let i = 0; i < 200 && !items.some((a) => a.evidence.sensor === 'north'); i++) {
       await new Promise((r) => setTimeout(r, 50));
       items = (await api<{ items: Item[] }>(hub.httpAddress, hub.token, '/api/v1/alerts?rule=fleet_sensor_silent')).body.items;
     }
     // a few more silence periods: still one alert, and the beating sensors never fell silent
     await new Promise((r) => setTimeout(r, 1500));
     items = (await api<{ items: Item[] }>(hub.httpAddress, hub.token, '/api/v1/alerts?rule=fleet_sensor_silent')).body.items;
-    assert.deepEqual(items.map((a) => a.evidence.sensor), ['north'], items.map((a) => a.title).join('; '));
-    assert.match(items[0].title, /^sensor north silent for \d+ s/);
+    assert.deepEqual(items.map((a) => a.evidence.sensor).sort(), ['north', 'south'], items.map((a) => a.title).join('; '));
+    const northAlert = items.find((a) => a.evidence.sensor === 'north')!;
+    assert.match(northAlert.title, /^sensor north silent for \d+ s/);
     assert.equal(hub.hub.sensors.get('north')?.silentSince !== undefined, true);
+    // 'south' was expected and never reported: silent since the hub started, not forgotten
+    const south = items.find((a) => a.evidence.sensor === 'south')!;
+    assert.match(south.title, /^expected sensor south not heard in \d+ s \(hub watching since \d{4}-/);
+    assert.deepEqual([south.evidence.lastSeen, south.evidence.expected], [null, true]);
     // the hub's overview lists its sensors, the silent one first and marked
     const overview = await fetch(`http://${hub.httpAddress}/`, { headers: { authorization: `Bearer ${hub.token}` } });
     const html = await overview.text();
     const table = /<table class="list small" id="fleet-sensors">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
     const names = [...table.matchAll(/status=all">([A-Za-z0-9_-]+)<\/a>/g)].map((m) => m[1]);
-    assert.deepEqual(names, ['north', 'east', 'west'], html.slice(0, 200));
+    assert.deepEqual(names, ['north', 'south', 'east', 'west'], html.slice(0, 200));
     assert.match(table, /north<\/a> <span class="hot">silent<\/span>/);
+    assert.match(table, /south<\/a> <span class="hot">silent<\/span><\/td><td>never<\/td>/);
     const back = FleetPublisher.start({ sensor: 'north', nats: { url: ctx.nats!.url }, spoolDir: join(ctx.dir, 'north'), heartbeatMs: 200 });
     ctx.pubs.push(back);
     for (let i = 0; i < 200 && hub.hub.sensors.get('north')?.silentSince !== undefined; i++) await new Promise((r) => setTimeout(r, 20));
