@@ -255,6 +255,16 @@ test('exposure in Chromium: overdue counts lead to the list, htmx filters, an an
       assert.equal(r.body.history[0]?.note, 'segment isolated until the patch window');
     }
 
+    // All matching: every finding the filtered list holds gets the note, no box checked.
+    const remaining = await page.locator('#exposure-rows input[name=ids]').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+    assert.ok(remaining.length > 0 && !remaining.some((id) => ids.includes(id)));
+    await page.fill('fieldset.bulk input[name=note]', 'owner confirmed by the Windows team');
+    await Promise.all([page.waitForURL(new RegExp(`changed=${remaining.length}`)), page.click('#bulk-apply-all')]);
+    for (const id of remaining) {
+      const r = await api<{ history: { by: string; note?: string }[] }>(node.httpAddress, node.token, `/api/v1/findings/${id}`);
+      assert.deepEqual([r.body.history[0]?.by, r.body.history[0]?.note], ['andy', 'owner confirmed by the Windows team']);
+    }
+
     // A finding's page: its history and a comment in its thread.
     await page.goto(`${base}/exposure/findings/${ids[0]}`);
     assert.match(await page.locator('#history').innerText(), /open → risk-accepted by andy/i);

@@ -134,6 +134,38 @@ describe('exposure page', () => {
     assert.match(owned?.history[0]?.note ?? '', /owner .* -> windows-team/);
   });
 
+  it('"apply to all matching" changes every finding the filtered list holds, on every page of it, and nothing when the list changed meanwhile', async () => {
+    const andy = await signIn(f, 'andy', f.passwords.andy);
+    const list = '/exposure?status=all&cve=CVE-2003-0352';
+    const page = await f.app.inject({ url: list, headers: { cookie: andy.cookie } });
+    const total = Number(/<p class="muted small">(\d+) findings?/.exec(page.body)?.[1]);
+    assert.ok(total >= 2, page.body.slice(0, 300));
+    assert.match(page.body, new RegExp(`id="bulk-apply-all">Apply to all ${total} matching`));
+    assert.match(page.body, new RegExp(`name="expect" value="${total}"`));
+    const post = (payload: Record<string, string>) => f.app.inject({ method: 'POST', url: '/exposure/findings/bulk', headers: form(andy.cookie), payload: enc({ _csrf: andy.csrf, ...payload }) });
+    const matching = async () => (await f.exposure.listFindings({ vulnId: 'CVE-2003-0352', limit: 1000 })).items;
+    // the page showed another number: the list changed since, nothing is changed
+    const before = await matching();
+    const stale = await post({ scope: 'matching', expect: String(total + 1), owner: 'rpc-team', back: list });
+    assert.equal(stale.statusCode, 400);
+    assert.match(stale.body, /the list changed/);
+    assert.deepEqual(await matching(), before);
+    // only an Exposure findings list can be "all matching"; no ids and no scope is nothing to do
+    assert.equal((await post({ scope: 'matching', owner: 'rpc-team', back: '/exposure?view=assets' })).statusCode, 400);
+    assert.equal((await post({ scope: 'matching', owner: 'rpc-team', back: `/exposure/findings/${f.findingIds.current}` })).statusCode, 400);
+    assert.equal((await post({ owner: 'rpc-team', back: list })).statusCode, 400);
+    const r = await post({ scope: 'matching', expect: String(total), owner: 'rpc-team', note: 'DCOM RPC owners', back: list });
+    assert.equal(r.statusCode, 303, r.body);
+    assert.equal(r.headers.location, `${list}&changed=${total}`);
+    const after = await matching();
+    assert.equal(after.length, total);
+    for (const x of after) {
+      assert.equal(x.owner, 'rpc-team');
+      assert.equal(x.history[0]?.by, 'andy');
+      assert.match(x.history[0]?.note ?? '', /DCOM RPC owners/);
+    }
+  });
+
   it('a bulk change is all or nothing and bounded; it returns only to an Exposure page', async () => {
     const andy = await signIn(f, 'andy', f.passwords.andy);
     const post = (payload: Record<string, string | string[]>) => f.app.inject({ method: 'POST', url: '/exposure/findings/bulk', headers: form(andy.cookie), payload: enc({ _csrf: andy.csrf, ...payload }) });

@@ -39,7 +39,13 @@ interface ListQuery {
   asset?: string; cve?: string; offset?: number; changed?: number;
 }
 
-interface BulkBody { ids: string[]; status?: FindingStatus | ''; owner?: string; note?: string; back?: string; _csrf?: string }
+/** A bulk change names its findings (`ids`, the checked rows) or takes every finding the page it
+ * came from lists (`scope=matching`: the filters of `back`, at most maxBulkIds, and only if as many
+ * match as the page showed, `expect`: a list that changed meanwhile changes nothing). */
+interface BulkBody { ids?: string[]; scope?: 'matching' | ''; expect?: number; status?: FindingStatus | ''; owner?: string; note?: string; back?: string; _csrf?: string }
+
+const CVE_FILTER = /^[A-Za-z0-9._:-]{0,64}$/;
+const ASSET_FILTER = /^([0-9a-f]{16})?$/;
 
 export function exposureRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.get<{ Querystring: ListQuery }>('/exposure', {
@@ -52,8 +58,8 @@ export function exposureRoutes(app: FastifyInstance, ctx: WebContext): void {
           owner: { type: 'string', maxLength: EXPOSURE_PAGE_LIMITS.maxOwnerChars },
           overdue: yesNo, vulnerable: yesNo,
           service: { type: 'string', maxLength: 16, pattern: '^((tcp|udp)/[0-9]{1,5})?$' },
-          asset: { type: 'string', pattern: '^([0-9a-f]{16})?$' },
-          cve: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9._:-]*$' },
+          asset: { type: 'string', pattern: ASSET_FILTER.source },
+          cve: { type: 'string', maxLength: 64, pattern: CVE_FILTER.source },
           offset: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 0 },
           changed: { type: 'integer', minimum: 0, maximum: EXPOSURE_PAGE_LIMITS.maxBulkIds },
         },
@@ -77,16 +83,12 @@ export function exposureRoutes(app: FastifyInstance, ctx: WebContext): void {
         ...common, total, assets: items.map(assetView), pageSize: EXPOSURE_PAGE_LIMITS.assetsPerPage, fragment: 'exposure-assets',
       });
     }
-    const q: FindingQuery = {
-      ...statusQuery(f.status), ...(owner !== undefined ? { owner } : {}), ...(f.overdue === 'yes' ? { overdueOn: today } : {}),
-      ...(f.asset ? { assetId: f.asset } : {}), ...(f.cve ? { vulnId: f.cve.toUpperCase() } : {}),
-      overdueFirstOn: today, limit: EXPOSURE_PAGE_LIMITS.findingsPerPage, offset: f.offset,
-    };
+    const q: FindingQuery = { ...findingFilter(f, today), overdueFirstOn: today, limit: EXPOSURE_PAGE_LIMITS.findingsPerPage, offset: f.offset };
     const [{ total, items }, asset] = await Promise.all([exposure.store.listFindings(q), f.asset ? exposure.store.getAsset(f.asset) : Promise.resolve(undefined)]);
     const [labels, comments] = await Promise.all([assetLabels(exposure, items), ctx.deps.comments.countComments('finding', items.map((x) => x.id))]);
     return ctx.pages.send(request, reply, 'exposure', 'exposure', 'Exposure', {
       ...common, total, findings: items, labels, comments, asset: asset ? assetView(asset) : undefined,
-      pageSize: EXPOSURE_PAGE_LIMITS.findingsPerPage, fragment: 'exposure-findings',
+      pageSize: EXPOSURE_PAGE_LIMITS.findingsPerPage, maxBulk: EXPOSURE_PAGE_LIMITS.maxBulkIds, fragment: 'exposure-findings',
     });
   });
 
@@ -106,9 +108,11 @@ export function exposureRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.post<{ Body: BulkBody }>('/exposure/findings/bulk', {
     schema: {
       body: {
-        type: 'object', required: ['ids'], additionalProperties: false,
+        type: 'object', additionalProperties: false,
         properties: {
           ids: { type: 'array', items: findingId, minItems: 1, maxItems: EXPOSURE_PAGE_LIMITS.maxBulkIds },
+          scope: { type: 'string', enum: ['matching', ''] },
+          expect: { type: 'integer', minimum: 0, maximum: 10_000_000 },
           status: { type: 'string', enum: [...FINDING_STATUSES, ''] },
           owner: { type: 'string', maxLength: EXPOSURE_PAGE_LIMITS.maxOwnerChars },
           note: { type: 'string', maxLength: EXPOSURE_PAGE_LIMITS.maxNoteChars },
@@ -129,7 +133,8 @@ async function bulkChange(ctx: WebContext, request: FastifyRequest<{ Body: BulkB
   const note = b.note?.trim() || undefined;
   const status = b.status || undefined;
   if (status === undefined && owner === undefined && note === undefined) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', 'choose a status, an owner or a note');
-  const ids = [...new Set(b.ids)];
+  const ids = b.scope === 'matching' ? await matchingIds(ctx, exposure, b) : [...new Set(b.ids ?? [])];
+  if (ids.length === 0) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', 'select at least one finding');
   // Every finding must exist before any is changed: a stale page changes nothing rather than half.
   for (const id of ids) if (!(await exposure.store.getFinding(id))) throw new AppError('VIGIL_ERR_NOT_FOUND', `no finding ${id}`);
   for (const id of ids) {
@@ -137,6 +142,47 @@ async function bulkChange(ctx: WebContext, request: FastifyRequest<{ Body: BulkB
   }
   const back = safeBack(b.back);
   return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}changed=${ids.length}`, 303);
+}
+
+/** The findings the list at `back` shows, all pages of it: refused when more than a bulk change
+ * may take, or when their number is not the one the page showed (`expect`). */
+async function matchingIds(ctx: WebContext, exposure: WebExposure, b: BulkBody): Promise<string[]> {
+  const back = b.back ?? '';
+  if (!/^\/exposure(\?[^#\s]*)?$/.test(back)) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', '"all matching" needs the Exposure list it came from (back)');
+  const f = listFilter(new URLSearchParams(back.slice(back.indexOf('?') + 1 || back.length)));
+  const max = EXPOSURE_PAGE_LIMITS.maxBulkIds;
+  const { total, items } = await exposure.store.listFindings({ ...findingFilter(f, isoDay(ctx.deps.clock.now())), limit: max, offset: 0 });
+  if (total > max) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `${total} findings match; one bulk change takes at most ${max}: narrow the filter`);
+  if (b.expect !== undefined && b.expect !== total) throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `the list changed: ${total} finding(s) match now, the page showed ${b.expect}; nothing changed, reload it`);
+  return items.map((x) => x.id);
+}
+
+/** The filters of an Exposure list URL, checked as the page's own query string is. */
+function listFilter(p: URLSearchParams): Pick<ListQuery, 'status' | 'owner' | 'overdue' | 'asset' | 'cve'> {
+  const bad = (what: string): never => {
+    throw new AppError('VIGIL_ERR_BAD_ARGUMENT', `"all matching": bad ${what} in the list's filters`);
+  };
+  if ((p.get('view') ?? 'findings') !== 'findings') bad('view (findings only)');
+  const status = (p.get('status') ?? 'unresolved') as StatusFilter;
+  if (!STATUS_FILTERS.includes(status)) bad('status');
+  const owner = p.get('owner') ?? '';
+  if (owner.length > EXPOSURE_PAGE_LIMITS.maxOwnerChars) bad('owner');
+  const overdue = p.get('overdue') ?? '';
+  if (overdue !== 'yes' && overdue !== '') bad('overdue');
+  const asset = p.get('asset') ?? '';
+  if (!ASSET_FILTER.test(asset)) bad('asset');
+  const cve = p.get('cve') ?? '';
+  if (!CVE_FILTER.test(cve)) bad('cve');
+  return { status, owner, overdue: overdue as 'yes' | '', asset, cve };
+}
+
+/** A list's filters as a store query (without order and paging). */
+function findingFilter(f: Pick<ListQuery, 'status' | 'owner' | 'overdue' | 'asset' | 'cve'>, today: string): FindingQuery {
+  const owner = f.owner?.trim() || undefined;
+  return {
+    ...statusQuery(f.status ?? 'unresolved'), ...(owner !== undefined ? { owner } : {}), ...(f.overdue === 'yes' ? { overdueOn: today } : {}),
+    ...(f.asset ? { assetId: f.asset } : {}), ...(f.cve ? { vulnId: f.cve.toUpperCase() } : {}),
+  };
 }
 
 /** Where the form returns to: an Exposure page of this node, never elsewhere (no open redirect). */
