@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCaptureFile } from '../src/ingest/capture/capture-file.js';
 import { analyzeCapture } from '../src/ingest/capture/pcap-driver.js';
-import { names } from '../src/cli/pcap/call-names.js';
+import { CallNames } from '../src/kb/call-names.js';
 import { DECODE, DecodedPacket, decodePacket } from '../src/protocols/pcap/packet-decoder.js';
 import { CAPTURE_LIMITS } from '../src/protocols/pcap/capture-limits.js';
 import { packetTimeMs } from '../src/protocols/pcap/capture-types.js';
@@ -38,7 +38,7 @@ const CLI = join(here, '..', 'src', 'cli', 'main.js');
 function library(file: string): Timing & { pdus: number } {
   const cpu0 = process.cpuUsage();
   const start = performance.now();
-  const s = analyzeCapture(file, { names });
+  const s = analyzeCapture(file, { names: new CallNames().lookup });
   const wall = (performance.now() - start) / 1000;
   const c = process.cpuUsage(cpu0);
   return { wall, cpu: (c.user + c.system) / 1e6, out: '', pdus: s.pdus };
@@ -65,7 +65,7 @@ function stages(file: string): [string, number][] {
       tracker.finish();
     })],
     ['+ PDU decode, contexts, calls (stub decoding off)', run(() => analyzeCapture(file, { decodeStub: false }))],
-    ['+ activation / endpoint-mapper stub decoding, names (= --count)', run(() => analyzeCapture(file, { names }))],
+    ['+ activation / endpoint-mapper stub decoding, names (= --count)', run(() => analyzeCapture(file, { names: new CallNames().lookup }))],
   ];
 }
 

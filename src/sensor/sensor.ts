@@ -21,6 +21,7 @@ import { responderFor, serviceFor } from './responders/responder-table.js';
 import { DCERPC_LIMITS, resolveDcerpcLimits, type DcerpcLimitOverrides, type DcerpcLimits } from '../protocols/dcerpc/dcerpc-limits.js';
 import { PduDecoder } from '../protocols/dcerpc/pdu-decode.js';
 import { AssocGroupIds } from './responders/assoc-group-ids.js';
+import { CallNames } from '../kb/call-names.js';
 import type { RpcShared } from './responders/responder-types.js';
 
 export interface BoundListener {
@@ -66,7 +67,7 @@ export class Sensor {
    * connection's tracker take the codec's frozen defaults instead of validating a full table. */
   private readonly dcerpcOverrides: DcerpcLimitOverrides;
   /** Shared by every RPC connection of this sensor (and only this sensor). */
-  private readonly rpc: RpcShared = { decoder: new PduDecoder(), assocGroupIds: new AssocGroupIds() };
+  private readonly rpc: RpcShared = { decoder: new PduDecoder(), assocGroupIds: new AssocGroupIds(), names: new CallNames().lookup };
   private readonly countLimit: (name: string) => void;
   private memoryTimer: NodeJS.Timeout | undefined;
   /** One sweep for every connection's idle, total and flush deadlines (SensorConnection.expire). */

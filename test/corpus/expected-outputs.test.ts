@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { analyzeCapture } from '../../src/ingest/capture/pcap-driver.js';
-import { names } from '../../src/cli/pcap/call-names.js';
+import { CallNames } from '../../src/kb/call-names.js';
 import type { FlowJson, PduEvent } from '../../src/ingest/capture/pcap-types.js';
 import type { CallRecord } from '../../src/model/call.js';
 import { HAS_CORPUS, corpusPath, skipWithoutCorpus } from '../helpers/paths.js';
@@ -16,7 +16,7 @@ import { at, eveEvents, readDcerpcFilters, readZeekLog, type EveEvent, type EveF
 function decode(file: string): { pdus: PduEvent[]; calls: { call: CallRecord; flow: FlowJson }[] } {
   const pdus: PduEvent[] = [];
   const calls: { call: CallRecord; flow: FlowJson }[] = [];
-  analyzeCapture(corpusPath('dcerpc', file), { names, onPdu: (e) => pdus.push(e), onCall: (call, flow) => calls.push({ call, flow }) });
+  analyzeCapture(corpusPath('dcerpc', file), { names: new CallNames().lookup, onPdu: (e) => pdus.push(e), onCall: (call, flow) => calls.push({ call, flow }) });
   return { pdus, calls };
 }
 

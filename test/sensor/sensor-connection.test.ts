@@ -14,6 +14,7 @@ import { resolveDcerpcLimits } from '../../src/protocols/dcerpc/dcerpc-limits.js
 import type { Responder, ResponderContext } from '../../src/sensor/responders/responder-types.js';
 import { PduDecoder } from '../../src/protocols/dcerpc/pdu-decode.js';
 import { AssocGroupIds } from '../../src/sensor/responders/assoc-group-ids.js';
+import { CallNames } from '../../src/kb/call-names.js';
 import type { VigilEvent } from '../../src/model/event.js';
 import { openClient, readAll } from './sensor-harness.js';
 
@@ -30,7 +31,7 @@ async function run(responder: (ctx: ResponderContext) => Responder, client: (s: 
   const events: VigilEvent[] = [];
   const limits = resolveSensorLimits();
   const deps: ConnectionDeps = {
-    limits, persona: DEFAULT_PERSONA, basePort: 9, dcerpc: resolveDcerpcLimits(), dcerpcOverrides: {}, rpc: { decoder: new PduDecoder(), assocGroupIds: new AssocGroupIds() }, tally: new PortTally(), throttle: () => 0,
+    limits, persona: DEFAULT_PERSONA, basePort: 9, dcerpc: resolveDcerpcLimits(), dcerpcOverrides: {}, rpc: { decoder: new PduDecoder(), assocGroupIds: new AssocGroupIds(), names: new CallNames().lookup }, tally: new PortTally(), throttle: () => 0,
     now: () => 1000, emit: (e) => events.push(e), onClosed: (c) => closed.push(c),
   };
   const server = createServer((socket) => {

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { callRecord } from '../pcap/call-record.js';
 import { analyzeCapture, type AnalyzeOptions, type PcapStats } from '../../ingest/capture/pcap-driver.js';
 import { pduRecord } from '../pcap/pdu-record.js';
-import { names } from '../pcap/call-names.js';
+import { CallNames } from '../../kb/call-names.js';
 import { addCallRow, addPduRow, callTable, pduTable, statsText, type TextTable } from '../pcap/table-format.js';
 
 interface PcapFlags {
@@ -32,7 +32,7 @@ export function register(program: Command): void {
 export function runPcap(file: string, flags: PcapFlags, write: (s: string) => void = (s) => process.stdout.write(s)): PcapStats {
   const out = new BufferedWriter(write);
   const { sinks, table } = outputSinks(flags, (s) => out.write(s));
-  const stats = analyzeCapture(file, { names, ...sinks });
+  const stats = analyzeCapture(file, { names: new CallNames().lookup, ...sinks });
   table?.flush();
   if (flags.json && flags.count) out.write(`${JSON.stringify(stats)}\n`);
   else if (!flags.json) out.write(`${table && table.size > 0 ? '\n' : ''}${statsText(stats)}\n`);

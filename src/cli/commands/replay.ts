@@ -15,14 +15,14 @@ import { feedFile, type EventReceiver } from '../../ingest/read-events.js';
 import type { Alert } from '../../model/alert.js';
 import type { VigilEvent } from '../../model/event.js';
 import { AlertSqliteStore } from '../../store/sqlite/alert-sqlite-store.js';
-import { names } from '../pcap/call-names.js';
+import { CallNames } from '../../kb/call-names.js';
 import { join } from 'node:path';
 
 const MAX_PROBLEMS_SHOWN = 20;
 
 /** A capture's events as `vigil replay` sees them (call records named from the kb). */
 export function captureEvents(path: string): { events: VigilEvent[]; stats: IngestStats } {
-  return readCapture(path, { names });
+  return readCapture(path, { names: new CallNames().lookup });
 }
 
 export interface ReplayOptions {
@@ -38,6 +38,8 @@ export interface ReplayOptions {
 /** The library entry the command and the golden tests share: files in, routed alerts out. */
 export async function replayFiles(files: readonly string[], opts: ReplayOptions = {}): Promise<{ alerts: Alert[]; stats: IngestStats[] }> {
   const pipeline = new DetectPipeline(opts.pipeline);
+  // one name memo for the whole replay (its lifetime), shared by every file's connections
+  const names = new CallNames().lookup;
   const router = new AlertRouter();
   const alerts: Alert[] = [];
   const take = (xs: Alert[]): void => {

@@ -4,6 +4,7 @@
 import type { VigilEvent } from '../../model/event.js';
 import type { DcerpcLimitOverrides, DcerpcLimits } from '../../protocols/dcerpc/dcerpc-limits.js';
 import type { PduDecoder } from '../../protocols/dcerpc/pdu-decode.js';
+import type { NameLookup } from '../../protocols/dcerpc/connection.js';
 import type { PersonaConfig } from '../sensor-types.js';
 import type { AssocGroupIds } from './assoc-group-ids.js';
 import type { SessionRecorder } from '../session-recorder.js';
@@ -33,6 +34,8 @@ export interface RpcShared {
   /** The PDU decoder of every DCE/RPC connection of the sensor. */
   readonly decoder: PduDecoder;
   readonly assocGroupIds: AssocGroupIds;
+  /** Interface and operation names of call records (the sensor's CallNames memo). */
+  readonly names: NameLookup;
 }
 
 export interface Responder {

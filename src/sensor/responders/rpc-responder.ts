@@ -11,7 +11,6 @@ import {
   type BindPdu, type CompletedRequest, type Pdu,
 } from '../../protocols/dcerpc/index.js';
 import type { NtlmMessage } from '../../protocols/ntlm/ntlmssp.js';
-import { interfaceName, operationName } from '../../kb/dcerpc-names.js';
 import { dispatch, NCA_S_FAULT_NDR, NCA_UNK_IF, type DispatchResult } from '../persona/rpc-dispatch.js';
 import type { ServedInterface } from '../persona/persona-interfaces.js';
 import { authenticateNote } from './ntlm-answers.js';
@@ -45,10 +44,6 @@ export function windowsBindNak(callId: number): Uint8Array {
   new DataView(out.buffer).setUint16(8, 24, true);
   return out;
 }
-
-/** Names for call records, as Wireshark and Zeek give them (one function for every connection). */
-const names = (uuid: string, opnum?: number): { endpoint?: string; operation?: string } =>
-  ({ endpoint: interfaceName(uuid), operation: opnum === undefined ? undefined : operationName(uuid, opnum) });
 
 /** Nothing held yet: the start gate is open until the first 16 bytes have been seen. */
 const NOTHING_HELD = Buffer.alloc(0);
@@ -86,7 +81,7 @@ export class RpcResponder implements Responder {
     return (this.conn ??= new DcerpcConnection({
       limits: this.ctx.dcerpcOverrides,
       decoder: this.ctx.rpc.decoder,
-      names,
+      names: this.ctx.rpc.names,
       onPdu: (dir, pdu) => this.onPdu(dir, pdu),
       onRequest: (req) => this.onRequest(req),
       onNtlm: (dir, m) => this.onNtlm(dir, m),
