@@ -50,6 +50,8 @@ function natsOptions(config: VigilConfig): NatsLinkOptions {
   };
 }
 
+const addressText = (addr: AddressInfo): string => `${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+
 /** fleet.expectedSensors, each checked as a sensor name (one subject token, as sensors are named). */
 function expectedSensors(names: readonly string[]): string[] {
   for (const n of names) {
@@ -70,6 +72,9 @@ export interface FleetSensorNode {
   readonly publisher: FleetPublisher;
   readonly registry: Registry;
   readonly name: string;
+  /** Where its /healthz and /metrics answer (http.host, http.port; an ephemeral port in tests). */
+  readonly httpAddress: string;
+  readonly token: string;
   stop(): Promise<void>;
 }
 
@@ -99,18 +104,35 @@ export async function startFleetSensor(config: VigilConfig, opts: FleetStartOpti
     ...(opts.sensorHosts ? { hosts: opts.sensorHosts } : {}),
     ...(opts.ephemeralPorts ? { ephemeralPorts: true } : {}),
   });
+  let app: FastifyInstance | undefined;
+  let httpAddress: string;
+  let token: string;
   try {
     await sensor.start();
+    // Health and metrics only (it stores nothing): what a scraper or a supervisor asks a sensor.
+    const t = ensureToken(dataDir);
+    if (t.created) opts.onTokenCreated?.(t.token, t.path);
+    token = t.token;
+    app = await buildServer({ registry, token: tokenReader(dataDir), logger: logger.child({ module: 'http' }), version: VIGIL_VERSION });
+    const port = opts.ephemeralPorts ? 0 : config.http.port;
+    await app.listen({ host: config.http.host, port }).catch((e: unknown) => {
+      throw httpListenError(config.http.host, port, e);
+    });
+    httpAddress = addressText(app.server.address() as AddressInfo);
   } catch (e) {
+    await app?.close();
+    await sensor.stop();
     await publisher.close();
     throw e;
   }
-  logger.info({ sensor: name, hub: config.fleet.url, listeners: sensor.listeners }, 'vigil fleet sensor up');
+  logger.info({ sensor: name, hub: config.fleet.url, listeners: sensor.listeners, http: httpAddress }, 'vigil fleet sensor up');
   let stopping: Promise<void> | undefined;
+  const a = app;
   return {
-    sensor, publisher, registry, name,
+    sensor, publisher, registry, name, httpAddress, token,
     // Close every session and hand it to the publisher (JetStream or the spool), then disconnect.
     stop: () => (stopping ??= (async () => {
+      await a.close();
       await sensor.stop();
       await publisher.close();
     })()),
@@ -166,8 +188,7 @@ export async function startFleetHub(config: VigilConfig, opts: FleetStartOptions
     await app.listen({ host: config.http.host, port: config.http.port }).catch((e: unknown) => {
       throw httpListenError(config.http.host, config.http.port, e);
     });
-    const addr = app.server.address() as AddressInfo;
-    const httpAddress = `${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    const httpAddress = addressText(app.server.address() as AddressInfo);
     logger.info({ http: httpAddress, broker: config.fleet.url, store: config.store.backend }, 'vigil fleet hub up');
     const [h, a, s, d] = [hub, app, store, detection];
     let stopping: Promise<void> | undefined;

@@ -22,7 +22,9 @@ export type { SessionReader } from './session-reader.js';
 export { API_PREFIX, type RoutePlugin } from './route-plugin.js';
 
 export interface ServerDeps {
-  readonly store: SessionReader;
+  /** Sessions and port statistics (/api/v1/sessions, /api/v1/stats); absent on a fleet sensor,
+   * which keeps none (it serves /healthz and /metrics only). */
+  readonly store?: SessionReader;
   /** prom-client registry served at /metrics (the sensor registers its counters in the same one). */
   readonly registry: Registry;
   /** Bearer token required on every route except /healthz (see ensureToken), or a source of the
@@ -67,8 +69,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
   await app.register(healthRoutes({ clock }));
   await app.register(metricsRoutes({ registry: deps.registry }));
-  await app.register(sessionRoutes({ store: deps.store, clock }), { prefix: `${API_PREFIX}/sessions` });
-  await app.register(statsRoutes({ store: deps.store, clock }), { prefix: `${API_PREFIX}/stats` });
+  if (deps.store) {
+    await app.register(sessionRoutes({ store: deps.store, clock }), { prefix: `${API_PREFIX}/sessions` });
+    await app.register(statsRoutes({ store: deps.store, clock }), { prefix: `${API_PREFIX}/stats` });
+  }
   for (const r of deps.routes ?? []) await app.register(r.plugin, { prefix: r.prefix });
 
   app.get(`${API_PREFIX}/openapi.json`, {

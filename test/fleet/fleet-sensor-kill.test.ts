@@ -56,7 +56,7 @@ describe('fleet sensor SIGKILL', { skip }, () => {
   it('delivers every session the killed sensor had spooled, once, after it restarts', async (t) => {
     const natsPort = await freePort();
     const offset = await freeOffset([4444]);
-    const args = ['--hub', `nats://127.0.0.1:${natsPort}`, '--sensor-name', 'kill-me', '--ports', '4444', '--port-offset', String(offset), '--data-dir', join(ctx.dir, 'sensor')];
+    const args = ['--hub', `nats://127.0.0.1:${natsPort}`, '--sensor-name', 'kill-me', '--ports', '4444', '--port-offset', String(offset), '--data-dir', join(ctx.dir, 'sensor'), '--http-port', String(await freePort())];
     const first = await sensorProcess(args);
     ctx.children.push(first.child);
     for (let i = 0; i < 30; i++) await oneSession(4444 + offset);

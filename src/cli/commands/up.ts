@@ -16,8 +16,8 @@ async function startRole(
 ): Promise<{ stop(): Promise<void> }> {
   const listening = (ls: readonly { host: string; port: number }[]): string => ls.map((l) => `${l.host}:${l.port}`).join(' ');
   if (config.fleet.role === 'sensor') {
-    const node = await startFleetSensor(config);
-    process.stdout.write(`vigil: up as fleet sensor ${node.name}; hub ${config.fleet.url}, sensor ${listening(node.sensor.listeners)}\n`);
+    const node = await startFleetSensor(config, { onTokenCreated });
+    process.stdout.write(`vigil: up as fleet sensor ${node.name}; hub ${config.fleet.url}, sensor ${listening(node.sensor.listeners)}, health and metrics http://${node.httpAddress}/\n`);
     return node;
   }
   if (config.fleet.role === 'hub') {
