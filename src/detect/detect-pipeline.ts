@@ -77,19 +77,17 @@ export class DetectPipeline {
     return true;
   }
 
-  /** Run one event through every detector; alerts come back in a fixed order (deterministic). */
+  /** Run one event through every detector; alerts come back in a fixed order (deterministic). A
+   * conn event takes pushConn's road: one road for conn events whether they come as objects or
+   * from the conn.log scanner. */
   push(ev: VigilEvent): Alert[] {
+    if (ev.type === 'conn') return this.pushConn(ev.ts, addrKey(ev.src), addrKey(ev.dst), ev.dport, ev.outcome);
     if (this.allowlist.size !== 0 && this.allowed(addrKey(ev.src))) {
       this.tick(ev.ts);
       return NONE;
     }
     let out: Alert[] = NONE;
-    if (this.surge) out = joined(out, this.surge.push(ev));
-    if (ev.type === 'conn') {
-      if (this.trw) out = joined(out, this.trw.push(ev));
-      if (this.threshold) out = joined(out, this.threshold.push(ev));
-      if (this.sweep && ev.outcome === 'failure') out = this.swept(out, ev.ts, addrKey(ev.src), addrKey(ev.dst), ev.dport);
-    }
+    // (the surge detector counts conn events only: pushConn asks it)
     if (this.recon) out = joined(out, this.recon.push(ev));
     // A recognised scanner probe is reconnaissance (one recon alert per source), not an exploit-looking anomaly.
     if (this.exploit && !this.recon?.folds(ev)) out = joined(out, this.exploit.push(ev));
@@ -99,9 +97,9 @@ export class DetectPipeline {
   }
 
   /**
-   * A conn event without the event object (the conn.log fast path, ingest/conn-batch-reader.ts):
-   * the same detectors in the same order as push() runs for a conn event, addresses as addrKey()
-   * gives them. The exploit detector takes no conn events, so it is not asked.
+   * A conn event by its fields (what push() does with a conn event, and the conn.log fast path,
+   * ingest/conn-batch-reader.ts, without making the object), addresses as addrKey() gives them.
+   * The exploit detector takes no conn events, so it is not asked.
    */
   pushConn(ts: number, src: AddrKey, dst: AddrKey, dport: number, outcome: ConnEvent['outcome']): Alert[] {
     // No closure or array per record: most records raise nothing, and this runs once per line.
