@@ -68,7 +68,8 @@ export class RpcClient {
       this.pending = Buffer.alloc(0);
     }
     // The framer's view is valid only during the call: keep a copy of each PDU.
-    this.framer.push(chunk, (buf, start, end) => this.pdus.push(buf.slice(start, end)));
+    // a copy: the range is valid only during the call, and Buffer#slice would be a view
+    this.framer.push(chunk, (buf, start, end) => this.pdus.push(Uint8Array.prototype.slice.call(buf, start, end)));
   }
 
   private async nextPdu(): Promise<{ pdu: Pdu; raw: Uint8Array }> {
