@@ -30,7 +30,7 @@ export const CAPTURE_LIMITS = {
     min: 1,
     max: 16 * 1024 * 1024,
     unit: 'concurrent TCP connections',
-    doc: 'Connections tracked at once; over it the least recently seen is closed and flagged. Suricata flow.memcap bounds the same table.',
+    doc: 'Connections tracked at once; over it the oldest (first opened) is closed and flagged (tcp_flow_limit). Suricata flow.memcap bounds the same table.',
   },
   tcp_idle_timeout_s: {
     default: 300,
