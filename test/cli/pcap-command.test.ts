@@ -134,6 +134,37 @@ describe('vigil pcap (compiled CLI)', { skip: existsSync(CLI_PATH) ? false : `${
     assert.match(r.stderr, new RegExp(`${bad.replace(/[.]/g, '\\.')}: pcap record claims 2147483647 captured bytes .* at byte offset 24`));
   });
 
+  it('--capture-limit sets a named capture limit for the run; a bad one exits 2 before the file is read', () => {
+    // one connection whose second request comes 10 s after the first: one connection by default,
+    // two with a 5 s idle timeout (the second picked up mid-stream)
+    const EPM = { uuid: 'e1af8308-5d1f-11c9-91a4-08002b14a0fa', versionMajor: 3, versionMinor: 0 };
+    const bind = encodeBind({ callId: 1, contexts: [{ ctxId: 0, abstractSyntax: EPM, transferSyntaxes: [{ uuid: '8a885d04-1ceb-11c9-9fe8-08002b104860', versionMajor: 2, versionMinor: 0 }] }] });
+    const request = encodeRequest({ callId: 2, ctxId: 0, opnum: 3, stub: new Uint8Array(40).fill(0x41) });
+    const seg = (seq: number, payload: Uint8Array): Uint8Array => ethernet(ipTcp({ src: '10.9.9.9', dst: '10.9.9.1', sport: 4321, dport: 135, seq, payload }));
+    const file = join(dir, 'idle.pcap');
+    writeFileSync(file, concat([
+      pcapFileHeader({ linkType: 1 }),
+      pcapRecord(1_000_000_000, 0, seg(100, bind)),
+      pcapRecord(1_000_000_000, 1, seg(100 + bind.length, request)),
+      pcapRecord(1_000_000_010, 0, seg(100 + bind.length + request.length, request)),
+    ]));
+    const totals = (...args: string[]) => {
+      const r = cli('--count', '--json', ...args, file);
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { tcpConnections: number; anomalies: Record<string, number> };
+    };
+    assert.equal(totals().tcpConnections, 1);
+    const idle = totals('--capture-limit', 'tcp_idle_timeout_s=5');
+    assert.equal(idle.tcpConnections, 2);
+    assert.equal(idle.anomalies.request_on_unknown_context, 1, 'the bind was on the connection that idled out');
+    const unknown = cli('--count', '--capture-limit', 'tcp_idle=5', file);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /--capture-limit\.tcp_idle: unknown limit \(known: .*tcp_idle_timeout_s/);
+    const malformed = cli('--count', '--capture-limit', 'max_flows', file);
+    assert.equal(malformed.status, 2);
+    assert.match(malformed.stderr, /--capture-limit: expected NAME=INTEGER/);
+  });
+
   it('exits 1 for a missing file or a directory, and non-zero without a file', () => {
     const missing = cli(join(dir, 'missing.pcap'));
     assert.deepEqual([missing.status, /missing\.pcap: cannot open \(ENOENT\)/.test(missing.stderr)], [1, true]);

@@ -6,12 +6,14 @@ import { callRecord } from '../pcap/call-record.js';
 import { analyzeCapture, type AnalyzeOptions, type PcapStats } from '../../ingest/capture/pcap-driver.js';
 import { pduRecord } from '../pcap/pdu-record.js';
 import { CallNames } from '../../kb/call-names.js';
+import { collectCaptureLimit, type CaptureLimitOverrides } from '../pcap/capture-limit-flag.js';
 import { addCallRow, addPduRow, callTable, pduTable, statsText, type TextTable } from '../pcap/table-format.js';
 
 interface PcapFlags {
   calls?: boolean;
   json?: boolean;
   count?: boolean;
+  captureLimit?: CaptureLimitOverrides;
 }
 
 export function register(program: Command): void {
@@ -23,6 +25,7 @@ export function register(program: Command): void {
     .option('--json', 'JSON lines instead of a table')
     .option('--count', 'decode everything but print only the totals (PDUs, calls, bytes, anomalies by name)')
     .option('--stats', 'same as --count')
+    .option('--capture-limit <name=value>', 'a capture limit for this run (repeatable): max_flows, tcp_idle_timeout_s (default 300, 0 = never), max_out_of_order_bytes, max_out_of_order_segments, max_record_bytes', collectCaptureLimit)
     .action((file: string, flags: PcapFlags & { stats?: boolean }) => {
       runPcap(file, { ...flags, count: flags.count || flags.stats });
     });
@@ -32,7 +35,7 @@ export function register(program: Command): void {
 export function runPcap(file: string, flags: PcapFlags, write: (s: string) => void = (s) => process.stdout.write(s)): PcapStats {
   const out = new BufferedWriter(write);
   const { sinks, table } = outputSinks(flags, (s) => out.write(s));
-  const stats = analyzeCapture(file, { names: new CallNames().lookup, ...sinks });
+  const stats = analyzeCapture(file, { names: new CallNames().lookup, ...(flags.captureLimit && { captureLimits: flags.captureLimit }), ...sinks });
   table?.flush();
   if (flags.json && flags.count) out.write(`${JSON.stringify(stats)}\n`);
   else if (!flags.json) out.write(`${table && table.size > 0 ? '\n' : ''}${statsText(stats)}\n`);

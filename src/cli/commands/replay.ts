@@ -16,6 +16,7 @@ import type { Alert } from '../../model/alert.js';
 import type { VigilEvent } from '../../model/event.js';
 import { AlertSqliteStore } from '../../store/sqlite/alert-sqlite-store.js';
 import { CallNames } from '../../kb/call-names.js';
+import { collectCaptureLimit, type CaptureLimitOverrides } from '../pcap/capture-limit-flag.js';
 import { join } from 'node:path';
 
 const MAX_PROBLEMS_SHOWN = 20;
@@ -33,6 +34,8 @@ export interface ReplayOptions {
   readonly fastConn?: boolean;
   /** Detector settings (the configuration's detect.*, as `vigil up` uses them); default: defaults. */
   readonly pipeline?: PipelineOptions;
+  /** Capture limits other than the defaults, for every capture replayed. */
+  readonly captureLimits?: CaptureLimitOverrides;
 }
 
 /** The library entry the command and the golden tests share: files in, routed alerts out. */
@@ -52,7 +55,7 @@ export async function replayFiles(files: readonly string[], opts: ReplayOptions 
   };
   for (const file of files) {
     const onProgress = opts.onProgress ? (r: number, t: number) => opts.onProgress?.(file, r, t) : undefined;
-    const fo = { names, ...(opts.fastConn === false ? { fastConn: false } : {}), ...(opts.onProblem ? { onProblem: opts.onProblem } : {}), ...(onProgress ? { onProgress } : {}) };
+    const fo = { names, ...(opts.captureLimits && { captureLimits: opts.captureLimits }), ...(opts.fastConn === false ? { fastConn: false } : {}), ...(opts.onProblem ? { onProblem: opts.onProblem } : {}), ...(onProgress ? { onProgress } : {}) };
     stats.push(await feedFile(file, receiver, fo));
   }
   take(pipeline.flush());
@@ -80,18 +83,20 @@ export function register(program: Command): void {
     .option('--no-dedup', 'print every alert, also those the suppression window would merge')
     .option('--stats', 'print per-file totals (records, events, bad, skipped) to stderr as JSON')
     .option('--watch <bundle>', 'a STIX 2.1 bundle of partner indicators (e.g. from `vigil share pull`): a source matching one raises an intel/partner_indicator alert', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--capture-limit <name=value>', 'a capture limit for every capture replayed (repeatable), e.g. tcp_idle_timeout_s=600 (default 300, 0 = never)', collectCaptureLimit)
     .option('--store [dataDir]', 'also store the alerts in the store (the configured data directory, or <dataDir>), then read them with `vigil alerts`; idempotent on alert id');
   addConfigOptions(cmd, ['dataDir']);
-  cmd.action(async (files: string[], o: { dedup: boolean; stats?: boolean; store?: string | true; watch?: string[] } & Record<string, unknown>) => {
+  cmd.action(async (files: string[], o: { dedup: boolean; stats?: boolean; store?: string | true; watch?: string[]; captureLimit?: CaptureLimitOverrides } & Record<string, unknown>) => {
       // the same configuration as every command: detector settings (detect.*) and the data directory
       // this command's --store names where alerts go, not the store backend of the global flag
-      const { store: _storeTo, ...configFlags } = o;
+      const { store: _storeTo, captureLimit, ...configFlags } = o;
       const config = configFromOptions(configFlags);
       let shown = 0;
       let bad = 0;
       const tty = process.stderr.isTTY === true;
       const { alerts, stats } = await replayFiles(files, {
         dedup: o.dedup,
+        ...(captureLimit && { captureLimits: captureLimit }),
         pipeline: { ...pipelineOptionsFrom(config), ...(o.watch ? { watchlist: watchlistFromBundles(o.watch) } : {}) },
         onProblem: (p) => {
           bad++;

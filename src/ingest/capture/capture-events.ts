@@ -4,6 +4,7 @@
 import type { Anomaly } from '../../model/anomaly.js';
 import type { VigilEvent } from '../../model/event.js';
 import type { NameLookup } from '../../protocols/dcerpc/connection.js';
+import type { CaptureLimitName } from '../../protocols/pcap/capture-limits.js';
 import type { IngestStats } from '../ingest-types.js';
 import { analyzeCapture } from './pcap-driver.js';
 import type { FlowJson, ShellSighting } from './pcap-types.js';
@@ -11,6 +12,8 @@ import type { FlowJson, ShellSighting } from './pcap-types.js';
 export interface CaptureEventOptions {
   /** Interface and operation names for call records (the CLI passes the kb's). */
   readonly names?: NameLookup;
+  /** Capture limits other than the defaults (capture-limits.ts), e.g. tcp_idle_timeout_s. */
+  readonly captureLimits?: Partial<Record<CaptureLimitName, number>>;
 }
 
 const session = (f: FlowJson): string => `${f.src}:${f.sport}>${f.dst}:${f.dport}`;
@@ -25,6 +28,7 @@ export function captureEvents(path: string, opts: CaptureEventOptions = {}): { e
   const events: VigilEvent[] = [];
   const pcap = analyzeCapture(path, {
     ...(opts.names !== undefined && { names: opts.names }),
+    ...(opts.captureLimits !== undefined && { captureLimits: opts.captureLimits }),
     onConnection: (ev) => events.push(ev),
     onCall: (call, flow) => events.push({
       type: 'call', ts: call.ts, source: 'pcap', src: flow.src, dst: flow.dst, proto: 'tcp', sport: flow.sport, dport: flow.dport,

@@ -4,7 +4,7 @@
 
 import { packetTimeMs, type CapturedPacket } from '../../protocols/pcap/capture-types.js';
 import { captureAnomaly, type CaptureAnomalyName } from '../../protocols/pcap/capture-anomalies.js';
-import { CAPTURE_LIMITS } from '../../protocols/pcap/capture-limits.js';
+import { CAPTURE_LIMITS, type CaptureLimitName } from '../../protocols/pcap/capture-limits.js';
 import { looksLikeDcerpcCl } from '../../protocols/pcap/content-sniff.js';
 import { DECODE, DecodedPacket, decodePacket } from '../../protocols/pcap/packet-decoder.js';
 import { TcpTracker, type TcpAppHandler } from '../../protocols/pcap/tcp-tracker.js';
@@ -44,6 +44,12 @@ export function newStats(file: string): PcapStats {
   };
 }
 
+/** The capture limits with `overrides` applied; throws VIGIL_ERR_CONFIG naming `where`.NAME for an
+ * unknown name or a value out of range (a command checks its flags with it before reading). */
+export function captureLimits(overrides: Partial<Record<CaptureLimitName, number>> = {}, where = 'capture'): Record<CaptureLimitName, number> {
+  return resolveLimits(CAPTURE_LIMITS, overrides, where);
+}
+
 /** Decode every DCE/RPC PDU and call in the capture at `path`; returns the totals. */
 export function analyzeCapture(path: string, options: AnalyzeOptions = {}): PcapStats {
   const stats = newStats(path);
@@ -56,7 +62,7 @@ export function analyzeCapture(path: string, options: AnalyzeOptions = {}): Pcap
     pduTypes: new PduTypeCounts(),
     countAnomaly: (a) => anomalies.set(a.name, (anomalies.get(a.name) ?? 0) + 1),
   };
-  const limits = resolveLimits(CAPTURE_LIMITS, options.captureLimits, 'capture');
+  const limits = captureLimits(options.captureLimits);
   const onEnd = options.onConnection ? connectionEnd(options.onConnection) : undefined;
   const dcerpc = new DcerpcFlowHandler(ctx);
   // SMB carries DCE/RPC in named pipes; shells are looked for only when someone takes them (replay).
