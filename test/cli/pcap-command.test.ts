@@ -25,12 +25,19 @@ function run(file: string, flags: Parameters<typeof runPcap>[1]): { out: string;
   return { out, lines };
 }
 
+/** An endpoint-mapper bind and an ept_map request of client 10.9.9.9:4321, and its segments to `dport`. */
+function epmClient(dport: number): { bind: Uint8Array; request: Uint8Array; seg: (seq: number, payload: Uint8Array) => Uint8Array } {
+  const EPM = { uuid: 'e1af8308-5d1f-11c9-91a4-08002b14a0fa', versionMajor: 3, versionMinor: 0 };
+  return {
+    bind: encodeBind({ callId: 1, contexts: [{ ctxId: 0, abstractSyntax: EPM, transferSyntaxes: [{ uuid: '8a885d04-1ceb-11c9-9fe8-08002b104860', versionMajor: 2, versionMinor: 0 }] }] }),
+    request: encodeRequest({ callId: 2, ctxId: 0, opnum: 3, stub: new Uint8Array(40).fill(0x41) }),
+    seg: (seq, payload) => ethernet(ipTcp({ src: '10.9.9.9', dst: '10.9.9.1', sport: 4321, dport, seq, payload })),
+  };
+}
+
 /** A bind then a request split over two TCP segments, client 10.9.9.9:4321 -> server :49700 (a dynamic port). */
 function syntheticCapture(): string {
-  const EPM = { uuid: 'e1af8308-5d1f-11c9-91a4-08002b14a0fa', versionMajor: 3, versionMinor: 0 };
-  const bind = encodeBind({ callId: 1, contexts: [{ ctxId: 0, abstractSyntax: EPM, transferSyntaxes: [{ uuid: '8a885d04-1ceb-11c9-9fe8-08002b104860', versionMajor: 2, versionMinor: 0 }] }] });
-  const request = encodeRequest({ callId: 2, ctxId: 0, opnum: 3, stub: new Uint8Array(40).fill(0x41) });
-  const seg = (seq: number, payload: Uint8Array): Uint8Array => ethernet(ipTcp({ src: '10.9.9.9', dst: '10.9.9.1', sport: 4321, dport: 49700, seq, payload }));
+  const { bind, request, seg } = epmClient(49700);
   const file = join(dir, 'synthetic.pcap');
   writeFileSync(file, concat([
     pcapFileHeader({ linkType: 1 }),
@@ -137,10 +144,7 @@ describe('vigil pcap (compiled CLI)', { skip: existsSync(CLI_PATH) ? false : `${
   it('--capture-limit sets a named capture limit for the run; a bad one exits 2 before the file is read', () => {
     // one connection whose second request comes 10 s after the first: one connection by default,
     // two with a 5 s idle timeout (the second picked up mid-stream)
-    const EPM = { uuid: 'e1af8308-5d1f-11c9-91a4-08002b14a0fa', versionMajor: 3, versionMinor: 0 };
-    const bind = encodeBind({ callId: 1, contexts: [{ ctxId: 0, abstractSyntax: EPM, transferSyntaxes: [{ uuid: '8a885d04-1ceb-11c9-9fe8-08002b104860', versionMajor: 2, versionMinor: 0 }] }] });
-    const request = encodeRequest({ callId: 2, ctxId: 0, opnum: 3, stub: new Uint8Array(40).fill(0x41) });
-    const seg = (seq: number, payload: Uint8Array): Uint8Array => ethernet(ipTcp({ src: '10.9.9.9', dst: '10.9.9.1', sport: 4321, dport: 135, seq, payload }));
+    const { bind, request, seg } = epmClient(135);
     const file = join(dir, 'idle.pcap');
     writeFileSync(file, concat([
       pcapFileHeader({ linkType: 1 }),

@@ -60,21 +60,7 @@ test('dashboard in Chromium: sign in, see the live alert, drill down to the call
     }, 'the shell session', 300);
 
     const page = await browser.context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('dialog', (d) => {
-      problems.push(`dialog: ${d.message()}`);
-      void d.dismiss();
-    });
-    page.on('request', (r) => {
-      if (!r.url().startsWith(`http://${node.httpAddress}/`)) problems.push(`request off the node: ${r.url()}`);
-    });
+    const problems = watchProblems(page, node.httpAddress);
     const base = `http://${node.httpAddress}`;
 
     // Sign in as the first admin `vigil up` created: the dashboard sends us to the login page and back.
