@@ -108,6 +108,37 @@ describe('pcap conn events: outcome from the handshake, as Zeek conn_state', () 
   });
 });
 
+describe('pcap conn events: a TCP connection silent past tcp_idle_timeout_s', () => {
+  // handshake and data, then ten minutes of silence, then more data on the same 4-tuple
+  const frames = [...conn(T0, '192.0.2.10', '192.0.2.20', 1030, 135, [...HANDSHAKE, [true, F.PSH | F.ACK, 8]])];
+  // the later segments continue the first connection's sequence numbers (client 1009, server 9001)
+  const filler = new Uint8Array(8).fill(0x41);
+  const later: Frame[] = [
+    { ms: T0 + 600_000, seg: { src: '192.0.2.10', dst: '192.0.2.20', sport: 1030, dport: 135, seq: 1009, ack: 9001, flags: F.PSH | F.ACK, payload: filler } },
+    { ms: T0 + 600_010, seg: { src: '192.0.2.20', dst: '192.0.2.10', sport: 135, dport: 1030, seq: 9001, ack: 1017, flags: F.PSH | F.ACK, payload: filler } },
+  ];
+  const path = writeCapture([...frames, ...later]);
+  const states = (limits?: Record<string, number>): string[][] => {
+    const got: string[][] = [];
+    analyzeCapture(path, { onConnection: (ev, state) => got.push([String((ev.ts - T0) / 1000), state, ev.outcome]), ...(limits && { captureLimits: limits }) });
+    return got;
+  };
+
+  it('is closed after five minutes as it stood (Zeek S1), and its later packets are a new connection picked up mid-stream (OTH)', () => {
+    assert.deepEqual(states(), [['0', 'S1', 'success'], ['600', 'OTH', 'unknown']]);
+  });
+
+  it('--capture-limit tcp_idle_timeout_s=0 keeps it one connection; vigil replay refuses an unknown limit (exit 2)', { skip: existsSync(CLI_PATH) ? false : `${CLI_PATH} not built (npm run build)` }, () => {
+    assert.deepEqual(states({ tcp_idle_timeout_s: 0 }), [['0', 'S1', 'success']]);
+    assert.deepEqual(states({ tcp_idle_timeout_s: 900 }), [['0', 'S1', 'success']]);
+    const ok = spawnSync(process.execPath, [CLI_PATH, 'replay', '--capture-limit', 'tcp_idle_timeout_s=0', path], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    const bad = spawnSync(process.execPath, [CLI_PATH, 'replay', '--capture-limit', 'idle=0', path], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--capture-limit\.idle: unknown limit/);
+  });
+});
+
 describe('pcap conn events: UDP flows as Zeek has them', () => {
   it('answered -> SF success, unanswered -> S0 failure, a new flow after a minute idle', () => {
     const path = writeCapture([
